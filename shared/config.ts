@@ -1,0 +1,131 @@
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { z } from 'zod';
+
+/**
+ * The deployment's configuration (PRODUCT.md section 6): who the committenti are, which call centers they
+ * may send lists to, which certificate authorities are trusted, and the verdict policy.
+ */
+
+const vatPattern = /^(IT)?\d{11}$/;
+
+export const PolicySchema = z.object({
+  /** DPR 26/2022: an RPO check is valid for 15 days. */
+  rpoMaxAgeDays: z.number().int().positive().default(15),
+  attestationMaxAgeDays: z.number().int().positive().default(30),
+  maxExcludedRatio: z.number().min(0).max(1).default(0.05),
+  minFieldConfidence: z.number().min(0).max(1).default(0.9),
+  allowedLegalBases: z.array(z.string().min(1)).default(['consent']),
+  /** 1 GiB */
+  maxListBytes: z.number().int().positive().default(1_073_741_824),
+});
+export type Policy = z.infer<typeof PolicySchema>;
+
+export const TenantSchema = z.object({
+  id: z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'tenant id: lower-case letters, digits and dashes'),
+  name: z.string().min(1),
+  vat: z.string().regex(vatPattern, 'vat: 11 digits, optional IT prefix'),
+  signatories: z.array(z.string().regex(/^[A-Z0-9]{16}$/i, 'signatory: a 16-character codice fiscale')).default([]),
+  callCenters: z.array(z.string().min(1)).default([]),
+  /** Per-tenant overrides of the policy defaults. */
+  policy: PolicySchema.partial().optional(),
+});
+export type Tenant = z.infer<typeof TenantSchema>;
+
+export const CallCenterSchema = z.object({
+  id: z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'call center id: lower-case letters, digits and dashes'),
+  name: z.string().min(1),
+});
+export type CallCenter = z.infer<typeof CallCenterSchema>;
+
+export const ConfigSchema = z
+  .object({
+    tenants: z.array(TenantSchema).min(1),
+    callCenters: z.array(CallCenterSchema).default([]),
+    /** PEM files, relative to the configuration file. */
+    trustAnchors: z.array(z.string().min(1)).default([]),
+    policy: PolicySchema.default(PolicySchema.parse({})),
+  })
+  .superRefine((config, ctx) => {
+    const callCenterIds = new Set(config.callCenters.map((c) => c.id));
+    const tenantIds = new Set<string>();
+    config.tenants.forEach((tenant, i) => {
+      if (tenantIds.has(tenant.id)) {
+        ctx.addIssue({ code: 'custom', path: ['tenants', i, 'id'], message: `duplicate tenant id "${tenant.id}"` });
+      }
+      tenantIds.add(tenant.id);
+      tenant.callCenters.forEach((cc, j) => {
+        if (!callCenterIds.has(cc)) {
+          ctx.addIssue({
+            code: 'custom',
+            path: ['tenants', i, 'callCenters', j],
+            message: `unknown call center "${cc}" (not in callCenters)`,
+          });
+        }
+      });
+    });
+  });
+export type Config = z.infer<typeof ConfigSchema>;
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+/** Normalises a Partita IVA as written in configuration or on a form: digits only, without the IT prefix. */
+export function bareVat(vat: string): string {
+  return vat.replace(/\s+/g, '').replace(/^IT/i, '');
+}
+
+/** The policy in force for one tenant: the global policy with the tenant's overrides on top. */
+export function policyFor(config: Config, tenantId: string): Policy {
+  const tenant = config.tenants.find((t) => t.id === tenantId);
+  return { ...config.policy, ...(tenant?.policy ?? {}) };
+}
+
+export function parseConfig(json: unknown, source = 'configuration'): Config {
+  const result = ConfigSchema.safeParse(json);
+  if (!result.success) {
+    const issues = result.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ');
+    throw new ConfigError(`${source}: ${issues}`);
+  }
+  return result.data;
+}
+
+export interface LoadedConfig {
+  config: Config;
+  /** Absolute path of the file it came from. */
+  file: string;
+  /** Trust anchors as PEM text, in the order configured. */
+  trustAnchorPems: string[];
+}
+
+export const DEFAULT_CONFIG_FILE = 'config/demo.json';
+
+/** Reads, validates and resolves a configuration file (trust anchors are read relative to it). */
+export async function loadConfig(file = process.env.FILIERA_CONFIG ?? DEFAULT_CONFIG_FILE): Promise<LoadedConfig> {
+  const absolute = path.resolve(file);
+  let text: string;
+  try {
+    text = await readFile(absolute, 'utf8');
+  } catch (err) {
+    throw new ConfigError(`${file}: cannot read the configuration file (${(err as NodeJS.ErrnoException).code ?? err})`);
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (err) {
+    throw new ConfigError(`${file}: not valid JSON (${(err as Error).message})`);
+  }
+  const config = parseConfig(json, file);
+  const trustAnchorPems = await Promise.all(
+    config.trustAnchors.map(async (anchor) => {
+      const anchorPath = path.resolve(path.dirname(absolute), anchor);
+      try {
+        return await readFile(anchorPath, 'utf8');
+      } catch {
+        throw new ConfigError(`${file}: trust anchor "${anchor}" cannot be read at ${anchorPath}`);
+      }
+    }),
+  );
+  return { config, file: absolute, trustAnchorPems };
+}
