@@ -1,0 +1,254 @@
+import type { Finding, Severity } from '../finding.js';
+
+/**
+ * Every rule Filiera applies, as a stable code with its weight, the rule it encodes and a message in English and
+ * Italian. Messages are written for a compliance officer, not a developer: what is wrong, with which value, and why
+ * it matters.
+ */
+interface Entry<P> {
+  severity: Severity;
+  rule: string;
+  en: (p: P) => string;
+  it: (p: P) => string;
+}
+
+type Params = Record<string, string | number>;
+
+function entry<P extends Params = Record<string, never>>(e: Entry<P>): Entry<P> {
+  return e;
+}
+
+export const catalogue = {
+  // ---- the list -------------------------------------------------------------------------------------------------
+  list_unreadable: entry<{ detail: string }>({
+    severity: 'reject',
+    rule: 'PRODUCT 3: a CSV with a header row and a phone column',
+    en: (p) => `The contact list cannot be read: ${p.detail}.`,
+    it: (p) => `La lista dei contatti non è leggibile: ${p.detail}.`,
+  }),
+  list_too_large: entry<{ bytes: number; limit: number }>({
+    severity: 'reject',
+    rule: 'PRODUCT 5: size limit',
+    en: (p) => `The contact list exceeds the size limit (${p.bytes} bytes read, limit ${p.limit}).`,
+    it: (p) => `La lista supera la dimensione massima (${p.bytes} byte letti, limite ${p.limit}).`,
+  }),
+  list_no_rows_survive: entry<{ dataRows: number }>({
+    severity: 'reject',
+    rule: 'PRODUCT 5: at least one row must survive cleaning',
+    en: (p) => `None of the ${p.dataRows} rows of the list survives cleaning: there is nothing lawful to release.`,
+    it: (p) => `Nessuna delle ${p.dataRows} righe supera la pulizia: non c'è nulla da consegnare lecitamente.`,
+  }),
+  list_excluded_ratio: entry<{ excluded: number; dataRows: number; percent: string; limit: string }>({
+    severity: 'review',
+    rule: 'Codice di condotta telemarketing 2024 art. 14: chain of custody and data quality',
+    en: (p) =>
+      `${p.excluded} of ${p.dataRows} rows (${p.percent}%) were excluded, above the ${p.limit}% threshold: a list in this state needs a person to check where it came from.`,
+    it: (p) =>
+      `${p.excluded} righe su ${p.dataRows} (${p.percent}%) sono state escluse, oltre la soglia del ${p.limit}%: la provenienza della lista va verificata da una persona.`,
+  }),
+  list_rows_excluded: entry<{ summary: string }>({
+    severity: 'info',
+    rule: 'PRODUCT 3; DPR 26/2022 (RPO)',
+    en: (p) => `Rows excluded from the released list: ${p.summary}.`,
+    it: (p) => `Righe escluse dalla lista consegnata: ${p.summary}.`,
+  }),
+
+  // ---- the attestation: reading and binding ---------------------------------------------------------------------
+  attestation_unreadable: entry<{ detail: string }>({
+    severity: 'reject',
+    rule: 'PRODUCT 4: accepted attestation formats',
+    en: (p) => `The attestation cannot be read: ${p.detail}.`,
+    it: (p) => `La dichiarazione non è leggibile: ${p.detail}.`,
+  }),
+  attestation_scan_not_read: entry({
+    severity: 'review',
+    rule: 'PRODUCT 5: a scan goes to a person',
+    en: () => 'The attestation is a scan whose text could not be read automatically: a person must read it.',
+    it: () => 'La dichiarazione è una scansione il cui testo non è stato letto automaticamente: deve leggerla una persona.',
+  }),
+  attestation_field_missing: entry<{ label: string }>({
+    severity: 'reject',
+    rule: 'PRODUCT 4-5: required attestation fields',
+    en: (p) => `The attestation lacks the required field "${p.label}".`,
+    it: (p) => `Nella dichiarazione manca il campo obbligatorio "${p.label}".`,
+  }),
+  attestation_field_unread: entry<{ label: string }>({
+    severity: 'review',
+    rule: 'PRODUCT 5: OCR doubt is a human\'s call',
+    en: (p) => `The required field "${p.label}" was not found by text recognition: a person must read it on the document.`,
+    it: (p) => `Il campo obbligatorio "${p.label}" non è stato riconosciuto dalla lettura ottica: va letto sul documento da una persona.`,
+  }),
+  attestation_field_malformed: entry<{ label: string; raw: string; expected: string }>({
+    severity: 'reject',
+    rule: 'PRODUCT 4: field formats',
+    en: (p) => `The field "${p.label}" reads "${p.raw}", which is not ${p.expected}.`,
+    it: (p) => `Il campo "${p.label}" riporta "${p.raw}", che non è ${p.expected}.`,
+  }),
+  attestation_low_confidence: entry<{ label: string; confidence: string; min: string }>({
+    severity: 'review',
+    rule: 'PRODUCT 5: extraction confidence',
+    en: (p) => `The field "${p.label}" was read with confidence ${p.confidence} (below ${p.min}): a person must confirm it.`,
+    it: (p) => `Il campo "${p.label}" è stato letto con affidabilità ${p.confidence} (sotto ${p.min}): va confermato da una persona.`,
+  }),
+  ocr_doubt: entry<{ label: string; read: string; expected: string; edits: number }>({
+    severity: 'review',
+    rule: 'PRODUCT 5: an OCR doubt is a human\'s call, not a rejection',
+    en: (p) =>
+      `The field "${p.label}" was read by OCR as "${p.read}", ${p.edits} character edit(s) from the expected "${p.expected}": probably a reading error, a person must compare it with the document.`,
+    it: (p) =>
+      `Il campo "${p.label}" è stato letto come "${p.read}", a ${p.edits} caratteri dal valore atteso "${p.expected}": probabile errore di lettura, va confrontato con il documento.`,
+  }),
+  list_hash_mismatch: entry<{ attested: string; actual: string }>({
+    severity: 'reject',
+    rule: 'Codice di condotta telemarketing 2024 art. 14: chain of custody of the list',
+    en: (p) =>
+      `The attestation covers a different list: it declares SHA-256 ${p.attested}, the uploaded list is ${p.actual}. An attestation cannot be reused for another list.`,
+    it: (p) =>
+      `La dichiarazione riguarda un'altra lista: dichiara l'impronta SHA-256 ${p.attested}, la lista caricata ha ${p.actual}. Una dichiarazione non può essere riutilizzata per un'altra lista.`,
+  }),
+  row_count_mismatch: entry<{ attested: number; actual: number }>({
+    severity: 'reject',
+    rule: 'Codice di condotta telemarketing 2024 art. 14: chain of custody of the list',
+    en: (p) => `The attestation declares ${p.attested} contacts; the uploaded list has ${p.actual} data rows.`,
+    it: (p) => `La dichiarazione indica ${p.attested} contatti; la lista caricata ne contiene ${p.actual}.`,
+  }),
+  intake_mismatch: entry<{ attested: string; actual: string }>({
+    severity: 'reject',
+    rule: 'Codice di condotta telemarketing 2024 art. 16: each list is linked to its campaign',
+    en: (p) => `The attestation was issued for intake ${p.attested}, not for this intake (${p.actual}).`,
+    it: (p) => `La dichiarazione si riferisce all'intake ${p.attested}, non a questo (${p.actual}).`,
+  }),
+  vat_invalid: entry<{ vat: string }>({
+    severity: 'reject',
+    rule: 'DM 23/12/1976: Partita IVA check digit',
+    en: (p) => `The VAT number ${p.vat} is not a valid Partita IVA (wrong check digit).`,
+    it: (p) => `La Partita IVA ${p.vat} non è valida (cifra di controllo errata).`,
+  }),
+  vat_not_tenant: entry<{ vat: string; tenantVat: string }>({
+    severity: 'reject',
+    rule: 'GDPR art. 24 and 28: the controller who hands over the list',
+    en: (p) => `The attestation names the controller VAT ${p.vat}, but this committente is registered as ${p.tenantVat}.`,
+    it: (p) => `La dichiarazione indica la Partita IVA ${p.vat}, ma il committente è registrato con ${p.tenantVat}.`,
+  }),
+
+  // ---- the signature -------------------------------------------------------------------------------------------
+  attestation_unsigned: entry({
+    severity: 'review',
+    rule: 'PRODUCT 5; CAD (D.Lgs. 82/2005) art. 20-21: a handwritten or missing signature is a human\'s call',
+    en: () => 'The attestation carries no digital signature: its provenance must be judged by a person.',
+    it: () => 'La dichiarazione non ha una firma digitale: la provenienza deve essere valutata da una persona.',
+  }),
+  signature_invalid: entry<{ detail: string }>({
+    severity: 'reject',
+    rule: 'eIDAS art. 26; CAD art. 20-21: an advanced signature detects any change',
+    en: (p) => `The digital signature does not verify: ${p.detail}.`,
+    it: (p) => `La firma digitale non è valida: ${p.detail}.`,
+  }),
+  signature_not_whole_file: entry<{ detail: string }>({
+    severity: 'reject',
+    rule: 'PAdES (ETSI EN 319 142): content added after signing is not signed',
+    en: (p) => `The signature does not cover the whole file: ${p.detail}.`,
+    it: (p) => `La firma non copre l'intero file: ${p.detail}.`,
+  }),
+  signature_untrusted: entry<{ detail: string }>({
+    severity: 'reject',
+    rule: 'eIDAS art. 22: trusted lists',
+    en: (p) => `The signer's certificate does not chain to a trusted certification authority: ${p.detail}.`,
+    it: (p) => `Il certificato del firmatario non discende da un'autorità di certificazione fidata: ${p.detail}.`,
+  }),
+  signature_certificate_not_valid: entry<{ detail: string }>({
+    severity: 'reject',
+    rule: 'eIDAS art. 32: validity at signing time',
+    en: (p) => `The signer's certificate was not valid when signing: ${p.detail}.`,
+    it: (p) => `Il certificato del firmatario non era valido al momento della firma: ${p.detail}.`,
+  }),
+  signature_certificate_mismatch: entry<{ detail: string }>({
+    severity: 'reject',
+    rule: 'RFC 5035 / ETSI EN 319 122: signing-certificate-v2 binds the certificate',
+    en: (p) => `The signed reference to the signer's certificate does not match it: ${p.detail}.`,
+    it: (p) => `Il riferimento firmato al certificato del firmatario non corrisponde: ${p.detail}.`,
+  }),
+  signature_not_tenant: entry<{ detail: string }>({
+    severity: 'reject',
+    rule: 'GDPR art. 24: the controller\'s legal representative signs',
+    en: (p) => `The signer does not identify this committente: ${p.detail}.`,
+    it: (p) => `Il firmatario non identifica questo committente: ${p.detail}.`,
+  }),
+  signing_time_claimed: entry({
+    severity: 'info',
+    rule: 'eIDAS art. 41-42: only a qualified timestamp proves a time',
+    en: () => 'The signing time is the signer\'s own claim: the signature carries no RFC 3161 timestamp.',
+    it: () => 'L\'ora di firma è dichiarata dal firmatario: la firma non ha una marca temporale RFC 3161.',
+  }),
+
+  // ---- declarations --------------------------------------------------------------------------------------------
+  rpo_check_stale: entry<{ date: string; days: number; max: number }>({
+    severity: 'reject',
+    rule: 'DPR 26/2022: an RPO check is valid for 15 days',
+    en: (p) => `The last RPO check (${p.date}) is ${p.days} days old; a check is valid for ${p.max} days.`,
+    it: (p) => `L'ultima verifica RPO (${p.date}) risale a ${p.days} giorni fa; una verifica vale ${p.max} giorni.`,
+  }),
+  rpo_check_future: entry<{ date: string }>({
+    severity: 'reject',
+    rule: 'DPR 26/2022: an RPO check is valid for 15 days',
+    en: (p) => `The last RPO check is dated in the future (${p.date}).`,
+    it: (p) => `La data dell'ultima verifica RPO è nel futuro (${p.date}).`,
+  }),
+  collection_period_future: entry<{ to: string }>({
+    severity: 'reject',
+    rule: 'Codice di condotta telemarketing 2024 art. 6: consent with an unalterable date',
+    en: (p) => `The collection period ends in the future (${p.to}): consents not yet collected cannot be attested.`,
+    it: (p) => `Il periodo di raccolta termina nel futuro (${p.to}): non si possono attestare consensi non ancora raccolti.`,
+  }),
+  collection_period_inverted: entry<{ from: string; to: string }>({
+    severity: 'reject',
+    rule: 'Codice di condotta telemarketing 2024 art. 6: consent with an unalterable date',
+    en: (p) => `The collection period starts (${p.from}) after it ends (${p.to}).`,
+    it: (p) => `Il periodo di raccolta inizia (${p.from}) dopo la sua fine (${p.to}).`,
+  }),
+  attestation_stale: entry<{ date: string; days: number; max: number; basis: string }>({
+    severity: 'reject',
+    rule: 'PRODUCT 5: an attestation is fresh for 30 days',
+    en: (p) => `The attestation was signed ${p.days} days ago (${p.date}, ${p.basis}); it may be at most ${p.max} days old.`,
+    it: (p) => `La dichiarazione è stata firmata ${p.days} giorni fa (${p.date}, ${p.basis}); può avere al massimo ${p.max} giorni.`,
+  }),
+  attestation_undated: entry({
+    severity: 'review',
+    rule: 'PRODUCT 5: an attestation is fresh for 30 days',
+    en: () => 'The attestation carries neither a signing time nor a readable place and date: its age cannot be checked.',
+    it: () => 'La dichiarazione non riporta né un\'ora di firma né luogo e data leggibili: non se ne può verificare l\'età.',
+  }),
+  extra_eu_transfer: entry<{ details: string }>({
+    severity: 'review',
+    rule: 'GDPR art. 44 ff.; Codice di condotta telemarketing 2024 art. 6: transfers outside the EU',
+    en: (p) => `The attestation declares a transfer outside the EU (${p.details}): safeguards must be checked by a person.`,
+    it: (p) => `La dichiarazione indica un trasferimento extra UE (${p.details}): le garanzie vanno verificate da una persona.`,
+  }),
+  legal_basis_not_allowed: entry<{ basis: string; allowed: string }>({
+    severity: 'review',
+    rule: 'GDPR art. 6(1)(a) and 7(1): telemarketing rests on documented consent',
+    en: (p) => `The declared legal basis is "${p.basis}", not one of ${p.allowed}: a person must judge it.`,
+    it: (p) => `La base giuridica dichiarata è "${p.basis}", non tra quelle ammesse (${p.allowed}): va valutata da una persona.`,
+  }),
+} as const;
+
+export type FindingCode = keyof typeof catalogue;
+type ParamsOf<C extends FindingCode> = (typeof catalogue)[C] extends Entry<infer P> ? P : never;
+
+/** Builds the finding for a rule of the catalogue. `severity` overrides the default (e.g. OCR doubts). */
+export function finding<C extends FindingCode>(
+  code: C,
+  params: ParamsOf<C>,
+  extra: { field?: string; severity?: Severity } = {},
+): Finding {
+  const e = catalogue[code] as unknown as Entry<ParamsOf<C>>;
+  const result: Finding = {
+    code,
+    severity: extra.severity ?? e.severity,
+    message: e.en(params),
+    messageIt: e.it(params),
+    rule: e.rule,
+  };
+  if (extra.field !== undefined) result.field = extra.field;
+  return result;
+}
