@@ -50,4 +50,6 @@ export interface ListReport {
   samples: ExcludedSample[];
   /** Lines of the RPO file that could not be read as a phone number. */
   rpoUnreadableLines?: number;
+  /** Bytes held by the dedupe state when reading ended (for benchmarks and capacity planning). */
+  dedupeStateBytes?: number;
 }

@@ -1,0 +1,343 @@
+import { createHash } from 'node:crypto';
+
+import { CsvRecordReader, quoteCell } from './csv.js';
+import { dayKey, dayKeyFromIso } from './dates.js';
+import { createListDecoder, isAscii, type ListDecoder } from './decode.js';
+import { DedupeState } from './dedupe.js';
+import {
+  exclusionReasons,
+  type DateRange,
+  type Delimiter,
+  type ExclusionReason,
+  type ExcludedSample,
+  type ListReport,
+  type UnreadableReason,
+} from './model.js';
+import { neutraliseCell } from './neutralise.js';
+import { normalizePhone } from './phone.js';
+import { RpoTable, type RpoRegister } from './rpo.js';
+import { looksBinary, sniffDelimiter, sniffEncoding } from './sniff.js';
+
+export interface ContactListOptions {
+  /** policy.maxListBytes: a longer list is unreadable ('too_large'); reading stops there. */
+  maxBytes: number;
+  /** The attested collection period; null/undefined = no consent-period check. */
+  consentPeriod?: DateRange | null;
+  /** The suppression register. */
+  rpo?: RpoRegister | null;
+  /**
+   * Receives the released list as UTF-8 bytes (awaited: backpressure). It is never called for a list found
+   * unreadable from its head (not text, no phone column, no data rows). A list found too large or malformed only
+   * at its end has already streamed part of its rows: the caller discards what it received when `readable` is false.
+   */
+  output?: (chunk: Uint8Array) => void | Promise<void>;
+}
+
+/** Bytes read before sniffing the encoding and the delimiter. */
+const HEAD_BYTES = 64 * 1024;
+/** Characters of released list buffered before they are handed to `output`. */
+const FLUSH_CHARS = 64 * 1024;
+const SAMPLES_PER_REASON = 20;
+/** The released list ends lines with CRLF, as RFC 4180 and Excel do. */
+const EOL = '\r\n';
+
+const PHONE_HEADERS = ['telefono', 'phone', 'cellulare', 'numero', 'msisdn'];
+const CONSENT_DATE_HEADERS = ['data_consenso', 'consent_date'];
+
+/** Header names match case- and accent-insensitively, spaces and '_' alike. */
+export function normaliseHeaderName(name: string): string {
+  return name
+    .normalize('NFD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .toLowerCase()
+    .trim()
+    .replace(/[\s_]+/g, '_');
+}
+
+function isBlank(cells: string[], count: number): boolean {
+  for (let i = 0; i < count; i++) {
+    const cell = cells[i]!;
+    if (cell.length !== 0 && cell.trim().length !== 0) return false;
+  }
+  return true;
+}
+
+class Unreadable {
+  constructor(
+    readonly reason: UnreadableReason,
+    readonly detail: string,
+  ) {}
+}
+
+/**
+ * Reads a contact list and releases its lawful rows (PRODUCT.md section 3):
+ * 1. hashes every byte (SHA-256) and stops past maxBytes;
+ * 2. sniffs the encoding from the first 64 KiB and decodes the rest streamed;
+ * 3. sniffs the delimiter, reads the header and finds the phone and consent-date columns;
+ * 4. for each data row, the first reason that applies excludes it: invalid_phone, duplicate, invalid_consent_date,
+ *    consent_out_of_period, rpo_opposed;
+ * 5. writes released rows (UTF-8, ';', CRLF, phones in E.164, other cells neutralised) to `output`.
+ * An unreadable list is a report with readable: false, never an exception; only the source's own errors propagate.
+ */
+export async function processContactList(
+  source: AsyncIterable<Uint8Array>,
+  options: ContactListOptions,
+): Promise<ListReport> {
+  const run = new ContactListRun(options);
+  const hash = createHash('sha256');
+  let bytes = 0;
+  const head: Uint8Array[] = [];
+  let headLength = 0;
+  let started = false;
+
+  for await (const chunk of source) {
+    bytes += chunk.byteLength;
+    hash.update(chunk);
+    if (bytes > options.maxBytes) {
+      run.fail(
+        new Unreadable(
+          'too_large',
+          `the list exceeds the size limit of ${options.maxBytes} bytes (read ${bytes} bytes, then stopped)`,
+        ),
+      );
+      break;
+    }
+    if (run.done) continue; // unreadable: keep hashing the bytes, parse no more
+    if (!started) {
+      head.push(chunk);
+      headLength += chunk.byteLength;
+      if (headLength < HEAD_BYTES) continue;
+      started = true;
+      run.start(concat(head, headLength));
+      head.length = 0;
+    } else {
+      run.feed(chunk);
+    }
+    if (run.pendingOutput >= FLUSH_CHARS) await run.flush();
+  }
+  if (!started && run.failure === null) run.start(concat(head, headLength));
+  run.finish();
+  await run.flush();
+  return run.report(hash.digest('hex'), bytes);
+}
+
+function concat(parts: Uint8Array[], length: number): Uint8Array {
+  if (parts.length === 1) return parts[0]!;
+  const all = new Uint8Array(length);
+  let at = 0;
+  for (const p of parts) {
+    all.set(p, at);
+    at += p.byteLength;
+  }
+  return all;
+}
+
+/** The state of one pass over a list. */
+class ContactListRun {
+  failure: Unreadable | null = null;
+  private decoder: ListDecoder | null = null;
+  private eightBit = true;
+  private reader: CsvRecordReader | null = null;
+  private delimiter: Delimiter | null = null;
+  private header: string[] | null = null;
+  private phoneColumn = -1;
+  private consentColumn = -1;
+  private dataRows = 0;
+  private releasedRows = 0;
+  private readonly excluded: Record<ExclusionReason, number> = Object.fromEntries(
+    exclusionReasons.map((r) => [r, 0]),
+  ) as Record<ExclusionReason, number>;
+  private readonly samples: ExcludedSample[] = [];
+  private readonly sampleCounts: Record<ExclusionReason, number> = { ...this.excluded };
+  private readonly dedupe = new DedupeState();
+  private readonly periodFrom: number;
+  private readonly periodTo: number;
+  private readonly rpo: RpoRegister | null;
+  private readonly rpoTable: RpoTable | null;
+  private readonly writeOutput: ((chunk: Uint8Array) => void | Promise<void>) | null;
+  private out = '';
+  private headerWritten = false;
+  private readonly encoder = new TextEncoder();
+
+  constructor(options: ContactListOptions) {
+    const period = options.consentPeriod ?? null;
+    this.periodFrom = period === null ? -1 : dayKeyFromIso(period.from);
+    this.periodTo = period === null ? -1 : dayKeyFromIso(period.to);
+    this.rpo = options.rpo ?? null;
+    this.rpoTable = this.rpo instanceof RpoTable ? this.rpo : null;
+    this.writeOutput = options.output ?? null;
+  }
+
+  get done(): boolean {
+    return this.failure !== null || (this.reader?.isStopped ?? false);
+  }
+
+  get pendingOutput(): number {
+    return this.out.length;
+  }
+
+  fail(failure: Unreadable): void {
+    if (this.failure === null) this.failure = failure;
+  }
+
+  start(headBytes: Uint8Array): void {
+    const sniffed = sniffEncoding(headBytes);
+    if (sniffed === 'binary') {
+      this.fail(new Unreadable('not_text', 'the file is not text: it holds NUL or control bytes (binary data?)'));
+      return;
+    }
+    this.decoder = createListDecoder(sniffed, sniffed === 'utf-8' && isAscii(headBytes));
+    this.eightBit = sniffed === 'utf-8' || sniffed === 'utf-8-bom' || sniffed === 'windows-1252';
+    const text = this.decoder.decode(headBytes);
+    this.delimiter = sniffDelimiter(text) ?? ';';
+    this.reader = new CsvRecordReader(this.delimiter, (cells, count) => this.onRecord(cells, count));
+    this.push(text, headBytes);
+  }
+
+  feed(chunk: Uint8Array): void {
+    this.push(this.decoder!.decode(chunk), chunk);
+  }
+
+  private push(text: string, raw: Uint8Array | null): void {
+    // Binary data past the sniffed head: a NUL never belongs in a text list.
+    const nul = this.eightBit && raw !== null ? raw.indexOf(0) >= 0 : text.indexOf('\u0000') >= 0;
+    if (nul) {
+      this.fail(new Unreadable('not_text', `the file is not text: it holds a NUL byte after ${this.dataRows} data rows`));
+      return;
+    }
+    this.reader!.push(text);
+  }
+
+  finish(): void {
+    if (this.done || this.reader === null) {
+      if (this.failure === null && this.reader === null) this.fail(new Unreadable('no_data_rows', 'the list is empty'));
+      return;
+    }
+    const tail = this.decoder!.end();
+    if (tail !== '') this.push(tail, null);
+    if (this.done) return;
+    if (!this.reader.end()) {
+      const where = this.header === null ? 'the header' : `data row ${this.dataRows + 1}`;
+      this.fail(new Unreadable('malformed_csv', `a quoted field opened in ${where} is never closed`));
+      return;
+    }
+    if (this.header === null) {
+      this.fail(new Unreadable('no_data_rows', 'the list is empty: no header, no rows'));
+    } else if (this.dataRows === 0) {
+      this.fail(new Unreadable('no_data_rows', 'the list has a header but no data rows'));
+    }
+  }
+
+  private onRecord(cells: string[], count: number): boolean {
+    if (isBlank(cells, count)) return true;
+    if (this.header === null) return this.onHeader(cells.slice(0, count));
+    const row = ++this.dataRows;
+    const phoneRaw = this.phoneColumn < count ? cells[this.phoneColumn]! : '';
+    const e164 = normalizePhone(phoneRaw);
+    if (e164 === null) return this.exclude(row, 'invalid_phone', phoneRaw);
+    // Duplicates by E.164 keep the first occurrence, whatever becomes of it below.
+    if (!this.dedupe.firstSeen(e164)) return this.exclude(row, 'duplicate', phoneRaw);
+    let consent = -1;
+    if (this.consentColumn >= 0 && this.consentColumn < count) {
+      const cell = cells[this.consentColumn]!;
+      if (cell.length !== 0 && cell.trim().length !== 0) {
+        consent = dayKey(cell);
+        if (consent < 0) return this.exclude(row, 'invalid_consent_date', phoneRaw);
+        // GDPR art. 7(1): consent must be provable; one collected outside the attested period is not covered by it.
+        if (this.periodFrom >= 0 && (consent < this.periodFrom || consent > this.periodTo)) {
+          return this.exclude(row, 'consent_out_of_period', phoneRaw);
+        }
+      }
+    }
+    if (this.rpo !== null) {
+      // DPR 26/2022: registering in the RPO revokes earlier consents, not consents given after registering.
+      const opposed = this.opposition(e164);
+      if (opposed === 0 || (opposed > 0 && !(consent > opposed))) {
+        return this.exclude(row, 'rpo_opposed', phoneRaw);
+      }
+    }
+    this.releasedRows++;
+    if (this.writeOutput !== null) this.writeRow(cells, count, e164);
+    return true;
+  }
+
+  /** -1 not listed, 0 listed without date, else the opposition day key. */
+  private opposition(e164: string): number {
+    if (this.rpoTable !== null) return this.rpoTable.opposedOnKey(e164);
+    const hit = this.rpo!.lookup(e164);
+    if (hit === undefined) return -1;
+    return hit.opposedOn === null ? 0 : dayKeyFromIso(hit.opposedOn);
+  }
+
+  private onHeader(header: string[]): boolean {
+    this.header = header;
+    const names = header.map(normaliseHeaderName);
+    this.phoneColumn = names.findIndex((n) => PHONE_HEADERS.includes(n));
+    this.consentColumn = names.findIndex((n) => CONSENT_DATE_HEADERS.includes(n));
+    if (this.phoneColumn < 0) {
+      const found = header.map((h) => JSON.stringify(h)).join(', ');
+      this.fail(
+        new Unreadable(
+          'no_phone_column',
+          `no phone column (one of ${PHONE_HEADERS.join(', ')}); the header has: ${found || '(nothing)'}`,
+        ),
+      );
+      return false;
+    }
+    return true;
+  }
+
+  private exclude(row: number, reason: ExclusionReason, phone: string): boolean {
+    this.excluded[reason]++;
+    if (this.sampleCounts[reason]++ < SAMPLES_PER_REASON) this.samples.push({ row, reason, phone });
+    return true;
+  }
+
+  private writeRow(cells: string[], count: number, e164: string): void {
+    if (!this.headerWritten) {
+      this.headerWritten = true;
+      this.out += this.header!.map((h) => quoteCell(neutraliseCell(h))).join(';') + EOL;
+    }
+    const width = count > this.header!.length ? count : this.header!.length;
+    const phone = this.phoneColumn;
+    let line = '';
+    for (let i = 0; i < width; i++) {
+      if (i > 0) line += ';';
+      if (i === phone) line += e164;
+      else if (i < count) {
+        const cell = cells[i]!;
+        if (cell.length !== 0) line += quoteCell(neutraliseCell(cell));
+      }
+    }
+    this.out += line + EOL;
+  }
+
+  async flush(): Promise<void> {
+    if (this.out.length === 0) return;
+    const text = this.out;
+    this.out = '';
+    if (this.failure !== null || this.writeOutput === null) return;
+    await this.writeOutput(this.encoder.encode(text));
+  }
+
+  report(sha256: string, bytes: number): ListReport {
+    const readable = this.failure === null;
+    const report: ListReport = {
+      readable,
+      sha256,
+      bytes,
+      encoding: this.decoder?.encoding ?? null,
+      delimiter: this.reader === null ? null : this.delimiter,
+      header: this.header ?? [],
+      phoneColumn: this.header !== null && this.phoneColumn >= 0 ? this.header[this.phoneColumn]! : null,
+      dataRows: this.dataRows,
+      releasedRows: readable ? this.releasedRows : 0,
+      excluded: { ...this.excluded },
+      samples: this.samples,
+      dedupeStateBytes: this.dedupe.byteLength,
+    };
+    if (this.failure !== null) report.unreadable = { reason: this.failure.reason, detail: this.failure.detail };
+    if (this.rpo !== null) report.rpoUnreadableLines = this.rpo.unreadableLines;
+    return report;
+  }
+}

@@ -1,0 +1,9 @@
+/** The contact list engine (PRODUCT.md section 3). */
+export * from './model.js';
+export { processContactList, normaliseHeaderName, type ContactListOptions } from './engine.js';
+export { loadRpoRegister, RpoTable, type RpoRegister } from './rpo.js';
+export { normalizePhone } from './phone.js';
+export { neutraliseCell } from './neutralise.js';
+export { parseCalendarDate } from './dates.js';
+export { sniffEncoding, sniffDelimiter } from './sniff.js';
+export { CsvRecordReader, parseCsv } from './csv.js';
