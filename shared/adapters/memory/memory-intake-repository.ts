@@ -1,0 +1,139 @@
+import { type AuditEvent, type AuditEventDraft, chainAuditEvent } from '../../intake/audit.js';
+import { Intake, type IntakeChanges, type IntakeSnapshot, type IntakeStatus } from '../../intake/intake.js';
+import {
+  ConcurrentModificationError,
+  IntakeAlreadyExistsError,
+  IntakeNotFoundError,
+  InvalidCursorError,
+  type IntakeRepository,
+  type ListByStatusOptions,
+  type ListForTenantOptions,
+  type Page,
+  type PageOptions,
+  pageLimit,
+} from '../../ports/intake-repository.js';
+
+interface Row {
+  snapshot: IntakeSnapshot;
+  events: AuditEvent[];
+}
+
+/**
+ * The IntakeRepository in memory, for unit tests of the use cases: the same conditional transitions, the same
+ * hash chain, the same orderings as the DynamoDB adapter. Everything is cloned in and out, as a store would.
+ */
+export class MemoryIntakeRepository implements IntakeRepository {
+  private readonly rows = new Map<string, Row>();
+
+  async create(intake: Intake, firstEvent: AuditEventDraft): Promise<AuditEvent> {
+    const snapshot = intake.toSnapshot();
+    if (this.rows.has(snapshot.intakeId)) throw new IntakeAlreadyExistsError(snapshot.intakeId);
+    const event = chainAuditEvent(snapshot.intakeId, undefined, firstEvent);
+    this.rows.set(snapshot.intakeId, { snapshot, events: [event] });
+    return structuredClone(event);
+  }
+
+  async get(intakeId: string): Promise<Intake | null> {
+    const row = this.rows.get(intakeId);
+    return row ? Intake.fromSnapshot(structuredClone(row.snapshot)) : null;
+  }
+
+  async transition(
+    intakeId: string,
+    expected: { from: IntakeStatus; version: number },
+    changes: IntakeChanges,
+    draft: AuditEventDraft,
+  ): Promise<AuditEvent> {
+    const row = this.rows.get(intakeId);
+    if (!row) throw new IntakeNotFoundError(intakeId);
+    const { status, version } = row.snapshot;
+    if (status !== expected.from || version !== expected.version) {
+      throw new ConcurrentModificationError(intakeId, expected, { status, version });
+    }
+    const defined = Object.fromEntries(Object.entries(structuredClone(changes)).filter(([, v]) => v !== undefined));
+    // Validate before committing anything, as the conditional write would refuse a malformed item.
+    const next = Intake.fromSnapshot({ ...structuredClone(row.snapshot), ...defined, version: version + 1 }).toSnapshot();
+    const event = chainAuditEvent(intakeId, row.events.at(-1), draft);
+    row.snapshot = next;
+    row.events.push(event);
+    return structuredClone(event);
+  }
+
+  async appendEvent(intakeId: string, builder: AuditEventDraft | ((current: Intake) => AuditEventDraft)): Promise<AuditEvent> {
+    const row = this.rows.get(intakeId);
+    if (!row) throw new IntakeNotFoundError(intakeId);
+    const draft = typeof builder === 'function' ? builder(Intake.fromSnapshot(structuredClone(row.snapshot))) : builder;
+    const event = chainAuditEvent(intakeId, row.events.at(-1), draft);
+    row.events.push(event);
+    return structuredClone(event);
+  }
+
+  async auditTrail(intakeId: string): Promise<AuditEvent[]> {
+    return structuredClone(this.rows.get(intakeId)?.events ?? []);
+  }
+
+  async listForTenant(tenantId: string, options: ListForTenantOptions): Promise<Page<Intake>> {
+    return this.page(
+      (s) => s.tenantId === tenantId && (!options.status || s.status === options.status),
+      (s) => `${s.createdAt}#${s.intakeId}`,
+      true,
+      options,
+    );
+  }
+
+  async listByStatus(statuses: readonly IntakeStatus[], options: ListByStatusOptions): Promise<Page<Intake>> {
+    return this.page(
+      (s) =>
+        statuses.includes(s.status) &&
+        (!options.tenantId || s.tenantId === options.tenantId) &&
+        (!options.callCenterId || s.callCenterId === options.callCenterId),
+      (s) => `${s.createdAt}#${s.intakeId}`,
+      (options.order ?? 'newest') === 'newest',
+      options,
+    );
+  }
+
+  async listReleasesForCallCenter(callCenterId: string, options: PageOptions = {}): Promise<Page<Intake>> {
+    return this.page(
+      (s) => s.callCenterId === callCenterId && s.status === 'RELEASED' && s.release !== undefined,
+      (s) => `${s.release!.releasedAt}#${s.intakeId}`,
+      true,
+      options,
+    );
+  }
+
+  /** Test helper: every stored intake id. */
+  ids(): string[] {
+    return [...this.rows.keys()];
+  }
+
+  private page(
+    match: (s: IntakeSnapshot) => boolean,
+    sortKey: (s: IntakeSnapshot) => string,
+    newestFirst: boolean,
+    options: PageOptions,
+  ): Page<Intake> {
+    const limit = pageLimit(options);
+    let after: string | undefined;
+    if (options.cursor) {
+      try {
+        after = JSON.parse(Buffer.from(options.cursor, 'base64url').toString('utf8')).after;
+      } catch {
+        throw new InvalidCursorError('the cursor is not one this API issued');
+      }
+      if (typeof after !== 'string') throw new InvalidCursorError('the cursor is not one this API issued');
+    }
+    const sorted = [...this.rows.values()]
+      .map((r) => r.snapshot)
+      .filter(match)
+      .map((s) => ({ s, k: sortKey(s) }))
+      .sort((a, b) => (newestFirst ? b.k.localeCompare(a.k) : a.k.localeCompare(b.k)))
+      .filter(({ k }) => after === undefined || (newestFirst ? k < after : k > after));
+    const items = sorted.slice(0, limit);
+    const more = sorted.length > limit;
+    return {
+      items: items.map(({ s }) => Intake.fromSnapshot(structuredClone(s))),
+      ...(more ? { nextCursor: Buffer.from(JSON.stringify({ after: items.at(-1)!.k })).toString('base64url') } : {}),
+    };
+  }
+}

@@ -1,0 +1,134 @@
+import { createHash } from 'node:crypto';
+import {
+  type ObjectHead,
+  ObjectNotFoundError,
+  type ObjectStore,
+  ObjectTooLargeError,
+  PreconditionFailedError,
+  type PresignedRequest,
+  type PutObjectOptions,
+} from '../../ports/object-store.js';
+
+interface StoredObject {
+  bytes: Uint8Array;
+  etag: string;
+  contentType: string;
+  lastModified: string;
+}
+
+/**
+ * The ObjectStore in memory, for unit tests. Presigned links are `memory://` URLs that nothing serves: a test that
+ * needs a real PUT uses the S3 adapter against the local engine. Use `put`/`bytes` helpers to arrange and assess.
+ */
+export class MemoryObjectStore implements ObjectStore {
+  private readonly buckets = new Map<string, Map<string, StoredObject>>();
+  /** Presigned requests issued, for assertions. */
+  readonly issued: (PresignedRequest & { bucket: string; key: string })[] = [];
+
+  constructor(buckets: string[] = []) {
+    for (const bucket of buckets) this.buckets.set(bucket, new Map());
+  }
+
+  async presignPut(bucket: string, key: string, options: { expiresInSeconds: number; contentType?: string }): Promise<PresignedRequest> {
+    return this.presign('PUT', bucket, key, options.expiresInSeconds, options.contentType ? { 'content-type': options.contentType } : {});
+  }
+
+  async presignGet(bucket: string, key: string, options: { expiresInSeconds: number; downloadName?: string }): Promise<PresignedRequest> {
+    return this.presign('GET', bucket, key, options.expiresInSeconds, {});
+  }
+
+  async head(bucket: string, key: string): Promise<ObjectHead | null> {
+    const object = this.bucket(bucket).get(key);
+    return object ? headOf(object) : null;
+  }
+
+  async *getStream(bucket: string, key: string): AsyncIterable<Uint8Array> {
+    const object = this.bucket(bucket).get(key);
+    if (!object) throw new ObjectNotFoundError(bucket, key);
+    const chunkSize = 64 * 1024;
+    for (let offset = 0; offset < object.bytes.byteLength; offset += chunkSize) {
+      yield object.bytes.slice(offset, offset + chunkSize);
+    }
+  }
+
+  async getBytes(bucket: string, key: string, maxBytes: number): Promise<Uint8Array> {
+    const object = this.bucket(bucket).get(key);
+    if (!object) throw new ObjectNotFoundError(bucket, key);
+    if (object.bytes.byteLength > maxBytes) throw new ObjectTooLargeError(bucket, key, maxBytes);
+    return object.bytes.slice();
+  }
+
+  async putObject(bucket: string, key: string, body: Uint8Array | AsyncIterable<Uint8Array>, options: PutObjectOptions): Promise<ObjectHead> {
+    const objects = this.bucket(bucket);
+    let bytes: Uint8Array;
+    if (body instanceof Uint8Array) {
+      bytes = body.slice();
+    } else {
+      const chunks: Uint8Array[] = [];
+      for await (const chunk of body) chunks.push(chunk);
+      bytes = Buffer.concat(chunks);
+    }
+    // Checked after the body is read, as S3 checks at completion.
+    if (options.ifNoneMatch === '*' && objects.has(key)) throw new PreconditionFailedError(bucket, key);
+    const stored: StoredObject = {
+      bytes,
+      etag: createHash('md5').update(bytes).digest('hex'),
+      contentType: options.contentType,
+      lastModified: new Date().toISOString(),
+    };
+    objects.set(key, stored);
+    return headOf(stored);
+  }
+
+  async copyObject(
+    source: { bucket: string; key: string },
+    target: { bucket: string; key: string },
+    options: { contentType?: string } = {},
+  ): Promise<ObjectHead> {
+    const object = this.bucket(source.bucket).get(source.key);
+    if (!object) throw new ObjectNotFoundError(source.bucket, source.key);
+    const copy: StoredObject = {
+      ...object,
+      bytes: object.bytes.slice(),
+      contentType: options.contentType ?? object.contentType,
+      lastModified: new Date().toISOString(),
+    };
+    this.bucket(target.bucket).set(target.key, copy);
+    return headOf(copy);
+  }
+
+  async deleteObject(bucket: string, key: string): Promise<void> {
+    this.bucket(bucket).delete(key);
+  }
+
+  /** Test helper: the keys of a bucket, sorted. */
+  keys(bucket: string): string[] {
+    return [...this.bucket(bucket).keys()].sort();
+  }
+
+  private bucket(name: string): Map<string, StoredObject> {
+    let bucket = this.buckets.get(name);
+    if (!bucket) {
+      bucket = new Map();
+      this.buckets.set(name, bucket);
+    }
+    return bucket;
+  }
+
+  private presign(method: 'PUT' | 'GET', bucket: string, key: string, expiresInSeconds: number, headers: Record<string, string>): PresignedRequest {
+    const expiresAt = new Date(Date.now() + expiresInSeconds * 1000).toISOString();
+    const url = `memory://${bucket}/${key.split('/').map(encodeURIComponent).join('/')}?method=${method}&expires=${encodeURIComponent(expiresAt)}`;
+    const request: PresignedRequest = { url, method, headers, expiresAt };
+    this.issued.push({ ...request, bucket, key });
+    return request;
+  }
+}
+
+function headOf(object: StoredObject): ObjectHead {
+  return {
+    size: object.bytes.byteLength,
+    etag: object.etag,
+    contentType: object.contentType,
+    lastModified: object.lastModified,
+  };
+}

@@ -1,0 +1,135 @@
+import { createHash } from 'node:crypto';
+
+/**
+ * The intake's audit trail (PRODUCT.md section 2): an append-only list of events where each carries the SHA-256 of
+ * the previous one, so that anyone holding the events can re-check that none was altered, removed or reordered.
+ *
+ * hash = SHA-256 (lower-case hex) of the canonical JSON of the event without its `hash` field: object keys sorted
+ * (recursively), no insignificant whitespace, `undefined` members omitted, as JSON.stringify would write the rest.
+ * The first event's prevHash is 64 zeros.
+ */
+
+export type JsonPrimitive = string | number | boolean | null;
+export type JsonValue = JsonPrimitive | JsonValue[] | { [key: string]: JsonValue };
+export type JsonObject = { [key: string]: JsonValue };
+
+export const auditEventTypes = [
+  'intake.created',
+  'upload.received',
+  'processing.started',
+  'verdict.recorded',
+  'review.decided',
+  'release.published',
+  'release.link_issued',
+  'intake.expired',
+] as const;
+/** Known types; other dotted names are allowed for events appended outside the lifecycle. */
+export type AuditEventType = (typeof auditEventTypes)[number] | (string & {});
+
+export const GENESIS_HASH = '0'.repeat(64);
+
+export interface AuditEvent {
+  intakeId: string;
+  /** 1..n, no gaps. */
+  seq: number;
+  /** ISO 8601 instant. */
+  at: string;
+  type: AuditEventType;
+  /** Who did it, e.g. `system:pipeline`, `committente:acme/alice`, `compliance:bob`. */
+  actor: string;
+  data: JsonObject;
+  prevHash: string;
+  hash: string;
+}
+
+/** What a caller provides; the storage adds intakeId, seq, prevHash and hash when it appends. */
+export interface AuditEventDraft {
+  type: AuditEventType;
+  actor: string;
+  at: string;
+  data?: Record<string, unknown>;
+}
+
+/** Canonical JSON: sorted keys at every depth, undefined members dropped, otherwise JSON.stringify's output. */
+export function canonicalJson(value: unknown): string {
+  return JSON.stringify(sortKeys(toJson(value)));
+}
+
+/** Turns any JSON-able value (Dates, class instances with toJSON) into plain JSON data, dropping undefined. */
+export function toJson(value: unknown): JsonValue {
+  if (value === undefined) return null;
+  return JSON.parse(JSON.stringify(value)) as JsonValue;
+}
+
+function sortKeys(value: JsonValue): JsonValue {
+  if (Array.isArray(value)) return value.map(sortKeys);
+  if (value !== null && typeof value === 'object') {
+    const sorted: JsonObject = {};
+    for (const key of Object.keys(value).sort()) sorted[key] = sortKeys(value[key]!);
+    return sorted;
+  }
+  return value;
+}
+
+export function hashAuditEvent(event: Omit<AuditEvent, 'hash'> | AuditEvent): string {
+  const { hash: _ignored, ...rest } = event as AuditEvent;
+  return createHash('sha256').update(canonicalJson(rest), 'utf8').digest('hex');
+}
+
+/** The next link of a chain: `previous` is the current head (undefined for the first event). */
+export function chainAuditEvent(
+  intakeId: string,
+  previous: { seq: number; hash: string } | undefined,
+  draft: AuditEventDraft,
+): AuditEvent {
+  const data = toJson(draft.data ?? {});
+  if (data === null || typeof data !== 'object' || Array.isArray(data)) {
+    throw new TypeError('audit event data must be a JSON object');
+  }
+  const unhashed: Omit<AuditEvent, 'hash'> = {
+    intakeId,
+    seq: (previous?.seq ?? 0) + 1,
+    at: new Date(draft.at).toISOString(),
+    type: draft.type,
+    actor: draft.actor,
+    data,
+    prevHash: previous?.hash ?? GENESIS_HASH,
+  };
+  return { ...unhashed, hash: hashAuditEvent(unhashed) };
+}
+
+export interface AuditChainCheck {
+  valid: boolean;
+  /** seq position (1-based index in the list as given) of the first event that does not hold. */
+  brokenAt?: number;
+  reason?: string;
+}
+
+/**
+ * Re-checks a trail as returned by the API, in the order given: every hash recomputed, every prevHash equal to the
+ * previous hash, seq 1..n without gaps, one intake. An empty trail is not valid (every intake has its creation event).
+ */
+export function verifyAuditChain(events: readonly AuditEvent[]): AuditChainCheck {
+  if (events.length === 0) return { valid: false, brokenAt: 1, reason: 'the trail is empty' };
+  const intakeId = events[0]!.intakeId;
+  let prevHash = GENESIS_HASH;
+  for (let i = 0; i < events.length; i++) {
+    const event = events[i]!;
+    const position = i + 1;
+    if (event.intakeId !== intakeId) {
+      return { valid: false, brokenAt: position, reason: `event belongs to intake ${event.intakeId}, not ${intakeId}` };
+    }
+    if (event.seq !== position) {
+      return { valid: false, brokenAt: position, reason: `expected seq ${position}, found ${event.seq}` };
+    }
+    if (event.prevHash !== prevHash) {
+      return { valid: false, brokenAt: position, reason: 'prevHash does not match the hash of the previous event' };
+    }
+    const recomputed = hashAuditEvent(event);
+    if (recomputed !== event.hash) {
+      return { valid: false, brokenAt: position, reason: 'hash does not match the event content' };
+    }
+    prevHash = event.hash;
+  }
+  return { valid: true };
+}

@@ -1,0 +1,428 @@
+import { z } from 'zod';
+import type { Finding } from '../finding.js';
+import type { ListReport } from '../list/model.js';
+import type { AuditEventDraft } from './audit.js';
+import { isIntakeId, newIntakeId } from './intake-id.js';
+import { type UploadKind, uploadKey, uploadKinds } from './object-keys.js';
+
+/**
+ * The intake lifecycle (PRODUCT.md section 2), guarded in one place:
+ *
+ *   AWAITING_UPLOADS --(both files)--> PROCESSING --verdict--> APPROVED | IN_REVIEW | REJECTED
+ *   IN_REVIEW --reviewer--> APPROVED | REJECTED
+ *   APPROVED --release step--> RELEASED
+ *   AWAITING_UPLOADS --(24 h without both files)--> EXPIRED
+ *
+ * APPROVED is "release pending": the verdict (or a reviewer) said yes and the release step has not published yet. It
+ * makes a crash between verdict and release recoverable: the release step is retried from APPROVED, writes to keys
+ * that depend on the intake only, and the single conditional APPROVED -> RELEASED write is what publishes. Whoever
+ * loses that race finds the intake RELEASED and stops. The API shows APPROVED as not final.
+ *
+ * Each move returns an IntakeTransition (expected status and version, the changes, the audit event) for the
+ * repository to apply as one conditional write; the entity itself is immutable.
+ */
+
+export const intakeStatuses = [
+  'AWAITING_UPLOADS',
+  'PROCESSING',
+  'APPROVED',
+  'IN_REVIEW',
+  'RELEASED',
+  'REJECTED',
+  'EXPIRED',
+] as const;
+export type IntakeStatus = (typeof intakeStatuses)[number];
+
+/** Statuses no move leaves. */
+export const finalStatuses: readonly IntakeStatus[] = ['RELEASED', 'REJECTED', 'EXPIRED'];
+
+export type IntakeVerdict = 'approved' | 'review' | 'rejected';
+export type ReviewDecisionKind = 'approve' | 'reject';
+
+/** 24 h to upload both files (PRODUCT.md section 2). */
+export const UPLOAD_WINDOW_MS = 24 * 60 * 60 * 1000;
+
+const isoInstant = z.iso.datetime({ offset: true });
+
+const UploadedObjectSchema = z.object({
+  key: z.string().min(1),
+  size: z.number().int().nonnegative(),
+  etag: z.string(),
+  uploadedAt: isoInstant,
+  versionId: z.string().optional(),
+});
+export type UploadedObject = z.infer<typeof UploadedObjectSchema>;
+
+const ReleaseSchema = z.object({
+  key: z.string().min(1),
+  receiptKey: z.string().min(1),
+  releasedAt: isoInstant,
+  /** No more downloads after this instant: the attested RPO check turns 15 days old (DPR 26/2022). */
+  expiresAt: isoInstant,
+});
+export type ReleaseRecord = z.infer<typeof ReleaseSchema>;
+
+const ReviewSchema = z.object({
+  decision: z.enum(['approve', 'reject']),
+  justification: z.string().min(1),
+  reviewer: z.string().min(1),
+  decidedAt: isoInstant,
+});
+export type ReviewRecord = z.infer<typeof ReviewSchema>;
+
+const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+export const IntakeSnapshotSchema = z.object({
+  intakeId: z.string().refine(isIntakeId, 'not an intake id'),
+  tenantId: z.string().min(1),
+  callCenterId: z.string().min(1),
+  campaign: z.string().min(1),
+  status: z.enum(intakeStatuses),
+  /** Optimistic lock: +1 on every transition. */
+  version: z.number().int().nonnegative(),
+  createdAt: isoInstant,
+  updatedAt: isoInstant,
+  uploadDeadline: isoInstant,
+  uploads: z.object({ list: UploadedObjectSchema.optional(), attestation: UploadedObjectSchema.optional() }),
+  verdict: z.enum(['approved', 'review', 'rejected']).optional(),
+  verdictAt: isoInstant.optional(),
+  // The verdict's own models are interfaces owned by their modules; storage only checks the outer shape.
+  findings: z.array(z.custom<Finding>((v) => isRecord(v) && typeof v.code === 'string')).optional(),
+  list: z.custom<ListReport>((v) => isRecord(v)).optional(),
+  attestation: z.custom<Record<string, unknown>>((v) => isRecord(v)).optional(),
+  receiptKey: z.string().optional(),
+  release: ReleaseSchema.optional(),
+  review: ReviewSchema.optional(),
+});
+export type IntakeSnapshot = z.infer<typeof IntakeSnapshotSchema>;
+
+/** Fields a transition may set; identity, creation and version are never changed by one. */
+export type IntakeChanges = { status: IntakeStatus; updatedAt: string } & Partial<
+  Omit<IntakeSnapshot, 'intakeId' | 'tenantId' | 'callCenterId' | 'campaign' | 'createdAt' | 'version' | 'status' | 'updatedAt' | 'uploadDeadline'>
+>;
+
+export interface IntakeTransition {
+  intakeId: string;
+  /** The storage applies the changes only if the intake is still in this status at this version. */
+  expected: { from: IntakeStatus; version: number };
+  changes: IntakeChanges;
+  event: AuditEventDraft;
+  /** The intake as it will be once the write succeeds (version + 1). */
+  next: Intake;
+}
+
+export type IntakeAction = 'recordUpload' | 'startProcessing' | 'recordVerdict' | 'decideReview' | 'release' | 'expire';
+
+/** Thrown for a move the lifecycle forbids: a bug or a stale read in the caller, not a business outcome. */
+export class IllegalTransitionError extends Error {
+  override name = 'IllegalTransitionError';
+  readonly code = 'illegal_transition';
+  constructor(
+    readonly intakeId: string,
+    readonly from: IntakeStatus,
+    readonly action: IntakeAction,
+    reason?: string,
+  ) {
+    super(`intake ${intakeId}: cannot ${action} from ${from}${reason ? ` (${reason})` : ''}`);
+  }
+}
+
+/** Which statuses each move starts from. */
+const ALLOWED_FROM: Record<IntakeAction, readonly IntakeStatus[]> = {
+  recordUpload: ['AWAITING_UPLOADS'],
+  startProcessing: ['AWAITING_UPLOADS'],
+  recordVerdict: ['PROCESSING'],
+  decideReview: ['IN_REVIEW'],
+  release: ['APPROVED'],
+  expire: ['AWAITING_UPLOADS'],
+};
+
+export interface MoveContext {
+  actor: string;
+  now: Date;
+}
+
+export interface OpenIntakeInput {
+  tenantId: string;
+  callCenterId: string;
+  campaign: string;
+  actor: string;
+  now: Date;
+  /** Tests may fix the id; the server lets newIntakeId choose. */
+  intakeId?: string;
+}
+
+export interface VerdictInput {
+  verdict: IntakeVerdict;
+  findings: Finding[];
+  list?: ListReport;
+  attestation?: Record<string, unknown>;
+  receiptKey?: string;
+}
+
+export interface ReviewInput {
+  decision: ReviewDecisionKind;
+  justification: string;
+  reviewer: string;
+}
+
+export interface ReleaseInput {
+  key: string;
+  receiptKey: string;
+  expiresAt: string;
+}
+
+const VERDICT_TO_STATUS: Record<IntakeVerdict, IntakeStatus> = {
+  approved: 'APPROVED',
+  review: 'IN_REVIEW',
+  rejected: 'REJECTED',
+};
+
+export class Intake {
+  private constructor(private readonly state: IntakeSnapshot) {}
+
+  /** Opens a new intake awaiting its two uploads; the event is the first of its audit trail. */
+  static open(input: OpenIntakeInput): { intake: Intake; event: AuditEventDraft } {
+    const createdAt = input.now.toISOString();
+    const intakeId = input.intakeId ?? newIntakeId();
+    const snapshot = IntakeSnapshotSchema.parse({
+      intakeId,
+      tenantId: input.tenantId,
+      callCenterId: input.callCenterId,
+      campaign: input.campaign,
+      status: 'AWAITING_UPLOADS',
+      version: 0,
+      createdAt,
+      updatedAt: createdAt,
+      uploadDeadline: new Date(input.now.getTime() + UPLOAD_WINDOW_MS).toISOString(),
+      uploads: {},
+    });
+    // Validate keys now: a tenant id unusable in a key must fail at creation, not at upload.
+    for (const kind of uploadKinds) uploadKey(snapshot.tenantId, snapshot.intakeId, kind);
+    const intake = new Intake(snapshot);
+    return {
+      intake,
+      event: {
+        type: 'intake.created',
+        actor: input.actor,
+        at: createdAt,
+        data: {
+          tenantId: snapshot.tenantId,
+          callCenterId: snapshot.callCenterId,
+          campaign: snapshot.campaign,
+          uploadDeadline: snapshot.uploadDeadline,
+        },
+      },
+    };
+  }
+
+  /** Rehydrates a stored intake; refuses data that is not an intake. */
+  static fromSnapshot(snapshot: unknown): Intake {
+    return new Intake(IntakeSnapshotSchema.parse(snapshot));
+  }
+
+  toSnapshot(): IntakeSnapshot {
+    return structuredClone(this.state);
+  }
+
+  get intakeId(): string {
+    return this.state.intakeId;
+  }
+  get tenantId(): string {
+    return this.state.tenantId;
+  }
+  get callCenterId(): string {
+    return this.state.callCenterId;
+  }
+  get campaign(): string {
+    return this.state.campaign;
+  }
+  get status(): IntakeStatus {
+    return this.state.status;
+  }
+  get version(): number {
+    return this.state.version;
+  }
+  get createdAt(): string {
+    return this.state.createdAt;
+  }
+  get uploadDeadline(): string {
+    return this.state.uploadDeadline;
+  }
+  get uploads(): IntakeSnapshot['uploads'] {
+    return structuredClone(this.state.uploads);
+  }
+  get verdict(): IntakeVerdict | undefined {
+    return this.state.verdict;
+  }
+  /** The published release, once RELEASED. */
+  get releaseRecord(): ReleaseRecord | undefined {
+    return this.state.release && { ...this.state.release };
+  }
+  get review(): ReviewRecord | undefined {
+    return this.state.review && { ...this.state.review };
+  }
+
+  get isFinal(): boolean {
+    return finalStatuses.includes(this.state.status);
+  }
+
+  /** The one key each upload may be written to. */
+  uploadKey(kind: UploadKind): string {
+    return uploadKey(this.state.tenantId, this.state.intakeId, kind);
+  }
+
+  hasBothUploads(): boolean {
+    return uploadKinds.every((kind) => this.state.uploads[kind] !== undefined);
+  }
+
+  /** Whether the lifecycle allows this move from the current status (a move may still refuse on its inputs). */
+  can(action: IntakeAction): boolean {
+    return ALLOWED_FROM[action].includes(this.state.status);
+  }
+
+  /** Records an object found at one of the intake's keys. A file may be replaced until processing starts. */
+  recordUpload(
+    kind: UploadKind,
+    object: { key: string; size: number; etag: string; uploadedAt: string; versionId?: string },
+    ctx: MoveContext,
+  ): IntakeTransition {
+    this.guard('recordUpload');
+    if (object.key !== this.uploadKey(kind)) {
+      this.refuse('recordUpload', `key "${object.key}" is not the ${kind} key of this intake`);
+    }
+    if (Date.parse(object.uploadedAt) > Date.parse(this.state.uploadDeadline)) {
+      this.refuse('recordUpload', 'uploaded after the upload deadline');
+    }
+    const upload: UploadedObject = UploadedObjectSchema.parse({
+      key: object.key,
+      size: object.size,
+      etag: object.etag,
+      uploadedAt: new Date(object.uploadedAt).toISOString(),
+      ...(object.versionId !== undefined ? { versionId: object.versionId } : {}),
+    });
+    const uploads = { ...this.state.uploads, [kind]: upload };
+    return this.move('AWAITING_UPLOADS', { uploads }, ctx, 'upload.received', {
+      kind,
+      key: upload.key,
+      size: upload.size,
+      etag: upload.etag,
+      uploadedAt: upload.uploadedAt,
+      replaced: this.state.uploads[kind] !== undefined,
+    });
+  }
+
+  startProcessing(ctx: MoveContext): IntakeTransition {
+    this.guard('startProcessing');
+    if (!this.hasBothUploads()) this.refuse('startProcessing', 'both the list and the attestation are needed');
+    const { list, attestation } = this.state.uploads;
+    return this.move('PROCESSING', {}, ctx, 'processing.started', {
+      list: { key: list!.key, etag: list!.etag, size: list!.size },
+      attestation: { key: attestation!.key, etag: attestation!.etag, size: attestation!.size },
+    });
+  }
+
+  recordVerdict(input: VerdictInput, ctx: MoveContext): IntakeTransition {
+    this.guard('recordVerdict');
+    const status = VERDICT_TO_STATUS[input.verdict];
+    if (!status) this.refuse('recordVerdict', `unknown verdict "${String(input.verdict)}"`);
+    if (input.verdict === 'approved' && input.findings.some((f) => f.severity !== 'info')) {
+      this.refuse('recordVerdict', 'an approved verdict cannot carry reject or review findings');
+    }
+    const at = ctx.now.toISOString();
+    const changes: Partial<IntakeChanges> = {
+      verdict: input.verdict,
+      verdictAt: at,
+      findings: structuredClone(input.findings),
+      ...(input.list ? { list: structuredClone(input.list) } : {}),
+      ...(input.attestation ? { attestation: structuredClone(input.attestation) } : {}),
+      ...(input.receiptKey ? { receiptKey: input.receiptKey } : {}),
+    };
+    return this.move(status, changes, ctx, 'verdict.recorded', {
+      verdict: input.verdict,
+      findings: input.findings.map((f) => ({ code: f.code, severity: f.severity })),
+      ...(input.list ? { list: { sha256: input.list.sha256, dataRows: input.list.dataRows, releasedRows: input.list.releasedRows } } : {}),
+      ...(input.receiptKey ? { receiptKey: input.receiptKey } : {}),
+    });
+  }
+
+  /** A compliance officer's decision on an intake in review, with a written justification. */
+  decideReview(input: ReviewInput, ctx: { now: Date; actor?: string }): IntakeTransition {
+    this.guard('decideReview');
+    const justification = input.justification.trim();
+    if (!justification) this.refuse('decideReview', 'a written justification is required');
+    if (!input.reviewer.trim()) this.refuse('decideReview', 'the reviewer must be named');
+    if (input.decision !== 'approve' && input.decision !== 'reject') {
+      this.refuse('decideReview', `unknown decision "${String(input.decision)}"`);
+    }
+    const review: ReviewRecord = {
+      decision: input.decision,
+      justification,
+      reviewer: input.reviewer,
+      decidedAt: ctx.now.toISOString(),
+    };
+    const status: IntakeStatus = input.decision === 'approve' ? 'APPROVED' : 'REJECTED';
+    return this.move(status, { review }, { actor: ctx.actor ?? `compliance:${input.reviewer}`, now: ctx.now }, 'review.decided', {
+      decision: review.decision,
+      justification: review.justification,
+      reviewer: review.reviewer,
+    });
+  }
+
+  /**
+   * Publishes the release. Only from APPROVED, which only an approved verdict or a reviewer's approval reaches: so
+   * nothing reaches the release bucket's listing unless the stored verdict or a reviewer said yes.
+   */
+  release(input: ReleaseInput, ctx: MoveContext): IntakeTransition {
+    this.guard('release');
+    const approvedBy = this.state.verdict === 'approved' || this.state.review?.decision === 'approve';
+    if (!approvedBy) this.refuse('release', 'neither the verdict nor a reviewer approved it');
+    const release: ReleaseRecord = ReleaseSchema.parse({
+      key: input.key,
+      receiptKey: input.receiptKey,
+      releasedAt: ctx.now.toISOString(),
+      expiresAt: new Date(input.expiresAt).toISOString(),
+    });
+    return this.move('RELEASED', { release }, ctx, 'release.published', { ...release, callCenterId: this.state.callCenterId });
+  }
+
+  /** The 24 h upload window closed without both files. */
+  expire(ctx: MoveContext): IntakeTransition {
+    this.guard('expire');
+    if (ctx.now.getTime() < Date.parse(this.state.uploadDeadline)) this.refuse('expire', 'the upload window is still open');
+    if (this.hasBothUploads()) this.refuse('expire', 'both files were uploaded: process it instead');
+    return this.move('EXPIRED', {}, ctx, 'intake.expired', {
+      uploadDeadline: this.state.uploadDeadline,
+      received: uploadKinds.filter((k) => this.state.uploads[k] !== undefined),
+    });
+  }
+
+  private guard(action: IntakeAction): void {
+    if (!this.can(action)) throw new IllegalTransitionError(this.state.intakeId, this.state.status, action);
+  }
+
+  private refuse(action: IntakeAction, reason: string): never {
+    throw new IllegalTransitionError(this.state.intakeId, this.state.status, action, reason);
+  }
+
+  private move(
+    status: IntakeStatus,
+    fields: Partial<IntakeChanges>,
+    ctx: MoveContext,
+    type: AuditEventDraft['type'],
+    data: Record<string, unknown>,
+  ): IntakeTransition {
+    const at = ctx.now.toISOString();
+    const changes = { ...fields, status, updatedAt: at } as IntakeChanges;
+    const next = new Intake(
+      IntakeSnapshotSchema.parse({ ...structuredClone(this.state), ...structuredClone(changes), version: this.state.version + 1 }),
+    );
+    return {
+      intakeId: this.state.intakeId,
+      expected: { from: this.state.status, version: this.state.version },
+      changes,
+      event: { type, actor: ctx.actor, at, data: { from: this.state.status, to: status, ...data } },
+      next,
+    };
+  }
+}
