@@ -17,11 +17,13 @@ export const auditEventTypes = [
   'intake.created',
   'upload.received',
   'processing.started',
+  'processing.resumed',
   'verdict.recorded',
   'review.decided',
   'release.published',
   'release.link_issued',
   'intake.expired',
+  'upload.ignored',
 ] as const;
 /** Known types; other dotted names are allowed for events appended outside the lifecycle. */
 export type AuditEventType = (typeof auditEventTypes)[number] | (string & {});

@@ -111,7 +111,7 @@ export interface IntakeTransition {
   next: Intake;
 }
 
-export type IntakeAction = 'recordUpload' | 'startProcessing' | 'recordVerdict' | 'decideReview' | 'release' | 'expire';
+export type IntakeAction = 'recordUpload' | 'startProcessing' | 'resumeProcessing' | 'recordVerdict' | 'decideReview' | 'release' | 'expire';
 
 /** Thrown for a move the lifecycle forbids: a bug or a stale read in the caller, not a business outcome. */
 export class IllegalTransitionError extends Error {
@@ -131,6 +131,7 @@ export class IllegalTransitionError extends Error {
 const ALLOWED_FROM: Record<IntakeAction, readonly IntakeStatus[]> = {
   recordUpload: ['AWAITING_UPLOADS'],
   startProcessing: ['AWAITING_UPLOADS'],
+  resumeProcessing: ['PROCESSING'],
   recordVerdict: ['PROCESSING'],
   decideReview: ['IN_REVIEW'],
   release: ['APPROVED'],
@@ -320,6 +321,15 @@ export class Intake {
       list: { key: list!.key, etag: list!.etag, size: list!.size },
       attestation: { key: attestation!.key, etag: attestation!.etag, size: attestation!.size },
     });
+  }
+
+  /**
+   * A worker takes over an intake whose processing was abandoned (a crash, a restart): PROCESSING -> PROCESSING with
+   * a new version, so the previous worker, should it come back, loses its conditional write.
+   */
+  resumeProcessing(ctx: MoveContext): IntakeTransition {
+    this.guard('resumeProcessing');
+    return this.move('PROCESSING', {}, ctx, 'processing.resumed', { previousVersion: this.state.version });
   }
 
   recordVerdict(input: VerdictInput, ctx: MoveContext): IntakeTransition {

@@ -45,3 +45,11 @@ export function parseUploadKey(key: string): { tenantId: string; intakeId: strin
   if (!match) return null;
   return { tenantId: match[1]!, intakeId: match[2]!, kind: match[3] === 'list.csv' ? 'list' : 'attestation' };
 }
+
+/**
+ * The cleaned list as the engine wrote it while processing, kept beside the uploads until the release step copies it
+ * to the call center. A list uploaded again later never reaches this key: only processing writes it.
+ */
+export function stagedListKey(tenantId: string, intakeId: string): string {
+  return intakePrefix(tenantId, intakeId) + 'cleaned.csv';
+}

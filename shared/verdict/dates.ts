@@ -27,3 +27,14 @@ export function italianDate(date: IsoDate): string {
   const [y, m, d] = date.split('-');
   return `${d}/${m}/${y}`;
 }
+
+/** The instant a calendar day starts in Rome (00:00 Europe/Rome), whatever daylight saving is in force. */
+export function romeStartOfDay(date: IsoDate): Date {
+  const utcMidnight = Date.parse(`${date}T00:00:00Z`);
+  for (const offsetHours of [1, 2]) {
+    const candidate = new Date(utcMidnight - offsetHours * 3_600_000);
+    const hour = new Intl.DateTimeFormat('en-GB', { timeZone: 'Europe/Rome', hour: '2-digit', hourCycle: 'h23' }).format(candidate);
+    if (romeDate(candidate) === date && hour === '00') return candidate;
+  }
+  return new Date(utcMidnight - 3_600_000);
+}

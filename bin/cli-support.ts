@@ -1,0 +1,25 @@
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+
+/** A usage error or an unreadable argument: exit status 2 with a one-line reason on stderr. */
+export class UsageError extends Error {
+  override name = 'UsageError';
+}
+
+export const EXIT = { approved: 0, review: 10, rejected: 20, usage: 2, failure: 1 } as const;
+
+export function parseFlags<T extends NonNullable<ParseArgsConfig['options']>>(argv: string[], options: T) {
+  try {
+    return parseArgs({ args: argv, options, strict: true, allowPositionals: false }).values;
+  } catch (err) {
+    throw new UsageError((err as Error).message.split('\n')[0] ?? 'invalid arguments');
+  }
+}
+
+/** Writes progress to stderr (never stdout, which scripts parse), only when a person is watching. */
+export function progress(message: string): void {
+  if (process.stderr.isTTY) process.stderr.write(`\r\x1b[2K${message}`);
+}
+
+export function progressDone(): void {
+  if (process.stderr.isTTY) process.stderr.write('\r\x1b[2K');
+}

@@ -1,0 +1,219 @@
+import { createReadStream } from 'node:fs';
+import { mkdir, open, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { z } from 'zod';
+import { attestationFieldNames } from '../../shared/attestation/model.js';
+import { bareVat, loadConfig, PolicySchema, type Policy } from '../../shared/config.js';
+import { isValidPartitaIva } from '../../shared/identifiers.js';
+import { fieldLabels } from '../../shared/verdict/field-labels.js';
+import { buildReceipt, verifyIntake, type VerificationResult } from '../../shared/verification.js';
+import { EXIT, parseFlags, progress, progressDone, UsageError } from '../cli-support.js';
+
+const help = `filiera verify --list FILE --attestation FILE --intake ID --tenant-vat VAT --trust PEM [--trust PEM ...]
+               [--signatory TAXCODE ...] [--rpo FILE] [--now ISO8601] [--out DIR] [--json] [--config FILE]
+
+Re-verifies a contact list and its signed attestation offline with the pipeline's engine.
+Exit status: 0 approved, 10 in review, 20 rejected, 2 usage or unreadable arguments.
+--config FILE takes the policy thresholds from a configuration file (default: the policy defaults).`;
+
+const Args = z.object({
+  list: z.string({ error: '--list FILE is required' }),
+  attestation: z.string({ error: '--attestation FILE is required' }),
+  intake: z.string({ error: '--intake ID is required' }).min(1, '--intake ID is empty'),
+  'tenant-vat': z
+    .string({ error: '--tenant-vat VAT is required' })
+    .refine((v) => /^(IT)?\d{11}$/i.test(v.replace(/\s+/g, '')), '--tenant-vat must be 11 digits, optionally after IT'),
+  trust: z.array(z.string()).min(1, 'at least one --trust PEM is required'),
+  signatory: z.array(z.string().regex(/^[A-Za-z0-9]{16}$/, '--signatory must be a 16-character codice fiscale')).default([]),
+  rpo: z.string().optional(),
+  now: z
+    .string()
+    .optional()
+    .refine((v) => v === undefined || !Number.isNaN(Date.parse(v)), '--now must be an ISO 8601 date or date-time'),
+  out: z.string().optional(),
+  json: z.boolean().default(false),
+  config: z.string().optional(),
+  help: z.boolean().default(false),
+});
+
+export async function run(argv: string[]): Promise<number> {
+  const flags = parseFlags(argv, {
+    list: { type: 'string' },
+    attestation: { type: 'string' },
+    intake: { type: 'string' },
+    'tenant-vat': { type: 'string' },
+    trust: { type: 'string', multiple: true },
+    signatory: { type: 'string', multiple: true },
+    rpo: { type: 'string' },
+    now: { type: 'string' },
+    out: { type: 'string' },
+    json: { type: 'boolean' },
+    config: { type: 'string' },
+    help: { type: 'boolean', short: 'h' },
+  });
+  if (flags.help) {
+    process.stdout.write(`${help}\n`);
+    return 0;
+  }
+  const parsed = Args.safeParse({ ...flags, trust: flags.trust ?? [] });
+  if (!parsed.success) throw new UsageError(parsed.error.issues[0]?.message ?? 'invalid arguments');
+  const args = parsed.data;
+
+  await mustBeReadableFile(args.list, '--list');
+  await mustBeReadableFile(args.attestation, '--attestation');
+  if (args.rpo) await mustBeReadableFile(args.rpo, '--rpo');
+  const trustAnchors = await Promise.all(
+    args.trust.map(async (file) => {
+      await mustBeReadableFile(file, '--trust');
+      const pem = await readFile(file, 'utf8');
+      if (!pem.includes('-----BEGIN CERTIFICATE-----')) throw new UsageError(`--trust ${file}: not a PEM certificate`);
+      return pem;
+    }),
+  );
+  const tenantVat = bareVat(args['tenant-vat']);
+  if (!isValidPartitaIva(tenantVat)) throw new UsageError(`--tenant-vat ${args['tenant-vat']}: not a valid Partita IVA (check digit)`);
+  const policy: Policy = args.config ? await policyFromConfig(args.config) : PolicySchema.parse({});
+
+  let partial: string | undefined;
+  let handle: Awaited<ReturnType<typeof open>> | undefined;
+  if (args.out) {
+    await mkdir(args.out, { recursive: true });
+    partial = path.join(args.out, `.list.csv.${process.pid}.partial`);
+    handle = await open(partial, 'w');
+  }
+  const listBytes = (await stat(args.list)).size;
+  let seen = 0;
+  try {
+    const result = await verifyIntake({
+      intakeId: args.intake,
+      tenant: { vat: tenantVat, signatories: args.signatory.map((s) => s.toUpperCase()) },
+      policy,
+      trustAnchors,
+      list: () => counted(createReadStream(args.list), (n) => {
+        seen += n;
+        progress(`reading list ${Math.floor((seen / Math.max(listBytes, 1)) * 100)}%`);
+      }),
+      attestation: new Uint8Array(await readFile(args.attestation)),
+      ...(args.rpo ? { rpo: () => createReadStream(args.rpo!) } : {}),
+      now: args.now ? new Date(args.now) : new Date(),
+      ...(handle ? { output: async (chunk: Uint8Array) => void (await handle!.write(chunk)) } : {}),
+    });
+    progressDone();
+    await handle?.close();
+    handle = undefined;
+    if (args.out && partial) {
+      if (result.verdict === 'approved') {
+        await rename(partial, path.join(args.out, 'list.csv'));
+        await writeFile(path.join(args.out, 'receipt.json'), `${JSON.stringify(buildReceipt(result), null, 2)}\n`);
+      } else {
+        await rm(partial, { force: true });
+      }
+    }
+    process.stdout.write(args.json ? `${JSON.stringify(toJson(result), null, 2)}\n` : render(result, args.out));
+    return EXIT[result.verdict];
+  } finally {
+    await handle?.close();
+    if (partial) await rm(partial, { force: true }).catch(() => undefined);
+  }
+}
+
+async function mustBeReadableFile(file: string, flag: string): Promise<void> {
+  try {
+    const s = await stat(file);
+    if (!s.isFile()) throw new UsageError(`${flag} ${file}: not a file`);
+  } catch (err) {
+    if (err instanceof UsageError) throw err;
+    throw new UsageError(`${flag} ${file}: cannot be read (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
+  }
+}
+
+async function policyFromConfig(file: string): Promise<Policy> {
+  try {
+    return (await loadConfig(file)).config.policy;
+  } catch (err) {
+    throw new UsageError(`--config ${(err as Error).message}`);
+  }
+}
+
+async function* counted(source: AsyncIterable<Uint8Array>, onBytes: (n: number) => void): AsyncIterable<Uint8Array> {
+  for await (const chunk of source) {
+    onBytes(chunk.byteLength);
+    yield chunk;
+  }
+}
+
+/** The `--json` shape of PRODUCT.md section 7. */
+export function toJson(result: VerificationResult) {
+  return {
+    intakeId: result.intakeId,
+    verdict: result.verdict,
+    findings: result.findings,
+    list: {
+      sha256: result.list.sha256,
+      encoding: result.list.encoding,
+      delimiter: result.list.delimiter,
+      dataRows: result.list.dataRows,
+      releasedRows: result.list.releasedRows,
+      excluded: result.list.excluded,
+    },
+    attestation: {
+      format: result.attestation.format,
+      fields: result.attestation.fields,
+      signature: result.attestation.signature,
+    },
+  };
+}
+
+const verdictLine = {
+  approved: 'APPROVED (approvata): the list may be released',
+  review: 'IN REVIEW (in revisione): a person must decide',
+  rejected: 'REJECTED (respinta): the list must not be released',
+};
+
+function render(result: VerificationResult, out: string | undefined): string {
+  const lines: string[] = [];
+  const l = result.list;
+  const a = result.attestation;
+  const s = a.signature;
+  lines.push(`Intake ${result.intakeId}`, `Verdict: ${verdictLine[result.verdict]}`, '');
+  lines.push('List');
+  lines.push(`  sha256     ${l.sha256}`);
+  if (l.unreadable) lines.push(`  unreadable ${l.unreadable.reason}: ${l.unreadable.detail}`);
+  lines.push(`  format     ${l.encoding ?? '?'}, delimiter ${JSON.stringify(l.delimiter)}`);
+  lines.push(`  rows       ${l.dataRows} data rows, ${l.releasedRows} released`);
+  const excluded = Object.entries(l.excluded).filter(([, n]) => n > 0);
+  if (excluded.length) lines.push(`  excluded   ${excluded.map(([r, n]) => `${r} ${n}`).join(', ')}`);
+  for (const sample of l.samples.slice(0, 10)) {
+    lines.push(`             row ${sample.row}: ${sample.reason} (${JSON.stringify(sample.phone)})`);
+  }
+  lines.push('', 'Attestation');
+  lines.push(`  format     ${a.format}, sha256 ${a.sha256}`);
+  if (s.present) {
+    lines.push(`  signature  ${s.type ?? ''} ${s.valid ? 'valid' : 'NOT VALID'}${s.signingTime ? `, signed ${s.signingTime}` : ''}`);
+    if (s.signer) lines.push(`  signer     ${s.signer.subject}`, `  issuer     ${s.signer.issuer}`);
+    for (const check of s.checks) lines.push(`    ${check.outcome.padEnd(14)} ${check.name}: ${check.detail}`);
+    for (const note of s.notes) lines.push(`    note: ${note}`);
+  } else {
+    lines.push('  signature  none (no digital signature)');
+  }
+  lines.push('  fields');
+  for (const name of attestationFieldNames) {
+    const field = a.fields[name];
+    const label = fieldLabels[name].it.padEnd(30);
+    if (!field) {
+      lines.push(`    ${label} (not found)`);
+      continue;
+    }
+    const doubtful = field.source !== 'text-layer' ? `  [${field.source}, confidence ${field.confidence.toFixed(2)}]` : '';
+    lines.push(`    ${label} ${field.raw}${field.value === null ? '  (unreadable value)' : ''}${doubtful}`);
+  }
+  lines.push('', result.findings.length ? 'Findings' : 'Findings: none');
+  for (const f of result.findings) {
+    lines.push(`  [${f.severity}] ${f.code}${f.field ? ` (${f.field})` : ''}: ${f.message}`);
+    if (f.rule) lines.push(`           rule: ${f.rule}`);
+  }
+  if (out) {
+    lines.push('', result.verdict === 'approved' ? `Wrote ${path.join(out, 'list.csv')} and receipt.json` : `Nothing written to ${out}: the list is not approved.`);
+  }
+  return `${lines.join('\n')}\n`;
+}

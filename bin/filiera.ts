@@ -1,0 +1,48 @@
+import { EXIT, UsageError } from './cli-support.js';
+
+interface Command {
+  summary: string;
+  load: () => Promise<{ run(argv: string[]): Promise<number> }>;
+}
+
+const commands: Record<string, Command> = {
+  verify: {
+    summary: "re-verify a list and its attestation offline, from files (the auditor's check)",
+    load: () => import('./commands/verify.js'),
+  },
+};
+
+const usage = [
+  'filiera <command> [options]',
+  '',
+  'Commands:',
+  ...Object.entries(commands).map(([name, c]) => `  ${name.padEnd(8)} ${c.summary}`),
+  '',
+  'Run "filiera <command> --help" for its options.',
+].join('\n');
+
+async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (!name || name === '--help' || name === '-h' || name === 'help') {
+    process.stdout.write(`${usage}\n`);
+    return name ? 0 : EXIT.usage;
+  }
+  const command = commands[name];
+  if (!command) throw new UsageError(`unknown command "${name}" (try: ${Object.keys(commands).join(', ')})`);
+  return (await command.load()).run(rest);
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (err: unknown) => {
+    if (err instanceof UsageError) {
+      process.stderr.write(`filiera: ${err.message}\n`);
+      process.exitCode = EXIT.usage;
+    } else {
+      process.stderr.write(`filiera: ${(err as Error)?.stack ?? String(err)}\n`);
+      process.exitCode = EXIT.failure;
+    }
+  },
+);

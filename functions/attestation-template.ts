@@ -1,0 +1,11 @@
+import { IntakeIdParam } from '../shared/api/schemas.js';
+import { attestationTemplate } from '../shared/pipeline/queries.js';
+import { route } from './lib/http.js';
+
+/** GET /v1/intakes/{id}/attestation-template: the form pre-filled with what Filiera knows, ready to sign. */
+export const handler = route({ params: IntakeIdParam }, async ({ principal, params, deps }) => ({
+  status: 200,
+  binary: await attestationTemplate(deps, principal, params.id),
+  contentType: 'application/pdf',
+  fileName: `dichiarazione-${params.id}.pdf`,
+}));

@@ -1,0 +1,19 @@
+import type { PipelineDeps } from '../../shared/pipeline/deps.js';
+import { depsFromEnvironment } from './environment-wiring.js';
+
+/**
+ * The handlers' one way to reach the outside world. In Lambda the dependencies are built once per container from
+ * the function's environment (AWS SDK clients); the embedded stack installs its own wiring before it serves. The
+ * handlers are the same code either way.
+ */
+let current: Promise<PipelineDeps> | undefined;
+
+export function pipelineDeps(): Promise<PipelineDeps> {
+  current ??= depsFromEnvironment(process.env);
+  return current;
+}
+
+/** Used by the embedded stack (and tests) to wire the handlers to local engines. */
+export function installPipelineDeps(deps: PipelineDeps): void {
+  current = Promise.resolve(deps);
+}

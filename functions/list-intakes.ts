@@ -1,0 +1,9 @@
+import { ListQuery } from '../shared/api/schemas.js';
+import { listIntakes } from '../shared/pipeline/queries.js';
+import { route } from './lib/http.js';
+
+/** GET /v1/intakes: a committente's own intakes, or all of them for compliance. */
+export const handler = route({ query: ListQuery }, async ({ principal, query, deps }) => ({
+  status: 200,
+  json: await listIntakes(deps, principal, query),
+}));

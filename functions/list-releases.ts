@@ -1,0 +1,9 @@
+import { ListQuery } from '../shared/api/schemas.js';
+import { listReleases } from '../shared/pipeline/queries.js';
+import { route } from './lib/http.js';
+
+/** GET /v1/releases: the releases addressed to the calling call center. */
+export const handler = route({ query: ListQuery }, async ({ principal, query, deps }) => ({
+  status: 200,
+  json: await listReleases(deps, principal, query),
+}));

@@ -1,0 +1,154 @@
+import { mkdir } from 'node:fs/promises';
+import http from 'node:http';
+import path from 'node:path';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { S3Event } from 'aws-lambda';
+import { ensureTable } from '../../shared/adapters/dynamodb/table-design.js';
+import { loadConfig, type LoadedConfig } from '../../shared/config.js';
+import type { Logger, PipelineDeps } from '../../shared/pipeline/deps.js';
+import { sweep } from '../../shared/pipeline/sweep.js';
+import { depsFromEnvironment } from '../../functions/lib/environment-wiring.js';
+import { installPipelineDeps } from '../../functions/lib/runtime.js';
+import { startDynamoEngine, type DynamoEngine } from './engines/dynamodb.js';
+import { LOCAL_CREDENTIALS, LOCAL_REGION } from './engines/free-port.js';
+import { startS3Engine, type S3Engine } from './engines/s3.js';
+import { createApiServer } from './api-server.js';
+import { openLocalIdentity, type LocalIdentity } from './local-identity.js';
+import { LocalQueue } from './local-queue.js';
+
+export const LOCAL_BUCKETS = { intake: 'filiera-intake', release: 'filiera-release' } as const;
+export const LOCAL_TABLE = 'filiera';
+export const DEFAULT_PORT = 4510;
+
+export interface EmbeddedStackOptions {
+  configFile?: string;
+  dataDir: string;
+  /** API port; 0 = a free port. Default 4510. */
+  port?: number;
+  /** Sweep interval; 0 disables the timer (tests call sweep themselves). */
+  sweepIntervalMs?: number;
+  log?: Logger;
+  /** Wraps the dependencies (tests inject faults). */
+  decorate?: (deps: PipelineDeps) => PipelineDeps;
+}
+
+export interface EmbeddedStack {
+  baseUrl: string;
+  s3Endpoint: string;
+  dynamoEndpoint: string;
+  config: LoadedConfig;
+  identity: LocalIdentity;
+  deps: PipelineDeps;
+  /** Waits until every S3 event received so far has been handled (or dead-lettered). */
+  settle(): Promise<void>;
+  sweep(): ReturnType<typeof sweep>;
+  stop(): Promise<void>;
+}
+
+/**
+ * The whole pipeline on one machine with no AWS account: an S3-compatible engine and DynamoDB Local on loopback,
+ * started in-process, data kept under `dataDir`, and the same handlers that run in Lambda behind an HTTP server that
+ * plays API Gateway (JWT authorizer included). S3 notifications go through an in-process queue that retries like SQS.
+ *
+ * 1. Start the engines on the data folder; create buckets and the table if missing.
+ * 2. Wire the handlers to them.
+ * 3. Sweep once: finish whatever a previous run left half done (restart safety), then serve.
+ */
+export async function startEmbeddedStack(options: EmbeddedStackOptions): Promise<EmbeddedStack> {
+  const log = options.log ?? consoleLogger;
+  const config = await loadConfig(options.configFile);
+  await mkdir(options.dataDir, { recursive: true });
+  const dataDir = path.resolve(options.dataDir);
+
+  let s3: S3Engine | undefined;
+  let dynamo: DynamoEngine | undefined;
+  let server: http.Server | undefined;
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    [s3, dynamo] = await Promise.all([
+      startS3Engine({ dataDir, buckets: Object.values(LOCAL_BUCKETS), region: LOCAL_REGION }),
+      startDynamoEngine({ dataDir }),
+    ]);
+    const ddb = new DynamoDBClient({ endpoint: dynamo.endpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS });
+    await ensureTable(ddb, LOCAL_TABLE);
+    ddb.destroy();
+
+    const base = await depsFromEnvironment({
+      TABLE_NAME: LOCAL_TABLE,
+      INTAKE_BUCKET: LOCAL_BUCKETS.intake,
+      RELEASE_BUCKET: LOCAL_BUCKETS.release,
+      FILIERA_CONFIG: config.file,
+      S3_ENDPOINT: s3.endpoint,
+      DYNAMODB_ENDPOINT: dynamo.endpoint,
+      AWS_REGION: LOCAL_REGION,
+    });
+    const wired: PipelineDeps = { ...base, config: async () => config, log };
+    const deps = options.decorate ? options.decorate(wired) : wired;
+    installPipelineDeps(deps);
+
+    const onUpload = (await import('../../functions/on-upload.js')).handler;
+    const queue = new LocalQueue(dataDir, onUpload, log);
+    s3.onObjectCreated((event: S3Event) => queue.send(JSON.stringify(event)));
+
+    // Anything left PROCESSING belongs to a process that no longer exists: resume it at once.
+    const startup = await sweep({ ...deps, processingLeaseMs: 0 });
+    if (startup.resumed.length || startup.released.length || startup.expired.length) {
+      log.info('recovered work left by the previous run', { ...startup });
+    }
+
+    const identity = await openLocalIdentity(dataDir);
+    server = createApiServer({ identity, log });
+    const port = await listen(server, options.port ?? DEFAULT_PORT);
+    const baseUrl = `http://127.0.0.1:${port}`;
+
+    const interval = options.sweepIntervalMs ?? 60_000;
+    if (interval > 0) {
+      timer = setInterval(() => {
+        sweep(deps).catch((err: unknown) => log.error('sweep failed', { error: String(err) }));
+      }, interval);
+      timer.unref();
+    }
+
+    const stopAll = async () => {
+      if (timer) clearInterval(timer);
+      await queue.drain();
+      await new Promise<void>((resolve) => server!.close(() => resolve()));
+      server!.closeAllConnections?.();
+      await Promise.allSettled([s3!.stop(), dynamo!.stop()]);
+    };
+    return {
+      baseUrl,
+      s3Endpoint: s3.endpoint,
+      dynamoEndpoint: dynamo.endpoint,
+      config,
+      identity,
+      deps,
+      settle: () => queue.drain(),
+      sweep: () => sweep(deps),
+      stop: stopAll,
+    };
+  } catch (err) {
+    if (timer) clearInterval(timer);
+    server?.close();
+    await Promise.allSettled([s3?.stop(), dynamo?.stop()]);
+    throw err;
+  }
+}
+
+function listen(server: http.Server, port: number): Promise<number> {
+  return new Promise((resolve, reject) => {
+    server.once('error', (err: NodeJS.ErrnoException) =>
+      reject(err.code === 'EADDRINUSE' ? new Error(`port ${port} is in use: pass --port N (another npm start running?)`) : err),
+    );
+    server.listen(port, '127.0.0.1', () => {
+      const address = server.address();
+      resolve(typeof address === 'object' && address ? address.port : port);
+    });
+  });
+}
+
+export const consoleLogger: Logger = {
+  info: (message, data) => console.log(`[filiera] ${message}${data ? ` ${JSON.stringify(data)}` : ''}`),
+  warn: (message, data) => console.warn(`[filiera] warning: ${message}${data ? ` ${JSON.stringify(data)}` : ''}`),
+  error: (message, data) => console.error(`[filiera] error: ${message}${data ? ` ${JSON.stringify(data)}` : ''}`),
+};

@@ -1,0 +1,72 @@
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { demoUsers } from './local-identity.js';
+import { DEFAULT_PORT, startEmbeddedStack } from './stack.js';
+
+/**
+ * `npm start -- [--config FILE] [--data DIR] [--port N]`: the whole pipeline on the embedded stack, on 127.0.0.1,
+ * until stopped (Ctrl-C).
+ */
+const { values } = parseArgs({
+  options: {
+    config: { type: 'string' },
+    data: { type: 'string' },
+    port: { type: 'string' },
+    help: { type: 'boolean', short: 'h' },
+  },
+  strict: true,
+});
+
+if (values.help) {
+  console.log('npm start -- [--config FILE] [--data DIR] [--port N]\n\nDefaults: --config config/demo.json (or FILIERA_CONFIG), --data .filiera-data, --port 4510.');
+  process.exit(0);
+}
+
+const port = values.port === undefined ? DEFAULT_PORT : Number(values.port);
+if (!Number.isInteger(port) || port < 0 || port > 65535) {
+  console.error(`filiera: --port ${values.port}: not a port number`);
+  process.exit(2);
+}
+const configFile = values.config ?? process.env.FILIERA_CONFIG ?? 'config/demo.json';
+const dataDir = values.data ?? '.filiera-data';
+
+console.log('Starting Filiera on the embedded stack (S3-compatible engine, DynamoDB Local)...');
+const stack = await startEmbeddedStack({ configFile, dataDir, port }).catch((err: unknown) => {
+  console.error(`filiera: cannot start: ${(err as Error).message}`);
+  process.exit(1);
+});
+
+const lines = [
+  '',
+  `Filiera is running at ${stack.baseUrl}`,
+  `  API description  ${stack.baseUrl}/openapi.json`,
+  `  data             ${path.resolve(dataDir)}`,
+  `  configuration    ${stack.config.file}`,
+  '',
+  'Demo users (bearer tokens, valid 12 hours):',
+];
+for (const user of demoUsers(stack.config.config)) {
+  lines.push(`  ${user.label}:`, `    ${await stack.identity.issue(user.claims)}`);
+}
+const flags = [values.config ? `--config ${values.config}` : '', values.data ? `--data ${values.data}` : '', port !== DEFAULT_PORT ? `--url ${stack.baseUrl}` : '']
+  .filter(Boolean)
+  .join(' ');
+lines.push(
+  '',
+  'Submit the sample intakes (one released, one rejected, one sent to review), in another terminal:',
+  `  npm run demo${flags ? ` -- ${flags}` : ''}`,
+  '',
+  'Stop with Ctrl-C.',
+);
+console.log(lines.join('\n'));
+
+let stopping = false;
+const shutdown = async () => {
+  if (stopping) return;
+  stopping = true;
+  console.log('\nStopping...');
+  await stack.stop();
+  process.exit(0);
+};
+process.on('SIGINT', () => void shutdown());
+process.on('SIGTERM', () => void shutdown());

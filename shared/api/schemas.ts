@@ -1,0 +1,121 @@
+import { z } from 'zod';
+import { intakeStatuses } from '../intake/intake.js';
+
+/** The HTTP API's bodies (PRODUCT.md section 8). Requests are parsed with these; responses are typed by them. */
+
+export const CreateIntakeBody = z
+  .object({
+    callCenter: z.string().min(1).max(63).describe('id of one of the committente\'s call centers'),
+    campaign: z.string().trim().min(1).max(200).describe('the campaign the list is for'),
+  })
+  .strict();
+
+export const ReviewDecisionBody = z
+  .object({
+    decision: z.enum(['approve', 'reject']),
+    justification: z.string().trim().min(10, 'a written justification of at least 10 characters is required').max(4000),
+  })
+  .strict();
+
+export const IntakeIdParam = z.object({ id: z.string().regex(/^[A-Za-z0-9-]{1,64}$/, 'not an intake id') });
+
+export const ListQuery = z.object({
+  status: z.enum(intakeStatuses).optional(),
+  tenant: z.string().optional(),
+  callCenter: z.string().optional(),
+  limit: z.coerce.number().int().min(1).max(100).optional(),
+  cursor: z.string().optional(),
+});
+
+const Presigned = z.object({
+  url: z.string(),
+  method: z.enum(['PUT', 'GET']),
+  headers: z.record(z.string(), z.string()),
+  expiresAt: z.string(),
+});
+
+const FindingView = z.object({
+  code: z.string(),
+  severity: z.enum(['reject', 'review', 'info']),
+  message: z.string(),
+  messageIt: z.string().optional(),
+  rule: z.string().optional(),
+  field: z.string().optional(),
+});
+
+export const IntakeView = z.object({
+  intakeId: z.string(),
+  tenant: z.string(),
+  callCenter: z.string(),
+  campaign: z.string(),
+  status: z.enum(intakeStatuses),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+  uploadDeadline: z.string(),
+  uploads: z.object({ list: z.boolean(), attestation: z.boolean() }),
+  verdict: z.enum(['approved', 'review', 'rejected']).optional(),
+  verdictAt: z.string().optional(),
+  counts: z
+    .object({
+      dataRows: z.number(),
+      releasedRows: z.number(),
+      excluded: z.record(z.string(), z.number()),
+    })
+    .optional(),
+  findings: z.array(FindingView),
+  list: z.record(z.string(), z.unknown()).optional().describe('the list report: hash, encoding, delimiter, samples'),
+  attestation: z.record(z.string(), z.unknown()).optional().describe('format, hash, extracted fields with confidence, signature report'),
+  review: z
+    .object({ decision: z.enum(['approve', 'reject']), justification: z.string(), reviewer: z.string(), decidedAt: z.string() })
+    .optional(),
+  release: z.object({ releasedAt: z.string(), expiresAt: z.string() }).optional(),
+});
+export type IntakeView = z.infer<typeof IntakeView>;
+
+export const CreateIntakeResponse = z.object({
+  intakeId: z.string(),
+  status: z.enum(intakeStatuses),
+  uploads: z.object({ list: Presigned, attestation: Presigned }),
+  expiresAt: z.string().describe('the upload links expire then'),
+  uploadDeadline: z.string().describe('both files must arrive by then, or the intake expires'),
+});
+
+export const Page = <T extends z.ZodType>(item: T) =>
+  z.object({ items: z.array(item), nextCursor: z.string().optional(), counts: z.record(z.string(), z.number()).optional() });
+
+export const AuditEventView = z.object({
+  intakeId: z.string(),
+  seq: z.number(),
+  at: z.string(),
+  type: z.string(),
+  actor: z.string(),
+  data: z.record(z.string(), z.unknown()),
+  prevHash: z.string(),
+  hash: z.string(),
+});
+
+export const AuditResponse = z.object({
+  intakeId: z.string(),
+  events: z.array(AuditEventView),
+  chain: z.object({ valid: z.boolean(), brokenAt: z.number().optional(), reason: z.string().optional() }),
+});
+
+export const ReleaseSummary = z.object({
+  intakeId: z.string(),
+  tenant: z.string(),
+  campaign: z.string(),
+  releasedAt: z.string(),
+  expiresAt: z.string(),
+  releasedRows: z.number().optional(),
+  expired: z.boolean(),
+});
+
+export const ReleaseLinks = z.object({
+  intakeId: z.string(),
+  downloadUrl: z.string(),
+  receiptUrl: z.string(),
+  expiresAt: z.string().describe('the links expire then (5 minutes)'),
+  releaseExpiresAt: z.string().describe('no downloads after this instant: the RPO check turns too old'),
+});
+
+export const ErrorBody = z.object({ error: z.string(), message: z.string() });

@@ -1,0 +1,37 @@
+import type { ScanExtractor } from '../attestation/index.js';
+import type { LoadedConfig } from '../config.js';
+import type { IntakeRepository } from '../ports/intake-repository.js';
+import type { ObjectStore } from '../ports/object-store.js';
+
+/**
+ * What the use cases need from the outside world, as ports. The AWS wiring and the embedded stack's wiring each
+ * build one of these; the use cases and handlers never know which.
+ */
+export interface PipelineDeps {
+  intakes: IntakeRepository;
+  objects: ObjectStore;
+  buckets: { intake: string; release: string };
+  config: () => Promise<LoadedConfig>;
+  now: () => Date;
+  log: Logger;
+  /** Reads scans (OCR or Textract); absent where no extractor is wired. */
+  extractScan?: ScanExtractor;
+  /** How long a PROCESSING claim holds before another worker may resume it (default PROCESSING_LEASE_MS). */
+  processingLeaseMs?: number;
+}
+
+export interface Logger {
+  info(message: string, data?: Record<string, unknown>): void;
+  warn(message: string, data?: Record<string, unknown>): void;
+  error(message: string, data?: Record<string, unknown>): void;
+}
+
+export const silentLogger: Logger = { info: () => {}, warn: () => {}, error: () => {} };
+
+/** Links to upload are valid 15 minutes; release downloads 5 (PRODUCT.md section 8). */
+export const UPLOAD_LINK_SECONDS = 15 * 60;
+export const DOWNLOAD_LINK_SECONDS = 5 * 60;
+/** Attestations are small documents; anything larger is not a form. */
+export const MAX_ATTESTATION_BYTES = 50 * 1024 * 1024;
+/** A PROCESSING intake untouched for longer than this was abandoned by a crashed worker and may be resumed. */
+export const PROCESSING_LEASE_MS = 15 * 60 * 1000;

@@ -1,0 +1,53 @@
+import type { Principal } from '../auth/principal.js';
+import { actorOf } from '../auth/principal.js';
+import { Intake } from '../intake/intake.js';
+import type { PresignedRequest } from '../ports/object-store.js';
+import { UPLOAD_LINK_SECONDS, type PipelineDeps } from './deps.js';
+
+export class NotAllowedError extends Error {
+  override name = 'NotAllowedError';
+  constructor(
+    readonly status: 400 | 403 | 404 | 409,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export interface OpenedIntake {
+  intake: Intake;
+  uploads: { list: PresignedRequest; attestation: PresignedRequest };
+}
+
+/**
+ * A committente opens an intake for a campaign with one of its call centers and gets two upload links, each bound to
+ * one server-chosen key under its tenant's prefix (PRODUCT.md section 8).
+ */
+export async function openIntake(
+  deps: PipelineDeps,
+  principal: Principal,
+  request: { callCenter: string; campaign: string },
+): Promise<OpenedIntake> {
+  if (principal.role !== 'committente') throw new NotAllowedError(403, 'only a committente opens intakes');
+  const { config } = await deps.config();
+  const tenant = config.tenants.find((t) => t.id === principal.tenantId);
+  if (!tenant) throw new NotAllowedError(403, 'this committente is not configured');
+  if (!tenant.callCenters.includes(request.callCenter)) {
+    throw new NotAllowedError(400, `callCenter "${request.callCenter}" is not one of this committente's call centers`);
+  }
+  const { intake, event } = Intake.open({
+    tenantId: tenant.id,
+    callCenterId: request.callCenter,
+    campaign: request.campaign,
+    actor: actorOf(principal),
+    now: deps.now(),
+  });
+  await deps.intakes.create(intake, event);
+  const presign = (kind: 'list' | 'attestation') =>
+    deps.objects.presignPut(deps.buckets.intake, intake.uploadKey(kind), {
+      expiresInSeconds: UPLOAD_LINK_SECONDS,
+      ...(kind === 'list' ? { contentType: 'text/csv' } : {}),
+    });
+  const [list, attestation] = await Promise.all([presign('list'), presign('attestation')]);
+  return { intake, uploads: { list, attestation } };
+}

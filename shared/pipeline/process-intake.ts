@@ -1,0 +1,194 @@
+import { IllegalTransitionError, type Intake } from '../intake/intake.js';
+import { parseUploadKey, receiptKey, stagedListKey } from '../intake/object-keys.js';
+import { ConcurrentModificationError } from '../ports/intake-repository.js';
+import { buildReceipt, verifyIntake, type VerificationResult } from '../verification.js';
+import { policyFor } from '../config.js';
+import { byteChannel } from './byte-channel.js';
+import { MAX_ATTESTATION_BYTES, PROCESSING_LEASE_MS, type PipelineDeps } from './deps.js';
+import { releaseIntake } from './release-intake.js';
+
+const SYSTEM = 'system:pipeline';
+
+export interface ObjectCreated {
+  bucket: string;
+  key: string;
+  size: number;
+  etag: string;
+  versionId?: string;
+}
+
+export type ObjectCreatedOutcome =
+  | 'ignored' // not an upload key of a known intake
+  | 'recorded' // one file of two
+  | 'duplicate' // the same object was already recorded
+  | 'late' // the intake had moved on: the upload changes nothing
+  | 'processed'
+  | 'busy'; // another worker holds the intake: retry later
+
+/**
+ * An object landed in the intake bucket (S3 event). Safe to run twice for the same event, and after a crash at any
+ * point:
+ *
+ * 1. Ignore keys that are not an intake's upload key, or whose intake is unknown.
+ * 2. Record the upload (conditional write). A duplicated event finds it recorded with the same ETag.
+ * 3. With both files there, claim the intake (AWAITING_UPLOADS -> PROCESSING) and process it. A crashed worker's claim
+ *    is resumed once its lease lapsed; an APPROVED intake whose release did not happen is released.
+ */
+export async function handleObjectCreated(deps: PipelineDeps, object: ObjectCreated): Promise<ObjectCreatedOutcome> {
+  if (object.bucket !== deps.buckets.intake) return 'ignored';
+  const parsed = parseUploadKey(object.key);
+  if (!parsed) {
+    deps.log.warn('object outside any upload key', { key: object.key });
+    return 'ignored';
+  }
+  for (let attempt = 0; attempt < 5; attempt++) {
+    const intake = await deps.intakes.get(parsed.intakeId);
+    if (!intake || intake.tenantId !== parsed.tenantId) {
+      deps.log.warn('upload for an unknown intake', { key: object.key });
+      return 'ignored';
+    }
+    try {
+      switch (intake.status) {
+        case 'AWAITING_UPLOADS': {
+          const recorded = intake.uploads[parsed.kind];
+          let current = intake;
+          if (!recorded || recorded.etag !== object.etag) {
+            const move = intake.recordUpload(
+              parsed.kind,
+              { key: object.key, size: object.size, etag: object.etag, uploadedAt: deps.now().toISOString(), ...(object.versionId ? { versionId: object.versionId } : {}) },
+              { actor: `committente:${intake.tenantId}`, now: deps.now() },
+            );
+            await deps.intakes.transition(move.intakeId, move.expected, move.changes, move.event);
+            current = move.next;
+          }
+          if (!current.hasBothUploads()) return recorded?.etag === object.etag ? 'duplicate' : 'recorded';
+          return await claimAndProcess(deps, current);
+        }
+        case 'PROCESSING': {
+          const idle = deps.now().getTime() - Date.parse(intake.toSnapshot().updatedAt);
+          if (idle < (deps.processingLeaseMs ?? PROCESSING_LEASE_MS)) return 'busy';
+          return await claimAndProcess(deps, intake);
+        }
+        case 'APPROVED':
+          await releaseIntake(deps, intake.intakeId);
+          return 'processed';
+        default: {
+          // PRODUCT 8: once processing started, a new upload changes nothing; the trail says it happened.
+          const recorded = intake.uploads[parsed.kind];
+          if (recorded?.etag !== object.etag) {
+            await deps.intakes.appendEvent(intake.intakeId, {
+              type: 'upload.ignored',
+              actor: `committente:${intake.tenantId}`,
+              at: deps.now().toISOString(),
+              data: { kind: parsed.kind, etag: object.etag, size: object.size, status: intake.status },
+            });
+            return 'late';
+          }
+          return 'duplicate';
+        }
+      }
+    } catch (err) {
+      if (err instanceof ConcurrentModificationError) continue; // someone moved it: look again
+      if (err instanceof IllegalTransitionError && intake.status === 'AWAITING_UPLOADS') {
+        // e.g. a file that arrived after the 24 h upload window: recorded as ignored, never processed.
+        await deps.intakes.appendEvent(intake.intakeId, {
+          type: 'upload.ignored',
+          actor: `committente:${intake.tenantId}`,
+          at: deps.now().toISOString(),
+          data: { kind: parsed.kind, etag: object.etag, size: object.size, reason: err.message },
+        });
+        return 'late';
+      }
+      throw err;
+    }
+  }
+  return 'busy';
+}
+
+async function claimAndProcess(deps: PipelineDeps, intake: Intake): Promise<ObjectCreatedOutcome> {
+  const ctx = { actor: SYSTEM, now: deps.now() };
+  const move = intake.status === 'PROCESSING' ? intake.resumeProcessing(ctx) : intake.startProcessing(ctx);
+  await deps.intakes.transition(move.intakeId, move.expected, move.changes, move.event);
+  await processIntake(deps, move.next);
+  return 'processed';
+}
+
+/**
+ * Runs the engine over an intake this worker has claimed (PROCESSING) and records the verdict.
+ *
+ * 1. Read the attestation (small) and stream the list from storage, writing the cleaned list to a staging key as it
+ *    is produced.
+ * 2. Write the receipt, then record the verdict (PROCESSING -> APPROVED | IN_REVIEW | REJECTED), one conditional write.
+ * 3. Approved: release at once.
+ */
+export async function processIntake(deps: PipelineDeps, intake: Intake): Promise<VerificationResult> {
+  const { config, trustAnchorPems } = await deps.config();
+  const tenant = config.tenants.find((t) => t.id === intake.tenantId);
+  if (!tenant) throw new Error(`intake ${intake.intakeId}: tenant ${intake.tenantId} is not configured`);
+  const policy = policyFor(config, tenant.id);
+  const uploads = intake.uploads;
+  const bucket = deps.buckets.intake;
+  const listKey = uploads.list!.key;
+  const stagedKey = stagedListKey(intake.tenantId, intake.intakeId);
+
+  const attestation = await readAttestation(deps, uploads.attestation!.key);
+  const channel = byteChannel();
+  const upload = deps.objects.putObject(bucket, stagedKey, channel.readable, { contentType: 'text/csv; charset=utf-8' });
+  let result: VerificationResult;
+  try {
+    result = await verifyIntake({
+      intakeId: intake.intakeId,
+      tenant: { id: tenant.id, vat: tenant.vat, signatories: tenant.signatories },
+      callCenterId: intake.callCenterId,
+      policy,
+      trustAnchors: trustAnchorPems,
+      // PRODUCT 5: an object over the size limit is rejected; the engine stops reading at the limit.
+      list: () => deps.objects.getStream(bucket, listKey),
+      attestation: attestation ?? new Uint8Array(0),
+      now: deps.now(),
+      output: (chunk) => channel.push(chunk),
+      ...(deps.extractScan ? { extractScan: deps.extractScan } : {}),
+    });
+    channel.end();
+  } catch (err) {
+    channel.fail(err);
+    await upload.catch(() => undefined);
+    throw err;
+  }
+  await upload;
+
+  const receipt = buildReceipt(result, { tenant: tenant.id, callCenter: intake.callCenterId });
+  const rKey = receiptKey(intake.tenantId, intake.intakeId);
+  await deps.objects.putObject(bucket, rKey, new TextEncoder().encode(`${JSON.stringify(receipt, null, 2)}\n`), {
+    contentType: 'application/json',
+  });
+  const move = intake.recordVerdict(
+    {
+      verdict: result.verdict,
+      findings: result.findings,
+      list: result.list,
+      attestation: {
+        format: result.attestation.format,
+        sha256: result.attestation.sha256,
+        fields: result.attestation.fields,
+        signature: result.attestation.signature,
+        ...(result.released ? { released: result.released } : {}),
+      },
+      receiptKey: rKey,
+    },
+    { actor: SYSTEM, now: deps.now() },
+  );
+  await deps.intakes.transition(move.intakeId, move.expected, move.changes, move.event);
+  deps.log.info('verdict recorded', { intakeId: intake.intakeId, verdict: result.verdict });
+  if (result.verdict === 'approved') await releaseIntake(deps, intake.intakeId);
+  return result;
+}
+
+async function readAttestation(deps: PipelineDeps, key: string): Promise<Uint8Array | null> {
+  try {
+    return await deps.objects.getBytes(deps.buckets.intake, key, MAX_ATTESTATION_BYTES);
+  } catch (err) {
+    if ((err as { code?: string }).code === 'object_too_large') return null;
+    throw err;
+  }
+}

@@ -1,0 +1,220 @@
+import type { z } from 'zod';
+import type { AuditResponse, IntakeView, ReleaseLinks, ReleaseSummary } from '../api/schemas.js';
+import { renderAttestationPdf } from '../attestation/template.js';
+import type { AttestationFieldName } from '../attestation/model.js';
+import type { Principal } from '../auth/principal.js';
+import { actorOf, canSeeIntake } from '../auth/principal.js';
+import { verifyAuditChain } from '../intake/audit.js';
+import type { Intake, IntakeStatus } from '../intake/intake.js';
+import type { Page } from '../ports/intake-repository.js';
+import { processContactList } from '../list/index.js';
+import { DOWNLOAD_LINK_SECONDS, type PipelineDeps } from './deps.js';
+import { NotAllowedError } from './open-intake.js';
+
+/** What the API shows of an intake. */
+export function intakeView(intake: Intake): IntakeView {
+  const s = intake.toSnapshot();
+  const view: IntakeView = {
+    intakeId: s.intakeId,
+    tenant: s.tenantId,
+    callCenter: s.callCenterId,
+    campaign: s.campaign,
+    status: s.status,
+    createdAt: s.createdAt,
+    updatedAt: s.updatedAt,
+    uploadDeadline: s.uploadDeadline,
+    uploads: { list: Boolean(s.uploads.list), attestation: Boolean(s.uploads.attestation) },
+    findings: s.findings ?? [],
+  };
+  if (s.verdict) view.verdict = s.verdict;
+  if (s.verdictAt) view.verdictAt = s.verdictAt;
+  if (s.list) {
+    view.counts = { dataRows: s.list.dataRows, releasedRows: s.list.releasedRows, excluded: s.list.excluded };
+    view.list = s.list as unknown as Record<string, unknown>;
+  }
+  if (s.attestation) view.attestation = s.attestation;
+  if (s.review) view.review = s.review;
+  if (s.release) view.release = { releasedAt: s.release.releasedAt, expiresAt: s.release.expiresAt };
+  return view;
+}
+
+/** The intake, if this principal may see it; otherwise 404 whether or not it exists. */
+export async function visibleIntake(deps: PipelineDeps, principal: Principal, intakeId: string): Promise<Intake> {
+  const intake = await deps.intakes.get(intakeId);
+  if (!intake || !canSeeIntake(principal, intake)) throw new NotAllowedError(404, 'no such intake');
+  return intake;
+}
+
+export async function listIntakes(
+  deps: PipelineDeps,
+  principal: Principal,
+  query: { status?: IntakeStatus; tenant?: string; callCenter?: string; limit?: number; cursor?: string },
+): Promise<Page<IntakeView>> {
+  const paging = { ...(query.limit ? { limit: query.limit } : {}), ...(query.cursor ? { cursor: query.cursor } : {}) };
+  if (principal.role === 'committente') {
+    const page = await deps.intakes.listForTenant(principal.tenantId, { ...paging, ...(query.status ? { status: query.status } : {}) });
+    return { items: page.items.map(intakeView), ...(page.nextCursor ? { nextCursor: page.nextCursor } : {}) };
+  }
+  if (principal.role === 'compliance') {
+    const statuses: IntakeStatus[] = query.status
+      ? [query.status]
+      : ['AWAITING_UPLOADS', 'PROCESSING', 'APPROVED', 'IN_REVIEW', 'RELEASED', 'REJECTED', 'EXPIRED'];
+    const page = await deps.intakes.listByStatus(statuses, {
+      ...paging,
+      ...(query.tenant ? { tenantId: query.tenant } : {}),
+      ...(query.callCenter ? { callCenterId: query.callCenter } : {}),
+    });
+    const items = page.items.filter((i) => canSeeIntake(principal, i)).map(intakeView);
+    return { items, ...(page.nextCursor ? { nextCursor: page.nextCursor } : {}) };
+  }
+  throw new NotAllowedError(403, 'call centers list releases, not intakes');
+}
+
+/** The compliance queue: in review and rejected, newest first, with counts per status. */
+export async function reviewQueue(
+  deps: PipelineDeps,
+  principal: Principal,
+  query: { status?: IntakeStatus; tenant?: string; callCenter?: string; limit?: number; cursor?: string },
+): Promise<Page<IntakeView> & { counts: Record<string, number> }> {
+  if (principal.role !== 'compliance') throw new NotAllowedError(403, 'the review queue is for compliance staff');
+  const statuses: IntakeStatus[] = query.status ? [query.status] : ['IN_REVIEW', 'REJECTED'];
+  if (statuses.some((s) => s !== 'IN_REVIEW' && s !== 'REJECTED')) {
+    throw new NotAllowedError(400, 'the queue holds IN_REVIEW and REJECTED intakes');
+  }
+  const filter = {
+    ...(query.tenant ? { tenantId: query.tenant } : {}),
+    ...(query.callCenter ? { callCenterId: query.callCenter } : {}),
+  };
+  const page = await deps.intakes.listByStatus(statuses, {
+    ...filter,
+    ...(query.limit ? { limit: query.limit } : {}),
+    ...(query.cursor ? { cursor: query.cursor } : {}),
+  });
+  const counts: Record<string, number> = {};
+  for (const status of ['IN_REVIEW', 'REJECTED'] as const) {
+    counts[status] = await countStatus(deps, principal, status, filter);
+  }
+  return {
+    items: page.items.filter((i) => canSeeIntake(principal, i)).map(intakeView),
+    counts,
+    ...(page.nextCursor ? { nextCursor: page.nextCursor } : {}),
+  };
+}
+
+async function countStatus(
+  deps: PipelineDeps,
+  principal: Principal,
+  status: IntakeStatus,
+  filter: { tenantId?: string; callCenterId?: string },
+): Promise<number> {
+  let count = 0;
+  let cursor: string | undefined;
+  do {
+    const page = await deps.intakes.listByStatus([status], { ...filter, limit: 100, ...(cursor ? { cursor } : {}) });
+    count += page.items.filter((i) => canSeeIntake(principal, i)).length;
+    cursor = page.nextCursor;
+  } while (cursor);
+  return count;
+}
+
+export async function auditOf(deps: PipelineDeps, principal: Principal, intakeId: string): Promise<z.infer<typeof AuditResponse>> {
+  await visibleIntake(deps, principal, intakeId);
+  const events = await deps.intakes.auditTrail(intakeId);
+  return { intakeId, events: events as z.infer<typeof AuditResponse>['events'], chain: verifyAuditChain(events) };
+}
+
+function releaseSummary(intake: Intake, now: Date): z.infer<typeof ReleaseSummary> {
+  const s = intake.toSnapshot();
+  return {
+    intakeId: s.intakeId,
+    tenant: s.tenantId,
+    campaign: s.campaign,
+    releasedAt: s.release!.releasedAt,
+    expiresAt: s.release!.expiresAt,
+    ...(s.list ? { releasedRows: s.list.releasedRows } : {}),
+    expired: Date.parse(s.release!.expiresAt) <= now.getTime(),
+  };
+}
+
+export async function listReleases(
+  deps: PipelineDeps,
+  principal: Principal,
+  query: { limit?: number; cursor?: string },
+): Promise<Page<z.infer<typeof ReleaseSummary>>> {
+  if (principal.role !== 'callcenter') throw new NotAllowedError(403, 'releases are for call centers');
+  const page = await deps.intakes.listReleasesForCallCenter(principal.callCenterId, {
+    ...(query.limit ? { limit: query.limit } : {}),
+    ...(query.cursor ? { cursor: query.cursor } : {}),
+  });
+  const now = deps.now();
+  return { items: page.items.map((i) => releaseSummary(i, now)), ...(page.nextCursor ? { nextCursor: page.nextCursor } : {}) };
+}
+
+/**
+ * Short-lived download links for a release (5 minutes). Each issue is audited. After the release expired (the RPO
+ * check is too old, DPR 26/2022) no link is issued: 410.
+ */
+export async function releaseLinks(deps: PipelineDeps, principal: Principal, intakeId: string): Promise<z.infer<typeof ReleaseLinks>> {
+  if (principal.role !== 'callcenter') throw new NotAllowedError(403, 'releases are for call centers');
+  const intake = await deps.intakes.get(intakeId);
+  if (!intake || intake.callCenterId !== principal.callCenterId || intake.status !== 'RELEASED') {
+    throw new NotAllowedError(404, 'no such release');
+  }
+  const release = intake.releaseRecord!;
+  const now = deps.now();
+  if (Date.parse(release.expiresAt) <= now.getTime()) {
+    throw new ReleaseExpiredError(`the release expired at ${release.expiresAt}: the RPO check it rests on is more than 15 days old`);
+  }
+  const [download, receipt] = await Promise.all([
+    deps.objects.presignGet(deps.buckets.release, release.key, { expiresInSeconds: DOWNLOAD_LINK_SECONDS, downloadName: `${intakeId}.csv` }),
+    deps.objects.presignGet(deps.buckets.release, release.receiptKey, { expiresInSeconds: DOWNLOAD_LINK_SECONDS, downloadName: `${intakeId}-receipt.json` }),
+  ]);
+  await deps.intakes.appendEvent(intakeId, {
+    type: 'release.link_issued',
+    actor: actorOf(principal),
+    at: now.toISOString(),
+    data: { expiresAt: download.expiresAt },
+  });
+  return { intakeId, downloadUrl: download.url, receiptUrl: receipt.url, expiresAt: download.expiresAt, releaseExpiresAt: release.expiresAt };
+}
+
+export class ReleaseExpiredError extends Error {
+  override name = 'ReleaseExpiredError';
+  readonly status = 410;
+}
+
+/**
+ * The attestation form pre-filled with everything Filiera knows (never the committente's own declarations); once the list is uploaded it carries the list's
+ * SHA-256 and row count, read from the stored object.
+ */
+export async function attestationTemplate(deps: PipelineDeps, principal: Principal, intakeId: string): Promise<Uint8Array> {
+  if (principal.role !== 'committente') throw new NotAllowedError(403, 'the template is for the committente');
+  const intake = await visibleIntake(deps, principal, intakeId);
+  const { config } = await deps.config();
+  const tenant = config.tenants.find((t) => t.id === intake.tenantId);
+  const callCenter = config.callCenters.find((c) => c.id === intake.callCenterId);
+  const values: Partial<Record<AttestationFieldName, string>> = {
+    intakeId: intake.intakeId,
+    controllerName: tenant?.name ?? '',
+    controllerVat: tenant?.vat ?? '',
+    processor: callCenter?.name ?? intake.callCenterId,
+  };
+  const snapshot = intake.toSnapshot();
+  if (snapshot.list) {
+    values.listSha256 = snapshot.list.sha256;
+    values.rowCount = String(snapshot.list.dataRows);
+  } else if (snapshot.uploads.list) {
+    const facts = await listFacts(deps, snapshot.uploads.list.key);
+    if (facts) {
+      values.listSha256 = facts.sha256;
+      values.rowCount = String(facts.dataRows);
+    }
+  }
+  return renderAttestationPdf(values, { language: 'it', layout: 'same-line' });
+}
+
+async function listFacts(deps: PipelineDeps, key: string): Promise<{ sha256: string; dataRows: number } | null> {
+  const { config } = await deps.config();
+  const report = await processContactList(deps.objects.getStream(deps.buckets.intake, key), { maxBytes: config.policy.maxListBytes });
+  return report.readable ? { sha256: report.sha256, dataRows: report.dataRows } : null;
+}

@@ -1,0 +1,63 @@
+import type { AttestationFields } from '../attestation/model.js';
+import { releaseKeys, stagedListKey } from '../intake/object-keys.js';
+import { ConcurrentModificationError } from '../ports/intake-repository.js';
+import { policyFor } from '../config.js';
+import { addDays, romeDate, romeStartOfDay } from '../verdict/dates.js';
+import type { Receipt } from '../verification.js';
+import type { PipelineDeps } from './deps.js';
+
+export type ReleaseOutcome = 'released' | 'already_released' | 'not_approved';
+
+/**
+ * Publishes an approved intake's cleaned list and receipt to its call center. Idempotent: the keys depend on the
+ * intake only, so a retry after a crash rewrites the same bytes, and the single conditional APPROVED -> RELEASED
+ * write is what publishes. Nothing is released unless the stored verdict or a reviewer approved (the entity refuses).
+ *
+ * 1. Copy the staged cleaned list to the release bucket.
+ * 2. Write the receipt beside it (with the reviewer's decision, if a person decided).
+ * 3. Move the intake to RELEASED with the release's expiry: the day the attested RPO check turns too old.
+ */
+export async function releaseIntake(deps: PipelineDeps, intakeId: string): Promise<ReleaseOutcome> {
+  for (let attempt = 0; attempt < 3; attempt++) {
+    const intake = await deps.intakes.get(intakeId);
+    if (!intake) throw new Error(`release: intake ${intakeId} does not exist`);
+    if (intake.status === 'RELEASED') return 'already_released';
+    if (intake.status !== 'APPROVED') return 'not_approved';
+
+    const snapshot = intake.toSnapshot();
+    const target = releaseKeys(intake.callCenterId, intake.intakeId);
+    await deps.objects.copyObject(
+      { bucket: deps.buckets.intake, key: stagedListKey(intake.tenantId, intake.intakeId) },
+      { bucket: deps.buckets.release, key: target.key },
+      { contentType: 'text/csv; charset=utf-8' },
+    );
+    const receiptBytes = await deps.objects.getBytes(deps.buckets.intake, snapshot.receiptKey!, 10 * 1024 * 1024);
+    const receipt = JSON.parse(new TextDecoder().decode(receiptBytes)) as Receipt;
+    if (snapshot.review) {
+      receipt.review = snapshot.review;
+      receipt.verdict = 'approved';
+    }
+    await deps.objects.putObject(deps.buckets.release, target.receiptKey, new TextEncoder().encode(`${JSON.stringify(receipt, null, 2)}\n`), {
+      contentType: 'application/json',
+    });
+
+    const { config } = await deps.config();
+    const policy = policyFor(config, intake.tenantId);
+    const fields = (snapshot.attestation?.fields ?? {}) as AttestationFields;
+    // DPR 26/2022: the list may be dialled while the RPO check is valid; a person's approval without a readable date
+    // counts from the decision.
+    const rpoDate = fields.rpoCheckDate?.value ?? romeDate(new Date(snapshot.review?.decidedAt ?? deps.now()));
+    const expiresAt = romeStartOfDay(addDays(rpoDate, policy.rpoMaxAgeDays + 1)).toISOString();
+
+    const move = intake.release({ key: target.key, receiptKey: target.receiptKey, expiresAt }, { actor: 'system:release', now: deps.now() });
+    try {
+      await deps.intakes.transition(move.intakeId, move.expected, move.changes, move.event);
+      deps.log.info('released', { intakeId, callCenter: intake.callCenterId });
+      return 'released';
+    } catch (err) {
+      if (err instanceof ConcurrentModificationError) continue;
+      throw err;
+    }
+  }
+  throw new Error(`release: intake ${intakeId} kept changing under three attempts; the sweep will retry it`);
+}

@@ -1,0 +1,76 @@
+import { ConcurrentModificationError } from '../ports/intake-repository.js';
+import type { PipelineDeps } from './deps.js';
+import { handleObjectCreated } from './process-intake.js';
+import { releaseIntake } from './release-intake.js';
+
+export interface SweepReport {
+  expired: string[];
+  released: string[];
+  resumed: string[];
+  failed: { intakeId: string; error: string }[];
+}
+
+/**
+ * The periodic sweep (a schedule in AWS, a timer and start-up locally):
+ *
+ * 1. AWAITING_UPLOADS: uploads whose event was lost are recorded from storage; past the 24 h deadline without both
+ *    files -> EXPIRED (PRODUCT.md section 2).
+ * 2. APPROVED intakes whose release did not happen (a crash between verdict and release) are released.
+ * 3. PROCESSING intakes abandoned by a crashed worker (lease lapsed) are processed again.
+ * One intake's failure never stops the others.
+ */
+export async function sweep(deps: PipelineDeps, options: { limit?: number } = {}): Promise<SweepReport> {
+  const report: SweepReport = { expired: [], released: [], resumed: [], failed: [] };
+  const limit = options.limit ?? 100;
+  const now = deps.now();
+
+  const awaiting = await deps.intakes.listByStatus(['AWAITING_UPLOADS'], { order: 'oldest', limit });
+  for (const intake of awaiting.items) {
+    // An upload whose event was lost (a crash before it was handled, a message in the dead-letter queue) is
+    // picked up from storage itself.
+    for (const kind of ['list', 'attestation'] as const) {
+      if (intake.uploads[kind]) continue;
+      try {
+        const head = await deps.objects.head(deps.buckets.intake, intake.uploadKey(kind));
+        if (!head) continue;
+        const outcome = await handleObjectCreated(deps, { bucket: deps.buckets.intake, key: intake.uploadKey(kind), size: head.size, etag: head.etag });
+        if (outcome === 'processed') report.resumed.push(intake.intakeId);
+      } catch (err) {
+        report.failed.push({ intakeId: intake.intakeId, error: String(err) });
+      }
+    }
+    const current = await deps.intakes.get(intake.intakeId);
+    if (!current || current.status !== 'AWAITING_UPLOADS') continue;
+    if (Date.parse(current.uploadDeadline) > now.getTime() || current.hasBothUploads()) continue;
+    try {
+      const move = current.expire({ actor: 'system:sweep', now });
+      await deps.intakes.transition(move.intakeId, move.expected, move.changes, move.event);
+      report.expired.push(intake.intakeId);
+    } catch (err) {
+      if (!(err instanceof ConcurrentModificationError)) report.failed.push({ intakeId: intake.intakeId, error: String(err) });
+    }
+  }
+
+  const approved = await deps.intakes.listByStatus(['APPROVED'], { order: 'oldest', limit });
+  for (const intake of approved.items) {
+    try {
+      if ((await releaseIntake(deps, intake.intakeId)) === 'released') report.released.push(intake.intakeId);
+    } catch (err) {
+      report.failed.push({ intakeId: intake.intakeId, error: String(err) });
+    }
+  }
+
+  const processing = await deps.intakes.listByStatus(['PROCESSING'], { order: 'oldest', limit });
+  for (const intake of processing.items) {
+    const list = intake.uploads.list;
+    if (!list) continue;
+    try {
+      const outcome = await handleObjectCreated(deps, { bucket: deps.buckets.intake, key: list.key, size: list.size, etag: list.etag });
+      if (outcome === 'processed') report.resumed.push(intake.intakeId);
+    } catch (err) {
+      report.failed.push({ intakeId: intake.intakeId, error: String(err) });
+    }
+  }
+  if (report.failed.length) deps.log.error('sweep failures', { failed: report.failed });
+  return report;
+}

@@ -1,0 +1,164 @@
+import { createHash } from 'node:crypto';
+import type { AttestationDocument, AttestationFields } from './attestation/model.js';
+import { examineAttestation, type ScanExtractor } from './attestation/index.js';
+import type { Policy } from './config.js';
+import type { Finding } from './finding.js';
+import { loadRpoRegister, processContactList } from './list/index.js';
+import type { DateRange, ExclusionReason, ListReport } from './list/model.js';
+import type { SignatureReport } from './signature/model.js';
+import { decideVerdict, type Verdict } from './verdict/policy.js';
+
+/** Where the engine reads bytes from: a file now, an S3 object in the pipeline. Called once per read. */
+export type ByteSource = () => AsyncIterable<Uint8Array>;
+
+export interface VerificationRequest {
+  intakeId: string;
+  tenant: { id?: string; vat: string; signatories: string[] };
+  callCenterId?: string;
+  policy: Policy;
+  /** PEM text of the trusted CA certificates. */
+  trustAnchors: string[];
+  list: ByteSource;
+  attestation: Uint8Array;
+  rpo?: ByteSource;
+  now: Date;
+  /** Receives the cleaned list while it is written; kept only if the verdict allows a release. */
+  output?: (chunk: Uint8Array) => void | Promise<void>;
+  /** Reads scans (OCR); without it a scan's fields are unknown and the intake goes to a person. */
+  extractScan?: ScanExtractor;
+}
+
+export interface VerificationResult {
+  intakeId: string;
+  verdict: Verdict;
+  findings: Finding[];
+  list: ListReport;
+  attestation: {
+    format: AttestationDocument['kind'];
+    sha256: string;
+    fields: AttestationFields;
+    signature: SignatureReport;
+  };
+  /** The cleaned list as written to `output` (present when the list was readable). */
+  released?: { sha256: string; bytes: number; rows: number };
+  decidedAt: string;
+}
+
+/**
+ * Decides whether a contact list may be released, from the list and its attestation: the one engine that the
+ * pipeline, the console and the auditor's `filiera verify` all run.
+ *
+ * 1. Read the attestation and check its signature (small: held in memory).
+ * 2. Stream the list once: hash, clean, and write the cleaned copy, using the attested collection period.
+ * 3. Apply the verdict policy to both.
+ */
+export async function verifyIntake(request: VerificationRequest): Promise<VerificationResult> {
+  const { document, signature } = await examineAttestation(
+    request.attestation,
+    {
+      trustAnchors: request.trustAnchors,
+      tenantVat: request.tenant.vat.replace(/^IT/i, ''),
+      signatories: request.tenant.signatories,
+      now: request.now,
+    },
+    request.extractScan ? { extractScan: request.extractScan } : {},
+  );
+
+  const period = document.fields.collectionPeriod?.value;
+  const consentPeriod: DateRange | null = period && period.from <= period.to ? period : null;
+  const rpo = request.rpo ? await loadRpoRegister(request.rpo()) : null;
+
+  const releasedHash = createHash('sha256');
+  let releasedBytes = 0;
+  const report = await processContactList(request.list(), {
+    maxBytes: request.policy.maxListBytes,
+    consentPeriod,
+    rpo,
+    output: async (chunk) => {
+      releasedHash.update(chunk);
+      releasedBytes += chunk.byteLength;
+      await request.output?.(chunk);
+    },
+  });
+
+  const { verdict, findings } = decideVerdict({
+    intakeId: request.intakeId,
+    tenant: { vat: request.tenant.vat },
+    policy: request.policy,
+    now: request.now,
+    list: report,
+    attestation: document,
+    signature,
+  });
+
+  const result: VerificationResult = {
+    intakeId: request.intakeId,
+    verdict,
+    findings,
+    list: report,
+    attestation: { format: document.kind, sha256: document.sha256, fields: document.fields, signature },
+    decidedAt: request.now.toISOString(),
+  };
+  if (report.readable) {
+    result.released = { sha256: releasedHash.digest('hex'), bytes: releasedBytes, rows: report.releasedRows };
+  }
+  return result;
+}
+
+export interface Receipt {
+  receipt: 'filiera/provenance-receipt/v1';
+  intakeId: string;
+  tenant?: string;
+  callCenter?: string;
+  verdict: Verdict;
+  decidedAt: string;
+  /** The list as the committente uploaded it. */
+  list: { sha256: string; bytes: number; encoding: string | null; dataRows: number };
+  /** The list as released to the call center. */
+  released: { sha256: string; bytes: number; rows: number } | null;
+  excluded: Record<ExclusionReason, number>;
+  attestation: {
+    sha256: string;
+    format: string;
+    signed: boolean;
+    signer?: string;
+    signingTime?: string;
+  };
+  findings: Finding[];
+  /** Set when a person decided (PRODUCT 2: IN_REVIEW -> RELEASED | REJECTED). */
+  review?: { decision: 'approve' | 'reject'; justification: string; reviewer: string; decidedAt: string };
+}
+
+/** The provenance receipt that travels beside a released list (PRODUCT.md section 3). */
+export function buildReceipt(
+  result: VerificationResult,
+  context: { tenant?: string; callCenter?: string; review?: Receipt['review'] } = {},
+): Receipt {
+  const signature = result.attestation.signature;
+  const receipt: Receipt = {
+    receipt: 'filiera/provenance-receipt/v1',
+    intakeId: result.intakeId,
+    verdict: context.review ? (context.review.decision === 'approve' ? 'approved' : 'rejected') : result.verdict,
+    decidedAt: context.review?.decidedAt ?? result.decidedAt,
+    list: {
+      sha256: result.list.sha256,
+      bytes: result.list.bytes,
+      encoding: result.list.encoding,
+      dataRows: result.list.dataRows,
+    },
+    released: result.released ?? null,
+    excluded: result.list.excluded,
+    attestation: {
+      sha256: result.attestation.sha256,
+      format: result.attestation.format,
+      signed: signature.present,
+      ...(signature.signer ? { signer: signature.signer.subject } : {}),
+      ...(signature.signingTime ? { signingTime: signature.signingTime } : {}),
+    },
+    findings: result.findings,
+  };
+  if (context.tenant) receipt.tenant = context.tenant;
+  if (context.callCenter) receipt.callCenter = context.callCenter;
+  if (context.review) receipt.review = context.review;
+  return receipt;
+}
