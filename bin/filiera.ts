@@ -10,6 +10,13 @@ const commands: Record<string, Command> = {
     summary: "re-verify a list and its attestation offline, from files (the auditor's check)",
     load: () => import('./commands/verify.js'),
   },
+  submit: {
+    summary: 'open an intake, upload list and attestation, wait for the verdict (committente)',
+    load: () => import('./commands/submit.js'),
+  },
+  status: { summary: 'show an intake with its findings, or your intakes', load: () => import('./commands/status.js') },
+  pull: { summary: 'download a released list and its receipt, checking its hash (call center)', load: () => import('./commands/pull.js') },
+  token: { summary: "print a bearer token for the local stack's demo users", load: () => import('./commands/token.js') },
 };
 
 const usage = [

@@ -43,11 +43,31 @@ export async function openIntake(
     now: deps.now(),
   });
   await deps.intakes.create(intake, event);
+  return { intake, uploads: await presignUploads(deps, intake) };
+}
+
+/**
+ * Fresh upload links for an intake still awaiting its files: signing the pre-filled attestation takes longer than
+ * the 15 minutes a link lives. The keys stay the same; the 24 h upload window does not move.
+ */
+export async function renewUploadLinks(
+  deps: PipelineDeps,
+  principal: Principal,
+  intakeId: string,
+): Promise<{ intake: Intake; uploads: OpenedIntake['uploads'] }> {
+  if (principal.role !== 'committente') throw new NotAllowedError(403, 'only the committente uploads');
+  const intake = await deps.intakes.get(intakeId);
+  if (!intake || intake.tenantId !== principal.tenantId) throw new NotAllowedError(404, 'no such intake');
+  if (intake.status !== 'AWAITING_UPLOADS') throw new NotAllowedError(409, `the intake is ${intake.status}: uploads are closed`);
+  if (Date.parse(intake.uploadDeadline) <= deps.now().getTime()) throw new NotAllowedError(409, 'the 24 h upload window has closed');
+  return { intake, uploads: await presignUploads(deps, intake) };
+}
+
+function presignUploads(deps: PipelineDeps, intake: Intake): Promise<OpenedIntake['uploads']> {
   const presign = (kind: 'list' | 'attestation') =>
     deps.objects.presignPut(deps.buckets.intake, intake.uploadKey(kind), {
       expiresInSeconds: UPLOAD_LINK_SECONDS,
       ...(kind === 'list' ? { contentType: 'text/csv' } : {}),
     });
-  const [list, attestation] = await Promise.all([presign('list'), presign('attestation')]);
-  return { intake, uploads: { list, attestation } };
+  return Promise.all([presign('list'), presign('attestation')]).then(([list, attestation]) => ({ list, attestation }));
 }
