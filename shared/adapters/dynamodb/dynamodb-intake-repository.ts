@@ -42,14 +42,18 @@ export interface DynamoClientOptions {
   /** e.g. http://127.0.0.1:PORT for DynamoDB Local; omit in AWS. */
   endpoint?: string;
   region?: string;
+  /** With an endpoint: dummy credentials the local engine accepts (default S3RVER/S3RVER, the pair s3rver knows). */
+  credentials?: { accessKeyId: string; secretAccessKey: string };
 }
+
+const LOCAL_ENGINE_CREDENTIALS = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' };
 
 /** A DocumentClient configured as the repository expects; locally with dummy credentials. */
 export function createDynamoDocumentClient(options: DynamoClientOptions = {}): DynamoDBDocumentClient {
   const config: DynamoDBClientConfig = { region: options.region ?? process.env.AWS_REGION ?? 'eu-south-1' };
   if (options.endpoint) {
     config.endpoint = options.endpoint;
-    config.credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
+    config.credentials = options.credentials ?? LOCAL_ENGINE_CREDENTIALS;
   }
   return documentClientFor(new DynamoDBClient(config));
 }

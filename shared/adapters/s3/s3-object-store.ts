@@ -32,7 +32,11 @@ export interface S3ClientOptions {
   /** http://127.0.0.1:PORT for the local engine (not localhost: the SDK would try bucket.localhost). */
   endpoint?: string;
   region?: string;
+  /** With an endpoint: dummy credentials the local engine accepts (default S3RVER/S3RVER, the pair s3rver knows). */
+  credentials?: { accessKeyId: string; secretAccessKey: string };
 }
+
+const LOCAL_ENGINE_CREDENTIALS = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' };
 
 /**
  * An S3 client as Filiera uses it. Checksums only when an operation requires them: with the SDK's default, presigned
@@ -47,7 +51,7 @@ export function createS3Client(options: S3ClientOptions = {}): S3Client {
   if (options.endpoint) {
     config.endpoint = options.endpoint;
     config.forcePathStyle = true;
-    config.credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
+    config.credentials = options.credentials ?? LOCAL_ENGINE_CREDENTIALS;
   }
   return new S3Client(config);
 }

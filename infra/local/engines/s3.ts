@@ -1,0 +1,227 @@
+import type { EventEmitter } from 'node:events';
+import { mkdir } from 'node:fs/promises';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import type { S3Event, S3EventRecord } from 'aws-lambda';
+import { LOCAL_REGION } from './free-port.js';
+
+/**
+ * The local S3: a thin wrapper around s3rver 3.7.1 (the S3-compatible server that works on this machine with the
+ * current SDK), kept behind this interface so it can be replaced. What the wrapper adds to s3rver:
+ *
+ * - loopback only, objects under `{dataDir}/s3` so a restart loses nothing, buckets created at start, no logging;
+ * - object-created notifications shaped as real S3 event records (aws-lambda's S3Event), with the key URL-encoded as
+ *   S3 does (s3rver sends it raw), the configured region and a proper bucket ARN, delivered asynchronously as S3 does;
+ * - `If-None-Match: *` on PutObject and CompleteMultipartUpload (s3rver ignores it): 412 when the key exists, the check
+ *   and the write serialised per key.
+ *
+ * Still not emulated: signatures (s3rver does not verify SigV4, only the access key id and the expiry of presigned
+ * URLs), `content-length-range`, Tagging on PutObject, versioning.
+ */
+
+export interface S3EngineOptions {
+  dataDir: string;
+  /** 0 (default) = a free port. */
+  port?: number;
+  buckets: string[];
+  region?: string;
+  /** Where errors thrown by event listeners go (default: stderr). */
+  onListenerError?: (err: unknown) => void;
+}
+
+export interface S3Engine {
+  /** http://127.0.0.1:PORT; use with forcePathStyle. */
+  endpoint: string;
+  onObjectCreated(listener: (event: S3Event) => void | Promise<void>): void;
+  stop(): Promise<void>;
+}
+
+interface S3rverRecord {
+  eventName: string;
+  eventTime: string;
+  requestParameters: { sourceIPAddress: string };
+  s3: { bucket: { name: string }; object: { key: string; size?: number; eTag?: string } };
+}
+
+interface S3rverInstance extends EventEmitter {
+  run(): Promise<AddressInfo>;
+  close(): Promise<void>;
+  httpServer?: Server;
+  middleware: KoaMiddleware[];
+  store: {
+    existsObject(bucket: string, key: string): Promise<boolean>;
+    getMetadata(bucket: string, key: string): Promise<Record<string, string> | undefined>;
+  };
+}
+
+interface KoaContext {
+  method: string;
+  path: string;
+  query: Record<string, unknown>;
+  req: NodeJS.ReadableStream;
+  status: number;
+  type: string;
+  body: unknown;
+  get(header: string): string;
+}
+type KoaMiddleware = (ctx: KoaContext, next: () => Promise<void>) => Promise<void>;
+type S3rverConstructor = new (options: Record<string, unknown>) => S3rverInstance;
+
+const require = createRequire(import.meta.url);
+
+/** AWS URL-encodes keys in event notifications: form-style (space as '+'), '/' kept. */
+export function encodeEventKey(key: string): string {
+  return key
+    .split('/')
+    .map((segment) => encodeURIComponent(segment).replace(/%20/g, '+'))
+    .join('/');
+}
+
+let sequence = 0;
+/** Hex, increasing within the process, as S3's sequencer is for events on one key. */
+function nextSequencer(): string {
+  sequence = (sequence + 1) & 0xffff;
+  return ((BigInt(Date.now()) << 16n) | BigInt(sequence)).toString(16).toUpperCase().padStart(16, '0');
+}
+
+const EVENT_NAMES: Record<string, string> = {
+  'ObjectCreated:Put': 'ObjectCreated:Put',
+  'ObjectCreated:Copy': 'ObjectCreated:Copy',
+  // s3rver names a completed multipart upload (and a browser form POST, which Filiera never presigns) "Post".
+  'ObjectCreated:Post': 'ObjectCreated:CompleteMultipartUpload',
+};
+
+export function toS3EventRecord(raw: S3rverRecord, region: string, eTag: string | undefined): S3EventRecord {
+  const bucket = raw.s3.bucket.name;
+  return {
+    eventVersion: '2.1',
+    eventSource: 'aws:s3',
+    awsRegion: region,
+    eventTime: raw.eventTime,
+    eventName: EVENT_NAMES[raw.eventName] ?? raw.eventName,
+    userIdentity: { principalId: 'AWS:LOCAL' },
+    requestParameters: { sourceIPAddress: raw.requestParameters.sourceIPAddress ?? '127.0.0.1' },
+    responseElements: { 'x-amz-request-id': randomHex(16), 'x-amz-id-2': randomHex(32) },
+    s3: {
+      s3SchemaVersion: '1.0',
+      configurationId: 'filiera-local',
+      bucket: { name: bucket, ownerIdentity: { principalId: 'LOCAL' }, arn: `arn:aws:s3:::${bucket}` },
+      object: {
+        key: encodeEventKey(raw.s3.object.key),
+        size: raw.s3.object.size ?? 0,
+        eTag: eTag ?? '',
+        sequencer: nextSequencer(),
+      },
+    },
+  };
+}
+
+function randomHex(length: number): string {
+  let out = '';
+  while (out.length < length) out += Math.floor(Math.random() * 16).toString(16).toUpperCase();
+  return out;
+}
+
+/** Splits a path-style request path into bucket and (decoded) key. */
+function bucketAndKey(requestPath: string): { bucket: string; key: string } | null {
+  const match = /^\/([^/]+)\/(.+)$/.exec(requestPath);
+  if (!match) return null;
+  try {
+    return { bucket: decodeURIComponent(match[1]!), key: decodeURIComponent(match[2]!) };
+  } catch {
+    return null;
+  }
+}
+
+export async function startS3Engine(options: S3EngineOptions): Promise<S3Engine> {
+  const S3rver = require('s3rver') as S3rverConstructor;
+  const directory = path.resolve(options.dataDir, 's3');
+  await mkdir(directory, { recursive: true });
+  const region = options.region ?? LOCAL_REGION;
+  const server = new S3rver({
+    address: '127.0.0.1',
+    port: options.port ?? 0,
+    silent: true,
+    directory,
+    vhostBuckets: false,
+    configureBuckets: options.buckets.map((name) => ({ name })),
+  });
+
+  // If-None-Match: * on writes, serialised per key so that two racing writers cannot both pass the check.
+  const locks = new Map<string, Promise<void>>();
+  server.middleware.unshift(async (ctx, next) => {
+    const isPut = ctx.method === 'PUT' && !ctx.get('x-amz-copy-source') && !('partNumber' in ctx.query);
+    const isComplete = ctx.method === 'POST' && 'uploadId' in ctx.query;
+    const target = ctx.get('if-none-match') === '*' && (isPut || isComplete) ? bucketAndKey(ctx.path) : null;
+    if (!target) return next();
+    const lockKey = `${target.bucket}/${target.key}`;
+    const previous = locks.get(lockKey) ?? Promise.resolve();
+    let release!: () => void;
+    const mine = new Promise<void>((resolve) => (release = resolve));
+    const chained = previous.then(() => mine);
+    locks.set(lockKey, chained);
+    await previous;
+    try {
+      if (await server.store.existsObject(target.bucket, target.key)) {
+        ctx.req.resume();
+        ctx.status = 412;
+        ctx.type = 'application/xml';
+        ctx.body =
+          '<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>PreconditionFailed</Code>' +
+          '<Message>At least one of the pre-conditions you specified did not hold</Message>' +
+          '<Condition>If-None-Match</Condition></Error>';
+        return;
+      }
+      await next();
+    } finally {
+      release();
+      if (locks.get(lockKey) === chained) locks.delete(lockKey);
+    }
+  });
+
+  const listeners: ((event: S3Event) => void | Promise<void>)[] = [];
+  const reportError = options.onListenerError ?? ((err: unknown) => console.error('[s3 engine] event listener failed:', err));
+  const pending = new Set<Promise<void>>();
+  server.on('event', (raw: { Records: S3rverRecord[] }) => {
+    const record = raw.Records[0];
+    if (!record || !record.eventName.startsWith('ObjectCreated:')) return;
+    // Delivered after the response, as S3 notifications are asynchronous.
+    const delivery = (async () => {
+      await new Promise((resolve) => setImmediate(resolve));
+      let eTag = record.s3.object.eTag;
+      if (!eTag) {
+        const metadata = await server.store.getMetadata(record.s3.bucket.name, record.s3.object.key).catch(() => undefined);
+        eTag = metadata?.etag?.replace(/"/g, '');
+      }
+      const event: S3Event = { Records: [toS3EventRecord(record, region, eTag)] };
+      for (const listener of listeners) {
+        try {
+          await listener(structuredClone(event));
+        } catch (err) {
+          reportError(err);
+        }
+      }
+    })().catch(reportError);
+    pending.add(delivery);
+    void delivery.finally(() => pending.delete(delivery));
+  });
+
+  const address = await server.run();
+  let stopped = false;
+  return {
+    endpoint: `http://127.0.0.1:${address.port}`,
+    onObjectCreated(listener) {
+      listeners.push(listener);
+    },
+    async stop() {
+      if (stopped) return;
+      stopped = true;
+      const closing = server.close();
+      server.httpServer?.closeAllConnections();
+      await closing;
+      await Promise.allSettled([...pending]);
+    },
+  };
+}
