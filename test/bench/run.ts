@@ -1,0 +1,15 @@
+/**
+ * `npm run bench`: runs each benchmark module in turn; each prints its own figures. Benchmarks are scripts, not
+ * tests (STYLE.md 11). Add a module to the list to add a benchmark.
+ */
+const benches: { name: string; load: () => Promise<{ run: () => Promise<void> }> }[] = [
+  { name: 'list-engine', load: () => import('./list-engine.js') },
+];
+
+const only = process.argv[2];
+for (const bench of benches) {
+  if (only !== undefined && bench.name !== only) continue;
+  console.log(`\n== ${bench.name}`);
+  const module = await bench.load();
+  await module.run();
+}
