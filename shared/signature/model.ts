@@ -53,3 +53,39 @@ export interface SignatureExpectations {
   /** Used for validity when the signature carries no signing time. */
   now: Date;
 }
+
+/**
+ * What the attestation reader hands to the verifier: the CMS and what it signs.
+ * CAdES (attached): the encapsulated content. PAdES (detached): the whole file and the byte range the signature
+ * dictionary declares; the verifier hashes the ranges and checks they cover every byte.
+ */
+export type SignedEvidence = CadesEvidence | PadesEvidence;
+
+export interface CadesEvidence {
+  type: 'CAdES';
+  /** DER of the ContentInfo (base64 already decoded). */
+  cms: Uint8Array;
+  /** The encapsulated content (the PDF), or null when the envelope carries none (detached). */
+  content: Uint8Array | null;
+  /** Length of the file as uploaded. */
+  fileLength: number;
+}
+
+export interface PadesEvidence {
+  type: 'PAdES';
+  /** DER of the CMS found in /Contents (trailing zero padding removed); empty when it could not be decoded. */
+  cms: Uint8Array;
+  /** The whole file as uploaded: the byte ranges point into it. */
+  file: Uint8Array;
+  fileLength: number;
+  /** /ByteRange as written: [offset1, length1, offset2, length2]; null when missing or malformed. */
+  byteRange: number[] | null;
+  /** Where the /Contents hex string (from '<' to '>' inclusive) sits in the file: [start, end) offsets. */
+  contents: { start: number; end: number } | null;
+  /** /SubFilter of the signature dictionary, e.g. 'adbe.pkcs7.detached' or 'ETSI.CAdES.detached'. */
+  subFilter?: string;
+  /** How many signature dictionaries the file holds; the last one is the evidence. */
+  signatureCount: number;
+  /** Set when the signature dictionary itself could not be read; the verifier reports it as an integrity failure. */
+  problem?: string;
+}

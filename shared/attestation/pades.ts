@@ -1,0 +1,64 @@
+import * as asn1js from 'asn1js';
+import type { PadesEvidence } from '../signature/model.js';
+import { latin1 } from './sniff.js';
+
+const BYTE_RANGE = /\/ByteRange\s*\[\s*(\d+)\s+(\d+)\s+(\d+)\s+(\d+)\s*\]/g;
+
+/**
+ * Finds the PDF's signature dictionaries (/ByteRange + /Contents) in the raw bytes and returns the last one as
+ * evidence. Signature dictionaries are never compressed: their /Contents must be patched into the file in place,
+ * which is what makes this scan reliable.
+ */
+export function locatePadesSignature(file: Uint8Array): PadesEvidence | null {
+  const raw = latin1(file);
+  const matches = [...raw.matchAll(BYTE_RANGE)];
+  const last = matches.at(-1);
+  if (!last) return null;
+  const evidence: PadesEvidence = {
+    type: 'PAdES',
+    cms: new Uint8Array(0),
+    file,
+    fileLength: file.length,
+    byteRange: last.slice(1, 5).map(Number),
+    contents: null,
+    signatureCount: matches.length,
+  };
+  // The dictionary's object: from its "N G obj" to "endobj".
+  const at = last.index;
+  const objStart = lastObjectStart(raw, at);
+  const objEndIndex = raw.indexOf('endobj', at);
+  const object = raw.slice(objStart, objEndIndex < 0 ? raw.length : objEndIndex);
+  const subFilter = /\/SubFilter\s*\/([^\s/<>[\]()]+)/.exec(object)?.[1];
+  if (subFilter) evidence.subFilter = subFilter;
+  const contents = /\/Contents\s*<([0-9A-Fa-f\s]*)>/.exec(object);
+  if (!contents) {
+    evidence.problem = 'The signature dictionary has no /Contents hex string: there is no signature to check.';
+    return evidence;
+  }
+  const start = objStart + contents.index + contents[0].indexOf('<');
+  evidence.contents = { start, end: objStart + contents.index + contents[0].length };
+  const hex = contents[1]!.replace(/\s+/g, '');
+  if (hex.length % 2 !== 0) {
+    evidence.problem = 'The signature’s /Contents is not a whole number of bytes.';
+    return evidence;
+  }
+  const padded = new Uint8Array(Buffer.from(hex, 'hex'));
+  // /Contents is a fixed-size placeholder: the CMS is followed by zero padding. Keep only the first DER element.
+  const asn1 = asn1js.fromBER(padded);
+  if (asn1.offset === -1 || padded.every((b) => b === 0)) {
+    evidence.problem = 'The signature’s /Contents does not hold a CMS structure (empty or unreadable).';
+    return evidence;
+  }
+  evidence.cms = padded.slice(0, asn1.offset);
+  return evidence;
+}
+
+/** Offset of the last "N G obj" header before the dictionary (searched within a window: headers are near). */
+function lastObjectStart(raw: string, before: number): number {
+  const re = /\d+\s+\d+\s+obj\b/g;
+  re.lastIndex = Math.max(0, before - 64 * 1024);
+  let start = re.lastIndex;
+  let match: RegExpExecArray | null;
+  while ((match = re.exec(raw)) !== null && match.index < before) start = match.index;
+  return start;
+}

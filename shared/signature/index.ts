@@ -1,0 +1,2 @@
+export * from './model.js';
+export { verifySignature } from './verify.js';
