@@ -1,7 +1,12 @@
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { attestationFieldNames, parseAttestationText, readAttestation, renderAttestationPdf } from '../../../shared/attestation/index.js';
 import { demoAttestationValues, makeAttestation, makeEncryptedPdf, makeScan, signCms } from '../../fixtures/attestations.js';
 import { makePki } from '../../fixtures/pki.js';
+
+// The PKI is made once (openssl, a few seconds on a busy machine): not inside the first test's time budget.
+beforeAll(async () => {
+  await makePki();
+});
 
 const values = demoAttestationValues({
   purpose: 'Vendita di contratti luce, gas e servizi à è ì ò ù ’ €',
