@@ -1,4 +1,4 @@
-import type { ChildProcess } from 'node:child_process';
+import { type ChildProcess, spawn as spawnProcess } from 'node:child_process';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
@@ -18,7 +18,7 @@ export interface DynamoEngineOptions {
   dataDir: string;
   /** 0 (default) = a free port. */
   port?: number;
-  /** How long to wait for the engine to answer (Java start-up is slow on a busy machine). */
+  /** How long to wait for the engine to answer (default 5 min: seconds on an idle machine, minutes on two busy cores). */
   startTimeoutMs?: number;
 }
 
@@ -66,14 +66,17 @@ export async function startDynamoEngine(options: DynamoEngineOptions): Promise<D
     output += `\n${err.message}`;
   });
 
-  // Never leave a Java process behind, whatever way the parent goes.
+  // Never leave a Java process behind, whatever way the parent goes: on a normal exit the hook kills it; if the
+  // parent is killed outright (no exit hook runs), a detached watchdog notices and kills it.
   const killOnExit = () => {
     if (!exited) child.kill('SIGKILL');
   };
   process.once('exit', killOnExit);
+  const watchdog = child.pid ? startWatchdog(process.pid, child.pid) : undefined;
+  void exit.then(() => watchdog?.kill());
 
   const client = new DynamoDBClient({ endpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS, maxAttempts: 1 });
-  const deadline = Date.now() + (options.startTimeoutMs ?? 120_000);
+  const deadline = Date.now() + (options.startTimeoutMs ?? 300_000);
   let lastError = '';
   try {
     for (;;) {
@@ -108,6 +111,19 @@ export async function startDynamoEngine(options: DynamoEngineOptions): Promise<D
       return stopping;
     },
   };
+}
+
+/** A shell loop that kills the engine once the parent process is gone. */
+function startWatchdog(parentPid: number, childPid: number): ChildProcess | undefined {
+  const script = `while kill -0 ${parentPid} 2>/dev/null; do kill -0 ${childPid} 2>/dev/null || exit 0; sleep 2; done; kill -9 ${childPid} 2>/dev/null`;
+  try {
+    const watchdog = spawnProcess('sh', ['-c', script], { detached: true, stdio: 'ignore' });
+    watchdog.on('error', () => {});
+    watchdog.unref();
+    return watchdog;
+  } catch {
+    return undefined;
+  }
 }
 
 /** SIGTERM, then SIGKILL if Java has not gone after 5 s. */

@@ -50,6 +50,7 @@ function inStatus(status: IntakeStatus): Intake {
 const moves: Record<IntakeAction, (intake: Intake) => IntakeTransition> = {
   recordUpload: (i) => i.recordUpload('list', { key: i.uploadKey('list'), size: 1, etag: 'e', uploadedAt: later(5).toISOString() }, system(5)),
   startProcessing: (i) => upload(upload(i, 'list', 5), 'attestation', 5).startProcessing(system(6)),
+  resumeProcessing: (i) => i.resumeProcessing(system(30)),
   recordVerdict: (i) => i.recordVerdict({ verdict: 'approved', findings: [] }, system(5)),
   decideReview: (i) => i.decideReview({ decision: 'approve', justification: 'checked the paper original', reviewer: 'bob' }, { now: later(5) }),
   release: (i) => i.release({ key: 'k', receiptKey: 'r', expiresAt: later(9000).toISOString() }, system(5)),
@@ -59,6 +60,7 @@ const moves: Record<IntakeAction, (intake: Intake) => IntakeTransition> = {
 const legal: Record<IntakeAction, IntakeStatus[]> = {
   recordUpload: ['AWAITING_UPLOADS'],
   startProcessing: ['AWAITING_UPLOADS'],
+  resumeProcessing: ['PROCESSING'],
   recordVerdict: ['PROCESSING'],
   decideReview: ['IN_REVIEW'],
   release: ['APPROVED'],
@@ -68,6 +70,7 @@ const legal: Record<IntakeAction, IntakeStatus[]> = {
 const expectedTarget: Record<IntakeAction, IntakeStatus> = {
   recordUpload: 'AWAITING_UPLOADS',
   startProcessing: 'PROCESSING',
+  resumeProcessing: 'PROCESSING',
   recordVerdict: 'APPROVED',
   decideReview: 'APPROVED',
   release: 'RELEASED',
