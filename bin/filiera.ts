@@ -1,5 +1,8 @@
 import { EXIT, UsageError } from './cli-support.js';
 
+// The machines here run Node 20 on purpose (Lambda runs Node 22); the SDK's notice about that is noise for users.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+
 interface Command {
   summary: string;
   load: () => Promise<{ run(argv: string[]): Promise<number> }>;

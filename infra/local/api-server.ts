@@ -3,9 +3,9 @@ import type { APIGatewayProxyEventV2WithJWTAuthorizer, Context } from 'aws-lambd
 import { matchRoute } from '../../shared/api/routes.js';
 import type { Logger } from '../../shared/pipeline/deps.js';
 import type { ApiResult } from '../../functions/lib/http.js';
+import { apiHandlers, type ApiHandler } from './handlers.js';
 import type { LocalIdentity } from './local-identity.js';
 
-type ApiHandler = (event: APIGatewayProxyEventV2WithJWTAuthorizer, context: Context) => Promise<ApiResult>;
 
 const MAX_BODY_BYTES = 1024 * 1024;
 
@@ -24,7 +24,9 @@ export function createApiServer(options: {
   const load = (name: string) => {
     let handler = handlers.get(name);
     if (!handler) {
-      handler = import(`../../functions/${name}.js`).then((m: { handler: ApiHandler }) => m.handler);
+      const loader = apiHandlers[name as keyof typeof apiHandlers];
+      if (!loader) throw new Error(`no handler module "${name}"`);
+      handler = loader().then((m) => m.handler as ApiHandler);
       handlers.set(name, handler);
     }
     return handler;

@@ -42,7 +42,8 @@ export interface EmbeddedStack {
   /** Waits until every S3 event received so far has been handled (or dead-lettered). */
   settle(): Promise<void>;
   sweep(): ReturnType<typeof sweep>;
-  stop(): Promise<void>;
+  /** Stops serving and stops the engines. `abandon` skips waiting for in-flight work, as a crash would. */
+  stop(options?: { abandon?: boolean }): Promise<void>;
 }
 
 /**
@@ -109,9 +110,12 @@ export async function startEmbeddedStack(options: EmbeddedStackOptions): Promise
       timer.unref();
     }
 
-    const stopAll = async () => {
+    let stopped = false;
+    const stopAll = async (stopOptions: { abandon?: boolean } = {}) => {
+      if (stopped) return;
+      stopped = true;
       if (timer) clearInterval(timer);
-      await queue.drain();
+      if (!stopOptions.abandon) await queue.drain();
       await new Promise<void>((resolve) => server!.close(() => resolve()));
       server!.closeAllConnections?.();
       await Promise.allSettled([s3!.stop(), dynamo!.stop()]);

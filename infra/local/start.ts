@@ -1,4 +1,7 @@
 import path from 'node:path';
+
+// The machines here run Node 20 on purpose (Lambda runs Node 22); the SDK's notice about that is noise for users.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 import { parseArgs } from 'node:util';
 import { demoUsers } from './local-identity.js';
 import { DEFAULT_PORT, startEmbeddedStack } from './stack.js';

@@ -29,7 +29,7 @@ export interface ApiRoute {
   status: number;
 }
 
-export const apiRoutes: readonly ApiRoute[] = [
+export const apiRoutes = [
   { method: 'POST', path: '/v1/intakes', handler: 'create-intake', summary: 'Open an intake and get two upload links', roles: ['committente'], body: CreateIntakeBody, response: CreateIntakeResponse, status: 201 },
   { method: 'POST', path: '/v1/intakes/{id}/uploads', handler: 'renew-upload-links', summary: 'Fresh upload links while the intake awaits its files (links live 15 minutes)', roles: ['committente'], response: CreateIntakeResponse, status: 200 },
   { method: 'GET', path: '/v1/intakes', handler: 'list-intakes', summary: 'Intakes: a committente its own, compliance all', roles: ['committente', 'compliance'], query: ListQuery, response: Page(IntakeView), status: 200 },
@@ -40,10 +40,12 @@ export const apiRoutes: readonly ApiRoute[] = [
   { method: 'GET', path: '/v1/releases/{id}', handler: 'get-release', summary: 'Five-minute download links for a release and its receipt', roles: ['callcenter'], response: ReleaseLinks, status: 200 },
   { method: 'GET', path: '/v1/review', handler: 'review-queue', summary: 'The compliance queue: in review and rejected', roles: ['compliance'], query: ListQuery, response: Page(IntakeView), status: 200 },
   { method: 'POST', path: '/v1/review/{id}/decision', handler: 'review-decision', summary: 'Approve (releases the list) or reject, with a justification', roles: ['compliance'], body: ReviewDecisionBody, response: IntakeView, status: 200 },
-];
+] as const satisfies readonly ApiRoute[];
+
+export type RouteHandlerName = (typeof apiRoutes)[number]['handler'];
 
 /** Matches a request path against a route path with {param} segments. */
-export function matchRoute(method: string, pathname: string): { route: ApiRoute; params: Record<string, string> } | null {
+export function matchRoute(method: string, pathname: string): { route: (typeof apiRoutes)[number]; params: Record<string, string> } | null {
   for (const route of apiRoutes) {
     if (route.method !== method) continue;
     const names: string[] = [];
@@ -66,7 +68,7 @@ export function matchRoute(method: string, pathname: string): { route: ApiRoute;
 /** The OpenAPI 3.1 document, generated from the zod schemas. */
 export function openApiDocument(serverUrl?: string): Record<string, unknown> {
   const paths: Record<string, Record<string, unknown>> = {};
-  for (const r of apiRoutes) {
+  for (const r of apiRoutes as readonly ApiRoute[]) {
     const parameters: unknown[] = [...r.path.matchAll(/\{(\w+)\}/g)].map((m) => ({ name: m[1], in: 'path', required: true, schema: { type: 'string' } }));
     if (r.query && r.query instanceof z.ZodObject) {
       for (const [name, schema] of Object.entries(r.query.shape as Record<string, z.ZodType>)) {

@@ -1,0 +1,118 @@
+import { execFile } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { parseArgs, promisify } from 'node:util';
+import { renderAttestationPdf } from '../shared/attestation/template.js';
+import { loadConfig } from '../shared/config.js';
+import { addDays, italianDate, romeDate } from '../shared/verdict/dates.js';
+import { demoUsers, openLocalIdentity } from '../infra/local/local-identity.js';
+
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+
+/**
+ * `npm run demo -- [--url URL] [--config FILE] [--data DIR]`, against a running `npm start`: three intakes of the
+ * demo committente, one released, one rejected and one sent to review, and where each ended.
+ * The signed attestation is a CAdES .p7m made with `openssl cms -sign -cades` and the demo signer's key, as a
+ * smart-card signing tool would.
+ */
+const { values: flags } = parseArgs({
+  options: { url: { type: 'string' }, config: { type: 'string' }, data: { type: 'string' } },
+  strict: true,
+});
+const baseUrl = flags.url ?? 'http://127.0.0.1:4510';
+const loaded = await loadConfig(flags.config ?? process.env.FILIERA_CONFIG ?? 'config/demo.json');
+const identity = await openLocalIdentity(flags.data ?? '.filiera-data');
+const users = demoUsers(loaded.config);
+const tenant = loaded.config.tenants[0]!;
+const callCenter = tenant.callCenters[0]!;
+const committente = await identity.issue(users.find((u) => u.claims.role === 'committente')!.claims);
+const certs = path.join(path.dirname(loaded.file), 'certs');
+const work = await mkdtemp(path.join(tmpdir(), 'filiera-demo-'));
+
+async function api(method: string, route: string, body?: unknown): Promise<any> {
+  const response = await fetch(`${baseUrl}${route}`, {
+    method,
+    headers: { authorization: `Bearer ${committente}`, ...(body ? { 'content-type': 'application/json' } : {}) },
+    ...(body ? { body: JSON.stringify(body) } : {}),
+  }).catch(() => {
+    console.error(`Cannot reach ${baseUrl}: start the stack first with "npm start" (same --config and --data).`);
+    process.exit(1);
+  });
+  if (!response.ok) throw new Error(`${method} ${route}: ${response.status} ${await response.text()}`);
+  return response.json();
+}
+
+function list(rows: number, seed: number): string {
+  const lines = ['nome;cognome;telefono;email;data_consenso;fonte_consenso'];
+  for (let i = 0; i < rows; i++) {
+    lines.push(`Giulia${i};Esposito;+39 347 ${String(seed * 10000 + i).padStart(7, '0')};g${i}@example.it;${italianDate(addDays(romeDate(new Date()), -30 - (i % 60)))};concorso online`);
+  }
+  return `${lines.join('\r\n')}\r\n`;
+}
+
+async function sign(pdf: Uint8Array, name: string): Promise<Uint8Array> {
+  const input = path.join(work, `${name}.pdf`);
+  const output = `${input}.p7m`;
+  await writeFile(input, pdf);
+  await promisify(execFile)('openssl', [
+    'cms', '-sign', '-cades', '-binary', '-nodetach', '-outform', 'DER', '-md', 'sha256',
+    '-in', input, '-signer', path.join(certs, 'demo-signer.pem'), '-inkey', path.join(certs, 'demo-signer.key.pem'), '-out', output,
+  ]);
+  return new Uint8Array(await readFile(output));
+}
+
+async function submit(name: string, rows: number, seed: number, attestation: (intakeId: string, csv: string) => Promise<Uint8Array>) {
+  const csv = list(rows, seed);
+  const created = await api('POST', '/v1/intakes', { callCenter, campaign: `Demo: ${name}` });
+  const put = async (link: any, body: Uint8Array | string) => {
+    const response = await fetch(link.url, { method: link.method, headers: link.headers, body });
+    if (!response.ok) throw new Error(`upload failed: ${response.status}`);
+  };
+  await put(created.uploads.list, csv);
+  await put(created.uploads.attestation, await attestation(created.intakeId, csv));
+  for (let i = 0; i < 240; i++) {
+    const intake = await api('GET', `/v1/intakes/${created.intakeId}`);
+    if (!['AWAITING_UPLOADS', 'PROCESSING', 'APPROVED'].includes(intake.status)) return intake;
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
+  return api('GET', `/v1/intakes/${created.intakeId}`);
+}
+
+const today = romeDate(new Date());
+const form = (intakeId: string, csv: string, over: Record<string, string> = {}) =>
+  renderAttestationPdf({
+    intakeId,
+    controllerName: tenant.name,
+    controllerVat: tenant.vat,
+    signatory: 'Mario Rossi',
+    listSha256: createHash('sha256').update(csv).digest('hex'),
+    rowCount: String(csv.trimEnd().split('\r\n').length - 1),
+    legalBasis: 'Consenso (art. 6.1.a GDPR)',
+    purpose: 'Offerte commerciali di energia elettrica e gas',
+    collectionPeriod: `dal 01/01/2026 al ${italianDate(addDays(today, -2))}`,
+    source: 'Concorso a premi online, modulo con doppio consenso',
+    rpoCheckDate: italianDate(addDays(today, -1)),
+    extraEuTransfer: 'No',
+    processor: loaded.config.callCenters.find((c) => c.id === callCenter)?.name ?? callCenter,
+    placeAndDate: `Milano, ${italianDate(today)}`,
+    ...over,
+  });
+
+try {
+  const results = [
+    ['signed, bound to the list, fresh RPO check', await submit('released', 200, 1, async (id, csv) => sign(await form(id, csv), 'released'))],
+    ['RPO check 20 days old (DPR 26/2022: valid 15 days)', await submit('rejected', 120, 2, async (id, csv) => sign(await form(id, csv, { rpoCheckDate: italianDate(addDays(today, -20)) }), 'rejected'))],
+    ['attestation not digitally signed', await submit('review', 80, 3, async (id, csv) => form(id, csv))],
+  ] as const;
+  console.log(`Demo intakes of ${tenant.name} for ${callCenter}:\n`);
+  for (const [why, intake] of results) {
+    console.log(`  ${intake.intakeId}  ${String(intake.status).padEnd(10)} ${why}`);
+    for (const f of intake.findings.filter((f: any) => f.severity !== 'info')) console.log(`      [${f.severity}] ${f.code}: ${f.message}`);
+  }
+  console.log(`\nFollow them with: npm run -s filiera -- status --token $(npm run -s filiera -- token --role committente)`);
+  console.log(`Pull the release:  npm run -s filiera -- pull --intake ${results[0][1].intakeId} --token $(npm run -s filiera -- token --role callcenter)`);
+} finally {
+  await rm(work, { recursive: true, force: true });
+}
