@@ -32,13 +32,17 @@ export function createApiServer(options: {
     return handler;
   };
 
-  return http.createServer((req, res) => {
+  const server = http.createServer((req, res) => {
     serve(req, res).catch((err: unknown) => {
       options.log.error('local API server', { error: String(err) });
       if (!res.headersSent) send(res, 500, { error: 'internal_error', message: 'something went wrong on our side' });
       else res.end();
     });
   });
+  // Keep idle connections longer than clients do (undici: 4 s), or a client may reuse a socket the server is closing.
+  server.keepAliveTimeout = 65_000;
+  server.headersTimeout = 66_000;
+  return server;
 
   async function serve(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
