@@ -16,7 +16,7 @@ export interface PdfText {
   /** Lines top to bottom, pages separated by a form feed line. */
   text: string;
   pages: number;
-  /** Images drawn on the pages (an image-only PDF with no text is a scan). */
+  /** Images drawn on the pages without text (an image-only PDF is a scan). */
   images: number;
 }
 
@@ -60,11 +60,15 @@ export async function readPdfText(bytes: Uint8Array): Promise<PdfText> {
     for (let n = 1; n <= doc.numPages; n++) {
       const page = await doc.getPage(n);
       const content = await page.getTextContent();
-      pageTexts.push(linesFromItems(content.items.filter((i): i is TextItem => 'str' in i)).join('\n'));
-      const ops = await page.getOperatorList();
-      for (const fn of ops.fnArray) {
-        if (fn === lib.OPS.paintImageXObject || fn === lib.OPS.paintInlineImageXObject || fn === lib.OPS.paintImageMaskXObject) {
-          images++;
+      const pageText = linesFromItems(content.items.filter((i): i is TextItem => 'str' in i)).join('\n');
+      pageTexts.push(pageText);
+      // Images only matter for a page without text (a scan); the operator list is costly, so only then.
+      if (pageText.trim() === '') {
+        const ops = await page.getOperatorList();
+        for (const fn of ops.fnArray) {
+          if (fn === lib.OPS.paintImageXObject || fn === lib.OPS.paintInlineImageXObject || fn === lib.OPS.paintImageMaskXObject) {
+            images++;
+          }
         }
       }
       page.cleanup();
