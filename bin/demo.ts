@@ -67,7 +67,7 @@ async function submit(name: string, rows: number, seed: number, attestation: (in
   const csv = list(rows, seed);
   const created = await api('POST', '/v1/intakes', { callCenter, campaign: `Demo: ${name}` });
   const put = async (link: any, body: Uint8Array | string) => {
-    const response = await fetch(link.url, { method: link.method, headers: link.headers, body });
+    const response = await fetch(link.url, { method: link.method, headers: link.headers, body: body as BodyInit });
     if (!response.ok) throw new Error(`upload failed: ${response.status}`);
   };
   await put(created.uploads.list, csv);
