@@ -1,0 +1,155 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openLocalIdentity } from '../../../infra/local/local-identity.js';
+import { addDays, italianDate, romeDate } from '../../../shared/verdict/dates.js';
+import { DEMO_TENANT_VAT } from '../../fixtures/pki.js';
+import { attestationBytes, cleanList, sha256, startTestStack, type TestStack } from '../../fixtures/stack.js';
+
+/**
+ * Another tenant, another call center, a missing, expired or forged token, a wrong role: 401/403/404, never data.
+ * Every route of PRODUCT.md section 8 against every kind of caller that must not get through.
+ */
+let stack: TestStack;
+let released: string; // an acme intake released to cc-napoli
+const CAMPAIGN = 'Campagna riservata 7f3a';
+const tokens: Record<string, string> = {};
+let forgeryDir: string;
+
+beforeAll(async () => {
+  stack = await startTestStack();
+  tokens.acme = await stack.token({ role: 'committente', tenant: 'acme', sub: 'alice' });
+  tokens.beta = await stack.token({ role: 'committente', tenant: 'beta', sub: 'bruno' });
+  tokens.napoli = await stack.token({ role: 'callcenter', callcenter: 'cc-napoli', sub: 'nadia' });
+  tokens.roma = await stack.token({ role: 'callcenter', callcenter: 'cc-roma', sub: 'rocco' });
+  tokens.milano = await stack.token({ role: 'callcenter', callcenter: 'cc-milano', sub: 'mila' });
+  tokens.complianceBeta = await stack.token({ role: 'compliance', sub: 'berta', tenants: ['beta'] });
+  tokens.expired = await stack.token({ role: 'committente', tenant: 'acme', sub: 'alice' }, 1);
+  forgeryDir = await mkdtemp(path.join(tmpdir(), 'filiera-forged-'));
+  tokens.forged = await (await openLocalIdentity(forgeryDir)).issue({ role: 'compliance', sub: 'mallory' });
+
+  const created = await call('POST', '/v1/intakes', tokens.acme, { callCenter: 'cc-napoli', campaign: CAMPAIGN });
+  released = created.json.intakeId;
+  const list = cleanList(5, 40);
+  const today = romeDate(new Date());
+  await fetch(created.json.uploads.list.url, { method: 'PUT', headers: created.json.uploads.list.headers, body: list });
+  const attestation = await attestationBytes({
+    values: {
+      intakeId: released,
+      controllerVat: DEMO_TENANT_VAT,
+      listSha256: sha256(list),
+      rowCount: '5',
+      legalBasis: 'Consenso',
+      collectionPeriod: `dal 01/01/2026 al ${italianDate(addDays(today, -3))}`,
+      rpoCheckDate: italianDate(addDays(today, -1)),
+      extraEuTransfer: 'No',
+      placeAndDate: `Roma, ${italianDate(today)}`,
+    },
+    signing: 'pades',
+    signer: 'mario',
+  });
+  await fetch(created.json.uploads.attestation.url, { method: 'PUT', headers: created.json.uploads.attestation.headers, body: attestation as BodyInit });
+  await stack.settle();
+  expect((await call('GET', `/v1/intakes/${released}`, tokens.acme)).json.status).toBe('RELEASED');
+  await new Promise((resolve) => setTimeout(resolve, 1500)); // let the 1-second token expire
+}, 600_000);
+
+afterAll(async () => {
+  await stack?.dispose();
+  if (forgeryDir) await rm(forgeryDir, { recursive: true, force: true });
+});
+
+async function call(method: string, route: string, token: string | undefined, body?: unknown) {
+  const response = await fetch(`${stack.baseUrl}${route}`, {
+    method,
+    headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(body ? { 'content-type': 'application/json' } : {}) },
+    ...(body ? { body: JSON.stringify(body) } : {}),
+  });
+  const text = await response.text();
+  let json: any = text;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    // a PDF or plain text
+  }
+  return { status: response.status, json, text };
+}
+
+const decision = { decision: 'approve', justification: 'Giustificazione sufficientemente lunga.' };
+const routes = (id: () => string) => [
+  ['POST', (): string => '/v1/intakes', { callCenter: 'cc-napoli', campaign: 'x' }],
+  ['POST', (): string => `/v1/intakes/${id()}/uploads`, undefined],
+  ['GET', (): string => '/v1/intakes', undefined],
+  ['GET', (): string => `/v1/intakes/${id()}`, undefined],
+  ['GET', (): string => `/v1/intakes/${id()}/attestation-template`, undefined],
+  ['GET', (): string => `/v1/intakes/${id()}/audit`, undefined],
+  ['GET', (): string => '/v1/releases', undefined],
+  ['GET', (): string => `/v1/releases/${id()}`, undefined],
+  ['GET', (): string => '/v1/review', undefined],
+  ['POST', (): string => `/v1/review/${id()}/decision`, decision],
+] as const;
+
+describe('access control over every route', () => {
+  it.each(routes(() => released).flatMap(([method, route, body]) => (['none', 'expired', 'forged', 'garbage'] as const).map((who) => [who, method, route, body] as const)))(
+    'a %s token on %s %s gets 401',
+    async (who, method, route, body) => {
+      const token = who === 'none' ? undefined : who === 'garbage' ? 'not.a.jwt' : tokens[who];
+      const response = await call(method, route(), token, body);
+      expect(response.status).toBe(401);
+      expect(response.text).not.toContain(CAMPAIGN);
+    },
+  );
+
+  // [caller, method, route, allowed statuses]: a wrong role or scope never sees the intake.
+  it.each([
+    ['beta', 'GET', (): string => `/v1/intakes/${released}`, [404]],
+    ['beta', 'GET', (): string => `/v1/intakes/${released}/audit`, [404]],
+    ['beta', 'GET', (): string => `/v1/intakes/${released}/attestation-template`, [404]],
+    ['beta', 'POST', (): string => `/v1/intakes/${released}/uploads`, [404]],
+    ['beta', 'GET', (): string => `/v1/releases/${released}`, [403]],
+    ['beta', 'GET', (): string => '/v1/review', [403]],
+    ['beta', 'POST', (): string => `/v1/review/${released}/decision`, [403]],
+    ['acme', 'GET', (): string => '/v1/releases', [403]],
+    ['acme', 'GET', (): string => `/v1/releases/${released}`, [403]],
+    ['acme', 'GET', (): string => '/v1/review', [403]],
+    ['acme', 'POST', (): string => `/v1/review/${released}/decision`, [403]],
+    ['roma', 'GET', (): string => `/v1/releases/${released}`, [404]],
+    ['milano', 'GET', (): string => `/v1/releases/${released}`, [404]],
+    ['napoli', 'GET', (): string => `/v1/intakes/${released}`, [404]],
+    ['napoli', 'GET', (): string => `/v1/intakes/${released}/audit`, [404]],
+    ['napoli', 'GET', (): string => '/v1/intakes', [403]],
+    ['napoli', 'POST', (): string => '/v1/intakes', [403]],
+    ['napoli', 'GET', (): string => '/v1/review', [403]],
+    ['complianceBeta', 'GET', (): string => `/v1/intakes/${released}`, [404]],
+    ['complianceBeta', 'GET', (): string => `/v1/intakes/${released}/audit`, [404]],
+    ['complianceBeta', 'POST', (): string => `/v1/review/${released}/decision`, [404]],
+    ['complianceBeta', 'POST', (): string => '/v1/intakes', [403]],
+    ['complianceBeta', 'GET', (): string => `/v1/intakes/${released}/attestation-template`, [403]],
+  ] as const)('%s on %s %s is refused', async (who, method, route, statuses) => {
+    const body = method === 'POST' ? (route().includes('decision') ? decision : { callCenter: 'cc-napoli', campaign: 'x' }) : undefined;
+    const response = await call(method, route(), tokens[who], body);
+    expect(statuses).toContain(response.status);
+    expect(response.text).not.toContain(CAMPAIGN);
+  });
+
+  it('an unknown intake and a foreign one are indistinguishable', async () => {
+    const foreign = await call('GET', `/v1/intakes/${released}`, tokens.beta);
+    const missing = await call('GET', '/v1/intakes/FIL-0000000000', tokens.beta);
+    expect(foreign.status).toBe(missing.status);
+    expect(foreign.json).toEqual(missing.json);
+  });
+
+  it('listings only show what is in scope', async () => {
+    expect((await call('GET', '/v1/intakes', tokens.beta)).text).not.toContain(released);
+    expect((await call('GET', '/v1/releases', tokens.roma)).text).not.toContain(released);
+    expect((await call('GET', '/v1/intakes', tokens.complianceBeta)).text).not.toContain(released);
+    expect((await call('GET', '/v1/releases', tokens.napoli)).text).toContain(released);
+  });
+
+  it('a committente cannot open an intake toward a call center that is not its own', async () => {
+    const response = await call('POST', '/v1/intakes', tokens.acme, { callCenter: 'cc-milano', campaign: 'x' });
+    expect(response.status).toBe(400);
+    expect(response.json.message).toContain('cc-milano');
+  });
+});
