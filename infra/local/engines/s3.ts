@@ -5,7 +5,8 @@ import type { AddressInfo } from 'node:net';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import type { S3Event, S3EventRecord } from 'aws-lambda';
-import { LOCAL_REGION } from './free-port.js';
+import { LOCAL_CREDENTIALS, LOCAL_REGION } from './free-port.js';
+import { checkPresignedRequest, isPresigned } from './presigned.js';
 
 /**
  * The local S3: a thin wrapper around s3rver 3.7.1 (the S3-compatible server that works on this machine with the
@@ -17,8 +18,11 @@ import { LOCAL_REGION } from './free-port.js';
  * - `If-None-Match: *` on PutObject and CompleteMultipartUpload (s3rver ignores it): 412 when the key exists, the check
  *   and the write serialised per key.
  *
- * Still not emulated: signatures (s3rver does not verify SigV4, only the access key id and the expiry of presigned
- * URLs), `content-length-range`, Tagging on PutObject, versioning.
+ * - presigned links checked as S3 checks them (./presigned.ts): s3rver itself only checks the access key id and the
+ *   expiry, so a link for one key could otherwise write any key.
+ *
+ * Still not emulated: signatures of header-signed requests (the SDK clients of the handlers, on loopback),
+ * `content-length-range`, Tagging on PutObject, versioning.
  */
 
 export interface S3EngineOptions {
@@ -59,6 +63,8 @@ interface S3rverInstance extends EventEmitter {
 interface KoaContext {
   method: string;
   path: string;
+  /** The request target as received (raw path and query). */
+  originalUrl: string;
   query: Record<string, unknown>;
   req: NodeJS.ReadableStream;
   status: number;
@@ -179,6 +185,23 @@ export async function startS3Engine(options: S3EngineOptions): Promise<S3Engine>
       release();
       if (locks.get(lockKey) === chained) locks.delete(lockKey);
     }
+  });
+
+  // Presigned links: the signature must cover exactly this request (key, method, signed headers) and be current.
+  // Added last so that it runs first, before anything can reveal whether a key exists.
+  server.middleware.unshift(async (ctx, next) => {
+    if (!isPresigned(ctx.originalUrl)) return next();
+    const refusal = checkPresignedRequest({
+      method: ctx.method,
+      url: ctx.originalUrl,
+      header: (name) => ctx.get(name) || undefined,
+      secretFor: (id) => (id === LOCAL_CREDENTIALS.accessKeyId ? LOCAL_CREDENTIALS.secretAccessKey : undefined),
+    });
+    if (!refusal) return next();
+    ctx.req.resume();
+    ctx.status = refusal.status;
+    ctx.type = 'application/xml';
+    ctx.body = `<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>${refusal.code}</Code><Message>${refusal.message}</Message></Error>`;
   });
 
   const listeners: ((event: S3Event) => void | Promise<void>)[] = [];

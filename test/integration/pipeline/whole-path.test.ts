@@ -189,6 +189,28 @@ describe('the whole path on the embedded stack', () => {
     expect(intake.json.findings.map((f: any) => f.code)).toContain('list_too_large');
   });
 
+  it('an upload link cannot write outside its key: another tenant, the other file, the release bucket', async () => {
+    const created = await api('POST', '/v1/intakes', acme, { callCenter: 'cc-napoli', campaign: 'Scope' });
+    expect(created.status).toBe(201);
+    const { intakeId, uploads } = created.json;
+    const link: { url: string; method: string; headers: Record<string, string> } = uploads.list;
+    const key = new URL(link.url).pathname;
+    expect(key).toMatch(new RegExp(`^/filiera-intake/tenants/acme/.*${intakeId}.*list\\.csv$`));
+    const attempts = [
+      link.url.replace('/tenants/acme/', '/tenants/beta/'),
+      link.url.replace(new URL(link.url).pathname, new URL(uploads.attestation.url).pathname),
+      link.url.replace('/filiera-intake/', '/filiera-release/'),
+    ];
+    for (const url of attempts) {
+      const response = await fetch(url, { method: 'PUT', headers: link.headers, body: 'telefono\n3471234567\n' });
+      expect(response.status, url).toBe(403);
+      const [bucket, ...rest] = new URL(url).pathname.slice(1).split('/');
+      expect(await stack.deps.objects.head(bucket!, rest.join('/')), url).toBeNull();
+    }
+    await stack.settle();
+    expect((await api('GET', `/v1/intakes/${intakeId}`, acme)).json.status).toBe('AWAITING_UPLOADS');
+  });
+
   it('an upload after the verdict changes nothing released, and the trail records it', async () => {
     const list = cleanList(9, 5);
     const { intakeId, uploads } = await openAndUpload(list, (id) => attestationBytes({ values: values(id, list, 9), signing: 'pades', signer: 'mario' }));

@@ -52,6 +52,40 @@ describe('S3 object store on the local engine', () => {
     expect(Buffer.from(await store.getBytes(BUCKET, key, 1024))).toEqual(body);
   });
 
+  it('binds an upload link to its key: another key, bucket, method or content type is refused and nothing is written', async () => {
+    // Prepare
+    const key = 'tenants/acme/intakes/FIL-0000000011/list.csv';
+    const link = await store.presignPut(BUCKET, key, { expiresInSeconds: 900, contentType: 'text/csv' });
+    const body = new TextEncoder().encode('telefono\n3471234567\n');
+    const attempts: [string, string, string, Record<string, string>][] = [
+      ['tenants/beta/intakes/FIL-0000000011/list.csv', 'PUT', link.url.replace('/tenants/acme/', '/tenants/beta/'), link.headers],
+      ['tenants/acme/intakes/FIL-0000000011/attestation', 'PUT', link.url.replace('/list.csv', '/attestation'), link.headers],
+      [key, 'PUT', link.url, { 'content-type': 'text/html' }],
+    ];
+    // Act + Assess
+    for (const [target, method, url, headers] of attempts) {
+      const res = await fetch(url, { method, headers, body });
+      expect(res.status, `${method} ${target}`).toBe(403);
+      expect(await res.text()).toContain('<Code>SignatureDoesNotMatch</Code>');
+      expect(await store.head(BUCKET, target), target).toBeNull();
+    }
+    const released = link.url.replace(`/${BUCKET}/`, `/${TEST_BUCKETS.release}/`);
+    expect((await fetch(released, { method: 'PUT', headers: link.headers, body })).status).toBe(403);
+    expect(await store.head(TEST_BUCKETS.release, key)).toBeNull();
+    // The genuine request still works.
+    expect((await fetch(link.url, { method: 'PUT', headers: link.headers, body })).status).toBe(200);
+    expect(await store.head(BUCKET, key)).toMatchObject({ size: body.byteLength });
+  });
+
+  it('refuses an upload link once expired', async () => {
+    const key = 'tenants/acme/intakes/FIL-0000000012/list.csv';
+    const link = await store.presignPut(BUCKET, key, { expiresInSeconds: 1 });
+    await new Promise((resolve) => setTimeout(resolve, 2100));
+    const res = await fetch(link.url, { method: 'PUT', body: 'telefono\n' });
+    expect(res.status).toBe(403);
+    expect(await store.head(BUCKET, key)).toBeNull();
+  });
+
   it('raises a real-shaped S3 event with the key URL-encoded as AWS does', async () => {
     // Prepare
     const key = 'tenants/acme/intakes/FIL-0000000002/a b+c(1)è.csv';
