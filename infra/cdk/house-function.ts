@@ -1,0 +1,248 @@
+import path from 'node:path';
+import { Duration, Stack } from 'aws-cdk-lib';
+import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as kms from 'aws-cdk-lib/aws-kms';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { LogLevel, NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import type { Construct } from 'constructs';
+import type { IntakeIndexName } from '../../shared/adapters/dynamodb/table-design.js';
+import { functionBundling, functionsDir, pdfWorker, repoRoot } from './bundling.js';
+import { type KeyPattern, wildcardReason } from './key-patterns.js';
+import { acknowledge, acknowledgeWildcardResources } from './nag.js';
+
+export interface FilieraFunctionProps {
+  /** The handler's file in functions/, without extension. */
+  handler: string;
+  description: string;
+  memorySize: number;
+  timeout: Duration;
+  /** Give the role this name (the release bucket's policy names the roles allowed to write to it). */
+  roleName?: string;
+  /** Ship pdfjs's worker beside the bundle (functions that read attestation PDFs). */
+  readsPdf?: boolean;
+  reservedConcurrentExecutions?: number;
+  /** Tests: a placeholder instead of the esbuild bundle (see settings `filiera:skipBundling`). */
+  skipBundling: boolean;
+}
+
+/** What a function may do with the intake table. */
+export interface TableAccess {
+  getItem?: boolean;
+  /** The base table (an intake's audit trail) and/or its indexes. */
+  query?: readonly ('table' | IntakeIndexName)[];
+  /** Status transitions and audit events: conditional Put and Update items inside TransactWriteItems. */
+  write?: boolean;
+}
+
+/** What a function may do with the objects of one bucket. Empty: the function only needs the bucket's name. */
+export interface ObjectAccess {
+  /** GetObject (and HeadObject) on these keys. */
+  read?: readonly KeyPattern[];
+  /** PutObject on these keys; a presigned upload link carries this permission of the function that signed it. */
+  write?: readonly KeyPattern[];
+  /** Streams are written in parts, and a failed upload is aborted. */
+  multipart?: boolean;
+  /** ListBucket: without it S3 answers 403 instead of 404 for a missing key, and the code tells absent keys by 404. */
+  list?: boolean;
+}
+
+export interface BucketRef {
+  bucketName: string;
+  bucketArn: string;
+}
+
+/** Lambda rejects inline code over 4 KB; this stands in for the bundle when synthesis skips esbuild (tests). */
+const PLACEHOLDER_CODE = "exports.handler = async () => { throw new Error('placeholder code: synthesized with filiera:skipBundling'); };";
+
+/**
+ * The house Lambda function: Node.js 22 on ARM64, an esbuild bundle with the AWS SDK inside, X-Ray tracing, its own
+ * log group with a retention, and a role that starts empty. The bind* helpers set an environment variable and grant
+ * exactly what goes with it, in one call, so a function never holds a permission its wiring does not use.
+ */
+export class FilieraFunction extends NodejsFunction {
+  readonly handlerName: string;
+  /** The function's own role (lambda.Function's `role` is typed optional). */
+  readonly executionRole: iam.Role;
+  private dataPolicy?: iam.Policy;
+  private readonly keyStatements = new Map<string, { statement: iam.PolicyStatement; actions: Set<string> }>();
+  private readonly reviewedWildcards = new Map<string, string>();
+  private finished = false;
+
+  constructor(scope: Construct, id: string, props: FilieraFunctionProps) {
+    // The role and log group are siblings: a subclass cannot create children before super().
+    const role = new iam.Role(scope, `${id}Role`, {
+      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+      description: `Filiera ${props.handler}: only what this handler uses`,
+      ...(props.roleName ? { roleName: props.roleName } : {}),
+    });
+    const logGroup = new logs.LogGroup(scope, `${id}Logs`, { retention: logs.RetentionDays.ONE_YEAR });
+
+    super(scope, id, {
+      description: props.description,
+      runtime: lambda.Runtime.NODEJS_22_X,
+      architecture: lambda.Architecture.ARM_64,
+      memorySize: props.memorySize,
+      timeout: props.timeout,
+      tracing: lambda.Tracing.ACTIVE,
+      role,
+      logGroup,
+      ...(props.reservedConcurrentExecutions !== undefined ? { reservedConcurrentExecutions: props.reservedConcurrentExecutions } : {}),
+      environment: {
+        POWERTOOLS_SERVICE_NAME: 'filiera',
+        POWERTOOLS_LOG_LEVEL: 'INFO',
+      },
+      ...(props.skipBundling
+        ? { code: lambda.Code.fromInline(PLACEHOLDER_CODE), handler: 'index.handler' }
+        : {
+            entry: path.join(functionsDir, `${props.handler}.ts`),
+            handler: 'handler',
+            projectRoot: repoRoot,
+            depsLockFilePath: path.join(repoRoot, 'package-lock.json'),
+            bundling: {
+              format: OutputFormat.ESM,
+              target: functionBundling.target,
+              minify: functionBundling.minify,
+              sourceMap: functionBundling.sourceMap,
+              mainFields: [...functionBundling.mainFields],
+              externalModules: [...functionBundling.externalModules],
+              banner: functionBundling.banner,
+              logLevel: LogLevel.WARNING,
+              ...(props.readsPdf
+                ? {
+                    commandHooks: {
+                      beforeBundling: () => [],
+                      beforeInstall: () => [],
+                      afterBundling: (inputDir: string, outputDir: string) => [
+                        `cp "${path.join(inputDir, pdfWorker.source)}" "${path.join(outputDir, pdfWorker.target)}"`,
+                      ],
+                    },
+                  }
+                : {}),
+            },
+          }),
+    });
+    this.handlerName = props.handler;
+    this.executionRole = role;
+    logGroup.grantWrite(role);
+
+    acknowledge(
+      this,
+      'AwsSolutions-L1',
+      'Node.js 22 is the runtime Filiera is built and tested for (esbuild target node22, engines >=20.19); moving to a newer ' +
+        'runtime is a deliberate upgrade with its own test run, not a side effect of a CDK release adding one.',
+    );
+    // Tracing put the X-Ray statement in the role's default policy; data access lives in a separate policy.
+    acknowledge(
+      role.node.findChild('DefaultPolicy'),
+      'AwsSolutions-IAM5[Resource::*]',
+      'Only xray:PutTraceSegments and xray:PutTelemetryRecords use Resource "*" here: X-Ray has no resource-level ' +
+        'permissions for them. Data permissions are in the DataAccess policy, on named resources.',
+    );
+  }
+
+  /** TABLE_NAME, with the item actions and indexes listed in `access` on this table only. */
+  bindTable(table: dynamodb.ITable, key: kms.IKey, access: TableAccess): this {
+    this.assertOpen();
+    this.addEnvironment('TABLE_NAME', table.tableName);
+    const itemActions = [...(access.getItem ? ['dynamodb:GetItem'] : []), ...(access.write ? ['dynamodb:PutItem', 'dynamodb:UpdateItem'] : [])];
+    if (itemActions.length) this.allow(itemActions, [table.tableArn]);
+    const queried = access.query ?? [];
+    if (queried.length) {
+      this.allow(
+        ['dynamodb:Query'],
+        queried.map((target) => (target === 'table' ? table.tableArn : `${table.tableArn}/index/${target}`)),
+      );
+    }
+    if (itemActions.length || queried.length) {
+      // The table is encrypted with the data key: the actions CDK's Table.grant* give on it, spelled out.
+      this.useKey(key, 'dynamodb', ['kms:Decrypt', 'kms:DescribeKey']);
+      if (access.write) {
+        this.useKey(key, 'dynamodb', ['kms:Encrypt', 'kms:GenerateDataKey', 'kms:GenerateDataKeyWithoutPlaintext', 'kms:ReEncryptFrom', 'kms:ReEncryptTo']);
+      }
+    }
+    return this;
+  }
+
+  /** INTAKE_BUCKET or RELEASE_BUCKET, with object access on the listed key patterns only. */
+  bindBucket(variable: 'INTAKE_BUCKET' | 'RELEASE_BUCKET', bucket: BucketRef, key: kms.IKey, access: ObjectAccess): this {
+    this.assertOpen();
+    this.addEnvironment(variable, bucket.bucketName);
+    const read = access.read ?? [];
+    const write = access.write ?? [];
+    const objectArn = (k: KeyPattern) => `${bucket.bucketArn}/${k.pattern}`;
+    if (read.length) this.allow(['s3:GetObject'], read.map(objectArn));
+    if (write.length) this.allow(['s3:PutObject', ...(access.multipart ? ['s3:AbortMultipartUpload'] : [])], write.map(objectArn));
+    if (access.list) this.allow(['s3:ListBucket'], [bucket.bucketArn]);
+    // SSE-KMS with bucket keys: reading decrypts; writing generates a data key; completing a multipart upload or
+    // copying an object decrypts as well.
+    if (read.length) this.useKey(key, 's3', ['kms:Decrypt']);
+    if (write.length) this.useKey(key, 's3', ['kms:GenerateDataKey', ...(access.multipart ? ['kms:Decrypt'] : [])]);
+    for (const k of [...read, ...write]) this.reviewedWildcards.set(`/${k.pattern}`, wildcardReason(k));
+    return this;
+  }
+
+  /** FILIERA_CONFIG_JSON: tenants, call centers, trust anchors and policy, inline (or an SSM dynamic value). */
+  bindConfiguration(json: string): this {
+    this.assertOpen();
+    this.addEnvironment('FILIERA_CONFIG_JSON', json);
+    return this;
+  }
+
+  /**
+   * Ends the bindings: acknowledges to cdk-nag the object-key wildcards the bindings granted, each with its pattern's
+   * reason (any other wildcard stays an error). Once cdk-nag's rule has read the policy its statements are frozen,
+   * hence one call after all bind* calls.
+   */
+  finishBindings(): void {
+    this.assertOpen();
+    this.finished = true;
+    if (!this.dataPolicy) return;
+    acknowledgeWildcardResources(this.dataPolicy, (resource) => {
+      const match = [...this.reviewedWildcards.entries()].find(([suffix]) => resource.endsWith(suffix));
+      return match?.[1];
+    });
+  }
+
+  /** The policy that holds this function's data permissions (created on first use). */
+  get dataAccessPolicy(): iam.Policy | undefined {
+    return this.dataPolicy;
+  }
+
+  private assertOpen(): void {
+    if (this.finished) throw new Error(`${this.node.path}: bind* after finishBindings()`);
+  }
+
+  private allow(actions: string[], resources: string[]): void {
+    this.policy().addStatements(new iam.PolicyStatement({ actions, resources }));
+  }
+
+  /** The key, for these actions, only when the named service uses it on the function's behalf. */
+  private useKey(key: kms.IKey, service: 's3' | 'dynamodb', actions: string[]): void {
+    let entry = this.keyStatements.get(service);
+    if (!entry) {
+      const statement = new iam.PolicyStatement({
+        resources: [key.keyArn],
+        conditions: { StringEquals: { 'kms:ViaService': `${service}.${Stack.of(this).region}.amazonaws.com` } },
+      });
+      entry = { statement, actions: new Set() };
+      this.keyStatements.set(service, entry);
+      this.policy().addStatements(statement);
+    }
+    for (const action of actions) {
+      if (entry.actions.has(action)) continue;
+      entry.actions.add(action);
+      entry.statement.addActions(action);
+    }
+  }
+
+  private policy(): iam.Policy {
+    if (!this.dataPolicy) {
+      this.dataPolicy = new iam.Policy(this, 'DataAccess', { roles: [this.executionRole] });
+      // The first invocation must not run before its permissions exist.
+      this.node.addDependency(this.dataPolicy);
+    }
+    return this.dataPolicy;
+  }
+}

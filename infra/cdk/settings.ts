@@ -1,0 +1,96 @@
+import { z } from 'zod';
+import { loadConfig } from '../../shared/config.js';
+
+/**
+ * The deployment's parameters, read from CDK context (`cdk synth -c key=value`, or `context` in cdk.json). Values
+ * given on the command line arrive as strings, hence the coercions.
+ */
+const flag = z.union([z.boolean(), z.enum(['true', 'false']).transform((v) => v === 'true')]);
+
+/** DPR 26/2022: a release stays downloadable until its RPO check is 16 days old; retention must outlive it. */
+const MIN_RETENTION_DAYS = 16;
+
+export const SettingsSchema = z.object({
+  /** The AWS region of both stacks. */
+  region: z
+    .string()
+    .regex(/^[a-z]{2}(-[a-z]+)+-\d$/, 'region: an AWS region code such as eu-central-1')
+    .default('eu-central-1'),
+  /** Pins the stacks to one account; without it they deploy to the account of the credentials in use. */
+  account: z
+    .string()
+    .regex(/^\d{12}$/, 'account: 12 digits')
+    .optional(),
+  /** Days before raw uploads (and the copies released from them) are deleted: GDPR art. 5(1)(e). */
+  rawRetentionDays: z.coerce
+    .number()
+    .int()
+    .min(MIN_RETENTION_DAYS, `rawRetentionDays: at least ${MIN_RETENTION_DAYS}, or a release would vanish while still downloadable`)
+    .max(3650)
+    .default(30),
+  /** Object Lock on the evidence bucket: GOVERNANCE (privileged users may lift it) or COMPLIANCE (nobody can). */
+  evidenceLockMode: z.enum(['GOVERNANCE', 'COMPLIANCE']).default('GOVERNANCE'),
+  /** Default Object Lock retention; the telemarketing code of conduct keeps comparison files 5 years (art. 15). */
+  evidenceRetentionDays: z.coerce.number().int().positive().max(36_500).default(1826),
+  /** The configuration file (PRODUCT.md section 6), read at synth time. */
+  filieraConfig: z.string().min(1).default('config/demo.json'),
+  /** Or an SSM String parameter holding the configuration in the inline format, resolved at deploy time. */
+  filieraConfigParameter: z
+    .string()
+    .regex(/^\/[A-Za-z0-9_.\-/]+$/, 'filieraConfigParameter: an SSM parameter name such as /filiera/config')
+    .optional(),
+  /** Where alarms are e-mailed (optional; the alarm topic exists either way). */
+  alarmEmail: z.string().email().optional(),
+  /** Tests only: give every function a placeholder instead of running esbuild. */
+  skipBundling: flag.default(false),
+});
+
+export type Settings = z.infer<typeof SettingsSchema>;
+
+/** Where each setting is read from in CDK context. */
+export const contextKeys: Record<keyof Settings, string> = {
+  region: 'region',
+  account: 'account',
+  rawRetentionDays: 'rawRetentionDays',
+  evidenceLockMode: 'evidenceLockMode',
+  evidenceRetentionDays: 'evidenceRetentionDays',
+  filieraConfig: 'filieraConfig',
+  filieraConfigParameter: 'filieraConfigParameter',
+  alarmEmail: 'alarmEmail',
+  skipBundling: 'filiera:skipBundling',
+};
+
+export function parseSettings(read: (key: string) => unknown): Settings {
+  const raw = Object.fromEntries(Object.entries(contextKeys).map(([name, key]) => [name, read(key)]).filter(([, v]) => v !== undefined));
+  const parsed = SettingsSchema.safeParse(raw);
+  if (!parsed.success) {
+    throw new Error(`CDK context: ${parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ')}`);
+  }
+  return parsed.data;
+}
+
+/**
+ * The configuration as the functions read it from FILIERA_CONFIG_JSON (functions/lib/environment-wiring.ts): the
+ * validated file with its trust anchors inlined as PEM text.
+ */
+export async function inlineConfiguration(file: string): Promise<string> {
+  const { config, trustAnchorPems } = await loadConfig(file);
+  const { trustAnchors: _files, ...rest } = config;
+  return JSON.stringify({ ...rest, trustAnchorPems });
+}
+
+/**
+ * Lambda caps a function's environment at 4 KB (names and values together); the configuration shares it with the
+ * other variables, so it must leave room for them.
+ */
+export const MAX_INLINE_CONFIG_BYTES = 3 * 1024;
+
+export function checkInlineSize(json: string, source: string): void {
+  const bytes = Buffer.byteLength(json, 'utf8');
+  if (bytes > MAX_INLINE_CONFIG_BYTES) {
+    throw new Error(
+      `${source}: the configuration is ${bytes} bytes once inlined, over the ${MAX_INLINE_CONFIG_BYTES} bytes that fit in a ` +
+        "Lambda function's 4 KB environment beside the other variables; trim it (fewer trust anchors or tenants per deployment)",
+    );
+  }
+}

@@ -1,0 +1,415 @@
+import { CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
+import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
+import * as apigw from 'aws-cdk-lib/aws-apigatewayv2';
+import { HttpJwtAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
+import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
+import type * as cognito from 'aws-cdk-lib/aws-cognito';
+import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as targets from 'aws-cdk-lib/aws-events-targets';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as kms from 'aws-cdk-lib/aws-kms';
+import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import { SqsDestination } from 'aws-cdk-lib/aws-s3-notifications';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import * as ssm from 'aws-cdk-lib/aws-ssm';
+import type { Construct } from 'constructs';
+import { apiRoutes, type RouteHandlerName } from '../../shared/api/routes.js';
+import { type BucketRef, FilieraFunction, type ObjectAccess, type TableAccess } from './house-function.js';
+import { allIntakeKeys, allReleaseKeys, intakeKeys, releaseKeys, uploadKeys } from './key-patterns.js';
+import { acknowledge } from './nag.js';
+import { bucketArn, bucketName, isReleasePublisher, publisherRoleName } from './naming.js';
+import { checkInlineSize, type Settings } from './settings.js';
+
+export type HandlerName = RouteHandlerName | 'openapi' | 'on-upload' | 'sweep';
+
+interface FunctionSpec {
+  description: string;
+  memorySize: number;
+  timeout: Duration;
+  /** Absent: the handler does not build pipeline dependencies (functions/lib/runtime.ts) at all. */
+  table?: TableAccess;
+  intake?: ObjectAccess;
+  release?: ObjectAccess;
+  config?: boolean;
+  readsPdf?: boolean;
+  reservedConcurrentExecutions?: number;
+}
+
+/** API Gateway gives up on an integration after 30 seconds. */
+const api = { memorySize: 1024, timeout: Duration.seconds(29) };
+/** A list may be 1 GiB (PRODUCT.md section 6): processing streams it within Lambda's 15 minutes. */
+const worker = { memorySize: 2048, timeout: Duration.minutes(15) };
+const nameOnly: ObjectAccess = {};
+
+/**
+ * Who may touch what, per handler: read it as the least-privilege table of the deployment. Every route handler
+ * needs the three storage names to start (functions/lib/environment-wiring.ts); a name alone grants nothing.
+ */
+const functionSpecs: Record<HandlerName, FunctionSpec> = {
+  'create-intake': {
+    ...api,
+    description: 'POST /v1/intakes: opens an intake, presigns the two uploads',
+    table: { write: true },
+    intake: { write: uploadKeys },
+    release: nameOnly,
+    config: true,
+  },
+  'renew-upload-links': {
+    ...api,
+    description: 'POST /v1/intakes/{id}/uploads: fresh upload links',
+    table: { getItem: true },
+    intake: { write: uploadKeys },
+    release: nameOnly,
+  },
+  'list-intakes': {
+    ...api,
+    description: 'GET /v1/intakes',
+    table: { query: ['byTenant', 'byStatus'] },
+    intake: nameOnly,
+    release: nameOnly,
+  },
+  'get-intake': { ...api, description: 'GET /v1/intakes/{id}', table: { getItem: true }, intake: nameOnly, release: nameOnly },
+  'attestation-template': {
+    ...api,
+    description: 'GET /v1/intakes/{id}/attestation-template: the pre-filled PDF',
+    table: { getItem: true },
+    intake: { read: [intakeKeys.listUpload] },
+    release: nameOnly,
+    config: true,
+  },
+  'intake-audit': {
+    ...api,
+    description: 'GET /v1/intakes/{id}/audit',
+    table: { getItem: true, query: ['table'] },
+    intake: nameOnly,
+    release: nameOnly,
+  },
+  'list-releases': {
+    ...api,
+    description: 'GET /v1/releases',
+    table: { query: ['releasesByCallCenter'] },
+    intake: nameOnly,
+    release: nameOnly,
+  },
+  'get-release': {
+    ...api,
+    description: 'GET /v1/releases/{id}: presigned download links, each issue audited',
+    table: { getItem: true, write: true },
+    intake: nameOnly,
+    release: { read: allReleaseKeys },
+  },
+  'review-queue': {
+    ...api,
+    description: 'GET /v1/review',
+    table: { query: ['byStatus'] },
+    intake: nameOnly,
+    release: nameOnly,
+  },
+  'review-decision': {
+    ...api,
+    description: 'POST /v1/review/{id}/decision: an approval releases the list',
+    table: { getItem: true, write: true },
+    intake: { read: [intakeKeys.stagedList, intakeKeys.receipt] },
+    release: { read: [releaseKeys.list], write: allReleaseKeys },
+    config: true,
+  },
+  'on-upload': {
+    ...worker,
+    description: 'S3 object-created events through SQS: records uploads, verifies, releases',
+    table: { getItem: true, write: true },
+    intake: { read: allIntakeKeys, write: [intakeKeys.stagedList, intakeKeys.receipt], multipart: true, list: true },
+    release: { read: [releaseKeys.list], write: allReleaseKeys },
+    config: true,
+    readsPdf: true,
+  },
+  sweep: {
+    ...worker,
+    description: 'Scheduled: expires intakes, finishes releases and processing left behind',
+    table: { getItem: true, write: true, query: ['byStatus'] },
+    intake: { read: allIntakeKeys, write: [intakeKeys.stagedList, intakeKeys.receipt], multipart: true, list: true },
+    release: { read: [releaseKeys.list], write: allReleaseKeys },
+    config: true,
+    readsPdf: true,
+    // One sweep at a time: a run may last as long as the schedule's period.
+    reservedConcurrentExecutions: 1,
+  },
+  openapi: { memorySize: 256, timeout: Duration.seconds(5), description: 'GET /openapi.json (public)' },
+};
+
+export interface StatelessStackProps extends StackProps {
+  settings: Settings;
+  dataKey: kms.IKey;
+  table: dynamodb.ITable;
+  userPool: cognito.IUserPool;
+  apiClient: cognito.IUserPoolClient;
+  /** The configuration in the inline format, when read from a file at synth time. */
+  inlineConfig?: string;
+}
+
+/** Functions, the HTTP API, queues, topics, the schedule and the alarms: replaceable at any time. */
+export class FilieraStatelessStack extends Stack {
+  readonly functions: Record<HandlerName, FilieraFunction>;
+  readonly httpApi: apigw.HttpApi;
+  readonly uploadEvents: sqs.Queue;
+  readonly textractCompletions: sqs.Queue;
+
+  constructor(scope: Construct, id: string, props: StatelessStackProps) {
+    super(scope, id, props);
+    const { settings } = props;
+    const intakeBucket: BucketRef = { bucketName: bucketName('intake', this.region), bucketArn: bucketArn(this, 'intake') };
+    const releaseBucket: BucketRef = { bucketName: bucketName('release', this.region), bucketArn: bucketArn(this, 'release') };
+    const configuration = this.configuration(settings, props.inlineConfig);
+
+    this.functions = {} as Record<HandlerName, FilieraFunction>;
+    for (const [handler, spec] of Object.entries(functionSpecs) as [HandlerName, FunctionSpec][]) {
+      const fn = new FilieraFunction(this, functionId(handler), {
+        handler,
+        description: `Filiera ${spec.description}`,
+        memorySize: spec.memorySize,
+        timeout: spec.timeout,
+        skipBundling: settings.skipBundling,
+        ...(isReleasePublisher(handler) ? { roleName: publisherRoleName(handler, this.region) } : {}),
+        ...(spec.readsPdf ? { readsPdf: true } : {}),
+        ...(spec.reservedConcurrentExecutions !== undefined ? { reservedConcurrentExecutions: spec.reservedConcurrentExecutions } : {}),
+      });
+      if (spec.table) fn.bindTable(props.table, props.dataKey, spec.table);
+      if (spec.intake) fn.bindBucket('INTAKE_BUCKET', intakeBucket, props.dataKey, spec.intake);
+      if (spec.release) fn.bindBucket('RELEASE_BUCKET', releaseBucket, props.dataKey, spec.release);
+      if (spec.config) fn.bindConfiguration(configuration);
+      fn.finishBindings();
+      this.functions[handler] = fn;
+    }
+
+    this.httpApi = this.api(props.userPool, props.apiClient);
+    this.uploadEvents = this.uploadPipeline(intakeBucket);
+    this.textractCompletions = this.textractChannel(props.dataKey);
+    this.sweepSchedule();
+    this.alarms(settings);
+  }
+
+  /** Inline JSON from the file read at synth time, or the SSM parameter's value resolved by CloudFormation. */
+  private configuration(settings: Settings, inlineConfig: string | undefined): string {
+    if (settings.filieraConfigParameter) {
+      return ssm.StringParameter.valueForStringParameter(this, settings.filieraConfigParameter);
+    }
+    if (!inlineConfig) throw new Error('FilieraStatelessStack: no configuration (inlineConfig or filieraConfigParameter)');
+    checkInlineSize(inlineConfig, settings.filieraConfig);
+    return inlineConfig;
+  }
+
+  /** PRODUCT.md section 8: one route per entry of shared/api/routes.ts, behind the Cognito JWT authorizer. */
+  private api(userPool: cognito.IUserPool, client: cognito.IUserPoolClient): apigw.HttpApi {
+    // The issuer of the user pool's tokens, as HttpUserPoolAuthorizer spells it.
+    const issuer = `https://cognito-idp.${this.region}.amazonaws.com/${userPool.userPoolId}`;
+    const authorizer = new HttpJwtAuthorizer('CognitoAuthorizer', issuer, {
+      authorizerName: 'cognito',
+      // Bearer = the Cognito ID token: it carries cognito:groups and the custom:* scope claims.
+      jwtAudience: [client.userPoolClientId],
+    });
+    const httpApi = new apigw.HttpApi(this, 'HttpApi', {
+      apiName: 'filiera',
+      description: 'Filiera HTTP API (PRODUCT.md section 8)',
+      createDefaultStage: false,
+      defaultAuthorizer: authorizer,
+    });
+    const accessLogs = new logs.LogGroup(this, 'ApiAccessLogs', { retention: logs.RetentionDays.ONE_YEAR });
+    new apigw.HttpStage(this, 'DefaultStage', {
+      httpApi,
+      stageName: '$default',
+      autoDeploy: true,
+      throttle: { rateLimit: 50, burstLimit: 100 },
+      accessLogSettings: {
+        destination: new apigw.LogGroupLogDestination(accessLogs),
+        format: AccessLogFormat.custom(
+          JSON.stringify({
+            requestId: '$context.requestId',
+            requestTime: '$context.requestTime',
+            ip: '$context.identity.sourceIp',
+            routeKey: '$context.routeKey',
+            status: '$context.status',
+            sub: '$context.authorizer.claims.sub',
+            authorizerError: '$context.authorizer.error',
+            integrationError: '$context.integrationErrorMessage',
+            latency: '$context.responseLatency',
+          }),
+        ),
+      },
+    });
+
+    for (const route of apiRoutes) {
+      httpApi.addRoutes({
+        path: route.path,
+        methods: [apigw.HttpMethod[route.method]],
+        integration: new HttpLambdaIntegration(`${functionId(route.handler)}Integration`, this.functions[route.handler]),
+      });
+    }
+    const [openApiRoute] = httpApi.addRoutes({
+      path: '/openapi.json',
+      methods: [apigw.HttpMethod.GET],
+      integration: new HttpLambdaIntegration('OpenApiIntegration', this.functions.openapi),
+      authorizer: new apigw.HttpNoneAuthorizer(),
+    });
+    acknowledge(
+      openApiRoute!,
+      'AwsSolutions-APIG4',
+      'GET /openapi.json is public by design (PRODUCT.md section 8): it describes the API and returns no data; its function ' +
+        'has no data permissions at all.',
+    );
+    new CfnOutput(this, 'ApiUrl', { value: httpApi.apiEndpoint });
+    return httpApi;
+  }
+
+  /**
+   * S3 object-created events -> SQS (dead-letter queue after 5 receives) -> on-upload, one message at a time, with
+   * partial batch failures so that only a failed message is retried.
+   */
+  private uploadPipeline(intake: BucketRef): sqs.Queue {
+    const deadLetters = new sqs.Queue(this, 'UploadEventsDlq', {
+      encryption: sqs.QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+    });
+    const queue = new sqs.Queue(this, 'UploadEvents', {
+      encryption: sqs.QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      // AWS's advice for Lambda event sources: six times the function's timeout.
+      visibilityTimeout: Duration.minutes(90),
+      retentionPeriod: Duration.days(4),
+      deadLetterQueue: { queue: deadLetters, maxReceiveCount: 5 },
+    });
+    this.functions['on-upload'].addEventSource(
+      new SqsEventSource(queue, { batchSize: 1, reportBatchItemFailures: true, maxConcurrency: 10 }),
+    );
+
+    // The bucket lives in the stateful stack; the notification is added from here, where the queue is.
+    const bucket = s3.Bucket.fromBucketAttributes(this, 'IntakeBucketRef', { bucketName: intake.bucketName, bucketArn: intake.bucketArn });
+    // Only the two upload keys: processing's own writes (cleaned list, receipt) wake nobody.
+    for (const suffix of ['/list.csv', '/attestation']) {
+      bucket.addEventNotification(s3.EventType.OBJECT_CREATED, new SqsDestination(queue), { prefix: 'tenants/', suffix });
+    }
+    const notificationsHandler = this.node.tryFindChild('BucketNotificationsHandler050a0587b7544547bf325f094a3db834');
+    if (notificationsHandler) {
+      acknowledge(
+        notificationsHandler.node.findChild('Role'),
+        'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
+        "CDK's own S3-notification custom resource (runs at deploy time only) writes its logs with the AWS managed " +
+          'basic execution role; its only other permission is Get/PutBucketNotification on the intake bucket.',
+      );
+    }
+
+    new cloudwatch.Alarm(this, 'UploadEventsDlqAlarm', {
+      alarmDescription: 'Upload events failed 5 times and wait in the dead-letter queue: the sweep also picks uploads up from storage',
+      metric: deadLetters.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5), statistic: 'Maximum' }),
+      threshold: 1,
+      evaluationPeriods: 1,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
+    return queue;
+  }
+
+  /**
+   * Textract's asynchronous jobs report completion to an SNS topic, fanned out to a queue; the function that consumes
+   * it comes with Textract support. Textract publishes with a role it assumes, for this account only.
+   */
+  private textractChannel(dataKey: kms.IKey): sqs.Queue {
+    const topic = new sns.Topic(this, 'TextractCompletionTopic', {
+      displayName: 'Filiera Textract job completions',
+      masterKey: dataKey,
+      enforceSSL: true,
+    });
+    const deadLetters = new sqs.Queue(this, 'TextractCompletionsDlq', {
+      encryption: sqs.QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+    });
+    const queue = new sqs.Queue(this, 'TextractCompletions', {
+      encryption: sqs.QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      visibilityTimeout: Duration.minutes(15),
+      deadLetterQueue: { queue: deadLetters, maxReceiveCount: 5 },
+    });
+    topic.addSubscription(new subscriptions.SqsSubscription(queue, { rawMessageDelivery: true }));
+
+    const role = new iam.Role(this, 'TextractPublishRole', {
+      description: 'Assumed by Amazon Textract to report job completion to the Filiera topic',
+      assumedBy: new iam.ServicePrincipal('textract.amazonaws.com', {
+        // Confused-deputy protection: only Textract jobs of this account.
+        conditions: {
+          StringEquals: { 'aws:SourceAccount': this.account },
+          ArnLike: { 'aws:SourceArn': `arn:${this.partition}:textract:${this.region}:${this.account}:*` },
+        },
+      }),
+    });
+    role.addToPolicy(new iam.PolicyStatement({ actions: ['sns:Publish'], resources: [topic.topicArn] }));
+    role.addToPolicy(
+      new iam.PolicyStatement({
+        actions: ['kms:GenerateDataKey', 'kms:Decrypt'],
+        resources: [dataKey.keyArn],
+        conditions: { StringEquals: { 'kms:ViaService': `sns.${this.region}.amazonaws.com` } },
+      }),
+    );
+
+    new cloudwatch.Alarm(this, 'TextractCompletionsDlqAlarm', {
+      alarmDescription: 'Textract completion messages were not consumed and wait in the dead-letter queue',
+      metric: deadLetters.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5), statistic: 'Maximum' }),
+      threshold: 1,
+      evaluationPeriods: 1,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
+    new CfnOutput(this, 'TextractTopicArn', { value: topic.topicArn });
+    new CfnOutput(this, 'TextractPublishRoleArn', { value: role.roleArn });
+    return queue;
+  }
+
+  /** PRODUCT.md section 2: uploads expire after 24 h; work a crash left behind is finished. */
+  private sweepSchedule(): void {
+    new events.Rule(this, 'SweepSchedule', {
+      description: 'Filiera sweep every 15 minutes',
+      schedule: events.Schedule.rate(Duration.minutes(15)),
+      targets: [new targets.LambdaFunction(this.functions.sweep, { retryAttempts: 2, maxEventAge: Duration.minutes(15) })],
+    });
+  }
+
+  /** Every alarm of the stack notifies one topic; e-mail it with context `alarmEmail`. */
+  private alarms(settings: Settings): void {
+    const topic = new sns.Topic(this, 'AlarmTopic', { displayName: 'Filiera alarms', enforceSSL: true });
+    if (settings.alarmEmail) topic.addSubscription(new subscriptions.EmailSubscription(settings.alarmEmail));
+
+    for (const [handler, fn] of Object.entries(this.functions)) {
+      new cloudwatch.Alarm(this, `${functionId(handler)}ErrorsAlarm`, {
+        alarmDescription: `Filiera ${handler} failed (uncaught errors or timeouts)`,
+        metric: fn.metricErrors({ period: Duration.minutes(5), statistic: 'Sum' }),
+        threshold: 1,
+        evaluationPeriods: 1,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      });
+    }
+    // Route handlers turn faults into 500 responses rather than failed invocations: watch the API's 5xx too.
+    new cloudwatch.Alarm(this, 'Api5xxAlarm', {
+      alarmDescription: 'Filiera API answered 5xx',
+      metric: this.httpApi.metricServerError({ period: Duration.minutes(5), statistic: 'Sum' }),
+      threshold: 5,
+      evaluationPeriods: 1,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
+    for (const construct of this.node.findAll()) {
+      if (construct instanceof cloudwatch.Alarm) construct.addAlarmAction(new SnsAction(topic));
+    }
+  }
+}
+
+/** create-intake -> CreateIntake: construct ids (and so logical ids) stay readable. */
+export function functionId(handler: string): string {
+  return handler.replace(/(^|-)([a-z])/g, (_, _dash: string, letter: string) => letter.toUpperCase());
+}

@@ -1,0 +1,76 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { depsFromEnvironment } from '../../functions/lib/environment-wiring.js';
+import { receiptKey, releaseKeys as releaseKeysFor, stagedListKey, uploadKey } from '../../shared/intake/object-keys.js';
+import { intakeKeys, matchesPattern, releaseKeys } from '../../infra/cdk/key-patterns.js';
+import { checkInlineSize, inlineConfiguration, MAX_INLINE_CONFIG_BYTES, parseSettings } from '../../infra/cdk/settings.js';
+
+/** Deploy-time parameters and the configuration handed to the functions: no synthesis needed. */
+const fromContext = (context: Record<string, unknown>) => parseSettings((key) => context[key]);
+
+describe('deploy-time settings', () => {
+  it('defaults to Frankfurt, 30 days of raw retention and a governance-mode evidence lock', () => {
+    expect(fromContext({})).toEqual({
+      region: 'eu-central-1',
+      rawRetentionDays: 30,
+      evidenceLockMode: 'GOVERNANCE',
+      evidenceRetentionDays: 1826,
+      filieraConfig: 'config/demo.json',
+      skipBundling: false,
+    });
+  });
+
+  it('reads values given on the command line, which arrive as strings', () => {
+    const settings = fromContext({ region: 'eu-west-1', rawRetentionDays: '60', evidenceLockMode: 'COMPLIANCE', 'filiera:skipBundling': 'true' });
+    expect(settings).toMatchObject({ region: 'eu-west-1', rawRetentionDays: 60, evidenceLockMode: 'COMPLIANCE', skipBundling: true });
+  });
+
+  it.each([
+    [{ rawRetentionDays: '7' }, 'rawRetentionDays: at least 16'],
+    [{ region: 'Frankfurt' }, 'region: an AWS region code'],
+    [{ evidenceLockMode: 'LEGAL_HOLD' }, 'evidenceLockMode'],
+    [{ account: '1234' }, 'account: 12 digits'],
+    [{ filieraConfigParameter: 'filiera-config' }, 'filieraConfigParameter: an SSM parameter name'],
+  ])('refuses an invalid value, naming it (%#)', (context, message) => {
+    expect(() => fromContext(context)).toThrow(message);
+  });
+});
+
+describe('inline configuration', () => {
+  it('is read back by the functions exactly as configured, trust anchors included', async () => {
+    const json = await inlineConfiguration('config/demo.json');
+    const deps = await depsFromEnvironment({ TABLE_NAME: 't', INTAKE_BUCKET: 'i', RELEASE_BUCKET: 'r', FILIERA_CONFIG_JSON: json, AWS_REGION: 'eu-central-1' });
+    const { config, trustAnchorPems } = await deps.config();
+    const demo = JSON.parse(readFileSync('config/demo.json', 'utf8')) as { tenants: { id: string; vat: string }[]; policy: unknown };
+    expect(config.tenants.map((t) => [t.id, t.vat])).toEqual(demo.tenants.map((t) => [t.id, t.vat]));
+    expect(config.policy).toEqual(demo.policy);
+    expect(trustAnchorPems).toEqual([readFileSync('config/certs/demo-ca.pem', 'utf8')]);
+  });
+
+  it("refuses a configuration that would not fit in a function's 4 KB environment", () => {
+    expect(() => checkInlineSize('x'.repeat(MAX_INLINE_CONFIG_BYTES + 1), 'big.json')).toThrow(/big\.json: the configuration is \d+ bytes/);
+    expect(() => checkInlineSize('x'.repeat(MAX_INLINE_CONFIG_BYTES), 'ok.json')).not.toThrow();
+  });
+});
+
+describe('IAM key patterns', () => {
+  const tenant = 'acme';
+  const intake = '01JABCDEFGHJKMNPQRSTVWXYZ0';
+
+  it.each([
+    [uploadKey(tenant, intake, 'list'), intakeKeys.listUpload.pattern],
+    [uploadKey(tenant, intake, 'attestation'), intakeKeys.attestationUpload.pattern],
+    [stagedListKey(tenant, intake), intakeKeys.stagedList.pattern],
+    [receiptKey(tenant, intake), intakeKeys.receipt.pattern],
+    [releaseKeysFor('cc-napoli', intake).key, releaseKeys.list.pattern],
+    [releaseKeysFor('cc-napoli', intake).receiptKey, releaseKeys.receipt.pattern],
+  ])('cover the key %s the code builds', (key, pattern) => {
+    expect(matchesPattern(key, pattern)).toBe(true);
+  });
+
+  it('keep uploads apart from what processing writes', () => {
+    expect(matchesPattern(stagedListKey(tenant, intake), intakeKeys.listUpload.pattern)).toBe(false);
+    expect(matchesPattern(receiptKey(tenant, intake), intakeKeys.attestationUpload.pattern)).toBe(false);
+    expect(matchesPattern(uploadKey(tenant, intake, 'list'), intakeKeys.stagedList.pattern)).toBe(false);
+  });
+});

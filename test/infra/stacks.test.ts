@@ -1,0 +1,400 @@
+import { readFileSync } from 'node:fs';
+import { type CfnElement, Stack } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { createTableInput } from '../../shared/adapters/dynamodb/table-design.js';
+import { apiRoutes } from '../../shared/api/routes.js';
+import { roles } from '../../shared/auth/principal.js';
+import { parseConfig } from '../../shared/config.js';
+import { handlerNames } from '../../infra/cdk/bundling.js';
+import { buildApp, type FilieraApp } from '../../infra/cdk/build-app.js';
+import { intakeKeys, releaseKeys, uploadKeys } from '../../infra/cdk/key-patterns.js';
+import { releasePublishers } from '../../infra/cdk/naming.js';
+import type { HandlerName } from '../../infra/cdk/stateless-stack.js';
+
+/**
+ * The promises of the CDK app, checked on the synthesized templates: nothing public, TLS only, only the release step
+ * writes releases, evidence locked, the table as designed, every function Node 22 with only the access it uses.
+ * The app is built once (without esbuild: `filiera:skipBundling`), with a retention given the way the CLI gives it.
+ */
+let built: FilieraApp;
+let stateful: Template;
+let stateless: Template;
+
+beforeAll(async () => {
+  built = await buildApp({ context: { 'filiera:skipBundling': true, rawRetentionDays: '45' }, builtinValidation: false });
+  stateful = Template.fromStack(built.stateful);
+  stateless = Template.fromStack(built.stateless);
+});
+
+type Resource = { Type: string; Properties: Record<string, any>; DeletionPolicy?: string };
+type Statement = { Effect: string; Action: string | string[]; Resource?: unknown; Principal?: unknown; Condition?: Record<string, any> };
+
+const resources = (template: Template, type: string): [string, Resource][] => Object.entries(template.findResources(type)) as [string, Resource][];
+const logicalId = (element: unknown): string => Stack.of(element as CfnElement).getLogicalId(element as CfnElement);
+const list = <T>(value: T | T[] | undefined): T[] => (value === undefined ? [] : Array.isArray(value) ? value : [value]);
+
+/** CloudFormation intrinsics as one readable string: Ref -> <Id>, GetAtt -> <Id.Attr>, Join concatenated. */
+function flat(value: unknown): string {
+  if (typeof value === 'string') return value;
+  const o = value as Record<string, unknown>;
+  if (o && 'Fn::Join' in o) {
+    const [separator, parts] = o['Fn::Join'] as [string, unknown[]];
+    return parts.map(flat).join(separator);
+  }
+  if (o && 'Ref' in o) return `<${String(o.Ref)}>`;
+  if (o && 'Fn::GetAtt' in o) return `<${(o['Fn::GetAtt'] as string[]).join('.')}>`;
+  if (o && 'Fn::ImportValue' in o) return `<import ${flat(o['Fn::ImportValue'])}>`;
+  return JSON.stringify(value);
+}
+
+/** Every IAM policy statement of a template, with the roles the policy is attached to. */
+function statements(template: Template): { policy: string; roles: string[]; statement: Statement }[] {
+  return resources(template, 'AWS::IAM::Policy').flatMap(([policy, resource]) =>
+    (resource.Properties.PolicyDocument.Statement as Statement[]).map((statement) => ({
+      policy,
+      roles: list(resource.Properties.Roles).map(flat),
+      statement,
+    })),
+  );
+}
+
+/** The statements of one function's role (its DataAccess policy and the default policy). */
+function functionStatements(handler: HandlerName): Statement[] {
+  const role = `<${logicalId(built.stateless.functions[handler].executionRole.node.defaultChild)}>`;
+  return statements(stateless)
+    .filter((s) => s.roles.includes(role))
+    .map((s) => s.statement);
+}
+
+const s3Statements = (handler: HandlerName) =>
+  functionStatements(handler)
+    .filter((s) => list(s.Action).some((a) => a.startsWith('s3:')))
+    .map((s) => ({ actions: list(s.Action).sort(), resources: list(s.Resource).map(flat).sort() }));
+
+function bucketNamed(purpose: string): [string, Resource] {
+  const found = resources(stateful, 'AWS::S3::Bucket').find(([, r]) => flat(r.Properties.BucketName).startsWith(`filiera-${purpose}-`));
+  if (!found) throw new Error(`no ${purpose} bucket`);
+  return found;
+}
+
+function bucketPolicyStatements(bucketId: string): Statement[] {
+  return resources(stateful, 'AWS::S3::BucketPolicy')
+    .filter(([, r]) => flat(r.Properties.Bucket) === `<${bucketId}>`)
+    .flatMap(([, r]) => r.Properties.PolicyDocument.Statement as Statement[]);
+}
+
+const objectArn = (purpose: 'intake' | 'release', pattern: string) => `arn:<AWS::Partition>:s3:::filiera-${purpose}-<AWS::AccountId>-eu-central-1/${pattern}`;
+
+describe('stateful stack', () => {
+  it('blocks public access on every bucket', () => {
+    const buckets = resources(stateful, 'AWS::S3::Bucket');
+    expect(buckets).toHaveLength(4);
+    for (const [, bucket] of buckets) {
+      expect(bucket.Properties.PublicAccessBlockConfiguration).toEqual({
+        BlockPublicAcls: true,
+        BlockPublicPolicy: true,
+        IgnorePublicAcls: true,
+        RestrictPublicBuckets: true,
+      });
+      expect(bucket.Properties.OwnershipControls).toEqual({ Rules: [{ ObjectOwnership: 'BucketOwnerEnforced' }] });
+    }
+  });
+
+  it('refuses plain HTTP and TLS below 1.2 in every bucket policy', () => {
+    for (const [id] of resources(stateful, 'AWS::S3::Bucket')) {
+      const denies = bucketPolicyStatements(id).filter((s) => s.Effect === 'Deny' && flat(s.Principal) === '{"AWS":"*"}');
+      expect(denies.some((s) => list(s.Action).includes('s3:*') && s.Condition?.Bool?.['aws:SecureTransport'] === 'false'), id).toBe(true);
+      expect(denies.some((s) => s.Condition?.NumericLessThan?.['s3:TlsVersion'] === 1.2), id).toBe(true);
+    }
+  });
+
+  it('encrypts the data buckets with the rotating data key and bucket keys, versions them and logs access', () => {
+    const [keyId, key] = resources(stateful, 'AWS::KMS::Key')[0]!;
+    expect(key.Properties.EnableKeyRotation).toBe(true);
+    expect(key.DeletionPolicy).toBe('Retain');
+    const [logsId] = bucketNamed('access-logs');
+    for (const purpose of ['intake', 'release', 'evidence']) {
+      const [, bucket] = bucketNamed(purpose);
+      expect(bucket.DeletionPolicy).toBe('Retain');
+      expect(bucket.Properties.BucketEncryption.ServerSideEncryptionConfiguration).toEqual([
+        { BucketKeyEnabled: true, ServerSideEncryptionByDefault: { SSEAlgorithm: 'aws:kms', KMSMasterKeyID: { 'Fn::GetAtt': [keyId, 'Arn'] } } },
+      ]);
+      expect(bucket.Properties.VersioningConfiguration).toEqual({ Status: 'Enabled' });
+      expect(bucket.Properties.LoggingConfiguration).toEqual({ DestinationBucketName: { Ref: logsId }, LogFilePrefix: `${purpose}/` });
+    }
+  });
+
+  it('deletes raw uploads and releases after the retention given in context, old versions included', () => {
+    for (const [purpose, prefix] of [['intake', 'tenants/'], ['release', 'callcenters/']] as const) {
+      const [, bucket] = bucketNamed(purpose);
+      expect(bucket.Properties.LifecycleConfiguration.Rules).toContainEqual(
+        expect.objectContaining({ Prefix: prefix, ExpirationInDays: 45, NoncurrentVersionExpiration: { NoncurrentDays: 1 }, Status: 'Enabled' }),
+      );
+    }
+  });
+
+  it('denies writes to the release bucket to every principal but the release step roles', () => {
+    const [releaseId] = bucketNamed('release');
+    const deny = bucketPolicyStatements(releaseId).find((s) => s.Effect === 'Deny' && list(s.Action).includes('s3:PutObject'));
+    expect(deny).toBeDefined();
+    expect(flat(deny!.Principal)).toBe('{"AWS":"*"}');
+    expect(list(deny!.Action)).toEqual(expect.arrayContaining(['s3:PutObject', 's3:DeleteObject', 's3:DeleteObjectVersion']));
+    const allowed = list(deny!.Condition?.ArnNotEquals?.['aws:PrincipalArn']).map(flat).sort();
+    // The very roles of the functions that run the release step, by name.
+    const publisherArns = releasePublishers
+      .map((handler) => {
+        const role = resources(stateless, 'AWS::IAM::Role').find(([id]) => `<${id}>` === `<${logicalId(built.stateless.functions[handler].executionRole.node.defaultChild)}>`);
+        return `arn:<AWS::Partition>:iam::<AWS::AccountId>:role/${role![1].Properties.RoleName}`;
+      })
+      .sort();
+    expect(allowed).toEqual(publisherArns);
+  });
+
+  it('locks the evidence bucket in governance mode by default', () => {
+    const [, evidence] = bucketNamed('evidence');
+    expect(evidence.Properties.ObjectLockEnabled).toBe(true);
+    expect(evidence.Properties.ObjectLockConfiguration).toEqual({
+      ObjectLockEnabled: 'Enabled',
+      Rule: { DefaultRetention: { Mode: 'GOVERNANCE', Days: 1826 } },
+    });
+  });
+
+  it('builds the table of shared/adapters/dynamodb/table-design.ts, with PITR, the data key and TTL', () => {
+    const design = createTableInput('unused');
+    const [, table] = resources(stateful, 'AWS::DynamoDB::Table')[0]!;
+    const p = table.Properties;
+    expect(table.DeletionPolicy).toBe('Retain');
+    expect(p.KeySchema).toEqual(design.KeySchema);
+    expect(p.BillingMode).toBe(design.BillingMode);
+    expect([...p.AttributeDefinitions].sort((a, b) => a.AttributeName.localeCompare(b.AttributeName))).toEqual(
+      [...design.AttributeDefinitions!].sort((a, b) => a.AttributeName!.localeCompare(b.AttributeName!)),
+    );
+    expect(p.GlobalSecondaryIndexes).toEqual(design.GlobalSecondaryIndexes);
+    expect(p.TimeToLiveSpecification).toEqual({ AttributeName: 'ttl', Enabled: true });
+    expect(p.PointInTimeRecoverySpecification).toEqual({ PointInTimeRecoveryEnabled: true });
+    expect(p.SSESpecification).toEqual({ SSEEnabled: true, SSEType: 'KMS', KMSMasterKeyId: expect.anything() });
+    expect(flat(p.SSESpecification.KMSMasterKeyId)).toMatch(/^<DataKey.*\.Arn>$/);
+  });
+
+  it('has a user pool with one group per role and scope attributes users cannot write', () => {
+    stateful.hasResourceProperties('AWS::Cognito::UserPool', {
+      AdminCreateUserConfig: { AllowAdminCreateUserOnly: true },
+      MfaConfiguration: 'ON',
+      UserPoolTier: 'PLUS',
+      Schema: Match.arrayWith([
+        Match.objectLike({ Name: 'tenant', AttributeDataType: 'String' }),
+        Match.objectLike({ Name: 'callcenter', AttributeDataType: 'String' }),
+        Match.objectLike({ Name: 'tenants', AttributeDataType: 'String' }),
+      ]),
+    });
+    const groups = resources(stateful, 'AWS::Cognito::UserPoolGroup').map(([, g]) => g.Properties.GroupName).sort();
+    expect(groups).toEqual([...roles].sort());
+    const [, client] = resources(stateful, 'AWS::Cognito::UserPoolClient')[0]!;
+    expect(client.Properties.ReadAttributes).toEqual(expect.arrayContaining(['custom:tenant', 'custom:callcenter', 'custom:tenants']));
+    expect((client.Properties.WriteAttributes as string[]).filter((a) => a.startsWith('custom:'))).toEqual([]);
+  });
+});
+
+describe('stateless stack', () => {
+  it('runs one Node.js 22 ARM64 function per handler file, traced, with its own log retention', () => {
+    const fns = resources(stateless, 'AWS::Lambda::Function').filter(([, f]) => !String(f.Properties.Description).includes('Custom::S3BucketNotifications'));
+    expect(fns).toHaveLength(handlerNames().length);
+    expect(Object.keys(built.stateless.functions).sort()).toEqual(handlerNames());
+    for (const [id, fn] of fns) {
+      expect(fn.Properties.Runtime, id).toBe('nodejs22.x');
+      expect(fn.Properties.Architectures, id).toEqual(['arm64']);
+      expect(fn.Properties.TracingConfig, id).toEqual({ Mode: 'Active' });
+      expect(fn.Properties.Environment.Variables.POWERTOOLS_SERVICE_NAME, id).toBe('filiera');
+      const logGroup = flat(fn.Properties.LoggingConfig.LogGroup).replace(/^<|>$/g, '');
+      expect(stateless.toJSON().Resources[logGroup].Properties.RetentionInDays, id).toBe(365);
+    }
+  });
+
+  it('serves every route of shared/api/routes.ts behind the Cognito JWT authorizer, and /openapi.json in the open', () => {
+    const routes = resources(stateless, 'AWS::ApiGatewayV2::Route');
+    const keys = routes.map(([, r]) => r.Properties.RouteKey).sort();
+    expect(keys).toEqual([...apiRoutes.map((r) => `${r.method} ${r.path}`), 'GET /openapi.json'].sort());
+    for (const [, route] of routes) {
+      expect(route.Properties.AuthorizationType, route.Properties.RouteKey).toBe(route.Properties.RouteKey === 'GET /openapi.json' ? 'NONE' : 'JWT');
+    }
+    const [, authorizer] = resources(stateless, 'AWS::ApiGatewayV2::Authorizer')[0]!;
+    expect(authorizer.Properties.AuthorizerType).toBe('JWT');
+    expect(flat(authorizer.Properties.JwtConfiguration.Issuer)).toMatch(/^https:\/\/cognito-idp\.eu-central-1\.amazonaws\.com\/<import .*UserPool/);
+    expect(authorizer.Properties.JwtConfiguration.Audience).toHaveLength(1);
+
+    const integrations = new Map(resources(stateless, 'AWS::ApiGatewayV2::Integration').map(([id, i]) => [id, flat(i.Properties.IntegrationUri)]));
+    for (const route of apiRoutes) {
+      const [, r] = routes.find(([, x]) => x.Properties.RouteKey === `${route.method} ${route.path}`)!;
+      const target = integrations.get(flat(r.Properties.Target).replace(/^integrations\//, '').replace(/^<|>$/g, ''));
+      expect(target, route.path).toBe(`<${logicalId(built.stateless.functions[route.handler].node.defaultChild)}.Arn>`);
+    }
+    stateless.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
+      StageName: '$default',
+      AccessLogSettings: { DestinationArn: Match.anyValue(), Format: Match.stringLikeRegexp('requestId') },
+    });
+  });
+
+  it('gives every queue server-side encryption, TLS only and a dead-letter queue', () => {
+    const queues = resources(stateless, 'AWS::SQS::Queue');
+    const deadLetterTargets = new Set(queues.flatMap(([, q]) => (q.Properties.RedrivePolicy ? [flat(q.Properties.RedrivePolicy.deadLetterTargetArn)] : [])));
+    expect(queues).toHaveLength(4);
+    for (const [id, queue] of queues) {
+      expect(queue.Properties.SqsManagedSseEnabled, id).toBe(true);
+      expect(Boolean(queue.Properties.RedrivePolicy) || deadLetterTargets.has(`<${id}.Arn>`), `${id} has or is a dead-letter queue`).toBe(true);
+      const policy = resources(stateless, 'AWS::SQS::QueuePolicy').find(([, p]) => list(p.Properties.Queues).map(flat).includes(`<${id}>`));
+      expect(
+        (policy?.[1].Properties.PolicyDocument.Statement as Statement[] | undefined)?.some((s) => s.Effect === 'Deny' && s.Condition?.Bool?.['aws:SecureTransport'] === 'false'),
+        id,
+      ).toBe(true);
+    }
+    expect(deadLetterTargets.size).toBe(2);
+  });
+
+  it('delivers upload events through SQS to on-upload, one message at a time, with partial batch failures', () => {
+    stateless.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      FunctionName: { Ref: logicalId(built.stateless.functions['on-upload'].node.defaultChild) },
+      BatchSize: 1,
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+      EventSourceArn: { 'Fn::GetAtt': [logicalId(built.stateless.uploadEvents.node.defaultChild), 'Arn'] },
+    });
+    const [, notifications] = resources(stateless, 'Custom::S3BucketNotifications')[0]!;
+    expect(flat(notifications.Properties.BucketName)).toBe('filiera-intake-<AWS::AccountId>-eu-central-1');
+    const filters = (notifications.Properties.NotificationConfiguration.QueueConfigurations as any[]).map((c) =>
+      Object.fromEntries((c.Filter.Key.FilterRules as { Name: string; Value: string }[]).map((f) => [f.Name, f.Value])),
+    );
+    expect(filters).toEqual([
+      { prefix: 'tenants/', suffix: '/list.csv' },
+      { prefix: 'tenants/', suffix: '/attestation' },
+    ]);
+  });
+
+  it('runs the sweep on a schedule', () => {
+    stateless.hasResourceProperties('AWS::Events::Rule', {
+      ScheduleExpression: 'rate(15 minutes)',
+      Targets: [Match.objectLike({ Arn: { 'Fn::GetAtt': [logicalId(built.stateless.functions.sweep.node.defaultChild), 'Arn'] } })],
+    });
+  });
+
+  it('has the Textract completion topic (encrypted), its queue and a role only Textract of this account can assume', () => {
+    const [topicId, topic] = resources(stateless, 'AWS::SNS::Topic').find(([, t]) => t.Properties.DisplayName === 'Filiera Textract job completions')!;
+    expect(flat(topic.Properties.KmsMasterKeyId)).toMatch(/^<import .*DataKey/);
+    stateless.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'sqs', TopicArn: { Ref: topicId }, RawMessageDelivery: true });
+    const [roleId] = resources(stateless, 'AWS::IAM::Role').find(([, r]) =>
+      JSON.stringify(r.Properties.AssumeRolePolicyDocument).includes('textract.amazonaws.com'),
+    )!;
+    stateless.hasResourceProperties('AWS::IAM::Role', {
+      AssumeRolePolicyDocument: {
+        Statement: [
+          Match.objectLike({
+            Principal: { Service: 'textract.amazonaws.com' },
+            Condition: { StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } }, ArnLike: Match.anyValue() },
+          }),
+        ],
+      },
+    });
+    const granted = statements(stateless).filter((s) => s.roles.includes(`<${roleId}>`)).map((s) => s.statement);
+    expect(granted).toContainEqual(expect.objectContaining({ Action: 'sns:Publish', Resource: { Ref: topicId } }));
+    expect(resources(stateless, 'AWS::Lambda::EventSourceMapping')).toHaveLength(1);
+  });
+
+  it('alarms on both dead-letter queues and on every function, notifying the alarm topic', () => {
+    const alarms = resources(stateless, 'AWS::CloudWatch::Alarm').map(([, a]) => a.Properties);
+    const dlqs = alarms.filter((a) => a.MetricName === 'ApproximateNumberOfMessagesVisible').map((a) => flat(a.Dimensions[0].Value));
+    expect(dlqs.sort()).toEqual(
+      resources(stateless, 'AWS::SQS::Queue')
+        .filter(([, q]) => !q.Properties.RedrivePolicy)
+        .map(([id]) => `<${id}.QueueName>`)
+        .sort(),
+    );
+    const erroring = alarms.filter((a) => a.MetricName === 'Errors').map((a) => flat(a.Dimensions[0].Value));
+    expect(erroring.sort()).toEqual(Object.values(built.stateless.functions).map((fn) => `<${logicalId(fn.node.defaultChild)}>`).sort());
+    for (const alarm of alarms) expect(alarm.AlarmActions).toHaveLength(1);
+  });
+
+  it('passes the configuration inline, with its trust anchors, only to the functions that read it', () => {
+    const withConfig = Object.entries(built.stateless.functions)
+      .filter(([, fn]) => {
+        const resource = stateless.toJSON().Resources[logicalId(fn.node.defaultChild)];
+        return resource.Properties.Environment.Variables.FILIERA_CONFIG_JSON !== undefined;
+      })
+      .map(([handler]) => handler)
+      .sort();
+    expect(withConfig).toEqual(['attestation-template', 'create-intake', 'on-upload', 'review-decision', 'sweep']);
+    const env = stateless.toJSON().Resources[logicalId(built.stateless.functions['on-upload'].node.defaultChild)].Properties.Environment.Variables;
+    const { trustAnchorPems, ...config } = JSON.parse(env.FILIERA_CONFIG_JSON);
+    expect(parseConfig(config).tenants.map((t) => t.id)).toEqual(['acme']);
+    expect(trustAnchorPems).toEqual([readFileSync('config/certs/demo-ca.pem', 'utf8')]);
+    expect(flat(env.TABLE_NAME)).toMatch(/^<import /);
+    expect(flat(env.INTAKE_BUCKET)).toBe('filiera-intake-<AWS::AccountId>-eu-central-1');
+    expect(flat(env.RELEASE_BUCKET)).toBe('filiera-release-<AWS::AccountId>-eu-central-1');
+  });
+});
+
+describe('least privilege', () => {
+  it('never grants anything on Resource "*" but X-Ray, and never a service-wide action', () => {
+    for (const template of [stateful, stateless]) {
+      for (const { policy, statement } of statements(template)) {
+        if (statement.Effect !== 'Allow') continue;
+        const actions = list(statement.Action);
+        expect(actions.filter((a) => a === '*' || a.endsWith(':*')), policy).toEqual([]);
+        if (list(statement.Resource).some((r) => r === '*')) {
+          expect(actions.every((a) => a.startsWith('xray:')), `${policy}: ${actions.join(', ')} on *`).toBe(true);
+        }
+      }
+    }
+  });
+
+  it('lets only the release step write to the release bucket', () => {
+    const writers = statements(stateless)
+      .filter((s) => s.statement.Effect === 'Allow' && list(s.statement.Action).includes('s3:PutObject'))
+      .filter((s) => list(s.statement.Resource).some((r) => flat(r).includes(':::filiera-release-')))
+      .flatMap((s) => s.roles)
+      .sort();
+    const publisherRoles = releasePublishers.map((h) => `<${logicalId(built.stateless.functions[h].executionRole.node.defaultChild)}>`).sort();
+    expect(writers).toEqual(publisherRoles);
+  });
+
+  it('lets create-intake presign uploads only: PutObject on the two upload keys of the intake bucket', () => {
+    expect(s3Statements('create-intake')).toEqual([
+      { actions: ['s3:PutObject'], resources: uploadKeys.map((k) => objectArn('intake', k.pattern)).sort() },
+    ]);
+  });
+
+  it('lets get-release read released objects and nothing else in S3 (call centers download through its links)', () => {
+    expect(s3Statements('get-release')).toEqual([
+      { actions: ['s3:GetObject'], resources: [releaseKeys.list, releaseKeys.receipt].map((k) => objectArn('release', k.pattern)).sort() },
+    ]);
+  });
+
+  it('gives API readers read actions only, on the table or the one index they query', () => {
+    const dynamo = (handler: HandlerName) =>
+      functionStatements(handler)
+        .filter((s) => list(s.Action).some((a) => a.startsWith('dynamodb:')))
+        .map((s) => ({ actions: list(s.Action).sort(), resources: list(s.Resource).map(flat) }));
+    expect(dynamo('list-releases')).toEqual([{ actions: ['dynamodb:Query'], resources: [expect.stringMatching(/\/index\/releasesByCallCenter$/)] }]);
+    expect(dynamo('get-intake')).toEqual([{ actions: ['dynamodb:GetItem'], resources: [expect.stringMatching(/^<import .*IntakeTable/)] }]);
+    expect(dynamo('openapi')).toEqual([]);
+    expect(s3Statements('openapi')).toEqual([]);
+  });
+
+  it('uses the data key only through S3 and DynamoDB, never directly', () => {
+    for (const { policy, statement } of statements(stateless)) {
+      const kmsActions = list(statement.Action).filter((a) => a.startsWith('kms:'));
+      if (!kmsActions.length) continue;
+      expect(statement.Condition?.StringEquals?.['kms:ViaService'], policy).toBeDefined();
+    }
+  });
+
+  it('grants on-upload the intake keys it reads and writes, listing for 404s, and the release keys', () => {
+    const intake = (pattern: string) => objectArn('intake', pattern);
+    expect(s3Statements('on-upload')).toEqual(
+      expect.arrayContaining([
+        { actions: ['s3:GetObject'], resources: Object.values(intakeKeys).map((k) => intake(k.pattern)).sort() },
+        { actions: ['s3:AbortMultipartUpload', 's3:PutObject'], resources: [intake(intakeKeys.stagedList.pattern), intake(intakeKeys.receipt.pattern)].sort() },
+        { actions: ['s3:ListBucket'], resources: ['arn:<AWS::Partition>:s3:::filiera-intake-<AWS::AccountId>-eu-central-1'] },
+        { actions: ['s3:PutObject'], resources: [releaseKeys.list, releaseKeys.receipt].map((k) => objectArn('release', k.pattern)).sort() },
+      ]),
+    );
+  });
+});
