@@ -1,5 +1,5 @@
 import { IntakeIdParam } from '../shared/api/schemas.js';
-import { attestationTemplate } from '../shared/pipeline/queries.js';
+import { attestationTemplate } from '../shared/pipeline/attestation-template.js';
 import { route } from './lib/http.js';
 
 /** GET /v1/intakes/{id}/attestation-template: the form pre-filled with what Filiera knows, ready to sign. */

@@ -1,6 +1,6 @@
 import middy from '@middy/core';
 import type { Context, S3Event, SQSBatchResponse, SQSEvent } from 'aws-lambda';
-import { z } from 'zod';
+import * as z from 'zod';
 import { handleObjectCreated } from '../shared/pipeline/process-intake.js';
 import { pipelineDeps } from './lib/runtime.js';
 

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { AttestationDocument, AttestationFields } from './attestation/model.js';
-import { examineAttestation, type ScanExtractor } from './attestation/index.js';
+import { examineAttestation } from './attestation/examine.js';
+import type { ScanExtractor } from './attestation/reader.js';
 import type { Policy } from './config.js';
 import type { Finding } from './finding.js';
 import { loadRpoRegister, processContactList } from './list/index.js';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { loadConfig } from '../../shared/config.js';
 import { openLocalIdentity, type TokenClaims } from '../../infra/local/local-identity.js';
 import { parseFlags, UsageError } from '../cli-support.js';

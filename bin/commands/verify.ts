@@ -1,7 +1,7 @@
 import { createReadStream } from 'node:fs';
 import { mkdir, open, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { z } from 'zod';
+import * as z from 'zod';
 import { attestationFieldNames } from '../../shared/attestation/model.js';
 import { bareVat, loadConfig, PolicySchema, type Policy } from '../../shared/config.js';
 import { isValidPartitaIva } from '../../shared/identifiers.js';

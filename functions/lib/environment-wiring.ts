@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { createDynamoDocumentClient, DynamoIntakeRepository } from '../../shared/adapters/dynamodb/dynamodb-intake-repository.js';
 import { createS3Client, S3ObjectStore } from '../../shared/adapters/s3/s3-object-store.js';
 import { loadConfig, parseConfig, type LoadedConfig } from '../../shared/config.js';

@@ -1,6 +1,7 @@
 import middy from '@middy/core';
 import type { APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyResultV2, Context } from 'aws-lambda';
-import { z, ZodError } from 'zod';
+import * as z from 'zod';
+import { ZodError } from 'zod';
 import { AuthorizationError, principalFromClaims, type Principal } from '../../shared/auth/principal.js';
 import { IllegalTransitionError } from '../../shared/intake/intake.js';
 import type { PipelineDeps } from '../../shared/pipeline/deps.js';

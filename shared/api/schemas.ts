@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { intakeStatuses } from '../intake/intake.js';
 
 /** The HTTP API's bodies (PRODUCT.md section 8). Requests are parsed with these; responses are typed by them. */

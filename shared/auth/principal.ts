@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * Who is calling, from the bearer token's claims (PRODUCT.md section 8): `cognito:groups` holds the role,

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Finding } from '../finding.js';
 import type { ListReport } from '../list/model.js';
 import type { AuditEventDraft } from './audit.js';

@@ -8,7 +8,7 @@ import { createReadStream, statSync } from 'node:fs';
 
 import { parse } from 'csv-parse';
 import { parsePhoneNumberFromString } from 'libphonenumber-js';
-import { z } from 'zod';
+import * as z from 'zod';
 
 import { loadRpoRegister, processContactList } from '../../shared/list/index.js';
 import { BENCH_PERIOD } from './list-data.js';
