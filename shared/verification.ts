@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { AttestationDocument, AttestationFields } from './attestation/model.js';
-import { examineAttestation } from './attestation/examine.js';
-import type { ScanExtractor } from './attestation/reader.js';
+import { examineAttestation, type ExaminedAttestation } from './attestation/examine.js';
+import type { ReadOptions } from './attestation/reader.js';
 import type { Policy } from './config.js';
 import type { Finding } from './finding.js';
 import { loadRpoRegister, processContactList } from './list/index.js';
@@ -25,8 +25,10 @@ export interface VerificationRequest {
   now: Date;
   /** Receives the cleaned list while it is written; kept only if the verdict allows a release. */
   output?: (chunk: Uint8Array) => void | Promise<void>;
-  /** Reads scans (OCR); without it a scan's fields are unknown and the intake goes to a person. */
-  extractScan?: ScanExtractor;
+  /** How the attestation is read: the runtime's extractors (without a scan reader a scan goes to a person unread). */
+  reading?: ReadOptions;
+  /** The attestation as already examined (the pipeline reads it first, to know whether an extraction is pending). */
+  examined?: ExaminedAttestation;
 }
 
 export interface VerificationResult {
@@ -54,16 +56,10 @@ export interface VerificationResult {
  * 3. Apply the verdict policy to both.
  */
 export async function verifyIntake(request: VerificationRequest): Promise<VerificationResult> {
-  const { document, signature } = await examineAttestation(
-    request.attestation,
-    {
-      trustAnchors: request.trustAnchors,
-      tenantVat: request.tenant.vat.replace(/^IT/i, ''),
-      signatories: request.tenant.signatories,
-      now: request.now,
-    },
-    request.extractScan ? { extractScan: request.extractScan } : {},
-  );
+  const { document, signature } = request.examined ?? (await examineRequestAttestation(request));
+  if (document.pendingJob) {
+    throw new Error(`attestation extraction job ${document.pendingJob} has not finished: no verdict can be decided yet`);
+  }
 
   const period = document.fields.collectionPeriod?.value;
   const consentPeriod: DateRange | null = period && period.from <= period.to ? period : null;
@@ -104,6 +100,22 @@ export async function verifyIntake(request: VerificationRequest): Promise<Verifi
     result.released = { sha256: releasedHash.digest('hex'), bytes: releasedBytes, rows: report.releasedRows };
   }
   return result;
+}
+
+/** Step 1 of verifyIntake on its own: read the attestation with the request's extractors and check its signature. */
+export function examineRequestAttestation(
+  request: Pick<VerificationRequest, 'attestation' | 'trustAnchors' | 'tenant' | 'now' | 'reading'>,
+): Promise<ExaminedAttestation> {
+  return examineAttestation(
+    request.attestation,
+    {
+      trustAnchors: request.trustAnchors,
+      tenantVat: request.tenant.vat.replace(/^IT/i, ''),
+      signatories: request.tenant.signatories,
+      now: request.now,
+    },
+    request.reading ?? {},
+  );
 }
 
 export interface Receipt {

@@ -2,10 +2,12 @@ import { createReadStream } from 'node:fs';
 import { mkdir, open, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import * as z from 'zod';
-import { attestationFieldNames } from '../../shared/attestation/model.js';
+import { TesseractExtractor } from '../../shared/adapters/ocr/tesseract-extractor.js';
+import { attestationFieldNames, type AttestationFieldName } from '../../shared/attestation/model.js';
 import { bareVat, loadConfig, PolicySchema, type Policy } from '../../shared/config.js';
 import { isValidPartitaIva } from '../../shared/identifiers.js';
 import { fieldLabels } from '../../shared/verdict/field-labels.js';
+import { doubtfulFields } from '../../shared/verdict/ocr-doubt.js';
 import { buildReceipt, verifyIntake, type VerificationResult } from '../../shared/verification.js';
 import { EXIT, parseFlags, progress, progressDone, UsageError } from '../cli-support.js';
 
@@ -83,6 +85,8 @@ export async function run(argv: string[]): Promise<number> {
   }
   const listBytes = (await stat(args.list)).size;
   let seen = 0;
+  // Scans are read offline, as on the embedded stack: the engine starts only if the attestation is a scan.
+  const ocr = new TesseractExtractor();
   try {
     const result = await verifyIntake({
       intakeId: args.intake,
@@ -96,6 +100,7 @@ export async function run(argv: string[]): Promise<number> {
       attestation: new Uint8Array(await readFile(args.attestation)),
       ...(args.rpo ? { rpo: () => createReadStream(args.rpo!) } : {}),
       now: args.now ? new Date(args.now) : new Date(),
+      reading: { extractors: { scans: ocr } },
       ...(handle ? { output: async (chunk: Uint8Array) => void (await handle!.write(chunk)) } : {}),
     });
     progressDone();
@@ -114,6 +119,7 @@ export async function run(argv: string[]): Promise<number> {
   } finally {
     await handle?.close();
     if (partial) await rm(partial, { force: true }).catch(() => undefined);
+    await ocr.close();
   }
 }
 
@@ -206,6 +212,15 @@ function render(result: VerificationResult, out: string | undefined): string {
     }
     const doubtful = field.source !== 'text-layer' ? `  [${field.source}, confidence ${field.confidence.toFixed(2)}]` : '';
     lines.push(`    ${label} ${field.raw}${field.value === null ? '  (unreadable value)' : ''}${doubtful}`);
+  }
+  const doubtful = doubtfulFields(result.findings);
+  if (doubtful.length) {
+    lines.push('', 'Doubtful fields (read by machine: a person must compare them with the document)');
+    for (const { field, codes } of doubtful) {
+      const read = a.fields[field as AttestationFieldName];
+      const label = field in fieldLabels ? fieldLabels[field as AttestationFieldName].it : field;
+      lines.push(`  ${label} (${field}): ${read ? JSON.stringify(read.raw) : 'not found'}  [${codes.join(', ')}]`);
+    }
   }
   lines.push('', result.findings.length ? 'Findings' : 'Findings: none');
   for (const f of result.findings) {

@@ -1,6 +1,7 @@
 import * as z from 'zod';
 import { createDynamoDocumentClient, DynamoIntakeRepository } from '../../shared/adapters/dynamodb/dynamodb-intake-repository.js';
 import { createS3Client, S3ObjectStore } from '../../shared/adapters/s3/s3-object-store.js';
+import { createTextractClient, TextractExtractor } from '../../shared/adapters/textract/textract-extractor.js';
 import { loadConfig, parseConfig, type LoadedConfig } from '../../shared/config.js';
 import type { Logger, PipelineDeps } from '../../shared/pipeline/deps.js';
 
@@ -19,6 +20,13 @@ const Environment = z.object({
   S3_ENDPOINT: z.string().url().optional(),
   DYNAMODB_ENDPOINT: z.string().url().optional(),
   AWS_REGION: z.string().optional(),
+  /** Who reads scans: Amazon Textract (AWS), or nobody (scans then go to a person unread; the embedded stack wires OCR). */
+  SCAN_READER: z.enum(['textract', 'none']).default('textract'),
+  /** Textract's completion channel for multi-page scans: the SNS topic and the role Textract publishes with. */
+  TEXTRACT_SNS_TOPIC_ARN: z.string().optional(),
+  TEXTRACT_ROLE_ARN: z.string().optional(),
+  /** Textract calls in flight per container (the function's reserved concurrency caps containers). */
+  TEXTRACT_MAX_CONCURRENT: z.coerce.number().int().min(1).max(50).default(2),
 });
 
 export async function depsFromEnvironment(env: Record<string, string | undefined>): Promise<PipelineDeps> {
@@ -31,6 +39,16 @@ export async function depsFromEnvironment(env: Record<string, string | undefined
   const s3 = createS3Client({ region, ...(e.S3_ENDPOINT ? { endpoint: e.S3_ENDPOINT } : {}) });
   const doc = createDynamoDocumentClient({ region, ...(e.DYNAMODB_ENDPOINT ? { endpoint: e.DYNAMODB_ENDPOINT } : {}) });
   let config: Promise<LoadedConfig> | undefined;
+  const textract =
+    e.SCAN_READER === 'textract'
+      ? new TextractExtractor({
+          client: createTextractClient({ region }),
+          maxConcurrent: e.TEXTRACT_MAX_CONCURRENT,
+          ...(e.TEXTRACT_SNS_TOPIC_ARN && e.TEXTRACT_ROLE_ARN
+            ? { notification: { snsTopicArn: e.TEXTRACT_SNS_TOPIC_ARN, roleArn: e.TEXTRACT_ROLE_ARN } }
+            : {}),
+        })
+      : undefined;
   return {
     intakes: new DynamoIntakeRepository(doc, e.TABLE_NAME),
     objects: new S3ObjectStore(s3),
@@ -38,6 +56,7 @@ export async function depsFromEnvironment(env: Record<string, string | undefined
     config: () => (config ??= readConfiguration(e)),
     now: () => new Date(),
     log: jsonLogger,
+    ...(textract ? { extractors: { scans: textract }, extractionJobs: textract } : {}),
   };
 }
 

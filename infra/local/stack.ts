@@ -4,6 +4,7 @@ import path from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { S3Event } from 'aws-lambda';
 import { ensureTable } from '../../shared/adapters/dynamodb/table-design.js';
+import { TesseractExtractor } from '../../shared/adapters/ocr/tesseract-extractor.js';
 import { loadConfig, type LoadedConfig } from '../../shared/config.js';
 import type { Logger, PipelineDeps } from '../../shared/pipeline/deps.js';
 import { sweep } from '../../shared/pipeline/sweep.js';
@@ -65,6 +66,7 @@ export async function startEmbeddedStack(options: EmbeddedStackOptions): Promise
   let dynamo: DynamoEngine | undefined;
   let server: http.Server | undefined;
   let timer: NodeJS.Timeout | undefined;
+  let ocr: TesseractExtractor | undefined;
   try {
     [s3, dynamo] = await Promise.all([
       startS3Engine({ dataDir, buckets: Object.values(LOCAL_BUCKETS), region: LOCAL_REGION }),
@@ -82,8 +84,11 @@ export async function startEmbeddedStack(options: EmbeddedStackOptions): Promise
       S3_ENDPOINT: s3.endpoint,
       DYNAMODB_ENDPOINT: dynamo.endpoint,
       AWS_REGION: LOCAL_REGION,
+      // No AWS account here: scans are read by the offline OCR engine instead of Textract.
+      SCAN_READER: 'none',
     });
-    const wired: PipelineDeps = { ...base, config: async () => config, log };
+    ocr = new TesseractExtractor();
+    const wired: PipelineDeps = { ...base, config: async () => config, log, extractors: { scans: ocr } };
     const deps = options.decorate ? options.decorate(wired) : wired;
     installPipelineDeps(deps);
 
@@ -118,7 +123,7 @@ export async function startEmbeddedStack(options: EmbeddedStackOptions): Promise
       if (!stopOptions.abandon) await queue.drain();
       await new Promise<void>((resolve) => server!.close(() => resolve()));
       server!.closeAllConnections?.();
-      await Promise.allSettled([s3!.stop(), dynamo!.stop()]);
+      await Promise.allSettled([s3!.stop(), dynamo!.stop(), ocr?.close()]);
     };
     return {
       baseUrl,
@@ -134,7 +139,7 @@ export async function startEmbeddedStack(options: EmbeddedStackOptions): Promise
   } catch (err) {
     if (timer) clearInterval(timer);
     server?.close();
-    await Promise.allSettled([s3?.stop(), dynamo?.stop()]);
+    await Promise.allSettled([s3?.stop(), dynamo?.stop(), ocr?.close()]);
     throw err;
   }
 }

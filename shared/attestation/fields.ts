@@ -47,25 +47,45 @@ function isBlankFormLine(line: string): boolean {
   return /^[^:]{1,60}:[\s_.…]*$/.test(line.trim());
 }
 
+/** A line of text as an engine read it, with how sure it is (0..1; 1 for a digital text layer). */
+export interface ReadLine {
+  text: string;
+  confidence: number;
+}
+
 /**
  * Reads the form's fields from text (PRODUCT.md section 4): labels in Italian or English, any case, accents
  * optional; the value after ':' on the same line or on the next non-empty line. Unknown lines are ignored; a field
  * whose value cannot be understood keeps its raw text with value null; the first occurrence of a label wins.
  */
 export function parseAttestationText(text: string, source: ExtractionSource, confidence = 1): AttestationFields {
-  const lines = text.split(/\r\n|\r|\n/).map((l) => l.trim());
+  return parseAttestationLines(
+    text.split(/\r\n|\r|\n/).map((line) => ({ text: line, confidence })),
+    source,
+  );
+}
+
+/**
+ * The same, over lines that each carry their own confidence (OCR, Textract): a field is as sure as the line its
+ * value was read from.
+ */
+export function parseAttestationLines(input: readonly ReadLine[], source: ExtractionSource): AttestationFields {
+  const lines = input.map((l) => ({ text: l.text.trim(), confidence: l.confidence }));
   const fields: AttestationFields = {};
   for (let i = 0; i < lines.length; i++) {
-    const match = matchLabel(lines[i]!);
+    const line = lines[i]!;
+    const match = matchLabel(line.text);
     if (!match || fields[match.field] !== undefined) continue;
     let raw = match.value;
-    if (raw === '' && !/:\s*\S/.test(lines[i]!)) {
+    let confidence = line.confidence;
+    if (raw === '' && !/:\s*\S/.test(line.text)) {
       // Value on the next non-empty line, unless that line is another label or a blank of the form.
       let j = i + 1;
-      while (j < lines.length && lines[j] === '') j++;
+      while (j < lines.length && lines[j]!.text === '') j++;
       const next = lines[j];
-      if (next !== undefined && !matchLabel(next) && !isBlankFormLine(next)) {
-        raw = cleanValue(next);
+      if (next !== undefined && !matchLabel(next.text) && !isBlankFormLine(next.text)) {
+        raw = cleanValue(next.text);
+        confidence = next.confidence;
         i = j;
       }
     }
@@ -73,6 +93,26 @@ export function parseAttestationText(text: string, source: ExtractionSource, con
     setField(fields, match.field, raw, source, confidence);
   }
   return fields;
+}
+
+/** The field a form label names (a key as Textract reads it, with or without its colon), or null. */
+export function fieldForLabel(label: string): AttestationFieldName | null {
+  const match = matchLabel(label.trim().replace(/\s*:\s*$/, ''));
+  return match && match.value === '' ? match.field : null;
+}
+
+/** One field from its raw text, normalised as the form's parser does it; null when the text is a blank to fill in. */
+export function readField<K extends AttestationFieldName>(
+  field: K,
+  raw: string,
+  source: ExtractionSource,
+  confidence: number,
+): ExtractedField<K> | null {
+  const value = cleanValue(raw);
+  if (value === '') return null;
+  const fields: AttestationFields = {};
+  setField(fields, field, value, source, confidence);
+  return fields[field] as ExtractedField<K>;
 }
 
 function setField<K extends AttestationFieldName>(

@@ -91,4 +91,9 @@ export interface AttestationDocument {
   readError?: string;
   /** Pages of text as extracted, for the console. */
   text?: string;
+  /**
+   * Set while an asynchronous extraction (Textract, multi-page scan) runs: the fields come with its completion, and
+   * no verdict may be decided before.
+   */
+  pendingJob?: string;
 }

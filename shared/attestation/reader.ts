@@ -1,17 +1,19 @@
 import { createHash } from 'node:crypto';
 import { CmsError, parseSignedData } from '../signature/cms.js';
 import type { CadesEvidence, SignedEvidence } from '../signature/model.js';
-import { parseAttestationText } from './fields.js';
-import type { AttestationDocument, AttestationFields, AttestationKind } from './model.js';
+import type { DocumentToRead, Extraction } from '../ports/document-extractor.js';
+import { extractorFor, type ExtractorWiring } from './extraction.js';
+import type { AttestationDocument } from './model.js';
 import { locatePadesSignature } from './pades.js';
-import { PdfReadError, readPdfText } from './pdf-text.js';
 import { decodeBase64Cms, looksLikeCmsSignedData, pdfHeaderOffset, sniffAttestationKind } from './sniff.js';
 
-/** Reads a scan (OCR, Textract): injected, because it lives outside the domain (a later issue). */
-export type ScanExtractor = (doc: { kind: AttestationKind; bytes: Uint8Array }) => Promise<{ fields: AttestationFields; text: string }>;
-
 export interface ReadOptions {
-  extractScan?: ScanExtractor;
+  /** The runtime's extractors (default: the PDF text layer only; scans then go to a person unread). */
+  extractors?: ExtractorWiring;
+  /** Where the attestation file is stored (an asynchronous extractor reads long scans from there). */
+  stored?: { bucket: string; key: string };
+  /** The intake the attestation belongs to: ties an asynchronous extraction job to it. */
+  reference?: string;
 }
 
 export interface ReadAttestationResult {
@@ -24,8 +26,10 @@ export interface ReadAttestationResult {
  * Reads an attestation (PRODUCT.md section 4):
  * 1. sniff the kind from the bytes;
  * 2. CAdES: unwrap the envelope, the content must be a PDF; PAdES: locate the last signature dictionary;
- * 3. read the PDF's text layer and parse the form's fields; a scan goes to the injected extractor, if any.
- * A document that cannot be read gets a readError sentence: this function does not throw on bad input.
+ * 3. read the fields with the extractor the kind and the wiring choose (extraction.ts): the PDF text layer, or for a
+ *    scan (an image, or a PDF whose text layer is empty) the runtime's scan reader, if any.
+ * A document that cannot be read gets a readError sentence: this function does not throw on bad input. It throws on
+ * an extractor's fault (an engine down, throttling beyond its retries), so that the caller retries.
  */
 export async function readAttestation(bytes: Uint8Array, options: ReadOptions = {}): Promise<ReadAttestationResult> {
   const kind = sniffAttestationKind(bytes);
@@ -53,7 +57,8 @@ export async function readAttestation(bytes: Uint8Array, options: ReadOptions = 
       } else if (pdfHeaderOffset(evidence.content) < 0) {
         document.readError = 'The document inside the CAdES envelope (.p7m) is not a PDF.';
       } else {
-        await readPdfInto(document, evidence.content, options);
+        // The stored file is the envelope, not this PDF: an engine reading from storage could not use it.
+        await readPdfInto(document, evidence.content, { ...options, stored: undefined });
       }
       break;
     }
@@ -70,7 +75,7 @@ export async function readAttestation(bytes: Uint8Array, options: ReadOptions = 
     case 'scan-png':
     case 'scan-jpeg':
     case 'scan-tiff':
-      await extractScanInto(document, kind, bytes, options);
+      await extractScanInto(document, { kind, bytes, pages: 1 }, options);
       break;
     case 'unknown':
       document.readError =
@@ -84,29 +89,46 @@ export async function readAttestation(bytes: Uint8Array, options: ReadOptions = 
 
 /** Reads a PDF's text layer into the document; returns true when the PDF turned out to be a scan (images, no text). */
 async function readPdfInto(document: AttestationDocument, pdf: Uint8Array, options: ReadOptions): Promise<boolean> {
-  try {
-    const { text, images } = await readPdfText(pdf);
-    if (text.trim() === '' && images > 0) {
-      await extractScanInto(document, 'scan-pdf', pdf, options);
-      return true;
-    }
-    document.text = text;
-    document.fields = parseAttestationText(text, 'text-layer');
-    return false;
-  } catch (error) {
-    document.readError = error instanceof PdfReadError ? error.message : `The PDF could not be read (${(error as Error).message}).`;
-    return false;
+  const textLayer = extractorFor('pdf', options.extractors)!;
+  const outcome = await textLayer.extract({ kind: document.kind, bytes: pdf });
+  if (outcome.status === 'no-text') {
+    await extractScanInto(document, { kind: 'scan-pdf', bytes: pdf, pages: outcome.pages }, options);
+    return true;
+  }
+  apply(document, outcome);
+  return false;
+}
+
+async function extractScanInto(document: AttestationDocument, scan: DocumentToRead, options: ReadOptions): Promise<void> {
+  // Without a scan reader a scan has no fields, and no error: the verdict sends it to a person.
+  const reader = extractorFor(scan.kind, options.extractors);
+  if (!reader) return;
+  const outcome = await reader.extract({
+    ...scan,
+    ...(options.stored ? { stored: options.stored } : {}),
+    ...(options.reference ? { reference: options.reference } : {}),
+  });
+  if (outcome.status === 'unreadable') {
+    document.readError = `The scanned attestation could not be read: ${outcome.reason.replace(/\.$/, '')}.`;
+  } else {
+    apply(document, outcome);
   }
 }
 
-async function extractScanInto(document: AttestationDocument, kind: AttestationKind, bytes: Uint8Array, options: ReadOptions): Promise<void> {
-  // Without an extractor a scan has no fields, and no error: the verdict sends it to a person.
-  if (!options.extractScan) return;
-  try {
-    const { fields, text } = await options.extractScan({ kind, bytes });
-    document.fields = fields;
-    document.text = text;
-  } catch (error) {
-    document.readError = `The scanned attestation could not be read (${(error as Error).message}).`;
+function apply(document: AttestationDocument, outcome: Extraction): void {
+  switch (outcome.status) {
+    case 'read':
+      document.text = outcome.text;
+      document.fields = outcome.fields;
+      break;
+    case 'unreadable':
+      document.readError = outcome.reason;
+      break;
+    case 'pending':
+      document.pendingJob = outcome.jobId;
+      break;
+    case 'no-text':
+      // Only the text layer says so, and readPdfInto hands such a PDF to the scan reader.
+      break;
   }
 }

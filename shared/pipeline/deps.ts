@@ -1,7 +1,8 @@
-import type { ScanExtractor } from '../attestation/index.js';
+import type { ExtractorWiring } from '../attestation/index.js';
 import type { LoadedConfig } from '../config.js';
 import type { IntakeRepository } from '../ports/intake-repository.js';
 import type { ObjectStore } from '../ports/object-store.js';
+import type { ExtractionJobs } from '../ports/document-extractor.js';
 
 /**
  * What the use cases need from the outside world, as ports. The AWS wiring and the embedded stack's wiring each
@@ -14,8 +15,10 @@ export interface PipelineDeps {
   config: () => Promise<LoadedConfig>;
   now: () => Date;
   log: Logger;
-  /** Reads scans (OCR or Textract); absent where no extractor is wired. */
-  extractScan?: ScanExtractor;
+  /** The document extractors: Textract in AWS, offline OCR locally; without a scan reader scans go to a person unread. */
+  extractors?: ExtractorWiring;
+  /** Collects a finished asynchronous extraction (Textract multi-page jobs); wired beside a Textract scan reader. */
+  extractionJobs?: ExtractionJobs;
   /** How long a PROCESSING claim holds before another worker may resume it (default PROCESSING_LEASE_MS). */
   processingLeaseMs?: number;
 }

@@ -1,7 +1,9 @@
 import { IllegalTransitionError, type Intake } from '../intake/intake.js';
 import { parseUploadKey, receiptKey, stagedListKey } from '../intake/object-keys.js';
 import { ConcurrentModificationError } from '../ports/intake-repository.js';
-import { buildReceipt, verifyIntake, type VerificationResult } from '../verification.js';
+import type { ExaminedAttestation } from '../attestation/index.js';
+import type { Extraction } from '../ports/document-extractor.js';
+import { buildReceipt, examineRequestAttestation, verifyIntake, type VerificationResult } from '../verification.js';
 import { policyFor } from '../config.js';
 import { byteChannel } from './byte-channel.js';
 import { MAX_ATTESTATION_BYTES, PROCESSING_LEASE_MS, type PipelineDeps } from './deps.js';
@@ -23,6 +25,7 @@ export type ObjectCreatedOutcome =
   | 'duplicate' // the same object was already recorded
   | 'late' // the intake had moved on: the upload changes nothing
   | 'processed'
+  | 'extracting' // an asynchronous extraction (Textract) runs: its completion message finishes the intake
   | 'busy'; // another worker holds the intake: retry later
 
 /**
@@ -109,19 +112,28 @@ async function claimAndProcess(deps: PipelineDeps, intake: Intake): Promise<Obje
   const ctx = { actor: SYSTEM, now: deps.now() };
   const move = intake.status === 'PROCESSING' ? intake.resumeProcessing(ctx) : intake.startProcessing(ctx);
   await deps.intakes.transition(move.intakeId, move.expected, move.changes, move.event);
-  await processIntake(deps, move.next);
-  return 'processed';
+  const result = await processIntake(deps, move.next);
+  return result === 'extracting' ? 'extracting' : 'processed';
 }
+
+/** The audit event that records an asynchronous extraction job started for an intake's attestation. */
+export const EXTRACTION_STARTED = 'attestation.extraction_started';
 
 /**
  * Runs the engine over an intake this worker has claimed (PROCESSING) and records the verdict.
  *
- * 1. Read the attestation (small) and stream the list from storage, writing the cleaned list to a staging key as it
- *    is produced.
- * 2. Write the receipt, then record the verdict (PROCESSING -> APPROVED | IN_REVIEW | REJECTED), one conditional write.
- * 3. Approved: release at once.
+ * 1. Read the attestation (small) with the runtime's extractors. A multi-page scan sent to Textract comes back
+ *    'pending': the job is recorded on the trail and the intake stays PROCESSING until the completion message
+ *    (completeExtraction) runs this again with the job's result.
+ * 2. Stream the list from storage, writing the cleaned list to a staging key as it is produced.
+ * 3. Write the receipt, then record the verdict (PROCESSING -> APPROVED | IN_REVIEW | REJECTED), one conditional write.
+ * 4. Approved: release at once.
  */
-export async function processIntake(deps: PipelineDeps, intake: Intake): Promise<VerificationResult> {
+export async function processIntake(
+  deps: PipelineDeps,
+  intake: Intake,
+  options: { extracted?: Extraction } = {},
+): Promise<VerificationResult | 'extracting'> {
   const { config, trustAnchorPems } = await deps.config();
   const tenant = config.tenants.find((t) => t.id === intake.tenantId);
   if (!tenant) throw new Error(`intake ${intake.intakeId}: tenant ${intake.tenantId} is not configured`);
@@ -131,23 +143,44 @@ export async function processIntake(deps: PipelineDeps, intake: Intake): Promise
   const listKey = uploads.list!.key;
   const stagedKey = stagedListKey(intake.tenantId, intake.intakeId);
 
-  const attestation = await readAttestation(deps, uploads.attestation!.key);
+  const attestationKey = uploads.attestation!.key;
+  const attestation = (await readAttestation(deps, attestationKey)) ?? new Uint8Array(0);
+  const tenantRef = { id: tenant.id, vat: tenant.vat, signatories: tenant.signatories };
+  // A finished job's result stands in for the scan reader; otherwise the runtime's extractors read the document.
+  const completed = options.extracted;
+  const scans = completed ? { source: 'textract' as const, extract: async () => completed } : deps.extractors?.scans;
+  const examined: ExaminedAttestation = await examineRequestAttestation({
+    attestation,
+    trustAnchors: trustAnchorPems,
+    tenant: tenantRef,
+    now: deps.now(),
+    reading: {
+      extractors: { ...deps.extractors, ...(scans ? { scans } : {}) },
+      stored: { bucket, key: attestationKey },
+      reference: intake.intakeId,
+    },
+  });
+  if (examined.document.pendingJob) {
+    await recordExtractionStarted(deps, intake, examined.document.pendingJob);
+    return 'extracting';
+  }
+
   const channel = byteChannel();
   const upload = deps.objects.putObject(bucket, stagedKey, channel.readable, { contentType: 'text/csv; charset=utf-8' });
   let result: VerificationResult;
   try {
     result = await verifyIntake({
       intakeId: intake.intakeId,
-      tenant: { id: tenant.id, vat: tenant.vat, signatories: tenant.signatories },
+      tenant: tenantRef,
       callCenterId: intake.callCenterId,
       policy,
       trustAnchors: trustAnchorPems,
       // PRODUCT 5: an object over the size limit is rejected; the engine stops reading at the limit.
       list: () => deps.objects.getStream(bucket, listKey),
-      attestation: attestation ?? new Uint8Array(0),
+      attestation,
+      examined,
       now: deps.now(),
       output: (chunk) => channel.push(chunk),
-      ...(deps.extractScan ? { extractScan: deps.extractScan } : {}),
     });
     channel.end();
   } catch (err) {
@@ -182,6 +215,19 @@ export async function processIntake(deps: PipelineDeps, intake: Intake): Promise
   deps.log.info('verdict recorded', { intakeId: intake.intakeId, verdict: result.verdict });
   if (result.verdict === 'approved') await releaseIntake(deps, intake.intakeId);
   return result;
+}
+
+/** Once per job: a worker that resumes the intake while the job runs gets the same job back (idempotent start). */
+async function recordExtractionStarted(deps: PipelineDeps, intake: Intake, jobId: string): Promise<void> {
+  const trail = await deps.intakes.auditTrail(intake.intakeId);
+  if (trail.some((e) => e.type === EXTRACTION_STARTED && e.data.jobId === jobId)) return;
+  await deps.intakes.appendEvent(intake.intakeId, {
+    type: EXTRACTION_STARTED,
+    actor: SYSTEM,
+    at: deps.now().toISOString(),
+    data: { jobId, key: intake.uploads.attestation?.key },
+  });
+  deps.log.info('attestation extraction started', { intakeId: intake.intakeId, jobId });
 }
 
 async function readAttestation(deps: PipelineDeps, key: string): Promise<Uint8Array | null> {

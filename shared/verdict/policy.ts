@@ -7,8 +7,8 @@ import type { ListReport } from '../list/model.js';
 import type { SignatureReport } from '../signature/model.js';
 import { finding } from './catalogue.js';
 import { daysBetween, italianDate, romeDate } from './dates.js';
-import { editDistance } from './edit-distance.js';
 import { fieldLabel } from './field-labels.js';
+import { compareReading } from './ocr-doubt.js';
 
 export type Verdict = 'approved' | 'review' | 'rejected';
 
@@ -147,16 +147,14 @@ export function decideVerdict(input: VerdictInput): VerdictOutcome {
   ) => {
     const field = fields[name];
     if (!field || field.value === null || expected === null) return;
+    const reading = compareReading(field, expected);
+    if (reading.kind === 'match') return;
     const read = String(field.value);
     const want = String(expected);
-    if (read === want) return;
     // PRODUCT 5: a machine-read value within two edits of the expected one is a doubt for a person, not a rejection.
-    if (field.source !== 'text-layer') {
-      const edits = editDistance(read, want, 2);
-      if (edits <= 2) {
-        add(finding('ocr_doubt', { label: fieldLabel(name), read: field.raw, expected: want, edits }, { field: name }));
-        return;
-      }
+    if (reading.kind === 'doubt') {
+      add(finding('ocr_doubt', { label: fieldLabel(name), read: field.raw, expected: want, edits: reading.edits }, { field: name }));
+      return;
     }
     if (code === 'row_count_mismatch') {
       add(finding(code, { attested: Number(field.value), actual: Number(expected) }, { field: name }));
@@ -175,11 +173,11 @@ export function decideVerdict(input: VerdictInput): VerdictOutcome {
     const tenantVat = input.tenant.vat.replace(/^IT/i, '');
     if (!isValidPartitaIva(vat)) {
       add(finding('vat_invalid', { vat }, { field: 'controllerVat', severity: vatField.source === 'text-layer' ? 'reject' : 'review' }));
-    } else if (vat !== tenantVat) {
-      const distance = editDistance(vat, tenantVat, 2);
-      if (vatField.source !== 'text-layer' && distance <= 2) {
-        add(finding('ocr_doubt', { label: fieldLabel('controllerVat'), read: vatField.raw, expected: tenantVat, edits: distance }, { field: 'controllerVat' }));
-      } else {
+    } else {
+      const reading = compareReading(vatField, tenantVat);
+      if (reading.kind === 'doubt') {
+        add(finding('ocr_doubt', { label: fieldLabel('controllerVat'), read: vatField.raw, expected: tenantVat, edits: reading.edits }, { field: 'controllerVat' }));
+      } else if (reading.kind === 'mismatch') {
         add(finding('vat_not_tenant', { vat, tenantVat }, { field: 'controllerVat' }));
       }
     }

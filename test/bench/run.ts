@@ -5,6 +5,7 @@
 const benches: { name: string; load: () => Promise<{ run: () => Promise<void> }> }[] = [
   { name: 'list-engine', load: () => import('./list-engine.js') },
   { name: 'bundles', load: () => import('./bundles.js') },
+  { name: 'ocr', load: () => import('./ocr.js') },
 ];
 
 const only = process.argv[2];

@@ -8,7 +8,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { demoAttestationValues, makeAttestation } from '../fixtures/attestations.js';
 import { DEMO_SIGNATORY, DEMO_TENANT_VAT, makePki } from '../fixtures/pki.js';
 import { cleanList, sha256 } from '../fixtures/stack.js';
+import { attestationFieldNames } from '../../shared/attestation/model.js';
 import { addDays, italianDate, romeDate } from '../../shared/verdict/dates.js';
+import { fieldLabels } from '../../shared/verdict/field-labels.js';
 
 /** `filiera verify` as an auditor runs it: files in, exit status, JSON and the --out files (PRODUCT.md section 7). */
 let dir: string;
@@ -34,9 +36,11 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-async function verify(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+async function verify(args: string[], options: { offline?: boolean } = {}): Promise<{ code: number; stdout: string; stderr: string }> {
+  // offline: in a network namespace of its own, with no interface but a down loopback: any download fails.
+  const [command, argv] = options.offline ? ['unshare', ['--net', process.execPath]] : [process.execPath, []];
   try {
-    const { stdout, stderr } = await promisify(execFile)(process.execPath, [cli, 'verify', ...args], {
+    const { stdout, stderr } = await promisify(execFile)(command, [...argv, cli, 'verify', ...args], {
       env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
       maxBuffer: 16 * 1024 * 1024,
     });
@@ -104,6 +108,27 @@ describe('filiera verify', () => {
     const json = JSON.parse(result.stdout);
     expect(json.verdict).toBe('rejected');
     expect(json.findings.map((f: { code: string }) => f.code)).toContain('signature_not_tenant');
+  });
+
+  it('reads a scan offline and names the doubtful fields: exit 10', { timeout: 900_000 }, async () => {
+    // Prepare: the real form, printed and scanned at 200 dpi (poppler's pdftoppm), declaring 27 contacts where the
+    // list has 21: one character off, as OCR misreads a digit.
+    const pdf = await makeAttestation({ values: values({ rowCount: '27' }), signing: 'none' });
+    const prefix = path.join(dir, 'scanned');
+    await promisify(execFile)('pdftoppm', ['-png', '-r', '200', '-singlefile', pdf.path, prefix]);
+    // Act: no network at all
+    const result = await verify(common(`${prefix}.png`), { offline: true });
+    // Assess
+    expect(result.code).toBe(10);
+    const out = result.stdout;
+    expect(out).toContain('IN REVIEW');
+    expect(out).toContain('format     scan-png');
+    for (const name of attestationFieldNames) expect(out).not.toMatch(new RegExp(`${fieldLabels[name].it}\\s+\\(not found\\)`));
+    const doubtful = out.slice(out.indexOf('Doubtful fields'), out.indexOf('\nFindings'));
+    expect(doubtful).toMatch(/Doubtful fields \(read by machine/);
+    expect(doubtful).toMatch(/Numero di contatti \(rowCount\): "27"\s+\[ocr_doubt\]/);
+    expect(out).toMatch(/\[review\] ocr_doubt \(rowCount\): The field "Numero di contatti \/ Number of contacts" was read by OCR as "27", 1 character edit\(s\) from the expected "21"/);
+    expect(out).not.toContain('[reject]');
   });
 
   it.each([

@@ -2,6 +2,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { attestationFieldNames, parseAttestationText, readAttestation, renderAttestationPdf } from '../../../shared/attestation/index.js';
 import { demoAttestationValues, makeAttestation, makeEncryptedPdf, makeScan, signCms } from '../../fixtures/attestations.js';
 import { makePki } from '../../fixtures/pki.js';
+import type { DocumentExtractor, DocumentToRead } from '../../../shared/ports/document-extractor.js';
 
 // The PKI is made once (openssl, a few seconds on a busy machine): not inside the first test's time budget.
 beforeAll(async () => {
@@ -89,22 +90,44 @@ describe('readAttestation: signed and scanned kinds', () => {
     expect(plain.document.readError).toBeUndefined();
     expect(plain.signed).toBeNull();
 
-    const seen: string[] = [];
-    const extracted = await readAttestation(scan, {
-      extractScan: async ({ kind }) => {
-        seen.push(kind);
-        return { fields: parseAttestationText('Partita IVA: 01234567897', 'ocr', 0.93), text: 'Partita IVA: 01234567897' };
+    const seen: DocumentToRead[] = [];
+    const scans: DocumentExtractor = {
+      source: 'ocr',
+      extract: async (document) => {
+        seen.push(document);
+        return { status: 'read', source: 'ocr', fields: parseAttestationText('Partita IVA: 01234567897', 'ocr', 0.93), text: 'Partita IVA: 01234567897', pages: 1 };
       },
-    });
-    expect(seen).toEqual([extracted.document.kind]);
+    };
+    const stored = { bucket: 'b', key: 'k' };
+    const extracted = await readAttestation(scan, { extractors: { scans }, stored, reference: 'FIL-7K3M9Q2XAB' });
+    expect(seen.map((d) => d.kind)).toEqual([extracted.document.kind]);
+    expect(seen[0]).toMatchObject({ pages: 1, stored, reference: 'FIL-7K3M9Q2XAB' });
+    expect(Buffer.from(seen[0]!.bytes).equals(Buffer.from(scan))).toBe(true);
     expect(extracted.document.fields.controllerVat).toMatchObject({ value: '01234567897', confidence: 0.93, source: 'ocr' });
   });
 
-  it('a failing extractor is a read error, not a crash', async () => {
-    const { document } = await readAttestation(await makeScan('png'), {
-      extractScan: () => Promise.reject(new Error('OCR engine unavailable')),
-    });
-    expect(document.readError).toMatch(/scanned attestation could not be read.*OCR engine unavailable/);
+  it('a digital PDF is read by the text layer even when a scan reader is wired', async () => {
+    const scans: DocumentExtractor = { source: 'ocr', extract: () => Promise.reject(new Error('must not be called')) };
+    const { document } = await readAttestation((await makeAttestation()).bytes, { extractors: { scans } });
+    expect(document.fields.intakeId?.source).toBe('text-layer');
+  });
+
+  it('a scan the reader cannot read is a read error (a finding), not a crash', async () => {
+    const scans: DocumentExtractor = { source: 'ocr', extract: async () => ({ status: 'unreadable', reason: 'the image cannot be decoded' }) };
+    const { document } = await readAttestation(await makeScan('png'), { extractors: { scans } });
+    expect(document.readError).toMatch(/scanned attestation could not be read: the image cannot be decoded/);
+  });
+
+  it('an extractor fault (an engine down) propagates, so that the pipeline retries instead of deciding', async () => {
+    const scans: DocumentExtractor = { source: 'textract', extract: () => Promise.reject(new Error('Rate exceeded')) };
+    await expect(readAttestation(await makeScan('png'), { extractors: { scans } })).rejects.toThrow('Rate exceeded');
+  });
+
+  it('a job still running leaves the document pending, without fields', async () => {
+    const scans: DocumentExtractor = { source: 'textract', extract: async () => ({ status: 'pending', jobId: 'job-1' }) };
+    const { document } = await readAttestation(await makeScan('pdf'), { extractors: { scans } });
+    expect(document).toMatchObject({ kind: 'scan-pdf', pendingJob: 'job-1', fields: {} });
+    expect(document.readError).toBeUndefined();
   });
 });
 
