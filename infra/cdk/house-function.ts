@@ -6,6 +6,7 @@ import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { LogLevel, NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import type { IntakeIndexName } from '../../shared/adapters/dynamodb/table-design.js';
 import { functionBundling, functionsDir, pdfWorker, repoRoot } from './bundling.js';
@@ -48,10 +49,21 @@ export interface ObjectAccess {
   list?: boolean;
 }
 
+/** Where Textract reports a finished job, and the role it publishes with (the stateless stack's Textract channel). */
+export interface TextractChannel {
+  queue: sqs.IQueue;
+  topicArn: string;
+  publishRoleArn: string;
+}
+
 export interface BucketRef {
   bucketName: string;
   bucketArn: string;
 }
+
+/** What reading a scan with Textract takes: one-page analysis, and the start and result of a multi-page job. */
+const TEXTRACT_ACTIONS = ['textract:AnalyzeDocument', 'textract:StartDocumentAnalysis', 'textract:GetDocumentAnalysis'];
+const TEXTRACT_RESOURCE = '*';
 
 /** Lambda rejects inline code over 4 KB; this stands in for the bundle when synthesis skips esbuild (tests). */
 const PLACEHOLDER_CODE = "exports.handler = async () => { throw new Error('placeholder code: synthesized with filiera:skipBundling'); };";
@@ -68,6 +80,8 @@ export class FilieraFunction extends NodejsFunction {
   private dataPolicy?: iam.Policy;
   private readonly keyStatements = new Map<string, { statement: iam.PolicyStatement; actions: Set<string> }>();
   private readonly reviewedWildcards = new Map<string, string>();
+  /** The reviewed reason for Textract's Resource "*", once bindScanReader granted it. */
+  private textractReason?: string;
   private finished = false;
 
   constructor(scope: Construct, id: string, props: FilieraFunctionProps) {
@@ -191,6 +205,37 @@ export class FilieraFunction extends NodejsFunction {
   }
 
   /**
+   * SCAN_READER: `textract` with the completion channel for the functions that read scans, with Textract's analysis
+   * actions and iam:PassRole on the publishing role (to Textract only); `none` for the others, which never see a scan.
+   * Textract has no resource-level permissions for these actions (the Service Authorization Reference lists no
+   * resource type), hence Resource "*", acknowledged here and nowhere else; it reads the S3 object with the caller's
+   * own s3:GetObject, which bindBucket already scoped to the intake keys.
+   */
+  bindScanReader(channel: TextractChannel | undefined): this {
+    this.assertOpen();
+    if (!channel) {
+      this.addEnvironment('SCAN_READER', 'none');
+      return this;
+    }
+    this.addEnvironment('SCAN_READER', 'textract');
+    this.addEnvironment('TEXTRACT_SNS_TOPIC_ARN', channel.topicArn);
+    this.addEnvironment('TEXTRACT_ROLE_ARN', channel.publishRoleArn);
+    this.allow(TEXTRACT_ACTIONS, ['*']);
+    this.policy().addStatements(
+      new iam.PolicyStatement({
+        actions: ['iam:PassRole'],
+        resources: [channel.publishRoleArn],
+        conditions: { StringEquals: { 'iam:PassedToService': 'textract.amazonaws.com' } },
+      }),
+    );
+    this.textractReason = (
+      `${TEXTRACT_ACTIONS.join(', ')} support no resource-level permission (Service Authorization Reference for Amazon ` +
+        'Textract): Resource "*" is the only form. Textract reads the scan with this role\'s own s3:GetObject, scoped to the intake keys.'
+    );
+    return this;
+  }
+
+  /**
    * Ends the bindings: acknowledges to cdk-nag the object-key wildcards the bindings granted, each with its pattern's
    * reason (any other wildcard stays an error). Once cdk-nag's rule has read the policy its statements are frozen,
    * hence one call after all bind* calls.
@@ -200,6 +245,7 @@ export class FilieraFunction extends NodejsFunction {
     this.finished = true;
     if (!this.dataPolicy) return;
     acknowledgeWildcardResources(this.dataPolicy, (resource) => {
+      if (resource === TEXTRACT_RESOURCE) return this.textractReason;
       const match = [...this.reviewedWildcards.entries()].find(([suffix]) => resource.endsWith(suffix));
       return match?.[1];
     });

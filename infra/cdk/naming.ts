@@ -26,10 +26,11 @@ export function bucketArn(stack: Stack, purpose: BucketPurpose): string {
 
 /**
  * The release step runs inside these handlers (they call shared/pipeline/release-intake.ts `releaseIntake`):
- * on-upload (an approved verdict releases at once), review-decision (an approval) and sweep (a release a crash
- * left behind). Only their roles may write to the release bucket.
+ * on-upload (an approved verdict releases at once), on-textract-complete (the same, once a scan's Textract job
+ * finished), review-decision (an approval) and sweep (a release a crash left behind). Only their roles may write to
+ * the release bucket.
  */
-export const releasePublishers = ['on-upload', 'review-decision', 'sweep'] as const;
+export const releasePublishers = ['on-upload', 'on-textract-complete', 'review-decision', 'sweep'] as const;
 export type ReleasePublisher = (typeof releasePublishers)[number];
 
 export function isReleasePublisher(handler: string): handler is ReleasePublisher {

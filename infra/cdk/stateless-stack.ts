@@ -21,13 +21,13 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import type { Construct } from 'constructs';
 import { apiRoutes, type RouteHandlerName } from '../../shared/api/routes.js';
-import { type BucketRef, FilieraFunction, type ObjectAccess, type TableAccess } from './house-function.js';
+import { type BucketRef, FilieraFunction, type ObjectAccess, type TableAccess, type TextractChannel } from './house-function.js';
 import { allIntakeKeys, allReleaseKeys, intakeKeys, releaseKeys, uploadKeys } from './key-patterns.js';
 import { acknowledge } from './nag.js';
 import { bucketArn, bucketName, isReleasePublisher, publisherRoleName } from './naming.js';
 import { checkInlineSize, type Settings } from './settings.js';
 
-export type HandlerName = RouteHandlerName | 'openapi' | 'on-upload' | 'sweep';
+export type HandlerName = RouteHandlerName | 'openapi' | 'on-upload' | 'on-textract-complete' | 'sweep';
 
 interface FunctionSpec {
   description: string;
@@ -39,6 +39,8 @@ interface FunctionSpec {
   release?: ObjectAccess;
   config?: boolean;
   readsPdf?: boolean;
+  /** Reads scanned attestations with Amazon Textract (and resumes the intakes whose Textract job finished). */
+  readsScans?: boolean;
   reservedConcurrentExecutions?: number;
 }
 
@@ -123,20 +125,33 @@ const functionSpecs: Record<HandlerName, FunctionSpec> = {
   'on-upload': {
     ...worker,
     description: 'S3 object-created events through SQS: records uploads, verifies, releases',
-    table: { getItem: true, write: true },
+    // The trail (Query on the table): a multi-page scan's Textract job is started once per intake.
+    table: { getItem: true, write: true, query: ['table'] },
     intake: { read: allIntakeKeys, write: [intakeKeys.stagedList, intakeKeys.receipt], multipart: true, list: true },
     release: { read: [releaseKeys.list], write: allReleaseKeys },
     config: true,
     readsPdf: true,
+    readsScans: true,
+  },
+  'on-textract-complete': {
+    ...worker,
+    description: 'Textract job completions through SNS and SQS: reads the finished scan, verifies, records the verdict',
+    table: { getItem: true, write: true, query: ['table'] },
+    intake: { read: allIntakeKeys, write: [intakeKeys.stagedList, intakeKeys.receipt], multipart: true, list: true },
+    release: { read: [releaseKeys.list], write: allReleaseKeys },
+    config: true,
+    readsPdf: true,
+    readsScans: true,
   },
   sweep: {
     ...worker,
     description: 'Scheduled: expires intakes, finishes releases and processing left behind',
-    table: { getItem: true, write: true, query: ['byStatus'] },
+    table: { getItem: true, write: true, query: ['byStatus', 'table'] },
     intake: { read: allIntakeKeys, write: [intakeKeys.stagedList, intakeKeys.receipt], multipart: true, list: true },
     release: { read: [releaseKeys.list], write: allReleaseKeys },
     config: true,
     readsPdf: true,
+    readsScans: true,
     // One sweep at a time: a run may last as long as the schedule's period.
     reservedConcurrentExecutions: 1,
   },
@@ -167,6 +182,9 @@ export class FilieraStatelessStack extends Stack {
     const releaseBucket: BucketRef = { bucketName: bucketName('release', this.region), bucketArn: bucketArn(this, 'release') };
     const configuration = this.configuration(settings, props.inlineConfig);
 
+    const textract = this.textractChannel(props.dataKey);
+    this.textractCompletions = textract.queue;
+
     this.functions = {} as Record<HandlerName, FilieraFunction>;
     for (const [handler, spec] of Object.entries(functionSpecs) as [HandlerName, FunctionSpec][]) {
       const fn = new FilieraFunction(this, functionId(handler), {
@@ -183,13 +201,16 @@ export class FilieraStatelessStack extends Stack {
       if (spec.intake) fn.bindBucket('INTAKE_BUCKET', intakeBucket, props.dataKey, spec.intake);
       if (spec.release) fn.bindBucket('RELEASE_BUCKET', releaseBucket, props.dataKey, spec.release);
       if (spec.config) fn.bindConfiguration(configuration);
+      fn.bindScanReader(spec.readsScans ? textract : undefined);
       fn.finishBindings();
       this.functions[handler] = fn;
     }
 
     this.httpApi = this.api(props.userPool, props.apiClient);
     this.uploadEvents = this.uploadPipeline(intakeBucket);
-    this.textractCompletions = this.textractChannel(props.dataKey);
+    this.functions['on-textract-complete'].addEventSource(
+      new SqsEventSource(textract.queue, { batchSize: 1, reportBatchItemFailures: true, maxConcurrency: 5 }),
+    );
     this.sweepSchedule();
     this.alarms(settings);
   }
@@ -316,10 +337,11 @@ export class FilieraStatelessStack extends Stack {
   }
 
   /**
-   * Textract's asynchronous jobs report completion to an SNS topic, fanned out to a queue; the function that consumes
-   * it comes with Textract support. Textract publishes with a role it assumes, for this account only.
+   * Textract's asynchronous jobs (multi-page scans) report completion to an SNS topic, fanned out to a queue that
+   * on-textract-complete consumes. Textract publishes with a role it assumes, for this account only; the functions
+   * that start jobs pass that role.
    */
-  private textractChannel(dataKey: kms.IKey): sqs.Queue {
+  private textractChannel(dataKey: kms.IKey): TextractChannel {
     const topic = new sns.Topic(this, 'TextractCompletionTopic', {
       displayName: 'Filiera Textract job completions',
       masterKey: dataKey,
@@ -367,7 +389,7 @@ export class FilieraStatelessStack extends Stack {
     });
     new CfnOutput(this, 'TextractTopicArn', { value: topic.topicArn });
     new CfnOutput(this, 'TextractPublishRoleArn', { value: role.roleArn });
-    return queue;
+    return { queue, topicArn: topic.topicArn, publishRoleArn: role.roleArn };
   }
 
   /** PRODUCT.md section 2: uploads expire after 24 h; work a crash left behind is finished. */

@@ -68,12 +68,24 @@ describe('cdk-nag AwsSolutions', () => {
     }
   });
 
-  it('acknowledges wildcard resources only for X-Ray and for the reviewed object key patterns', () => {
+  it('acknowledges wildcard resources only for X-Ray, Textract in the scan readers and the reviewed object key patterns', () => {
     const patterns = [...allIntakeKeys, ...allReleaseKeys].map((k) => `/${k.pattern}`);
     for (const ack of acknowledgements.filter((a) => a.id.startsWith('AwsSolutions-IAM5'))) {
       const resource = /^AwsSolutions-IAM5\[Resource::(.*)\]$/.exec(ack.id)?.[1];
       expect(resource, ack.id).toBeDefined();
-      if (resource === '*') {
+      if (resource === '*' && /DataAccess\/Resource$/.test(ack.path)) {
+        // Textract's analysis actions have no resource-level permissions: only the scan readers hold them.
+        expect(ack.path, ack.id).toMatch(/\/(OnUpload|OnTextractComplete|Sweep)\/DataAccess\/Resource$/);
+        const document = built.stateless.resolve((ack.construct as CfnResource & { policyDocument: unknown }).policyDocument) as {
+          Statement: { Action: string | string[]; Resource: unknown }[];
+        };
+        const onStar = document.Statement.filter((s) => s.Resource === '*' || (Array.isArray(s.Resource) && s.Resource.includes('*')));
+        expect(onStar.flatMap((s) => [s.Action].flat()).sort(), ack.path).toEqual([
+          'textract:AnalyzeDocument',
+          'textract:GetDocumentAnalysis',
+          'textract:StartDocumentAnalysis',
+        ]);
+      } else if (resource === '*') {
         expect(ack.path, ack.id).toMatch(/Role\/DefaultPolicy\/Resource$/);
         const document = built.stateless.resolve((ack.construct as CfnResource & { policyDocument: unknown }).policyDocument) as {
           Statement: { Action: string | string[]; Resource: unknown }[];

@@ -295,7 +295,43 @@ describe('stateless stack', () => {
     });
     const granted = statements(stateless).filter((s) => s.roles.includes(`<${roleId}>`)).map((s) => s.statement);
     expect(granted).toContainEqual(expect.objectContaining({ Action: 'sns:Publish', Resource: { Ref: topicId } }));
-    expect(resources(stateless, 'AWS::Lambda::EventSourceMapping')).toHaveLength(1);
+    expect(resources(stateless, 'AWS::Lambda::EventSourceMapping')).toHaveLength(2);
+    stateless.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      FunctionName: { Ref: logicalId(built.stateless.functions['on-textract-complete'].node.defaultChild) },
+      BatchSize: 1,
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+      EventSourceArn: { 'Fn::GetAtt': [logicalId(built.stateless.textractCompletions.node.defaultChild), 'Arn'] },
+    });
+  });
+
+  it('lets only the scan readers call Textract, pass its publishing role to Textract alone, and know the channel', () => {
+    const [topicId] = resources(stateless, 'AWS::SNS::Topic').find(([, t]) => t.Properties.DisplayName === 'Filiera Textract job completions')!;
+    const [roleId] = resources(stateless, 'AWS::IAM::Role').find(([, r]) => JSON.stringify(r.Properties.AssumeRolePolicyDocument).includes('textract.amazonaws.com'))!;
+    const scanReaders: HandlerName[] = ['on-upload', 'on-textract-complete', 'sweep'];
+    for (const [handler, fn] of Object.entries(built.stateless.functions) as [HandlerName, (typeof built.stateless.functions)[HandlerName]][]) {
+      const granted = functionStatements(handler);
+      const textract = granted.filter((s) => list(s.Action).some((a) => a.startsWith('textract:')));
+      const passRole = granted.filter((s) => list(s.Action).includes('iam:PassRole'));
+      const env = stateless.toJSON().Resources[logicalId(fn.node.defaultChild)].Properties.Environment.Variables;
+      if (scanReaders.includes(handler)) {
+        expect(textract.map((s) => ({ actions: list(s.Action).sort(), resources: list(s.Resource) })), handler).toEqual([
+          { actions: ['textract:AnalyzeDocument', 'textract:GetDocumentAnalysis', 'textract:StartDocumentAnalysis'], resources: ['*'] },
+        ]);
+        expect(passRole, handler).toEqual([
+          expect.objectContaining({
+            Resource: { 'Fn::GetAtt': [roleId, 'Arn'] },
+            Condition: { StringEquals: { 'iam:PassedToService': 'textract.amazonaws.com' } },
+          }),
+        ]);
+        expect(env.SCAN_READER, handler).toBe('textract');
+        expect(env.TEXTRACT_SNS_TOPIC_ARN, handler).toEqual({ Ref: topicId });
+        expect(env.TEXTRACT_ROLE_ARN, handler).toEqual({ 'Fn::GetAtt': [roleId, 'Arn'] });
+      } else {
+        expect(textract, handler).toEqual([]);
+        expect(passRole, handler).toEqual([]);
+        expect(env.SCAN_READER, handler).toBe('none');
+      }
+    }
   });
 
   it('alarms on both dead-letter queues and on every function, notifying the alarm topic', () => {
@@ -320,7 +356,7 @@ describe('stateless stack', () => {
       })
       .map(([handler]) => handler)
       .sort();
-    expect(withConfig).toEqual(['attestation-template', 'create-intake', 'on-upload', 'review-decision', 'sweep']);
+    expect(withConfig).toEqual(['attestation-template', 'create-intake', 'on-textract-complete', 'on-upload', 'review-decision', 'sweep']);
     const env = stateless.toJSON().Resources[logicalId(built.stateless.functions['on-upload'].node.defaultChild)].Properties.Environment.Variables;
     const { trustAnchorPems, ...config } = JSON.parse(env.FILIERA_CONFIG_JSON);
     expect(parseConfig(config).tenants.map((t) => t.id)).toEqual(['acme']);
@@ -332,14 +368,15 @@ describe('stateless stack', () => {
 });
 
 describe('least privilege', () => {
-  it('never grants anything on Resource "*" but X-Ray, and never a service-wide action', () => {
+  it('never grants anything on Resource "*" but X-Ray and Textract, and never a service-wide action', () => {
     for (const template of [stateful, stateless]) {
       for (const { policy, statement } of statements(template)) {
         if (statement.Effect !== 'Allow') continue;
         const actions = list(statement.Action);
         expect(actions.filter((a) => a === '*' || a.endsWith(':*')), policy).toEqual([]);
         if (list(statement.Resource).some((r) => r === '*')) {
-          expect(actions.every((a) => a.startsWith('xray:')), `${policy}: ${actions.join(', ')} on *`).toBe(true);
+          // Textract's analysis actions have no resource-level permissions (checked per function below).
+          expect(actions.every((a) => a.startsWith('xray:') || a.startsWith('textract:')), `${policy}: ${actions.join(', ')} on *`).toBe(true);
         }
       }
     }
