@@ -12,6 +12,7 @@ export const apiHandlers: Record<HandlerName, () => Promise<{ handler: unknown }
   'list-intakes': () => import('../../functions/list-intakes.js'),
   'get-intake': () => import('../../functions/get-intake.js'),
   'attestation-template': () => import('../../functions/attestation-template.js'),
+  'intake-documents': () => import('../../functions/intake-documents.js'),
   'intake-audit': () => import('../../functions/intake-audit.js'),
   'list-releases': () => import('../../functions/list-releases.js'),
   'get-release': () => import('../../functions/get-release.js'),

@@ -14,7 +14,8 @@ import { startDynamoEngine, type DynamoEngine } from './engines/dynamodb.js';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from './engines/free-port.js';
 import { startS3Engine, type S3Engine } from './engines/s3.js';
 import { createApiServer } from './api-server.js';
-import { openLocalIdentity, type LocalIdentity } from './local-identity.js';
+import { createConsoleSite, type ConsoleSite } from './console-site.js';
+import { demoUsers, openLocalIdentity, type LocalIdentity } from './local-identity.js';
 import { LocalQueue } from './local-queue.js';
 
 export const LOCAL_BUCKETS = { intake: 'filiera-intake', release: 'filiera-release' } as const;
@@ -40,6 +41,8 @@ export interface EmbeddedStack {
   config: LoadedConfig;
   identity: LocalIdentity;
   deps: PipelineDeps;
+  /** The web console served at `/`. */
+  console: ConsoleSite;
   /** Waits until every S3 event received so far has been handled (or dead-lettered). */
   settle(): Promise<void>;
   sweep(): ReturnType<typeof sweep>;
@@ -103,7 +106,12 @@ export async function startEmbeddedStack(options: EmbeddedStackOptions): Promise
     }
 
     const identity = await openLocalIdentity(dataDir);
-    server = createApiServer({ identity, log });
+    const site = createConsoleSite({
+      log,
+      demoUsers: () =>
+        Promise.all(demoUsers(config.config).map(async (u) => ({ label: u.label, role: u.claims.role, token: await identity.issue(u.claims) }))),
+    });
+    server = createApiServer({ identity, log, fallback: site.serve });
     const port = await listen(server, options.port ?? DEFAULT_PORT);
     const baseUrl = `http://127.0.0.1:${port}`;
 
@@ -132,6 +140,7 @@ export async function startEmbeddedStack(options: EmbeddedStackOptions): Promise
       config,
       identity,
       deps,
+      console: site,
       settle: () => queue.drain(),
       sweep: () => sweep(deps),
       stop: stopAll,

@@ -39,9 +39,11 @@ const stack = await startEmbeddedStack({ configFile, dataDir, port }).catch((err
   process.exit(1);
 });
 
+stack.console.warm();
 const lines = [
   '',
   `Filiera is running at ${stack.baseUrl}`,
+  `  web console      ${stack.baseUrl}/  (sign in as a demo user)`,
   `  API description  ${stack.baseUrl}/openapi.json`,
   `  data             ${path.resolve(dataDir)}`,
   `  configuration    ${stack.config.file}`,

@@ -118,4 +118,18 @@ export const ReleaseLinks = z.object({
   releaseExpiresAt: z.string().describe('no downloads after this instant: the RPO check turns too old'),
 });
 
+export const DocumentLinks = z.object({
+  intakeId: z.string(),
+  documents: z.array(
+    z.object({
+      kind: z.enum(['list', 'attestation', 'receipt']),
+      url: z.string().describe('a GET link valid 5 minutes'),
+      fileName: z.string(),
+      sha256: z.string().optional().describe('the SHA-256 the verdict was reached on; compare with the file opened'),
+      bytes: z.number().optional(),
+    }),
+  ),
+  expiresAt: z.string().describe('the links expire then (5 minutes)'),
+});
+
 export const ErrorBody = z.object({ error: z.string(), message: z.string() });

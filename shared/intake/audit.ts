@@ -22,6 +22,7 @@ export const auditEventTypes = [
   'review.decided',
   'release.published',
   'release.link_issued',
+  'document.link_issued',
   'intake.expired',
   'upload.ignored',
 ] as const;

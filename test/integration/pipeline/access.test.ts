@@ -84,6 +84,7 @@ const routes = (id: () => string) => [
   ['GET', (): string => `/v1/intakes/${id()}`, undefined],
   ['GET', (): string => `/v1/intakes/${id()}/attestation-template`, undefined],
   ['GET', (): string => `/v1/intakes/${id()}/audit`, undefined],
+  ['GET', (): string => `/v1/intakes/${id()}/documents`, undefined],
   ['GET', (): string => '/v1/releases', undefined],
   ['GET', (): string => `/v1/releases/${id()}`, undefined],
   ['GET', (): string => '/v1/review', undefined],
@@ -106,6 +107,7 @@ describe('access control over every route', () => {
     ['beta', 'GET', (): string => `/v1/intakes/${released}`, [404]],
     ['beta', 'GET', (): string => `/v1/intakes/${released}/audit`, [404]],
     ['beta', 'GET', (): string => `/v1/intakes/${released}/attestation-template`, [404]],
+    ['beta', 'GET', (): string => `/v1/intakes/${released}/documents`, [404]],
     ['beta', 'POST', (): string => `/v1/intakes/${released}/uploads`, [404]],
     ['beta', 'GET', (): string => `/v1/releases/${released}`, [403]],
     ['beta', 'GET', (): string => '/v1/review', [403]],
@@ -118,11 +120,13 @@ describe('access control over every route', () => {
     ['milano', 'GET', (): string => `/v1/releases/${released}`, [404]],
     ['napoli', 'GET', (): string => `/v1/intakes/${released}`, [404]],
     ['napoli', 'GET', (): string => `/v1/intakes/${released}/audit`, [404]],
+    ['napoli', 'GET', (): string => `/v1/intakes/${released}/documents`, [404]],
     ['napoli', 'GET', (): string => '/v1/intakes', [403]],
     ['napoli', 'POST', (): string => '/v1/intakes', [403]],
     ['napoli', 'GET', (): string => '/v1/review', [403]],
     ['complianceBeta', 'GET', (): string => `/v1/intakes/${released}`, [404]],
     ['complianceBeta', 'GET', (): string => `/v1/intakes/${released}/audit`, [404]],
+    ['complianceBeta', 'GET', (): string => `/v1/intakes/${released}/documents`, [404]],
     ['complianceBeta', 'POST', (): string => `/v1/review/${released}/decision`, [404]],
     ['complianceBeta', 'POST', (): string => '/v1/intakes', [403]],
     ['complianceBeta', 'GET', (): string => `/v1/intakes/${released}/attestation-template`, [403]],
@@ -131,6 +135,26 @@ describe('access control over every route', () => {
     const response = await call(method, route(), tokens[who], body);
     expect(statuses).toContain(response.status);
     expect(response.text).not.toContain(CAMPAIGN);
+  });
+
+  it('document links go to the committente and compliance in scope, each issue audited; refusals are not', async () => {
+    const compliance = await stack.token({ role: 'compliance', sub: 'carla' });
+    const before = (await call('GET', `/v1/intakes/${released}/audit`, tokens.acme)).json.events.length as number;
+    await call('GET', `/v1/intakes/${released}/documents`, tokens.beta);
+    await call('GET', `/v1/intakes/${released}/documents`, tokens.complianceBeta);
+    for (const token of [tokens.acme!, compliance]) {
+      const response = await call('GET', `/v1/intakes/${released}/documents`, token);
+      expect(response.status).toBe(200);
+      expect(response.json.documents.map((d: any) => d.kind)).toEqual(['list', 'attestation', 'receipt']);
+      const list = response.json.documents[0];
+      const bytes = new Uint8Array(await (await fetch(list.url)).arrayBuffer());
+      expect(sha256(bytes)).toBe(list.sha256);
+      expect(Date.parse(response.json.expiresAt) - Date.now()).toBeLessThanOrEqual(5 * 60_000);
+    }
+    const audit = (await call('GET', `/v1/intakes/${released}/audit`, tokens.acme)).json;
+    const issued = audit.events.slice(before).filter((e: any) => e.type === 'document.link_issued');
+    expect(issued.map((e: any) => e.actor)).toEqual(['committente:acme:alice', 'compliance:carla']);
+    expect(audit.chain.valid).toBe(true);
   });
 
   it('an unknown intake and a foreign one are indistinguishable', async () => {

@@ -1,0 +1,9 @@
+import { IntakeIdParam } from '../shared/api/schemas.js';
+import { documentLinks } from '../shared/pipeline/document-links.js';
+import { route } from './lib/http.js';
+
+/** GET /v1/intakes/{id}/documents: five-minute links to the list, the attestation and the receipt; each issue is audited. */
+export const handler = route({ params: IntakeIdParam }, async ({ principal, params, deps }) => ({
+  status: 200,
+  json: await documentLinks(deps, principal, params.id),
+}));

@@ -1,0 +1,76 @@
+import type http from 'node:http';
+import type { ConsoleAsset } from '../../web/build.js';
+import type { Logger } from '../../shared/pipeline/deps.js';
+
+/** A demo user as the local sign-in page offers it. */
+export interface DemoUserToken {
+  label: string;
+  role: string;
+  token: string;
+}
+
+export interface ConsoleSite {
+  /** The embedded API server's fallback: true when it answered the request. */
+  serve(req: http.IncomingMessage, res: http.ServerResponse): Promise<boolean>;
+  /** Starts building now, so that the first visitor does not wait. */
+  warm(): void;
+}
+
+/**
+ * The web console on the embedded stack, at `/` of the API's own origin (PRODUCT.md section 8). Built from web/ with
+ * esbuild on first use and kept in memory, so `npm start` needs no separate build step.
+ *
+ * Only here, never in AWS: `/local/demo-users` hands the demo users' tokens to the sign-in page (the same tokens
+ * `npm start` prints), and the console's configuration says to sign in locally.
+ */
+export function createConsoleSite(options: { demoUsers: () => Promise<DemoUserToken[]>; log: Logger }): ConsoleSite {
+  let built: Promise<Map<string, ConsoleAsset>> | undefined;
+  const assets = () => {
+    built ??= import('../../web/build.js')
+      .then((m) => m.buildConsole())
+      .catch((err: unknown) => {
+        built = undefined; // build again on the next request, after the developer fixed it
+        throw err;
+      });
+    return built;
+  };
+  const config = JSON.stringify({ apiBaseUrl: '', auth: { kind: 'local', demoUsersUrl: '/local/demo-users' } });
+
+  return {
+    warm() {
+      assets().catch((err: unknown) => options.log.error('the console did not build', { error: String(err) }));
+    },
+    async serve(req, res) {
+      if (req.method !== 'GET' && req.method !== 'HEAD') return false;
+      const pathname = new URL(req.url ?? '/', 'http://127.0.0.1').pathname;
+      if (pathname === '/console-config.json') {
+        send(res, 200, 'application/json; charset=utf-8', config);
+        return true;
+      }
+      if (pathname === '/local/demo-users') {
+        send(res, 200, 'application/json; charset=utf-8', JSON.stringify({ users: await options.demoUsers() }));
+        return true;
+      }
+      const name = pathname === '/' ? 'index.html' : pathname.slice(1);
+      if (!['index.html', 'console.css', 'console.js'].includes(name)) return false;
+      const asset = (await assets()).get(name);
+      if (!asset) return false;
+      send(res, 200, asset.contentType, asset.body, req.method === 'HEAD');
+      return true;
+    },
+  };
+}
+
+/** The same headers CloudFront's response-headers policy sets in AWS (plus the API origin there). */
+const securityHeaders = {
+  'content-security-policy':
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'; object-src 'none'",
+  'x-content-type-options': 'nosniff',
+  'referrer-policy': 'no-referrer',
+  'x-frame-options': 'DENY',
+};
+
+function send(res: http.ServerResponse, status: number, contentType: string, body: string | Uint8Array, headOnly = false): void {
+  res.writeHead(status, { 'content-type': contentType, 'cache-control': 'no-cache', ...securityHeaders });
+  res.end(headOnly ? undefined : body);
+}

@@ -1,0 +1,443 @@
+import { fieldLabels } from '../../../shared/verdict/field-labels.js';
+import type { App } from '../app.js';
+import type { Audit, Intake } from '../api.js';
+import { verifyChain } from '../audit-chain.js';
+import { facts, h, replaceChildren } from '../dom.js';
+import type { MessageKey } from '../i18n.js';
+import { legalReference } from '../legal-references.js';
+import { errorMessage, loading, pageHeading, statusBadge } from './common.js';
+
+type Finding = Intake['findings'][number];
+
+interface ExtractedField {
+  raw?: string;
+  value?: unknown;
+  confidence?: number;
+  source?: string;
+}
+
+interface SignatureReportView {
+  present?: boolean;
+  type?: string;
+  valid?: boolean;
+  checks?: { name: string; outcome: string; detail: string }[];
+  signer?: { subject?: string; issuer?: string; commonName?: string };
+  signingTime?: string;
+  signingTimeSource?: string;
+  notes?: string[];
+}
+
+/** Below this a field needs a person (PRODUCT.md section 5, minFieldConfidence default). */
+const LOW_CONFIDENCE = 0.9;
+
+/**
+ * An intake's page: verdict and findings, extracted fields with confidence, list statistics, documents, signature
+ * report, audit trail with its chain checked here too, and (compliance, in review) the decision.
+ */
+export async function renderIntake(app: App, main: HTMLElement, intakeId: string, notice?: string): Promise<void> {
+  replaceChildren(main, pageHeading(app.t('intake.title', { id: intakeId })), loading(app));
+  let intake: Intake;
+  let audit: Audit;
+  try {
+    [intake, audit] = await Promise.all([app.api.intake(intakeId), app.api.audit(intakeId)]);
+  } catch (error) {
+    replaceChildren(main, pageHeading(app.t('intake.title', { id: intakeId })), backLink(app), errorMessage(app, error));
+    return;
+  }
+  const live = h('p', { class: 'notice success', role: 'status', 'data-testid': 'decision-notice', tabindex: -1 }, notice ?? '');
+  replaceChildren(
+    main,
+    pageHeading(app.t('intake.title', { id: intakeId })),
+    backLink(app),
+    notice ? live : null,
+    summarySection(app, intake),
+    app.session?.user.role === 'compliance' ? decisionSection(app, intake, main) : null,
+    findingsSection(app, intake.findings),
+    fieldsSection(app, intake),
+    listSection(app, intake),
+    documentsSection(app, intake),
+    signatureSection(app, intake),
+    await auditSection(app, audit),
+  );
+  if (notice) live.focus();
+}
+
+function backLink(app: App): HTMLElement {
+  const compliance = app.session?.user.role === 'compliance';
+  return h('p', { class: 'back' }, h('a', { href: compliance ? '#/queue' : '#/mine' }, `← ${app.t(compliance ? 'common.back' : 'common.backMine')}`));
+}
+
+function section(id: string, title: string, ...content: (Node | null)[]): HTMLElement {
+  return h('section', { 'aria-labelledby': `${id}-title`, id, class: 'panel' }, h('h2', { id: `${id}-title` }, title), ...content);
+}
+
+function summarySection(app: App, intake: Intake): HTMLElement {
+  return section(
+    'summary',
+    app.t('intake.summary'),
+    facts([
+      [app.t('col.status'), statusBadge(app, intake.status)],
+      [app.t('intake.verdict'), intake.verdict ? h('strong', { 'data-testid': 'verdict' }, app.t(`verdict.${intake.verdict}` as MessageKey)) : app.t('intake.noVerdict')],
+      [app.t('intake.verdictAt'), intake.verdictAt ? app.formatDateTime(intake.verdictAt) : ''],
+      [app.t('intake.campaign'), intake.campaign],
+      [app.t('intake.tenant'), intake.tenant],
+      [app.t('intake.callCenter'), intake.callCenter],
+      [app.t('intake.created'), app.formatDateTime(intake.createdAt)],
+      [app.t('intake.released'), intake.release ? app.formatDateTime(intake.release.releasedAt) : ''],
+      [app.t('intake.releaseExpires'), intake.release ? app.formatDateTime(intake.release.expiresAt) : ''],
+    ]),
+    intake.review
+      ? h(
+          'div',
+          { class: 'review-record', 'data-testid': 'review-record' },
+          h(
+            'p',
+            {},
+            app.t('decision.recorded', {
+              reviewer: intake.review.reviewer,
+              at: app.formatDateTime(intake.review.decidedAt),
+              decision: app.t(`decision.decision.${intake.review.decision}` as MessageKey),
+            }),
+          ),
+          h('blockquote', {}, intake.review.justification),
+        )
+      : null,
+  );
+}
+
+function findingsSection(app: App, findings: readonly Finding[]): HTMLElement {
+  const other = app.language === 'it' ? 'en' : 'it';
+  const order = { reject: 0, review: 1, info: 2 } as const;
+  const sorted = [...findings].sort((a, b) => order[a.severity] - order[b.severity]);
+  return section(
+    'findings',
+    app.t('findings.title'),
+    sorted.length
+      ? h(
+          'ul',
+          { class: 'findings' },
+          sorted.map((f) => {
+            const message = app.language === 'it' ? (f.messageIt ?? f.message) : f.message;
+            const reference = legalReference(f.code, f.rule, app.language);
+            const otherReference = legalReference(f.code, f.rule, other);
+            return h(
+              'li',
+              { class: `finding severity-${f.severity}`, 'data-code': f.code },
+              h('p', { class: 'finding-head' }, h('span', { class: `badge severity-${f.severity}` }, app.t(`severity.${f.severity}` as MessageKey)), ' ', h('code', {}, f.code)),
+              h('p', { class: 'finding-message' }, message),
+              h(
+                'dl',
+                { class: 'finding-meta' },
+                reference ? [h('dt', {}, app.t('findings.rule')), h('dd', { lang: app.language, class: 'rule' }, reference)] : null,
+                otherReference && otherReference !== reference
+                  ? [h('dt', {}, app.t('findings.ruleOther')), h('dd', { lang: other, class: 'rule rule-other' }, otherReference)]
+                  : null,
+                f.field ? [h('dt', {}, app.t('findings.field')), h('dd', {}, fieldName(app, f.field))] : null,
+              ),
+            );
+          }),
+        )
+      : h('p', {}, app.t('findings.none')),
+  );
+}
+
+function fieldName(app: App, field: string): string {
+  const label = (fieldLabels as Record<string, { it: string; en: string }>)[field];
+  return label ? label[app.language] : field;
+}
+
+export function displayValue(value: unknown): string {
+  if (value === null || value === undefined) return '—';
+  if (typeof value === 'object') {
+    return Object.entries(value as Record<string, unknown>)
+      .map(([k, v]) => `${k}: ${displayValue(v)}`)
+      .join(', ');
+  }
+  return String(value);
+}
+
+function fieldsSection(app: App, intake: Intake): HTMLElement {
+  const attestation = intake.attestation ?? {};
+  const fields = (attestation.fields ?? {}) as Record<string, ExtractedField>;
+  const names = Object.keys(fieldLabels).filter((name) => fields[name]);
+  const format = typeof attestation.format === 'string' ? attestation.format : '';
+  return section(
+    'fields',
+    app.t('fields.title'),
+    format ? facts([[app.t('fields.format'), format]]) : null,
+    names.length
+      ? h(
+          'table',
+          { class: 'fields' },
+          h('caption', {}, app.t('fields.caption')),
+          h(
+            'thead',
+            {},
+            h(
+              'tr',
+              {},
+              [app.t('fields.field'), app.t('fields.raw'), app.t('fields.value'), app.t('fields.confidence'), app.t('fields.source')].map((c) => h('th', { scope: 'col' }, c)),
+            ),
+          ),
+          h(
+            'tbody',
+            {},
+            names.map((name) => {
+              const f = fields[name]!;
+              const confidence = typeof f.confidence === 'number' ? f.confidence : 0;
+              const low = confidence < LOW_CONFIDENCE;
+              return h(
+                'tr',
+                { 'data-field': name, class: low ? 'low-confidence' : '' },
+                h('th', { scope: 'row' }, fieldName(app, name)),
+                h('td', { class: 'raw' }, f.raw ?? ''),
+                h('td', {}, displayValue(f.value)),
+                h(
+                  'td',
+                  { class: 'confidence' },
+                  h('meter', { min: 0, max: 1, low: LOW_CONFIDENCE, optimum: 1, value: confidence, 'aria-hidden': 'true' }),
+                  ` ${Math.round(confidence * 100)}%`,
+                  low ? h('strong', { class: 'flag' }, ` ${app.t('fields.low')}`) : null,
+                ),
+                h('td', {}, f.source ? app.t(`fields.source.${f.source}` as MessageKey) : ''),
+              );
+            }),
+          ),
+        )
+      : h('p', {}, app.t('fields.none')),
+  );
+}
+
+function listSection(app: App, intake: Intake): HTMLElement {
+  const counts = intake.counts;
+  if (!counts) return section('list', app.t('list.title'), h('p', {}, app.t('list.none')));
+  const list = (intake.list ?? {}) as { encoding?: string; delimiter?: string; sha256?: string; samples?: { row: number; reason: string; phone: string }[] };
+  const excludedTotal = Object.values(counts.excluded).reduce((a, b) => a + b, 0);
+  const delimiter = list.delimiter === '\t' ? 'TAB' : list.delimiter;
+  const samples = (list.samples ?? []).slice(0, 10);
+  return section(
+    'list',
+    app.t('list.title'),
+    facts([
+      [app.t('list.dataRows'), h('span', { 'data-testid': 'data-rows' }, app.formatNumber(counts.dataRows))],
+      [app.t('list.released'), h('span', { 'data-testid': 'released-rows' }, app.formatNumber(counts.releasedRows))],
+      [app.t('list.excluded'), app.formatNumber(excludedTotal)],
+      [app.t('list.encoding'), list.encoding ?? ''],
+      [app.t('list.delimiter'), delimiter ? h('code', {}, delimiter) : ''],
+      [app.t('list.sha256'), list.sha256 ? h('code', { class: 'hash' }, list.sha256) : ''],
+    ]),
+    h(
+      'table',
+      { class: 'excluded' },
+      h('caption', {}, app.t('list.excluded')),
+      h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, app.t('list.reason')), h('th', { scope: 'col' }, app.t('list.count')))),
+      h(
+        'tbody',
+        {},
+        Object.entries(counts.excluded).map(([reason, n]) =>
+          h('tr', { 'data-reason': reason }, h('th', { scope: 'row' }, reasonName(app, reason)), h('td', { class: 'number' }, app.formatNumber(n))),
+        ),
+      ),
+    ),
+    samples.length
+      ? h(
+          'details',
+          {},
+          h('summary', {}, app.t('list.samples')),
+          h(
+            'table',
+            {},
+            h('thead', {}, h('tr', {}, [app.t('list.row'), app.t('list.phone'), app.t('list.reason')].map((c) => h('th', { scope: 'col' }, c)))),
+            h('tbody', {}, samples.map((s) => h('tr', {}, h('td', { class: 'number' }, s.row), h('td', {}, s.phone), h('td', {}, reasonName(app, s.reason))))),
+          ),
+        )
+      : null,
+  );
+}
+
+function reasonName(app: App, reason: string): string {
+  const key = `reason.${reason}` as MessageKey;
+  const text = app.t(key);
+  return text === key ? reason : text;
+}
+
+function documentsSection(app: App, intake: Intake): HTMLElement {
+  const output = h('div', { 'aria-live': 'polite' });
+  const any = intake.uploads.list || intake.uploads.attestation;
+  const button = h(
+    'button',
+    {
+      type: 'button',
+      onclick: async () => {
+        button.disabled = true;
+        replaceChildren(output, loading(app));
+        try {
+          const result = await app.api.documents(intake.intakeId);
+          replaceChildren(
+            output,
+            h('p', {}, app.t('docs.expires', { time: app.formatDateTime(result.expiresAt) })),
+            h(
+              'ul',
+              { class: 'documents' },
+              result.documents.map((d) =>
+                h(
+                  'li',
+                  { 'data-document': d.kind },
+                  h('a', { href: d.url, rel: 'noopener noreferrer', download: d.fileName }, `${app.t(`docs.kind.${d.kind}` as MessageKey)} (${d.fileName})`),
+                  d.sha256 ? h('div', { class: 'hash' }, app.t('docs.sha', { sha: d.sha256 })) : null,
+                ),
+              ),
+            ),
+          );
+        } catch (error) {
+          replaceChildren(output, errorMessage(app, error));
+        } finally {
+          button.disabled = false;
+        }
+      },
+    },
+    app.t('docs.issue'),
+  );
+  return section('documents', app.t('docs.title'), any ? h('p', {}, app.t('docs.intro')) : h('p', {}, app.t('docs.none')), any ? button : null, output);
+}
+
+function signatureSection(app: App, intake: Intake): HTMLElement {
+  const report = (intake.attestation?.signature ?? null) as SignatureReportView | null;
+  if (!report) return section('signature', app.t('sig.title'), h('p', {}, app.t('sig.none')));
+  if (!report.present) return section('signature', app.t('sig.title'), h('p', { 'data-testid': 'signature-absent' }, app.t('sig.absent')));
+  const signingTime = report.signingTime ? app.t('sig.signingTimeClaimed', { time: app.formatDateTime(report.signingTime) }) : '';
+  return section(
+    'signature',
+    app.t('sig.title'),
+    facts([
+      [app.t('sig.type'), report.type ?? ''],
+      [app.t('sig.valid'), h('strong', { class: report.valid ? 'ok' : 'bad' }, app.t(report.valid ? 'sig.validYes' : 'sig.validNo'))],
+      [app.t('sig.signer'), report.signer?.subject ?? ''],
+      [app.t('sig.issuer'), report.signer?.issuer ?? ''],
+      [app.t('sig.signingTime'), signingTime],
+    ]),
+    report.checks?.length
+      ? h(
+          'table',
+          { class: 'checks' },
+          h('thead', {}, h('tr', {}, [app.t('sig.check'), app.t('sig.outcome'), app.t('sig.detail')].map((c) => h('th', { scope: 'col' }, c)))),
+          h(
+            'tbody',
+            {},
+            report.checks.map((c) =>
+              h(
+                'tr',
+                { 'data-check': c.name },
+                h('th', { scope: 'row' }, app.t(`sig.check.${c.name}` as MessageKey)),
+                h('td', { class: `outcome-${c.outcome}` }, app.t(`outcome.${c.outcome}` as MessageKey)),
+                h('td', {}, c.detail),
+              ),
+            ),
+          ),
+        )
+      : null,
+    report.notes?.length ? h('div', {}, h('h3', {}, app.t('sig.notes')), h('ul', {}, report.notes.map((n) => h('li', {}, n)))) : null,
+  );
+}
+
+async function auditSection(app: App, audit: Audit): Promise<HTMLElement> {
+  const server = audit.chain.valid
+    ? h('p', { class: 'chain ok', 'data-testid': 'chain-server', 'data-valid': 'true' }, '✔ ', app.t('audit.serverValid'))
+    : h('p', { class: 'chain bad', 'data-testid': 'chain-server', 'data-valid': 'false' }, '✘ ', app.t('audit.serverBroken', { at: audit.chain.brokenAt ?? '?' }));
+  let browser: HTMLElement;
+  if (!globalThis.crypto?.subtle) {
+    browser = h('p', { class: 'chain unknown', 'data-testid': 'chain-browser' }, app.t('audit.browserUnavailable'));
+  } else {
+    const check = await verifyChain(audit.events);
+    browser = check.valid
+      ? h('p', { class: 'chain ok', 'data-testid': 'chain-browser', 'data-valid': 'true' }, '✔ ', app.t('audit.browserValid', { n: check.checked }))
+      : h(
+          'p',
+          { class: 'chain bad', 'data-testid': 'chain-browser', 'data-valid': 'false' },
+          '✘ ',
+          app.t('audit.browserBroken', { at: check.brokenAt ?? '?', reason: app.t(`audit.reason.${check.reason ?? 'hash'}` as MessageKey) }),
+        );
+  }
+  return section(
+    'audit',
+    app.t('audit.title'),
+    server,
+    browser,
+    h(
+      'table',
+      { class: 'audit' },
+      h('caption', {}, app.t('audit.caption')),
+      h('thead', {}, h('tr', {}, [app.t('audit.seq'), app.t('audit.at'), app.t('audit.type'), app.t('audit.actor'), app.t('audit.data'), app.t('audit.hash')].map((c) => h('th', { scope: 'col' }, c)))),
+      h(
+        'tbody',
+        {},
+        audit.events.map((e) =>
+          h(
+            'tr',
+            { 'data-event': e.type },
+            h('td', { class: 'number' }, e.seq),
+            h('td', {}, h('time', { datetime: e.at }, app.formatDateTime(e.at))),
+            h('td', {}, h('code', {}, e.type)),
+            h('td', {}, e.actor),
+            h('td', { class: 'data' }, eventData(e.data)),
+            h('td', {}, h('code', { class: 'hash', title: e.hash }, `${e.hash.slice(0, 12)}…`)),
+          ),
+        ),
+      ),
+    ),
+  );
+}
+
+function eventData(data: Record<string, unknown>): string {
+  const text = Object.entries(data)
+    .map(([k, v]) => `${k}: ${typeof v === 'object' ? JSON.stringify(v) : String(v)}`)
+    .join('; ');
+  return text.length > 400 ? `${text.slice(0, 400)}…` : text;
+}
+
+/** Approve or reject, with a required written justification; the API decides whether this reviewer may. */
+function decisionSection(app: App, intake: Intake, main: HTMLElement): HTMLElement | null {
+  if (intake.status !== 'IN_REVIEW') return null;
+  const error = h('p', { class: 'notice error', role: 'alert', id: 'decision-error', hidden: true });
+  const form = h(
+    'form',
+    {
+      class: 'decision',
+      novalidate: true,
+      'aria-describedby': 'decision-error',
+      onsubmit: async (event: Event) => {
+        event.preventDefault();
+        const data = new FormData(form);
+        const decision = data.get('decision');
+        const justification = String(data.get('justification') ?? '').trim();
+        if ((decision !== 'approve' && decision !== 'reject') || justification.length < 10) {
+          error.textContent = app.t('decision.required');
+          error.hidden = false;
+          (form.querySelector(decision ? 'textarea' : 'input[name="decision"]') as HTMLElement | null)?.focus();
+          return;
+        }
+        submit.disabled = true;
+        try {
+          const updated = await app.api.decide(intake.intakeId, decision, justification);
+          await renderIntake(app, main, intake.intakeId, app.t('decision.done', { status: app.t(`status.${updated.status}` as MessageKey) }));
+        } catch (err) {
+          error.replaceChildren(errorMessage(app, err).textContent ?? '');
+          error.hidden = false;
+          submit.disabled = false;
+        }
+      },
+    },
+    h(
+      'fieldset',
+      {},
+      h('legend', {}, app.t('decision.legend')),
+      h('div', { class: 'choice' }, h('input', { type: 'radio', name: 'decision', value: 'approve', id: 'decision-approve', required: true }), h('label', { for: 'decision-approve' }, app.t('decision.approve'))),
+      h('div', { class: 'choice' }, h('input', { type: 'radio', name: 'decision', value: 'reject', id: 'decision-reject' }), h('label', { for: 'decision-reject' }, app.t('decision.reject'))),
+    ),
+    h('div', { class: 'field' }, h('label', { for: 'decision-justification' }, app.t('decision.justification')), h('textarea', { id: 'decision-justification', name: 'justification', rows: 4, required: true, minlength: 10, maxlength: 4000 })),
+    error,
+  );
+  const submit = h('button', { type: 'submit' }, app.t('decision.submit'));
+  form.append(submit);
+  return section('decision', app.t('decision.title'), form);
+}
