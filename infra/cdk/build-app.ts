@@ -1,5 +1,8 @@
 import { Annotations, App, Tags, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
+import path from 'node:path';
+import { writeConsole } from '../../web/build.js';
+import { repoRoot } from './bundling.js';
 import { type Settings, inlineConfiguration, parseSettings } from './settings.js';
 import { FilieraStatefulStack } from './stateful-stack.js';
 import { FilieraStatelessStack } from './stateless-stack.js';
@@ -48,6 +51,8 @@ export async function buildApp(options: BuildOptions = {}): Promise<FilieraApp> 
   });
   const settings = parseSettings((key) => app.node.tryGetContext(key));
   const inlineConfig = settings.filieraConfigParameter ? undefined : await inlineConfiguration(settings.filieraConfig);
+  // The console's files, built like the functions at synth time (tests synthesize without either).
+  const consoleFilesDir = settings.skipBundling ? undefined : await buildConsoleFiles();
   const env = { region: settings.region, ...(settings.account ? { account: settings.account } : {}) };
 
   const stateful = new FilieraStatefulStack(app, 'FilieraStateful', {
@@ -58,13 +63,14 @@ export async function buildApp(options: BuildOptions = {}): Promise<FilieraApp> 
   });
   const stateless = new FilieraStatelessStack(app, 'FilieraStateless', {
     env,
-    description: 'Filiera: functions, HTTP API, queues, schedule, alarms',
+    description: 'Filiera: functions, HTTP API, queues, schedule, alarms, the console distribution',
     settings,
     dataKey: stateful.dataKey,
     table: stateful.table,
     userPool: stateful.userPool,
     apiClient: stateful.apiClient,
     ...(inlineConfig ? { inlineConfig } : {}),
+    ...(consoleFilesDir ? { consoleFilesDir } : {}),
   });
   // The stateless stack names the buckets without importing them (infra/cdk/naming.ts): order the deploys anyway.
   stateless.addStackDependency(stateful);
@@ -78,4 +84,11 @@ export async function buildApp(options: BuildOptions = {}): Promise<FilieraApp> 
   }
   if (options.nag) Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
   return { app, settings, stateful, stateless };
+}
+
+/** `npm run console:build`'s output, written under cdk.out for the deployment to upload. */
+async function buildConsoleFiles(): Promise<string> {
+  const dir = path.join(repoRoot, 'cdk.out', 'console-site');
+  await writeConsole(dir);
+  return dir;
 }

@@ -14,7 +14,7 @@ import { Aws, Stack } from 'aws-cdk-lib';
  */
 export const APP_PREFIX = 'filiera';
 
-export type BucketPurpose = 'intake' | 'release' | 'evidence' | 'access-logs';
+export type BucketPurpose = 'intake' | 'release' | 'evidence' | 'access-logs' | 'console';
 
 export function bucketName(purpose: BucketPurpose, region: string): string {
   return `${APP_PREFIX}-${purpose}-${Aws.ACCOUNT_ID}-${region}`;

@@ -41,7 +41,13 @@ export const SettingsSchema = z.object({
     .optional(),
   /** Where alarms are e-mailed (optional; the alarm topic exists either way). */
   alarmEmail: z.string().email().optional(),
-  /** Tests only: give every function a placeholder instead of running esbuild. */
+  /** The Cognito hosted UI's domain prefix (https://PREFIX.auth.REGION.amazoncognito.com); default filiera-ACCOUNT. */
+  hostedUiPrefix: z
+    .string()
+    .regex(/^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/, 'hostedUiPrefix: lowercase letters, digits and hyphens, at most 63')
+    .refine((p) => !/aws|amazon|cognito/.test(p), 'hostedUiPrefix: Cognito refuses prefixes containing aws, amazon or cognito')
+    .optional(),
+  /** Tests only: give every function a placeholder instead of running esbuild (and the console its build). */
   skipBundling: flag.default(false),
 });
 
@@ -57,6 +63,7 @@ export const contextKeys: Record<keyof Settings, string> = {
   filieraConfig: 'filieraConfig',
   filieraConfigParameter: 'filieraConfigParameter',
   alarmEmail: 'alarmEmail',
+  hostedUiPrefix: 'hostedUiPrefix',
   skipBundling: 'filiera:skipBundling',
 };
 

@@ -24,6 +24,7 @@ export class FilieraStatefulStack extends Stack {
   readonly intakeBucket: s3.Bucket;
   readonly releaseBucket: s3.Bucket;
   readonly evidenceBucket: s3.Bucket;
+  readonly consoleBucket: s3.Bucket;
   readonly table: dynamodb.Table;
   readonly userPool: cognito.UserPool;
   readonly apiClient: cognito.UserPoolClient;
@@ -78,6 +79,29 @@ export class FilieraStatefulStack extends Stack {
           ? s3.ObjectLockRetention.compliance(Duration.days(settings.evidenceRetentionDays))
           : s3.ObjectLockRetention.governance(Duration.days(settings.evidenceRetentionDays)),
     });
+
+    // The console's static files (no data): CloudFront of this account reads them with origin access control; the
+    // distribution and the upload of the files are in the stateless stack (infra/cdk/console-site.ts).
+    this.consoleBucket = new s3.Bucket(this, 'ConsoleBucket', {
+      bucketName: bucketName('console', this.region),
+      encryption: s3.BucketEncryption.S3_MANAGED,
+      serverAccessLogsBucket: this.accessLogsBucket,
+      serverAccessLogsPrefix: 'console/',
+      ...this.lockedDown(),
+      lifecycleRules: [{ id: 'ExpireOldConsoleVersions', noncurrentVersionExpiration: Duration.days(30) }],
+    });
+    this.consoleBucket.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'CloudFrontOfThisAccountReads',
+        principals: [new iam.ServicePrincipal('cloudfront.amazonaws.com')],
+        actions: ['s3:GetObject'],
+        resources: [this.consoleBucket.arnForObjects('*')],
+        conditions: {
+          StringEquals: { 'AWS:SourceAccount': this.account },
+          ArnLike: { 'AWS:SourceArn': `arn:${this.partition}:cloudfront::${this.account}:distribution/*` },
+        },
+      }),
+    );
 
     this.table = this.intakeTable();
     [this.userPool, this.apiClient] = this.identities();

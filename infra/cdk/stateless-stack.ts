@@ -23,6 +23,7 @@ import type { Construct } from 'constructs';
 import { apiRoutes, type RouteHandlerName } from '../../shared/api/routes.js';
 import { type BucketRef, FilieraFunction, type ObjectAccess, type TableAccess, type TextractChannel } from './house-function.js';
 import { allIntakeKeys, allReleaseKeys, intakeKeys, releaseKeys, uploadKeys } from './key-patterns.js';
+import { ConsoleSite } from './console-site.js';
 import { acknowledge } from './nag.js';
 import { bucketArn, bucketName, isReleasePublisher, publisherRoleName } from './naming.js';
 import { checkInlineSize, type Settings } from './settings.js';
@@ -85,6 +86,13 @@ const functionSpecs: Record<HandlerName, FunctionSpec> = {
     intake: { read: [intakeKeys.listUpload] },
     release: nameOnly,
     config: true,
+  },
+  'intake-documents': {
+    ...api,
+    description: 'GET /v1/intakes/{id}/documents: five-minute links to the uploaded documents and the receipt, each issue audited',
+    table: { getItem: true, write: true },
+    intake: { read: [intakeKeys.listUpload, intakeKeys.attestationUpload, intakeKeys.receipt] },
+    release: nameOnly,
   },
   'intake-audit': {
     ...api,
@@ -166,6 +174,8 @@ export interface StatelessStackProps extends StackProps {
   apiClient: cognito.IUserPoolClient;
   /** The configuration in the inline format, when read from a file at synth time. */
   inlineConfig?: string;
+  /** The console's static files (`npm run console:build`); absent when synthesized without bundling. */
+  consoleFilesDir?: string;
 }
 
 /** Functions, the HTTP API, queues, topics, the schedule and the alarms: replaceable at any time. */
@@ -174,6 +184,7 @@ export class FilieraStatelessStack extends Stack {
   readonly httpApi: apigw.HttpApi;
   readonly uploadEvents: sqs.Queue;
   readonly textractCompletions: sqs.Queue;
+  readonly console: ConsoleSite;
 
   constructor(scope: Construct, id: string, props: StatelessStackProps) {
     super(scope, id, props);
@@ -206,7 +217,13 @@ export class FilieraStatelessStack extends Stack {
       this.functions[handler] = fn;
     }
 
-    this.httpApi = this.api(props.userPool, props.apiClient);
+    this.console = new ConsoleSite(this, 'Console', {
+      userPool: props.userPool,
+      domainPrefix: settings.hostedUiPrefix ?? `filiera-${this.account}`,
+      filesDir: props.consoleFilesDir ?? null,
+    });
+    this.httpApi = this.api(props.userPool, [props.apiClient, this.console.client], this.console.url);
+    this.console.connect(this.httpApi.apiEndpoint);
     this.uploadEvents = this.uploadPipeline(intakeBucket);
     this.functions['on-textract-complete'].addEventSource(
       new SqsEventSource(textract.queue, { batchSize: 1, reportBatchItemFailures: true, maxConcurrency: 5 }),
@@ -226,19 +243,27 @@ export class FilieraStatelessStack extends Stack {
   }
 
   /** PRODUCT.md section 8: one route per entry of shared/api/routes.ts, behind the Cognito JWT authorizer. */
-  private api(userPool: cognito.IUserPool, client: cognito.IUserPoolClient): apigw.HttpApi {
+  private api(userPool: cognito.IUserPool, clients: cognito.IUserPoolClient[], consoleOrigin: string): apigw.HttpApi {
     // The issuer of the user pool's tokens, as HttpUserPoolAuthorizer spells it.
     const issuer = `https://cognito-idp.${this.region}.amazonaws.com/${userPool.userPoolId}`;
     const authorizer = new HttpJwtAuthorizer('CognitoAuthorizer', issuer, {
       authorizerName: 'cognito',
       // Bearer = the Cognito ID token: it carries cognito:groups and the custom:* scope claims.
-      jwtAudience: [client.userPoolClientId],
+      // The API's own client (SDK sign-in) and the console's (hosted UI).
+      jwtAudience: clients.map((c) => c.userPoolClientId),
     });
     const httpApi = new apigw.HttpApi(this, 'HttpApi', {
       apiName: 'filiera',
       description: 'Filiera HTTP API (PRODUCT.md section 8)',
       createDefaultStage: false,
       defaultAuthorizer: authorizer,
+      // The console calls the API from its CloudFront origin; API Gateway answers the preflight itself.
+      corsPreflight: {
+        allowOrigins: [consoleOrigin],
+        allowMethods: [apigw.CorsHttpMethod.GET, apigw.CorsHttpMethod.POST],
+        allowHeaders: ['authorization', 'content-type'],
+        maxAge: Duration.hours(1),
+      },
     });
     const accessLogs = new logs.LogGroup(this, 'ApiAccessLogs', { retention: logs.RetentionDays.ONE_YEAR });
     new apigw.HttpStage(this, 'DefaultStage', {

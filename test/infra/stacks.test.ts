@@ -89,7 +89,7 @@ const objectArn = (purpose: 'intake' | 'release', pattern: string) => `arn:<AWS:
 describe('stateful stack', () => {
   it('blocks public access on every bucket', () => {
     const buckets = resources(stateful, 'AWS::S3::Bucket');
-    expect(buckets).toHaveLength(4);
+    expect(buckets).toHaveLength(5);
     for (const [, bucket] of buckets) {
       expect(bucket.Properties.PublicAccessBlockConfiguration).toEqual({
         BlockPublicAcls: true,
@@ -198,7 +198,10 @@ describe('stateful stack', () => {
 
 describe('stateless stack', () => {
   it('runs one Node.js 22 ARM64 function per handler file, traced, with its own log retention', () => {
-    const fns = resources(stateless, 'AWS::Lambda::Function').filter(([, f]) => !String(f.Properties.Description).includes('Custom::S3BucketNotifications'));
+    // CDK's own helpers (bucket notifications, the console's upload) are not Filiera handlers.
+    const fns = resources(stateless, 'AWS::Lambda::Function').filter(
+      ([id, f]) => !String(f.Properties.Description).includes('Custom::S3BucketNotifications') && !id.startsWith('CustomCDKBucketDeployment'),
+    );
     expect(fns).toHaveLength(handlerNames().length);
     expect(Object.keys(built.stateless.functions).sort()).toEqual(handlerNames());
     for (const [id, fn] of fns) {
@@ -221,7 +224,7 @@ describe('stateless stack', () => {
     const [, authorizer] = resources(stateless, 'AWS::ApiGatewayV2::Authorizer')[0]!;
     expect(authorizer.Properties.AuthorizerType).toBe('JWT');
     expect(flat(authorizer.Properties.JwtConfiguration.Issuer)).toMatch(/^https:\/\/cognito-idp\.eu-central-1\.amazonaws\.com\/<import .*UserPool/);
-    expect(authorizer.Properties.JwtConfiguration.Audience).toHaveLength(1);
+    expect(authorizer.Properties.JwtConfiguration.Audience).toHaveLength(2);
 
     const integrations = new Map(resources(stateless, 'AWS::ApiGatewayV2::Integration').map(([id, i]) => [id, flat(i.Properties.IntegrationUri)]));
     for (const route of apiRoutes) {
@@ -376,7 +379,11 @@ describe('least privilege', () => {
         expect(actions.filter((a) => a === '*' || a.endsWith(':*')), policy).toEqual([]);
         if (list(statement.Resource).some((r) => r === '*')) {
           // Textract's analysis actions have no resource-level permissions (checked per function below).
-          expect(actions.every((a) => a.startsWith('xray:') || a.startsWith('textract:')), `${policy}: ${actions.join(', ')} on *`).toBe(true);
+          // CDK's upload of the console invalidates the distribution (CloudFront has no narrower form in CDK's grant).
+          const allowed = policy.startsWith('CustomCDKBucketDeployment')
+            ? (a: string) => a === 'cloudfront:CreateInvalidation' || a === 'cloudfront:GetInvalidation'
+            : (a: string) => a.startsWith('xray:') || a.startsWith('textract:');
+          expect(actions.every(allowed), `${policy}: ${actions.join(', ')} on *`).toBe(true);
         }
       }
     }
@@ -395,6 +402,15 @@ describe('least privilege', () => {
   it('lets create-intake presign uploads only: PutObject on the two upload keys of the intake bucket', () => {
     expect(s3Statements('create-intake')).toEqual([
       { actions: ['s3:PutObject'], resources: uploadKeys.map((k) => objectArn('intake', k.pattern)).sort() },
+    ]);
+  });
+
+  it('lets intake-documents read the uploaded documents and the receipt, and nothing else in S3', () => {
+    expect(s3Statements('intake-documents')).toEqual([
+      {
+        actions: ['s3:GetObject'],
+        resources: [intakeKeys.listUpload, intakeKeys.attestationUpload, intakeKeys.receipt].map((k) => objectArn('intake', k.pattern)).sort(),
+      },
     ]);
   });
 
@@ -433,5 +449,74 @@ describe('least privilege', () => {
         { actions: ['s3:PutObject'], resources: [releaseKeys.list, releaseKeys.receipt].map((k) => objectArn('release', k.pattern)).sort() },
       ]),
     );
+  });
+});
+
+describe('the console (S3 + CloudFront, Cognito hosted UI)', () => {
+  it('keeps the console bucket private: only CloudFront distributions of this account read it, over TLS', () => {
+    const [bucketId, bucket] = bucketNamed('console');
+    expect(bucket.Properties.PublicAccessBlockConfiguration.RestrictPublicBuckets).toBe(true);
+    const allows = bucketPolicyStatements(bucketId).filter((s) => s.Effect === 'Allow');
+    expect(allows).toEqual([
+      expect.objectContaining({
+        Principal: { Service: 'cloudfront.amazonaws.com' },
+        Action: 's3:GetObject',
+        Condition: {
+          StringEquals: { 'AWS:SourceAccount': { Ref: 'AWS::AccountId' } },
+          ArnLike: { 'AWS:SourceArn': expect.anything() },
+        },
+      }),
+    ]);
+    expect(flat(allows[0]!.Condition!.ArnLike!['AWS:SourceArn'])).toBe('arn:<AWS::Partition>:cloudfront::<AWS::AccountId>:distribution/*');
+  });
+
+  it('serves the console over HTTPS through origin access control, with a strict content security policy', () => {
+    const [, distribution] = resources(stateless, 'AWS::CloudFront::Distribution')[0]!;
+    const config = distribution.Properties.DistributionConfig;
+    expect(config.DefaultRootObject).toBe('index.html');
+    expect(config.DefaultCacheBehavior.ViewerProtocolPolicy).toBe('redirect-to-https');
+    expect(config.Origins).toHaveLength(1);
+    expect(flat(config.Origins[0].OriginAccessControlId)).toMatch(/OriginAccessControl/);
+    expect(flat(config.Origins[0].DomainName)).toContain('filiera-console-<AWS::AccountId>-eu-central-1');
+    const [, headers] = resources(stateless, 'AWS::CloudFront::ResponseHeadersPolicy')[0]!;
+    const security = headers.Properties.ResponseHeadersPolicyConfig.SecurityHeadersConfig;
+    const csp = flat(security.ContentSecurityPolicy.ContentSecurityPolicy);
+    expect(csp).toContain("script-src 'self'");
+    expect(csp).toContain("frame-ancestors 'none'");
+    expect(csp).toMatch(/connect-src 'self' https:\/\/\*\.execute-api\.eu-central-1\.amazonaws\.com https:\/\/filiera-<AWS::AccountId>\.auth\.eu-central-1\.amazoncognito\.com;/);
+    expect(security.FrameOptions.FrameOption).toBe('DENY');
+    expect(security.StrictTransportSecurity.Override).toBe(true);
+  });
+
+  it('signs in with the hosted UI: authorization code only, no client secret, back to the console', () => {
+    const consoleClient = logicalId(built.stateless.console.client.node.defaultChild);
+    const client = stateless.toJSON().Resources[consoleClient].Properties;
+    expect(client.AllowedOAuthFlows).toEqual(['code']);
+    expect(client.GenerateSecret).toBe(false);
+    expect(client.SupportedIdentityProviders).toEqual(['COGNITO']);
+    expect(list(client.CallbackURLs).map(flat)).toEqual([expect.stringMatching(/^https:\/\/<.*Distribution.*\.DomainName>\/$/)]);
+    expect(client.WriteAttributes).toEqual(['name']);
+    stateless.hasResourceProperties('AWS::Cognito::UserPoolDomain', { Domain: { 'Fn::Join': ['', ['filiera-', { Ref: 'AWS::AccountId' }]] } });
+  });
+
+  it('lets the API accept tokens of both clients, and browsers call it only from the console', () => {
+    const [, authorizer] = resources(stateless, 'AWS::ApiGatewayV2::Authorizer')[0]!;
+    const audience = list(authorizer.Properties.JwtConfiguration.Audience).map(flat);
+    expect(audience).toHaveLength(2);
+    expect(audience).toContain(`<${logicalId(built.stateless.console.client.node.defaultChild)}>`);
+    const [, api] = resources(stateless, 'AWS::ApiGatewayV2::Api')[0]!;
+    const cors = api.Properties.CorsConfiguration;
+    expect(list(cors.AllowOrigins).map(flat)).toEqual([expect.stringMatching(/^https:\/\/<.*Distribution.*\.DomainName>$/)]);
+    expect(cors.AllowHeaders).toEqual(['authorization', 'content-type']);
+    expect(cors.AllowCredentials).toBeUndefined();
+  });
+
+  it('uploads the files with a console-config.json naming the API, the hosted UI and the console client', () => {
+    const [, deployment] = resources(stateless, 'Custom::CDKBucketDeployment')[0]!;
+    expect(flat(deployment.Properties.DestinationBucketName)).toBe('filiera-console-<AWS::AccountId>-eu-central-1');
+    expect(deployment.Properties.DistributionPaths).toEqual(['/*']);
+    const markers = JSON.stringify(deployment.Properties.SourceMarkers ?? []);
+    expect(markers).toContain('HttpApi');
+    expect(markers).toContain(logicalId(built.stateless.console.client.node.defaultChild));
   });
 });
