@@ -51,7 +51,7 @@ export interface ObjectAccess {
 
 /** Where Textract reports a finished job, and the role it publishes with (the stateless stack's Textract channel). */
 export interface TextractChannel {
-  queue: sqs.IQueue;
+  queue: sqs.Queue;
   topicArn: string;
   publishRoleArn: string;
 }
