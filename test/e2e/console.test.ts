@@ -108,6 +108,12 @@ afterAll(async () => {
   await stack?.dispose();
 });
 
+/**
+ * A hang guard, not a speed limit: the first page builds the console with esbuild and every step waits on the real
+ * pipeline; on a loaded two-core machine one test took over the default 300 s.
+ */
+const BROWSER_TEST_TIMEOUT_MS = 900_000;
+
 async function newPage(): Promise<Page> {
   const context = await browser.newContext({ viewport: { width: 1366, height: 800 }, locale: 'it-IT' });
   const page = await context.newPage();
@@ -128,7 +134,7 @@ async function signInWithToken(page: Page, token: string): Promise<void> {
 }
 
 describe('the compliance console in a browser', () => {
-  it('compliance signs in as a demo user, works the queue, approves an intake in review with a justification, and sees it released', async () => {
+  it('compliance signs in as a demo user, works the queue, approves an intake in review with a justification, and sees it released', { timeout: BROWSER_TEST_TIMEOUT_MS }, async () => {
     const page = await newPage();
     // Sign in with the keyboard: the demo-user picker, then Tab to its button and Enter.
     await page.goto(`${stack.baseUrl}/`);
@@ -230,7 +236,7 @@ describe('the compliance console in a browser', () => {
     await page.context().close();
   });
 
-  it('a committente sees its own intakes and why one was rejected, and cannot decide', async () => {
+  it('a committente sees its own intakes and why one was rejected, and cannot decide', { timeout: BROWSER_TEST_TIMEOUT_MS }, async () => {
     const page = await newPage();
     await signInWithToken(page, tokens.acme);
     await page.getByRole('heading', { level: 1, name: 'I miei intake' }).waitFor();
@@ -253,7 +259,7 @@ describe('the compliance console in a browser', () => {
     await page.context().close();
   });
 
-  it('the wrong role or scope sees nothing of an intake', async () => {
+  it('the wrong role or scope sees nothing of an intake', { timeout: BROWSER_TEST_TIMEOUT_MS }, async () => {
     // A committente of another tenant: the API answers 404, the page shows no data.
     const beta = await newPage();
     await signInWithToken(beta, tokens.beta);

@@ -1,6 +1,6 @@
 import type { EventEmitter } from 'node:events';
 import { mkdir } from 'node:fs/promises';
-import type { Server } from 'node:http';
+import type { IncomingMessage, Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createRequire } from 'node:module';
 import path from 'node:path';
@@ -66,7 +66,7 @@ interface KoaContext {
   /** The request target as received (raw path and query). */
   originalUrl: string;
   query: Record<string, unknown>;
-  req: NodeJS.ReadableStream;
+  req: IncomingMessage;
   status: number;
   type: string;
   body: unknown;
@@ -198,7 +198,7 @@ export async function startS3Engine(options: S3EngineOptions): Promise<S3Engine>
       secretFor: (id) => (id === LOCAL_CREDENTIALS.accessKeyId ? LOCAL_CREDENTIALS.secretAccessKey : undefined),
     });
     if (!refusal) return next();
-    ctx.req.resume();
+    await drainRequest(ctx.req);
     ctx.status = refusal.status;
     ctx.type = 'application/xml';
     ctx.body = `<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>${refusal.code}</Code><Message>${refusal.message}</Message></Error>`;
@@ -232,6 +232,12 @@ export async function startS3Engine(options: S3EngineOptions): Promise<S3Engine>
   });
 
   const address = await server.run();
+  // As the API server does: keep idle connections longer than clients do (undici: 4 s), or a client may send its
+  // next request on a socket the engine is closing and get ECONNRESET (seen on a loaded machine).
+  if (server.httpServer) {
+    server.httpServer.keepAliveTimeout = 65_000;
+    server.httpServer.headersTimeout = 66_000;
+  }
   let stopped = false;
   return {
     endpoint: `http://127.0.0.1:${address.port}`,
@@ -247,4 +253,34 @@ export async function startS3Engine(options: S3EngineOptions): Promise<S3Engine>
       await Promise.allSettled([...pending]);
     },
   };
+}
+
+/**
+ * Reads and discards a refused request's body before the answer goes out. Answering first makes Node close the
+ * connection with the body still arriving, and the client then sees ECONNRESET instead of S3's 403. A body past
+ * REFUSED_BODY_DRAIN_BYTES is not worth reading: the connection is closed on it as S3 would.
+ */
+const REFUSED_BODY_DRAIN_BYTES = 64 * 1024 * 1024;
+
+function drainRequest(req: IncomingMessage): Promise<void> {
+  if (req.readableEnded || req.destroyed) return Promise.resolve();
+  return new Promise((resolve) => {
+    let read = 0;
+    const done = () => {
+      req.off('data', onData);
+      resolve();
+    };
+    const onData = (chunk: Buffer) => {
+      read += chunk.length;
+      if (read > REFUSED_BODY_DRAIN_BYTES) {
+        req.pause();
+        done();
+      }
+    };
+    req.on('data', onData);
+    req.once('end', done);
+    req.once('close', done);
+    req.once('error', done);
+    req.resume();
+  });
 }

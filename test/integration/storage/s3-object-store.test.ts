@@ -86,6 +86,17 @@ describe('S3 object store on the local engine', () => {
     expect(await store.head(BUCKET, key)).toBeNull();
   });
 
+  it('answers a refused upload with 403 even while a large body is still arriving, not a reset connection', async () => {
+    const key = 'tenants/acme/intakes/FIL-0000000013/list.csv';
+    const link = await store.presignPut(BUCKET, key, { expiresInSeconds: 900 });
+    const elsewhere = link.url.replace('FIL-0000000013', 'FIL-0000000014');
+    const body = new Uint8Array(8 * 1024 * 1024).fill(0x41);
+    const res = await fetch(elsewhere, { method: 'PUT', body });
+    expect(res.status).toBe(403);
+    expect(await res.text()).toContain('<Code>SignatureDoesNotMatch</Code>');
+    expect(await store.head(BUCKET, 'tenants/acme/intakes/FIL-0000000014/list.csv')).toBeNull();
+  });
+
   it('raises a real-shaped S3 event with the key URL-encoded as AWS does', async () => {
     // Prepare
     const key = 'tenants/acme/intakes/FIL-0000000002/a b+c(1)è.csv';
