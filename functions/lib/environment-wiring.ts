@@ -20,8 +20,12 @@ const Environment = z.object({
   S3_ENDPOINT: z.string().url().optional(),
   DYNAMODB_ENDPOINT: z.string().url().optional(),
   AWS_REGION: z.string().optional(),
-  /** Who reads scans: Amazon Textract (AWS), or nobody (scans then go to a person unread; the embedded stack wires OCR). */
-  SCAN_READER: z.enum(['textract', 'none']).default('textract'),
+  /**
+   * Who reads scans: Amazon Textract, or nobody (scans then go to a person unread; the embedded stack wires OCR).
+   * Textract only when asked for: the CDK app sets it on the functions it grants Textract, and a function without that
+   * grant must not start jobs it cannot finish.
+   */
+  SCAN_READER: z.enum(['textract', 'none']).default('none'),
   /** Textract's completion channel for multi-page scans: the SNS topic and the role Textract publishes with. */
   TEXTRACT_SNS_TOPIC_ARN: z.string().optional(),
   TEXTRACT_ROLE_ARN: z.string().optional(),

@@ -47,6 +47,17 @@ describe('inline configuration', () => {
     expect(trustAnchorPems).toEqual([readFileSync('config/certs/demo-ca.pem', 'utf8')]);
   });
 
+  it('reads scans with Textract only where the stack asks for it', async () => {
+    const base = { TABLE_NAME: 't', INTAKE_BUCKET: 'i', RELEASE_BUCKET: 'r', AWS_REGION: 'eu-central-1' };
+    const unset = await depsFromEnvironment(base);
+    expect(unset.extractors?.scans).toBeUndefined();
+    expect(unset.extractionJobs).toBeUndefined();
+    const textract = await depsFromEnvironment({ ...base, SCAN_READER: 'textract', TEXTRACT_SNS_TOPIC_ARN: 'arn:aws:sns:eu-central-1:1:t', TEXTRACT_ROLE_ARN: 'arn:aws:iam::1:role/r' });
+    expect(textract.extractors?.scans).toBeDefined();
+    expect(textract.extractionJobs).toBe(textract.extractors?.scans);
+    await expect(depsFromEnvironment({ ...base, SCAN_READER: 'ocr' })).rejects.toThrow(/SCAN_READER/);
+  });
+
   it("refuses a configuration that would not fit in a function's 4 KB environment", () => {
     expect(() => checkInlineSize('x'.repeat(MAX_INLINE_CONFIG_BYTES + 1), 'big.json')).toThrow(/big\.json: the configuration is \d+ bytes/);
     expect(() => checkInlineSize('x'.repeat(MAX_INLINE_CONFIG_BYTES), 'ok.json')).not.toThrow();

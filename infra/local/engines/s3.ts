@@ -171,7 +171,7 @@ export async function startS3Engine(options: S3EngineOptions): Promise<S3Engine>
     await previous;
     try {
       if (await server.store.existsObject(target.bucket, target.key)) {
-        ctx.req.resume();
+        await drainRequest(ctx.req);
         ctx.status = 412;
         ctx.type = 'application/xml';
         ctx.body =

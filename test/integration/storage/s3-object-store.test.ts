@@ -125,6 +125,10 @@ describe('S3 object store on the local engine', () => {
       PreconditionFailedError,
     );
     expect(Buffer.from(await store.getBytes(BUCKET, key, 10))).toEqual(Buffer.from([1, 2, 3]));
+    // A large body is refused with S3's 412 too, not a connection reset while it is still arriving.
+    await expect(store.putObject(BUCKET, key, new Uint8Array(8 * 1024 * 1024).fill(7), { contentType: 'text/csv', ifNoneMatch: '*' })).rejects.toBeInstanceOf(
+      PreconditionFailedError,
+    );
     // Two racing conditional writers: exactly one wins.
     const raced = 'callcenters/cc-napoli/releases/FIL-0000000004/list.csv';
     const results = await Promise.allSettled(
