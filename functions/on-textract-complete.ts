@@ -3,6 +3,7 @@ import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import * as z from 'zod';
 import { completeExtraction } from '../shared/pipeline/complete-extraction.js';
 import { pipelineDeps } from './lib/runtime.js';
+import { textractScanReader } from './lib/textract-wiring.js';
 
 /**
  * Textract's job completions (SNS topic -> SQS queue -> this function): the second step of reading a multi-page
@@ -35,7 +36,7 @@ export function parseCompletion(body: string): z.infer<typeof TextractCompletion
 }
 
 export const handler = middy<SQSEvent, SQSBatchResponse, Error, Context>().handler(async (event) => {
-  const deps = await pipelineDeps();
+  const deps = await pipelineDeps(textractScanReader);
   const batchItemFailures: SQSBatchResponse['batchItemFailures'] = [];
   for (const message of event.Records) {
     try {

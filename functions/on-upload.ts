@@ -3,6 +3,7 @@ import type { Context, S3Event, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import * as z from 'zod';
 import { handleObjectCreated } from '../shared/pipeline/process-intake.js';
 import { pipelineDeps } from './lib/runtime.js';
+import { textractScanReader } from './lib/textract-wiring.js';
 
 /**
  * S3 object-created events, delivered through SQS. Each message is processed on its own; a failed one is reported
@@ -24,7 +25,7 @@ export function decodeS3Key(key: string): string {
 }
 
 export const handler = middy<SQSEvent, SQSBatchResponse, Error, Context>().handler(async (event) => {
-  const deps = await pipelineDeps();
+  const deps = await pipelineDeps(textractScanReader);
   const batchItemFailures: SQSBatchResponse['batchItemFailures'] = [];
   for (const message of event.Records) {
     try {

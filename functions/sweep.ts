@@ -2,10 +2,11 @@ import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
 import { sweep, type SweepReport } from '../shared/pipeline/sweep.js';
 import { pipelineDeps } from './lib/runtime.js';
+import { textractScanReader } from './lib/textract-wiring.js';
 
 /** On a schedule: expire intakes without both files after 24 h; finish releases and processing a crash left behind. */
 export const handler = middy<unknown, SweepReport, Error, Context>().handler(async () => {
-  const deps = await pipelineDeps();
+  const deps = await pipelineDeps(textractScanReader);
   const report = await sweep(deps);
   deps.log.info('sweep', { expired: report.expired.length, released: report.released.length, resumed: report.resumed.length, failed: report.failed.length });
   return report;

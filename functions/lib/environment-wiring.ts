@@ -1,7 +1,6 @@
 import * as z from 'zod';
 import { createDynamoDocumentClient, DynamoIntakeRepository } from '../../shared/adapters/dynamodb/dynamodb-intake-repository.js';
 import { createS3Client, S3ObjectStore } from '../../shared/adapters/s3/s3-object-store.js';
-import { createTextractClient, TextractExtractor } from '../../shared/adapters/textract/textract-extractor.js';
 import { loadConfig, parseConfig, type LoadedConfig } from '../../shared/config.js';
 import type { Logger, PipelineDeps } from '../../shared/pipeline/deps.js';
 
@@ -23,36 +22,28 @@ const Environment = z.object({
   /**
    * Who reads scans: Amazon Textract, or nobody (scans then go to a person unread; the embedded stack wires OCR).
    * Textract only when asked for: the CDK app sets it on the functions it grants Textract, and a function without that
-   * grant must not start jobs it cannot finish.
+   * grant must not start jobs it cannot finish. Textract's own settings are read by functions/lib/textract-wiring.ts.
    */
   SCAN_READER: z.enum(['textract', 'none']).default('none'),
-  /** Textract's completion channel for multi-page scans: the SNS topic and the role Textract publishes with. */
-  TEXTRACT_SNS_TOPIC_ARN: z.string().optional(),
-  TEXTRACT_ROLE_ARN: z.string().optional(),
-  /** Textract calls in flight per container (the function's reserved concurrency caps containers). */
-  TEXTRACT_MAX_CONCURRENT: z.coerce.number().int().min(1).max(50).default(2),
 });
 
-export async function depsFromEnvironment(env: Record<string, string | undefined>): Promise<PipelineDeps> {
-  const parsed = Environment.safeParse(env);
-  if (!parsed.success) {
-    throw new Error(`function environment: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+/** Builds a scan reader from the function's environment: functions/lib/textract-wiring.ts, in the functions that read scans. */
+export type ScanReaderWiring = (env: Record<string, string | undefined>, region: string) => Pick<PipelineDeps, 'extractors' | 'extractionJobs'>;
+
+/**
+ * `scanReader` is passed only by the functions that read attestations, so that the others never bundle its client.
+ * SCAN_READER=textract on a function that did not pass one is a deployment error, refused here rather than ignored.
+ */
+export async function depsFromEnvironment(env: Record<string, string | undefined>, scanReader?: ScanReaderWiring): Promise<PipelineDeps> {
+  const e = parseEnvironment(Environment, env);
+  if (e.SCAN_READER === 'textract' && !scanReader) {
+    throw new Error('function environment: SCAN_READER: textract is set, but this function does not read scans');
   }
-  const e = parsed.data;
   const region = e.AWS_REGION ?? 'eu-south-1';
+  const scans = e.SCAN_READER === 'textract' && scanReader ? scanReader(env, region) : {};
   const s3 = createS3Client({ region, ...(e.S3_ENDPOINT ? { endpoint: e.S3_ENDPOINT } : {}) });
   const doc = createDynamoDocumentClient({ region, ...(e.DYNAMODB_ENDPOINT ? { endpoint: e.DYNAMODB_ENDPOINT } : {}) });
   let config: Promise<LoadedConfig> | undefined;
-  const textract =
-    e.SCAN_READER === 'textract'
-      ? new TextractExtractor({
-          client: createTextractClient({ region }),
-          maxConcurrent: e.TEXTRACT_MAX_CONCURRENT,
-          ...(e.TEXTRACT_SNS_TOPIC_ARN && e.TEXTRACT_ROLE_ARN
-            ? { notification: { snsTopicArn: e.TEXTRACT_SNS_TOPIC_ARN, roleArn: e.TEXTRACT_ROLE_ARN } }
-            : {}),
-        })
-      : undefined;
   return {
     intakes: new DynamoIntakeRepository(doc, e.TABLE_NAME),
     objects: new S3ObjectStore(s3),
@@ -60,8 +51,17 @@ export async function depsFromEnvironment(env: Record<string, string | undefined
     config: () => (config ??= readConfiguration(e)),
     now: () => new Date(),
     log: jsonLogger,
-    ...(textract ? { extractors: { scans: textract }, extractionJobs: textract } : {}),
+    ...scans,
   };
+}
+
+/** A function's environment checked against its schema; the error names each variable at fault. */
+export function parseEnvironment<S extends z.ZodType>(schema: S, env: Record<string, string | undefined>): z.infer<S> {
+  const parsed = schema.safeParse(env);
+  if (!parsed.success) {
+    throw new Error(`function environment: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+  }
+  return parsed.data;
 }
 
 /** Inline JSON carries its trust anchors as PEM text in `trustAnchorPems`. */

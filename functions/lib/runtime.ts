@@ -1,5 +1,5 @@
 import type { PipelineDeps } from '../../shared/pipeline/deps.js';
-import { depsFromEnvironment } from './environment-wiring.js';
+import { depsFromEnvironment, type ScanReaderWiring } from './environment-wiring.js';
 
 /**
  * The handlers' one way to reach the outside world. In Lambda the dependencies are built once per container from
@@ -8,8 +8,9 @@ import { depsFromEnvironment } from './environment-wiring.js';
  */
 let current: Promise<PipelineDeps> | undefined;
 
-export function pipelineDeps(): Promise<PipelineDeps> {
-  current ??= depsFromEnvironment(process.env);
+/** `scanReader`: only the functions that read attestations pass one (functions/lib/textract-wiring.ts). */
+export function pipelineDeps(scanReader?: ScanReaderWiring): Promise<PipelineDeps> {
+  current ??= depsFromEnvironment(process.env, scanReader);
   return current;
 }
 

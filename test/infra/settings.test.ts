@@ -1,6 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { depsFromEnvironment } from '../../functions/lib/environment-wiring.js';
+import { textractScanReader } from '../../functions/lib/textract-wiring.js';
+import { TextractExtractor } from '../../shared/adapters/textract/textract-extractor.js';
 import { receiptKey, releaseKeys as releaseKeysFor, stagedListKey, uploadKey } from '../../shared/intake/object-keys.js';
 import { intakeKeys, matchesPattern, releaseKeys } from '../../infra/cdk/key-patterns.js';
 import { checkInlineSize, inlineConfiguration, MAX_INLINE_CONFIG_BYTES, parseSettings } from '../../infra/cdk/settings.js';
@@ -52,10 +54,14 @@ describe('inline configuration', () => {
     const unset = await depsFromEnvironment(base);
     expect(unset.extractors?.scans).toBeUndefined();
     expect(unset.extractionJobs).toBeUndefined();
-    const textract = await depsFromEnvironment({ ...base, SCAN_READER: 'textract', TEXTRACT_SNS_TOPIC_ARN: 'arn:aws:sns:eu-central-1:1:t', TEXTRACT_ROLE_ARN: 'arn:aws:iam::1:role/r' });
-    expect(textract.extractors?.scans).toBeDefined();
+    const textractEnv = { ...base, SCAN_READER: 'textract', TEXTRACT_SNS_TOPIC_ARN: 'arn:aws:sns:eu-central-1:1:t', TEXTRACT_ROLE_ARN: 'arn:aws:iam::1:role/r' };
+    const textract = await depsFromEnvironment(textractEnv, textractScanReader);
+    expect(textract.extractors?.scans).toBeInstanceOf(TextractExtractor);
     expect(textract.extractionJobs).toBe(textract.extractors?.scans);
+    // A function that reads no scans does not carry the Textract client: asked to read with it, it refuses.
+    await expect(depsFromEnvironment(textractEnv)).rejects.toThrow(/SCAN_READER: textract is set, but this function does not read scans/);
     await expect(depsFromEnvironment({ ...base, SCAN_READER: 'ocr' })).rejects.toThrow(/SCAN_READER/);
+    await expect(depsFromEnvironment({ ...textractEnv, TEXTRACT_MAX_CONCURRENT: '0' }, textractScanReader)).rejects.toThrow(/TEXTRACT_MAX_CONCURRENT/);
   });
 
   it("refuses a configuration that would not fit in a function's 4 KB environment", () => {
