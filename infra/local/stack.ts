@@ -128,7 +128,10 @@ export async function startEmbeddedStack(options: EmbeddedStackOptions): Promise
       if (stopped) return;
       stopped = true;
       if (timer) clearInterval(timer);
+      // A crash (abandon) drops what the queue still holds; a clean stop lets it finish first. Either way nothing
+      // is delivered once the engines go (the next start's sweep resumes anything left).
       if (!stopOptions.abandon) await queue.drain();
+      queue.close();
       await new Promise<void>((resolve) => server!.close(() => resolve()));
       server!.closeAllConnections?.();
       await Promise.allSettled([s3!.stop(), dynamo!.stop(), ocr?.close()]);

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { GetDocumentAnalysisCommand, StartDocumentAnalysisCommand, TextractClient } from '@aws-sdk/client-textract';
 import { mockClient } from 'aws-sdk-client-mock';
 import { PDFDocument } from 'pdf-lib';
-import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { MemoryIntakeRepository } from '../../../shared/adapters/memory/memory-intake-repository.js';
 import { MemoryObjectStore } from '../../../shared/adapters/memory/memory-object-store.js';
 import { TextractExtractor } from '../../../shared/adapters/textract/textract-extractor.js';
@@ -21,6 +21,8 @@ import { textractPage } from '../../fixtures/textract.js';
  * Textract is aws-sdk-client-mock over raw responses.
  */
 const textract = mockClient(TextractClient);
+// The test files share a worker (vitest.config.ts): give the real client back to the next file.
+afterAll(() => textract.restore());
 const BUCKETS = { intake: 'filiera-intake', release: 'filiera-release' };
 const NOW = new Date();
 const list = 'telefono;data_consenso\r\n+39 347 1000001;15/03/2026\r\n+39 347 1000002;16/03/2026\r\n';

@@ -8,13 +8,15 @@ import {
   ThrottlingException,
 } from '@aws-sdk/client-textract';
 import { mockClient } from 'aws-sdk-client-mock';
-import { beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { startDocumentAnalysisInput } from '../../../shared/adapters/textract/requests.js';
 import { TextractExtractor } from '../../../shared/adapters/textract/textract-extractor.js';
 import type { Extraction } from '../../../shared/ports/document-extractor.js';
 import { textractPage } from '../../fixtures/textract.js';
 
 const textract = mockClient(TextractClient);
+// The test files share a worker (vitest.config.ts): give the real client back to the next file.
+afterAll(() => textract.restore());
 const sleeps: number[] = [];
 const HASH = 'a3f1c9e0b7d24c6f8e5a1b3c7d9e2f4a6b8c0d1e3f5a7b9c2d4e6f8a0b1c3d5e';
 const PNG = Uint8Array.of(0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 1, 2, 3);
