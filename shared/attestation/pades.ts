@@ -53,12 +53,37 @@ export function locatePadesSignature(file: Uint8Array): PadesEvidence | null {
   return evidence;
 }
 
-/** Offset of the last "N G obj" header before the dictionary (searched within a window: headers are near). */
-function lastObjectStart(raw: string, before: number): number {
-  const re = /\d+\s+\d+\s+obj\b/g;
-  re.lastIndex = Math.max(0, before - 64 * 1024);
-  let start = re.lastIndex;
-  let match: RegExpExecArray | null;
-  while ((match = re.exec(raw)) !== null && match.index < before) start = match.index;
-  return start;
+/**
+ * Offset of the last "N G obj" header before the dictionary key at `before` (searched within a window: headers are
+ * near).
+ *
+ * Walks back from each "obj" instead of running /\d+\s+\d+\s+obj\b/ forward over the window: the window often
+ * holds a signature placeholder of thousands of zeros, and a regular expression starting at each digit of such a run
+ * backtracks over the rest of it (quadratic: seconds of CPU per signature, and a cheap way for a crafted file to
+ * stall the verifier).
+ */
+export function lastObjectStart(raw: string, before: number): number {
+  const floor = Math.max(0, before - 64 * 1024);
+  // lastIndexOf reads a negative position as 0: stop at the start of the text instead of finding the same "obj" again.
+  for (let at = before > 0 ? raw.lastIndexOf('obj', before - 1) : -1; at >= floor; at = at > 0 ? raw.lastIndexOf('obj', at - 1) : -1) {
+    const start = headerStartEndingAt(raw, at, floor);
+    if (start !== -1) return start;
+  }
+  return floor;
 }
+
+/** Where "N G " begins if it comes right before the "obj" at `at` (and "obj" ends a word), else -1. */
+function headerStartEndingAt(raw: string, at: number, floor: number): number {
+  if (/\w/.test(raw.charAt(at + 3))) return -1;
+  let i = at - 1;
+  for (const part of [isSpace, isDigit, isSpace, isDigit]) {
+    const end = i;
+    while (i >= floor && part(raw.charCodeAt(i))) i--;
+    if (i === end) return -1;
+  }
+  return i + 1;
+}
+
+const isDigit = (c: number) => c >= 0x30 && c <= 0x39;
+/** What \s matches in the Latin-1 range the raw PDF is decoded to. */
+const isSpace = (c: number) => (c >= 0x09 && c <= 0x0d) || c === 0x20 || c === 0xa0;
