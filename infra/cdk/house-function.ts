@@ -41,6 +41,11 @@ export interface TableAccess {
 export interface ObjectAccess {
   /** GetObject (and HeadObject) on these keys. */
   read?: readonly KeyPattern[];
+  /**
+   * GetObjectVersion on these keys (each also in `read`): uploads are read, sent to Textract and linked at the version
+   * recorded when they arrived, which S3 authorizes with this action instead of GetObject.
+   */
+  readVersions?: readonly KeyPattern[];
   /** PutObject on these keys; a presigned upload link carries this permission of the function that signed it. */
   write?: readonly KeyPattern[];
   /** Streams are written in parts, and a failed upload is aborted. */
@@ -186,7 +191,13 @@ export class FilieraFunction extends NodejsFunction {
     const read = access.read ?? [];
     const write = access.write ?? [];
     const objectArn = (k: KeyPattern) => `${bucket.bucketArn}/${k.pattern}`;
+    const readVersions = access.readVersions ?? [];
+    const unread = readVersions.filter((k) => !read.includes(k));
+    if (unread.length) {
+      throw new Error(`${this.node.id}: readVersions on keys it may not read (${unread.map((k) => k.pattern).join(', ')}): add them to read`);
+    }
     if (read.length) this.allow(['s3:GetObject'], read.map(objectArn));
+    if (readVersions.length) this.allow(['s3:GetObjectVersion'], readVersions.map(objectArn));
     if (write.length) this.allow(['s3:PutObject', ...(access.multipart ? ['s3:AbortMultipartUpload'] : [])], write.map(objectArn));
     if (access.list) this.allow(['s3:ListBucket'], [bucket.bucketArn]);
     // SSE-KMS with bucket keys: reading decrypts; writing generates a data key; completing a multipart upload or
@@ -209,7 +220,7 @@ export class FilieraFunction extends NodejsFunction {
    * actions and iam:PassRole on the publishing role (to Textract only); `none` for the others, which never see a scan.
    * Textract has no resource-level permissions for these actions (the Service Authorization Reference lists no
    * resource type), hence Resource "*", acknowledged here and nowhere else; it reads the S3 object with the caller's
-   * own s3:GetObject, which bindBucket already scoped to the intake keys.
+   * own s3:GetObject and s3:GetObjectVersion, which bindBucket already scoped to the intake keys.
    */
   bindScanReader(channel: TextractChannel | undefined): this {
     this.assertOpen();
@@ -230,7 +241,7 @@ export class FilieraFunction extends NodejsFunction {
     );
     this.textractReason = (
       `${TEXTRACT_ACTIONS.join(', ')} support no resource-level permission (Service Authorization Reference for Amazon ` +
-        'Textract): Resource "*" is the only form. Textract reads the scan with this role\'s own s3:GetObject, scoped to the intake keys.'
+        'Textract): Resource "*" is the only form. Textract reads the scan with this role\'s own s3:GetObject (and s3:GetObjectVersion for the recorded version), scoped to the intake keys.'
     );
     return this;
   }

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { CmsError, parseSignedData } from '../signature/cms.js';
 import type { CadesEvidence, SignedEvidence } from '../signature/model.js';
-import type { DocumentToRead, Extraction } from '../ports/document-extractor.js';
+import type { DocumentToRead, Extraction, StoredDocument } from '../ports/document-extractor.js';
 import { extractorFor, type ExtractorWiring } from './extraction.js';
 import type { AttestationDocument } from './model.js';
 import { locatePadesSignature } from './pades.js';
@@ -11,7 +11,7 @@ export interface ReadOptions {
   /** The runtime's extractors (default: the PDF text layer only; scans then go to a person unread). */
   extractors?: ExtractorWiring;
   /** Where the attestation file is stored (an asynchronous extractor reads long scans from there). */
-  stored?: { bucket: string; key: string };
+  stored?: StoredDocument;
   /** The intake the attestation belongs to: ties an asynchronous extraction job to it. */
   reference?: string;
 }

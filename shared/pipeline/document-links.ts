@@ -2,6 +2,7 @@ import type { z } from 'zod';
 import type { DocumentLinks } from '../api/schemas.js';
 import type { Principal } from '../auth/principal.js';
 import { actorOf } from '../auth/principal.js';
+import { versionOf, type VersionChoice } from '../ports/object-store.js';
 import { DOWNLOAD_LINK_SECONDS, type PipelineDeps } from './deps.js';
 import { NotAllowedError } from './open-intake.js';
 import { visibleIntake } from './queries.js';
@@ -32,11 +33,13 @@ export async function documentLinks(deps: PipelineDeps, principal: Principal, in
   const intake = await visibleIntake(deps, principal, intakeId);
   const snapshot = intake.toSnapshot();
   const bucket = deps.buckets.intake;
-  const wanted: { kind: 'list' | 'attestation' | 'receipt'; key: string; fileName: string; sha256?: string; bytes?: number }[] = [];
+  // Uploads are linked at the version that was verified (a later write at the key is not what the verdict judged).
+  const wanted: ({ kind: 'list' | 'attestation' | 'receipt'; key: string; fileName: string; sha256?: string; bytes?: number } & VersionChoice)[] = [];
   if (snapshot.uploads.list) {
     wanted.push({
       kind: 'list',
       key: snapshot.uploads.list.key,
+      ...versionOf(snapshot.uploads.list),
       fileName: `${intakeId}-lista.csv`,
       bytes: snapshot.uploads.list.size,
       ...(snapshot.list?.sha256 ? { sha256: snapshot.list.sha256 } : {}),
@@ -48,6 +51,7 @@ export async function documentLinks(deps: PipelineDeps, principal: Principal, in
     wanted.push({
       kind: 'attestation',
       key: snapshot.uploads.attestation.key,
+      ...versionOf(snapshot.uploads.attestation),
       fileName: `${intakeId}-dichiarazione.${attestationExtension[format] ?? 'bin'}`,
       bytes: snapshot.uploads.attestation.size,
       ...(sha ? { sha256: sha } : {}),
@@ -58,7 +62,7 @@ export async function documentLinks(deps: PipelineDeps, principal: Principal, in
   const now = deps.now();
   const documents = await Promise.all(
     wanted.map(async (d) => {
-      const link = await deps.objects.presignGet(bucket, d.key, { expiresInSeconds: DOWNLOAD_LINK_SECONDS, downloadName: d.fileName });
+      const link = await deps.objects.presignGet(bucket, d.key, { expiresInSeconds: DOWNLOAD_LINK_SECONDS, downloadName: d.fileName, ...versionOf(d) });
       return {
         kind: d.kind,
         url: link.url,

@@ -1,6 +1,7 @@
 import { IllegalTransitionError, type Intake } from '../intake/intake.js';
 import { parseUploadKey, receiptKey, stagedListKey } from '../intake/object-keys.js';
 import { ConcurrentModificationError } from '../ports/intake-repository.js';
+import { versionOf, type VersionChoice } from '../ports/object-store.js';
 import type { ExaminedAttestation } from '../attestation/index.js';
 import type { Extraction } from '../ports/document-extractor.js';
 import { buildReceipt, examineRequestAttestation, verifyIntake, type VerificationResult } from '../verification.js';
@@ -143,8 +144,11 @@ export async function processIntake(
   const listKey = uploads.list!.key;
   const stagedKey = stagedListKey(intake.tenantId, intake.intakeId);
 
+  // Both files are read at the version recorded when they arrived: a later write at the same key is another file.
+  const listVersion = versionOf(uploads.list);
   const attestationKey = uploads.attestation!.key;
-  const attestation = (await readAttestation(deps, attestationKey)) ?? new Uint8Array(0);
+  const attestationVersion = versionOf(uploads.attestation);
+  const attestation = (await readAttestation(deps, attestationKey, attestationVersion)) ?? new Uint8Array(0);
   const tenantRef = { id: tenant.id, vat: tenant.vat, signatories: tenant.signatories };
   // A finished job's result stands in for the scan reader; otherwise the runtime's extractors read the document.
   const completed = options.extracted;
@@ -156,7 +160,7 @@ export async function processIntake(
     now: deps.now(),
     reading: {
       extractors: { ...deps.extractors, ...(scans ? { scans } : {}) },
-      stored: { bucket, key: attestationKey },
+      stored: { bucket, key: attestationKey, ...attestationVersion },
       reference: intake.intakeId,
     },
   });
@@ -176,7 +180,7 @@ export async function processIntake(
       policy,
       trustAnchors: trustAnchorPems,
       // PRODUCT 5: an object over the size limit is rejected; the engine stops reading at the limit.
-      list: () => deps.objects.getStream(bucket, listKey),
+      list: () => deps.objects.getStream(bucket, listKey, listVersion),
       attestation,
       examined,
       now: deps.now(),
@@ -230,9 +234,9 @@ async function recordExtractionStarted(deps: PipelineDeps, intake: Intake, jobId
   deps.log.info('attestation extraction started', { intakeId: intake.intakeId, jobId });
 }
 
-async function readAttestation(deps: PipelineDeps, key: string): Promise<Uint8Array | null> {
+async function readAttestation(deps: PipelineDeps, key: string, version: VersionChoice): Promise<Uint8Array | null> {
   try {
-    return await deps.objects.getBytes(deps.buckets.intake, key, MAX_ATTESTATION_BYTES);
+    return await deps.objects.getBytes(deps.buckets.intake, key, MAX_ATTESTATION_BYTES, version);
   } catch (err) {
     if ((err as { code?: string }).code === 'object_too_large') return null;
     throw err;

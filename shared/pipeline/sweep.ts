@@ -1,4 +1,5 @@
 import { ConcurrentModificationError } from '../ports/intake-repository.js';
+import { versionOf } from '../ports/object-store.js';
 import type { PipelineDeps } from './deps.js';
 import { handleObjectCreated } from './process-intake.js';
 import { releaseIntake } from './release-intake.js';
@@ -33,7 +34,13 @@ export async function sweep(deps: PipelineDeps, options: { limit?: number } = {}
       try {
         const head = await deps.objects.head(deps.buckets.intake, intake.uploadKey(kind));
         if (!head) continue;
-        const outcome = await handleObjectCreated(deps, { bucket: deps.buckets.intake, key: intake.uploadKey(kind), size: head.size, etag: head.etag });
+        const outcome = await handleObjectCreated(deps, {
+          bucket: deps.buckets.intake,
+          key: intake.uploadKey(kind),
+          size: head.size,
+          etag: head.etag,
+          ...versionOf(head),
+        });
         if (outcome === 'processed') report.resumed.push(intake.intakeId);
       } catch (err) {
         report.failed.push({ intakeId: intake.intakeId, error: String(err) });
@@ -65,7 +72,7 @@ export async function sweep(deps: PipelineDeps, options: { limit?: number } = {}
     const list = intake.uploads.list;
     if (!list) continue;
     try {
-      const outcome = await handleObjectCreated(deps, { bucket: deps.buckets.intake, key: list.key, size: list.size, etag: list.etag });
+      const outcome = await handleObjectCreated(deps, { bucket: deps.buckets.intake, key: list.key, size: list.size, etag: list.etag, ...versionOf(list) });
       if (outcome === 'processed') report.resumed.push(intake.intakeId);
     } catch (err) {
       report.failed.push({ intakeId: intake.intakeId, error: String(err) });

@@ -20,9 +20,16 @@ export interface DocumentToRead {
   /** Pages, when known (a PDF's page count comes from its text layer). */
   pages?: number;
   /** Where storage keeps these bytes: an engine that reads long documents asynchronously reads them from there. */
-  stored?: { bucket: string; key: string };
+  stored?: StoredDocument;
   /** Ties an asynchronous job to the work that asked for it (the intake id); echoed in the completion message. */
   reference?: string;
+}
+
+/** A document in object storage: the exact version that was read, when the bucket keeps versions. */
+export interface StoredDocument {
+  bucket: string;
+  key: string;
+  versionId?: string;
 }
 
 /**

@@ -5,14 +5,14 @@
 export interface ObjectStore {
   /** A link that lets its holder PUT exactly this key until it expires; send `headers` with the PUT. */
   presignPut(bucket: string, key: string, options: { expiresInSeconds: number; contentType?: string }): Promise<PresignedRequest>;
-  /** A download link; `downloadName` sets Content-Disposition: attachment. */
-  presignGet(bucket: string, key: string, options: { expiresInSeconds: number; downloadName?: string }): Promise<PresignedRequest>;
+  /** A download link; `downloadName` sets Content-Disposition: attachment; `versionId` pins the link to one version. */
+  presignGet(bucket: string, key: string, options: { expiresInSeconds: number; downloadName?: string } & VersionChoice): Promise<PresignedRequest>;
   /** Null when there is no such object. */
   head(bucket: string, key: string): Promise<ObjectHead | null>;
-  /** Streams the object; fails with ObjectNotFoundError on first read when it does not exist. */
-  getStream(bucket: string, key: string): AsyncIterable<Uint8Array>;
+  /** Streams the object (the given version, else the current one); fails with ObjectNotFoundError on first read when it does not exist. */
+  getStream(bucket: string, key: string, options?: VersionChoice): AsyncIterable<Uint8Array>;
   /** The whole object, for small ones; ObjectTooLargeError beyond maxBytes, ObjectNotFoundError when absent. */
-  getBytes(bucket: string, key: string, maxBytes: number): Promise<Uint8Array>;
+  getBytes(bucket: string, key: string, maxBytes: number, options?: VersionChoice): Promise<Uint8Array>;
   /**
    * Writes an object; an AsyncIterable is uploaded in parts without holding the whole body. With `ifNoneMatch: '*'`
    * the write fails with PreconditionFailedError if the key already holds an object.
@@ -21,6 +21,20 @@ export interface ObjectStore {
   copyObject(source: { bucket: string; key: string }, target: { bucket: string; key: string }, options?: { contentType?: string }): Promise<ObjectHead>;
   /** Deleting a missing object succeeds (as in S3). */
   deleteObject(bucket: string, key: string): Promise<void>;
+}
+
+/**
+ * One version of an object in a versioned bucket; without `versionId`, the current one. An upload is read, handed to
+ * Textract and linked for review at the version recorded when it arrived (its S3 event's `versionId`), so that a file
+ * written later at the same key changes neither the verdict nor what compliance opens.
+ */
+export interface VersionChoice {
+  versionId?: string;
+}
+
+/** The read options for a recorded upload: its version when storage reported one. */
+export function versionOf(recorded: { versionId?: string } | undefined): VersionChoice {
+  return recorded?.versionId ? { versionId: recorded.versionId } : {};
 }
 
 export interface PresignedRequest {

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
-import { type CfnElement, Stack } from 'aws-cdk-lib';
+import { type CfnElement, Duration, Stack } from 'aws-cdk-lib';
+import * as kms from 'aws-cdk-lib/aws-kms';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createTableInput } from '../../shared/adapters/dynamodb/table-design.js';
@@ -8,6 +9,7 @@ import { roles } from '../../shared/auth/principal.js';
 import { parseConfig } from '../../shared/config.js';
 import { handlerNames } from '../../infra/cdk/bundling.js';
 import { buildApp, type FilieraApp } from '../../infra/cdk/build-app.js';
+import { FilieraFunction } from '../../infra/cdk/house-function.js';
 import { intakeKeys, releaseKeys, uploadKeys } from '../../infra/cdk/key-patterns.js';
 import { releasePublishers } from '../../infra/cdk/naming.js';
 import type { HandlerName } from '../../infra/cdk/stateless-stack.js';
@@ -405,13 +407,34 @@ describe('least privilege', () => {
     ]);
   });
 
-  it('lets intake-documents read the uploaded documents and the receipt, and nothing else in S3', () => {
+  it('lets intake-documents read the uploaded documents (at their recorded version) and the receipt, and nothing else in S3', () => {
     expect(s3Statements('intake-documents')).toEqual([
       {
         actions: ['s3:GetObject'],
         resources: [intakeKeys.listUpload, intakeKeys.attestationUpload, intakeKeys.receipt].map((k) => objectArn('intake', k.pattern)).sort(),
       },
+      { actions: ['s3:GetObjectVersion'], resources: uploadKeys.map((k) => objectArn('intake', k.pattern)).sort() },
     ]);
+  });
+
+  it('grants s3:GetObjectVersion only on the two upload keys, and only to the functions that read or link uploads', () => {
+    const versionReaders = statements(stateless)
+      .filter((s) => s.statement.Effect === 'Allow' && list(s.statement.Action).includes('s3:GetObjectVersion'))
+      .map((s) => ({ roles: s.roles, resources: list(s.statement.Resource).map(flat).sort() }));
+    const readers: HandlerName[] = ['intake-documents', 'on-upload', 'on-textract-complete', 'sweep'];
+    const roleOf = (h: HandlerName) => `<${logicalId(built.stateless.functions[h].executionRole.node.defaultChild)}>`;
+    expect(versionReaders.flatMap((s) => s.roles).sort()).toEqual(readers.map(roleOf).sort());
+    for (const s of versionReaders) expect(s.resources).toEqual(uploadKeys.map((k) => objectArn('intake', k.pattern)).sort());
+  });
+
+  it('refuses version reads on keys a function may not read', () => {
+    const stack = new Stack(undefined, 'Guard');
+    const fn = new FilieraFunction(stack, 'Reader', { handler: 'intake-documents', description: 'guard', memorySize: 128, timeout: Duration.seconds(3), skipBundling: true });
+    const bucket = { bucketName: 'b', bucketArn: 'arn:aws:s3:::b' };
+    const key = new kms.Key(stack, 'Key');
+    expect(() => fn.bindBucket('INTAKE_BUCKET', bucket, key, { read: [intakeKeys.receipt], readVersions: [intakeKeys.listUpload] })).toThrow(
+      'Reader: readVersions on keys it may not read (tenants/*/intakes/*/list.csv): add them to read',
+    );
   });
 
   it('lets get-release read released objects and nothing else in S3 (call centers download through its links)', () => {
@@ -444,6 +467,7 @@ describe('least privilege', () => {
     expect(s3Statements('on-upload')).toEqual(
       expect.arrayContaining([
         { actions: ['s3:GetObject'], resources: Object.values(intakeKeys).map((k) => intake(k.pattern)).sort() },
+        { actions: ['s3:GetObjectVersion'], resources: uploadKeys.map((k) => intake(k.pattern)).sort() },
         { actions: ['s3:AbortMultipartUpload', 's3:PutObject'], resources: [intake(intakeKeys.stagedList.pattern), intake(intakeKeys.receipt.pattern)].sort() },
         { actions: ['s3:ListBucket'], resources: ['arn:<AWS::Partition>:s3:::filiera-intake-<AWS::AccountId>-eu-central-1'] },
         { actions: ['s3:PutObject'], resources: [releaseKeys.list, releaseKeys.receipt].map((k) => objectArn('release', k.pattern)).sort() },

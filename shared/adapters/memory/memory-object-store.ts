@@ -7,6 +7,7 @@ import {
   PreconditionFailedError,
   type PresignedRequest,
   type PutObjectOptions,
+  type VersionChoice,
 } from '../../ports/object-store.js';
 
 interface StoredObject {
@@ -14,18 +15,26 @@ interface StoredObject {
   etag: string;
   contentType: string;
   lastModified: string;
+  /** Set when the store keeps versions. */
+  versionId?: string;
 }
 
 /**
  * The ObjectStore in memory, for unit tests. Presigned links are `memory://` URLs that nothing serves: a test that
  * needs a real PUT uses the S3 adapter against the local engine. Use `put`/`bytes` helpers to arrange and assess.
+ *
+ * With `versioning`, it behaves like a versioned S3 bucket: every write gets a new versionId, earlier versions stay
+ * readable by id, and a deleted key keeps its versions.
  */
 export class MemoryObjectStore implements ObjectStore {
   private readonly buckets = new Map<string, Map<string, StoredObject>>();
+  /** Every version ever written, per bucket and key (versioning only). */
+  private readonly versions = new Map<string, StoredObject[]>();
+  private nextVersion = 1;
   /** Presigned requests issued, for assertions. */
-  readonly issued: (PresignedRequest & { bucket: string; key: string })[] = [];
+  readonly issued: (PresignedRequest & { bucket: string; key: string; versionId?: string })[] = [];
 
-  constructor(buckets: string[] = []) {
+  constructor(buckets: string[] = [], private readonly options: { versioning?: boolean } = {}) {
     for (const bucket of buckets) this.buckets.set(bucket, new Map());
   }
 
@@ -33,8 +42,8 @@ export class MemoryObjectStore implements ObjectStore {
     return this.presign('PUT', bucket, key, options.expiresInSeconds, options.contentType ? { 'content-type': options.contentType } : {});
   }
 
-  async presignGet(bucket: string, key: string, options: { expiresInSeconds: number; downloadName?: string }): Promise<PresignedRequest> {
-    return this.presign('GET', bucket, key, options.expiresInSeconds, {});
+  async presignGet(bucket: string, key: string, options: { expiresInSeconds: number; downloadName?: string } & VersionChoice): Promise<PresignedRequest> {
+    return this.presign('GET', bucket, key, options.expiresInSeconds, {}, options.versionId);
   }
 
   async head(bucket: string, key: string): Promise<ObjectHead | null> {
@@ -42,8 +51,8 @@ export class MemoryObjectStore implements ObjectStore {
     return object ? headOf(object) : null;
   }
 
-  async *getStream(bucket: string, key: string): AsyncIterable<Uint8Array> {
-    const object = this.bucket(bucket).get(key);
+  async *getStream(bucket: string, key: string, options: VersionChoice = {}): AsyncIterable<Uint8Array> {
+    const object = this.find(bucket, key, options);
     if (!object) throw new ObjectNotFoundError(bucket, key);
     const chunkSize = 64 * 1024;
     for (let offset = 0; offset < object.bytes.byteLength; offset += chunkSize) {
@@ -51,8 +60,8 @@ export class MemoryObjectStore implements ObjectStore {
     }
   }
 
-  async getBytes(bucket: string, key: string, maxBytes: number): Promise<Uint8Array> {
-    const object = this.bucket(bucket).get(key);
+  async getBytes(bucket: string, key: string, maxBytes: number, options: VersionChoice = {}): Promise<Uint8Array> {
+    const object = this.find(bucket, key, options);
     if (!object) throw new ObjectNotFoundError(bucket, key);
     if (object.bytes.byteLength > maxBytes) throw new ObjectTooLargeError(bucket, key, maxBytes);
     return object.bytes.slice();
@@ -76,7 +85,7 @@ export class MemoryObjectStore implements ObjectStore {
       contentType: options.contentType,
       lastModified: new Date().toISOString(),
     };
-    objects.set(key, stored);
+    this.store(bucket, key, stored);
     return headOf(stored);
   }
 
@@ -93,7 +102,8 @@ export class MemoryObjectStore implements ObjectStore {
       contentType: options.contentType ?? object.contentType,
       lastModified: new Date().toISOString(),
     };
-    this.bucket(target.bucket).set(target.key, copy);
+    delete copy.versionId;
+    this.store(target.bucket, target.key, copy);
     return headOf(copy);
   }
 
@@ -106,6 +116,21 @@ export class MemoryObjectStore implements ObjectStore {
     return [...this.bucket(bucket).keys()].sort();
   }
 
+  /** The current object, or the asked version of it (which outlives a newer write or a delete). */
+  private find(bucket: string, key: string, options: VersionChoice): StoredObject | undefined {
+    if (!options.versionId) return this.bucket(bucket).get(key);
+    return this.versions.get(`${bucket}/${key}`)?.find((v) => v.versionId === options.versionId);
+  }
+
+  private store(bucket: string, key: string, object: StoredObject): void {
+    if (this.options.versioning) {
+      object.versionId = `v${this.nextVersion++}`;
+      const id = `${bucket}/${key}`;
+      this.versions.set(id, [...(this.versions.get(id) ?? []), object]);
+    }
+    this.bucket(bucket).set(key, object);
+  }
+
   private bucket(name: string): Map<string, StoredObject> {
     let bucket = this.buckets.get(name);
     if (!bucket) {
@@ -115,11 +140,19 @@ export class MemoryObjectStore implements ObjectStore {
     return bucket;
   }
 
-  private presign(method: 'PUT' | 'GET', bucket: string, key: string, expiresInSeconds: number, headers: Record<string, string>): PresignedRequest {
+  private presign(
+    method: 'PUT' | 'GET',
+    bucket: string,
+    key: string,
+    expiresInSeconds: number,
+    headers: Record<string, string>,
+    versionId?: string,
+  ): PresignedRequest {
     const expiresAt = new Date(Date.now() + expiresInSeconds * 1000).toISOString();
-    const url = `memory://${bucket}/${key.split('/').map(encodeURIComponent).join('/')}?method=${method}&expires=${encodeURIComponent(expiresAt)}`;
+    const version = versionId ? `&versionId=${encodeURIComponent(versionId)}` : '';
+    const url = `memory://${bucket}/${key.split('/').map(encodeURIComponent).join('/')}?method=${method}&expires=${encodeURIComponent(expiresAt)}${version}`;
     const request: PresignedRequest = { url, method, headers, expiresAt };
-    this.issued.push({ ...request, bucket, key });
+    this.issued.push({ ...request, bucket, key, ...(versionId ? { versionId } : {}) });
     return request;
   }
 }
@@ -130,5 +163,6 @@ function headOf(object: StoredObject): ObjectHead {
     etag: object.etag,
     contentType: object.contentType,
     lastModified: object.lastModified,
+    ...(object.versionId ? { versionId: object.versionId } : {}),
   };
 }

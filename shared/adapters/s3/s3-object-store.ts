@@ -23,6 +23,7 @@ import {
   PreconditionFailedError,
   type PresignedRequest,
   type PutObjectOptions,
+  type VersionChoice,
 } from '../../ports/object-store.js';
 
 /** Streams are uploaded in parts of this size (S3's minimum is 5 MiB, except for the last). */
@@ -124,11 +125,12 @@ export class S3ObjectStore implements ObjectStore {
   async presignGet(
     bucket: string,
     key: string,
-    options: { expiresInSeconds: number; downloadName?: string },
+    options: { expiresInSeconds: number; downloadName?: string } & VersionChoice,
   ): Promise<PresignedRequest> {
     const command = new GetObjectCommand({
       Bucket: bucket,
       Key: key,
+      ...versionInput(options),
       ...(options.downloadName ? { ResponseContentDisposition: attachmentDisposition(options.downloadName) } : {}),
     });
     const url = await getSignedUrl(this.client, command, { expiresIn: options.expiresInSeconds });
@@ -151,10 +153,10 @@ export class S3ObjectStore implements ObjectStore {
     }
   }
 
-  async *getStream(bucket: string, key: string): AsyncIterable<Uint8Array> {
+  async *getStream(bucket: string, key: string, options: VersionChoice = {}): AsyncIterable<Uint8Array> {
     let body: AsyncIterable<Uint8Array>;
     try {
-      const res = await this.client.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+      const res = await this.client.send(new GetObjectCommand({ Bucket: bucket, Key: key, ...versionInput(options) }));
       body = res.Body as unknown as AsyncIterable<Uint8Array>;
     } catch (err) {
       if (isNotFound(err)) throw new ObjectNotFoundError(bucket, key);
@@ -164,10 +166,10 @@ export class S3ObjectStore implements ObjectStore {
     yield* body;
   }
 
-  async getBytes(bucket: string, key: string, maxBytes: number): Promise<Uint8Array> {
+  async getBytes(bucket: string, key: string, maxBytes: number, options: VersionChoice = {}): Promise<Uint8Array> {
     const chunks: Uint8Array[] = [];
     let total = 0;
-    for await (const chunk of this.getStream(bucket, key)) {
+    for await (const chunk of this.getStream(bucket, key, options)) {
       total += chunk.byteLength;
       if (total > maxBytes) throw new ObjectTooLargeError(bucket, key, maxBytes);
       chunks.push(chunk);
@@ -296,6 +298,11 @@ async function readPart(iterator: AsyncIterator<Uint8Array>): Promise<{ bytes: U
     total += chunk.byteLength;
   }
   return { bytes: concat(chunks, total), done: false };
+}
+
+/** S3's VersionId for a read, when one version is asked for. */
+function versionInput(options: VersionChoice): { VersionId?: string } {
+  return options.versionId ? { VersionId: options.versionId } : {};
 }
 
 function concat(chunks: Uint8Array[], total: number): Uint8Array {

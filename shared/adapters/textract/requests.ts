@@ -6,6 +6,7 @@ import type {
   StartDocumentAnalysisCommandInput,
 } from '@aws-sdk/client-textract';
 import type { AttestationFieldName } from '../../attestation/model.js';
+import type { StoredDocument } from '../../ports/document-extractor.js';
 
 /**
  * Textract's inputs as plain data (STYLE 4: built here, sent by the extractor), so that the queries, the job tag and
@@ -46,17 +47,17 @@ export function queries(pages?: string[]): Query[] {
 /** The synchronous API reads request bytes up to 10 MB; beyond, it reads the stored object. */
 export const MAX_SYNC_BYTES = 10 * 1024 * 1024;
 
-export function analyzeDocumentInput(document: { bytes: Uint8Array; stored?: { bucket: string; key: string } }): AnalyzeDocumentCommandInput {
+export function analyzeDocumentInput(document: { bytes: Uint8Array; stored?: StoredDocument }): AnalyzeDocumentCommandInput {
   const useStorage = document.bytes.length > MAX_SYNC_BYTES && document.stored !== undefined;
   return {
-    Document: useStorage ? { S3Object: { Bucket: document.stored!.bucket, Name: document.stored!.key } } : { Bytes: document.bytes },
+    Document: useStorage ? { S3Object: s3Object(document.stored!) } : { Bytes: document.bytes },
     FeatureTypes: ['FORMS', 'QUERIES'],
     QueriesConfig: { Queries: queries() },
   };
 }
 
 export interface StartJob {
-  stored: { bucket: string; key: string };
+  stored: StoredDocument;
   /** The intake: echoed as the completion message's JobTag. */
   reference: string;
   /** SHA-256 of the document: with the reference, the idempotency token. */
@@ -66,7 +67,7 @@ export interface StartJob {
 
 export function startDocumentAnalysisInput(job: StartJob): StartDocumentAnalysisCommandInput {
   return {
-    DocumentLocation: { S3Object: { Bucket: job.stored.bucket, Name: job.stored.key } },
+    DocumentLocation: { S3Object: s3Object(job.stored) },
     FeatureTypes: ['FORMS', 'QUERIES'],
     // Queries apply to page 1 unless told otherwise; the form may run over several pages.
     QueriesConfig: { Queries: queries(['*']) },
@@ -75,6 +76,11 @@ export function startDocumentAnalysisInput(job: StartJob): StartDocumentAnalysis
     // A worker that resumes the intake while the job runs gets the same JobId back instead of a second job.
     ClientRequestToken: createHash('sha256').update(`${job.reference}\n${job.sha256}`).digest('hex').slice(0, 64),
   };
+}
+
+/** Textract reads the stored object with the caller's permissions, at the version that was verified when one is known. */
+function s3Object(stored: StoredDocument): { Bucket: string; Name: string; Version?: string } {
+  return { Bucket: stored.bucket, Name: stored.key, ...(stored.versionId ? { Version: stored.versionId } : {}) };
 }
 
 /** JobTag: 1-64 characters of [a-zA-Z0-9_.:-]; intake ids already are. */

@@ -26,8 +26,8 @@ function withFaults(deps: PipelineDeps): PipelineDeps {
         }
         return deps.objects.copyObject(...args);
       },
-      getStream: (bucket: string, key: string) =>
-        faults.stuckLists && key.endsWith('/list.csv') ? neverEndingStream : deps.objects.getStream(bucket, key),
+      getStream: (...args: Parameters<PipelineDeps['objects']['getStream']>) =>
+        faults.stuckLists && args[1].endsWith('/list.csv') ? neverEndingStream : deps.objects.getStream(...args),
     }),
   };
 }
