@@ -33,6 +33,11 @@ export const functionBundling = {
   externalModules: [] as string[],
   /** CommonJS dependencies inside an ES module bundle still call require() for Node built-ins. */
   banner: "import { createRequire as __filieraCreateRequire } from 'node:module'; const require = __filieraCreateRequire(import.meta.url);",
+  /**
+   * Package substitutions, resolved from the repository root. The SDK's default credential chain becomes the
+   * environment provider that is all Lambda uses (functions/lib/lambda-credentials.ts says why).
+   */
+  alias: { '@aws-sdk/credential-provider-node': './functions/lib/lambda-credentials.ts' } as Record<string, string>,
 } as const;
 
 /**

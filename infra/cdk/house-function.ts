@@ -127,6 +127,8 @@ export class FilieraFunction extends NodejsFunction {
               mainFields: [...functionBundling.mainFields],
               externalModules: [...functionBundling.externalModules],
               banner: functionBundling.banner,
+              // esbuild's CLI form, --alias:PACKAGE=PATH, which the construct builds from a list.
+              esbuildArgs: { '--alias': Object.entries(functionBundling.alias).map(([from, to]) => `${from}=${to}`) },
               logLevel: LogLevel.WARNING,
               ...(props.readsPdf
                 ? {

@@ -14,9 +14,14 @@ import {
   type UnreadableReason,
 } from './model.js';
 import { neutraliseCell } from './neutralise.js';
-import { normalizePhone } from './phone.js';
-import { RpoTable, type RpoRegister } from './rpo.js';
+import type { RpoRegister } from './rpo.js';
 import { looksBinary, sniffDelimiter, sniffEncoding } from './sniff.js';
+
+// No phone library here: the normaliser is a parameter (process.ts passes libphonenumber-js), so that code that only
+// needs a list's hash and row count (readListFacts: the attestation template) bundles none of it.
+
+/** A phone cell to E.164, or null when it is not a valid number. */
+export type PhoneNormaliser = (raw: string) => string | null;
 
 export interface ContactListOptions {
   /** policy.maxListBytes: a longer list is unreadable ('too_large'); reading stops there. */
@@ -70,20 +75,15 @@ class Unreadable {
 }
 
 /**
- * Reads a contact list and releases its lawful rows (PRODUCT.md section 3):
- * 1. hashes every byte (SHA-256) and stops past maxBytes;
- * 2. sniffs the encoding from the first 64 KiB and decodes the rest streamed;
- * 3. sniffs the delimiter, reads the header and finds the phone and consent-date columns;
- * 4. for each data row, the first reason that applies excludes it: invalid_phone, duplicate, invalid_consent_date,
- *    consent_out_of_period, rpo_opposed;
- * 5. writes released rows (UTF-8, ';', CRLF, phones in E.164, other cells neutralised) to `output`.
- * An unreadable list is a report with readable: false, never an exception; only the source's own errors propagate.
+ * One pass over a list: processContactList (shared/list/process.ts) with the phone normaliser, readListFacts without
+ * it. The steps are processContactList's.
  */
-export async function processContactList(
+export async function runContactList(
   source: AsyncIterable<Uint8Array>,
   options: ContactListOptions,
+  normalizePhone: PhoneNormaliser | null,
 ): Promise<ListReport> {
-  const run = new ContactListRun(options);
+  const run = new ContactListRun(options, normalizePhone);
   const hash = createHash('sha256');
   let bytes = 0;
   const head: Uint8Array[] = [];
@@ -121,6 +121,30 @@ export async function processContactList(
   return run.report(hash.digest('hex'), bytes);
 }
 
+/** What the attestation template needs of an uploaded list: its SHA-256 and its number of data rows. */
+export interface ListFacts {
+  readable: boolean;
+  sha256: string;
+  bytes: number;
+  dataRows: number;
+  unreadable?: { reason: UnreadableReason; detail: string };
+}
+
+/**
+ * The same pass as processContactList, with the same limits and the same unreadable outcomes, counting data rows
+ * without checking them: no phone normalisation, no duplicates, no dates, no output.
+ */
+export async function readListFacts(source: AsyncIterable<Uint8Array>, options: { maxBytes: number }): Promise<ListFacts> {
+  const report = await runContactList(source, { maxBytes: options.maxBytes }, null);
+  return {
+    readable: report.readable,
+    sha256: report.sha256,
+    bytes: report.bytes,
+    dataRows: report.dataRows,
+    ...(report.unreadable ? { unreadable: report.unreadable } : {}),
+  };
+}
+
 function concat(parts: Uint8Array[], length: number): Uint8Array {
   if (parts.length === 1) return parts[0]!;
   const all = new Uint8Array(length);
@@ -153,18 +177,23 @@ class ContactListRun {
   private readonly periodFrom: number;
   private readonly periodTo: number;
   private readonly rpo: RpoRegister | null;
-  private readonly rpoTable: RpoTable | null;
+  /** The register's fast path, when it has one (RpoTable). */
+  private readonly opposedOnKey: ((e164: string) => number) | null;
   private readonly writeOutput: ((chunk: Uint8Array) => void | Promise<void>) | null;
   private out = '';
   private headerWritten = false;
   private readonly encoder = new TextEncoder();
 
-  constructor(options: ContactListOptions) {
+  constructor(
+    options: ContactListOptions,
+    /** Null: only count the data rows (readListFacts). */
+    private readonly normalizePhone: PhoneNormaliser | null,
+  ) {
     const period = options.consentPeriod ?? null;
     this.periodFrom = period === null ? -1 : dayKeyFromIso(period.from);
     this.periodTo = period === null ? -1 : dayKeyFromIso(period.to);
     this.rpo = options.rpo ?? null;
-    this.rpoTable = this.rpo instanceof RpoTable ? this.rpo : null;
+    this.opposedOnKey = this.rpo?.opposedOnKey ? this.rpo.opposedOnKey.bind(this.rpo) : null;
     this.writeOutput = options.output ?? null;
   }
 
@@ -232,8 +261,9 @@ class ContactListRun {
     if (isBlank(cells, count)) return true;
     if (this.header === null) return this.onHeader(cells.slice(0, count));
     const row = ++this.dataRows;
+    if (this.normalizePhone === null) return true;
     const phoneRaw = this.phoneColumn < count ? cells[this.phoneColumn]! : '';
-    const e164 = normalizePhone(phoneRaw);
+    const e164 = this.normalizePhone(phoneRaw);
     if (e164 === null) return this.exclude(row, 'invalid_phone', phoneRaw);
     // Duplicates by E.164 keep the first occurrence, whatever becomes of it below.
     if (!this.dedupe.firstSeen(e164)) return this.exclude(row, 'duplicate', phoneRaw);
@@ -263,7 +293,7 @@ class ContactListRun {
 
   /** -1 not listed, 0 listed without date, else the opposition day key. */
   private opposition(e164: string): number {
-    if (this.rpoTable !== null) return this.rpoTable.opposedOnKey(e164);
+    if (this.opposedOnKey !== null) return this.opposedOnKey(e164);
     const hit = this.rpo!.lookup(e164);
     if (hit === undefined) return -1;
     return hit.opposedOn === null ? 0 : dayKeyFromIso(hit.opposedOn);

@@ -1,6 +1,7 @@
 /** The contact list engine (PRODUCT.md section 3). */
 export * from './model.js';
-export { processContactList, normaliseHeaderName, type ContactListOptions } from './engine.js';
+export { processContactList } from './process.js';
+export { normaliseHeaderName, readListFacts, type ContactListOptions, type ListFacts } from './engine.js';
 export { loadRpoRegister, RpoTable, type RpoRegister } from './rpo.js';
 export { normalizePhone } from './phone.js';
 export { neutraliseCell } from './neutralise.js';

@@ -14,6 +14,8 @@ export interface RpoRegister {
   readonly size: number;
   /** Lines that could not be read as a phone number (or whose date could not be read). */
   readonly unreadableLines: number;
+  /** Optional fast path for the list engine: -1 not listed, 0 listed without a date, else the opposition day key. */
+  opposedOnKey?(e164: string): number;
 }
 
 /** No date: the listing excludes whatever the consent date. */

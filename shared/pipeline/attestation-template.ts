@@ -1,12 +1,13 @@
 import type { AttestationFieldName } from '../attestation/model.js';
 import { renderAttestationPdf } from '../attestation/template.js';
 import type { Principal } from '../auth/principal.js';
-import { processContactList } from '../list/index.js';
+// The engine module itself, not the list index: the template counts rows and bundles no phone library.
+import { readListFacts } from '../list/engine.js';
 import type { PipelineDeps } from './deps.js';
 import { NotAllowedError } from './open-intake.js';
 import { visibleIntake } from './queries.js';
 
-// Its own module so that only the template's function bundles pdf-lib and the list engine (infra/cdk/bundling.ts).
+// Its own module so that only the template's function bundles pdf-lib and the list reader (infra/cdk/bundling.ts).
 
 /**
  * The attestation form pre-filled with everything Filiera knows (never the committente's own declarations); once the list is uploaded it carries the list's
@@ -40,6 +41,6 @@ export async function attestationTemplate(deps: PipelineDeps, principal: Princip
 
 async function listFacts(deps: PipelineDeps, key: string): Promise<{ sha256: string; dataRows: number } | null> {
   const { config } = await deps.config();
-  const report = await processContactList(deps.objects.getStream(deps.buckets.intake, key), { maxBytes: config.policy.maxListBytes });
-  return report.readable ? { sha256: report.sha256, dataRows: report.dataRows } : null;
+  const facts = await readListFacts(deps.objects.getStream(deps.buckets.intake, key), { maxBytes: config.policy.maxListBytes });
+  return facts.readable ? { sha256: facts.sha256, dataRows: facts.dataRows } : null;
 }

@@ -10,9 +10,8 @@ import { functionBundling, functionsDir, handlerNames, pdfWorker, repoRoot } fro
  */
 const TARGET_BYTES = 1024 * 1024;
 
-export async function run(): Promise<void> {
-  const handlers = handlerNames();
-  const started = performance.now();
+/** The given handlers' bundles, built in memory with the construct's options; the metafile says what is in each. */
+export async function buildFunctionBundles(handlers: string[]): Promise<Metafile> {
   const result = await build({
     entryPoints: Object.fromEntries(handlers.map((h) => [h, path.join(functionsDir, `${h}.ts`)])),
     outdir: path.join(repoRoot, 'cdk.out', 'bench-bundles'),
@@ -26,17 +25,26 @@ export async function run(): Promise<void> {
     mainFields: [...functionBundling.mainFields],
     external: [...functionBundling.externalModules],
     banner: { js: functionBundling.banner },
+    alias: functionBundling.alias,
+    absWorkingDir: repoRoot,
     metafile: true,
     write: false,
     logLevel: 'error',
   });
+  return result.metafile;
+}
+
+export async function run(): Promise<void> {
+  const handlers = handlerNames();
+  const started = performance.now();
+  const metafile = await buildFunctionBundles(handlers);
   const seconds = ((performance.now() - started) / 1000).toFixed(1);
   const workerBytes = statSync(path.join(repoRoot, pdfWorker.source)).size;
 
   console.log(`esbuild, ${handlers.length} functions in ${seconds} s (target: under ${formatBytes(TARGET_BYTES)} each)`);
   console.log(`${'function'.padEnd(22)}${'bundle'.padStart(10)}  ${'sdk'.padEnd(4)}  largest inputs`);
   for (const handler of handlers) {
-    const output = outputFor(result.metafile, handler);
+    const output = outputFor(metafile, handler);
     const packages = byPackage(output);
     const sdkBundled = Object.keys(packages).some((p) => p.startsWith('@aws-sdk/'));
     const largest = Object.entries(packages)
@@ -53,14 +61,14 @@ export async function run(): Promise<void> {
   console.log("'!' over the target; sdk 'in' = AWS SDK clients bundled, not taken from the runtime");
 }
 
-function outputFor(metafile: Metafile, handler: string): Metafile['outputs'][string] {
+export function outputFor(metafile: Metafile, handler: string): Metafile['outputs'][string] {
   const entry = Object.entries(metafile.outputs).find(([file]) => path.basename(file) === `${handler}.mjs`);
   if (!entry) throw new Error(`no bundle for ${handler}`);
   return entry[1];
 }
 
 /** Bytes in the output per npm package (or per top-level folder of this repository). */
-function byPackage(output: Metafile['outputs'][string]): Record<string, number> {
+export function byPackage(output: Metafile['outputs'][string]): Record<string, number> {
   const totals: Record<string, number> = {};
   for (const [input, { bytesInOutput }] of Object.entries(output.inputs)) {
     const match = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(input);

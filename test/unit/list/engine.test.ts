@@ -1,9 +1,11 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 
 import {
   exclusionReasons,
   loadRpoRegister,
   processContactList,
+  readListFacts,
   type ContactListOptions,
   type Delimiter,
   type ListEncoding,
@@ -293,5 +295,60 @@ describe('processContactList: unreadable lists are outcomes', () => {
       reason: 'malformed_csv',
       detail: 'a quoted field opened in data row 2 is never closed',
     });
+  });
+});
+
+describe('readListFacts: the hash and row count of a list, without checking its rows', () => {
+  const facts = (bytes: Uint8Array, maxBytes = 1024 * 1024, chunkSize = 1000) => readListFacts(chunksOf(bytes, chunkSize), { maxBytes });
+
+  it('counts every data row of the main list, released or not, with the same hash', async () => {
+    const bytes = listBytes([HEADER, ...ROWS]);
+    const { report } = await mainList(bytes);
+    expect(report.releasedRows).toBe(5);
+    expect(await facts(bytes)).toEqual({ readable: true, sha256: report.sha256, bytes: bytes.length, dataRows: 16 });
+  });
+
+  it.each([
+    ['not text', new Uint8Array(4096).map((_, i) => (i * 7919 + 13) % 256)],
+    ['no phone column', listBytes([['nome', 'tel.'], ['Mario', '3471234567']])],
+    ['no data rows', new TextEncoder().encode('telefono;nome\r\n\r\n')],
+    ['malformed', new TextEncoder().encode('telefono;note\r\n3471234567;"never closed\r\n')],
+  ])('%s: unreadable with the same reason and detail as processContactList', async (_name, bytes) => {
+    const report = await processContactList(chunksOf(bytes, 1000), { maxBytes: 1024 * 1024 });
+    const read = await facts(bytes);
+    expect(read.readable).toBe(false);
+    expect(read.unreadable).toEqual(report.unreadable);
+    expect(read.sha256).toBe(report.sha256);
+  });
+
+  it('too large: stops at the same byte as processContactList', async () => {
+    const bytes = listBytes([['telefono'], ...Array.from({ length: 2000 }, (_, i) => [String(3470000000 + i)])]);
+    expect(await facts(bytes, 5000)).toMatchObject({ readable: false, bytes: 6000, unreadable: { reason: 'too_large' } });
+  });
+
+  it('always agrees with processContactList on readability, hash and row count', async () => {
+    const cell = fc.constantFrom('', ' ', '3471234567', '+39 347 765 4321', '12345', 'Rossi', '15/03/2024', 'a;b', 'x"y', 'riga\nsotto', 'caffè');
+    const header = fc.constantFrom(['telefono', 'nome'], ['nome', 'Telefono', 'data_consenso'], ['nome', 'email']);
+    await fc.assert(
+      fc.asyncProperty(
+        header,
+        fc.array(fc.array(cell, { minLength: 0, maxLength: 4 }), { maxLength: 30 }),
+        fc.constantFrom<Delimiter>(';', ',', '\t'),
+        fc.integer({ min: 1, max: 97 }),
+        async (head, rows, delimiter, chunkSize) => {
+          const bytes = listBytes([head, ...rows], { delimiter });
+          const full = await processContactList(chunksOf(bytes, chunkSize), { maxBytes: 1024 * 1024 });
+          const read = await readListFacts(chunksOf(bytes, chunkSize), { maxBytes: 1024 * 1024 });
+          expect(read).toEqual({
+            readable: full.readable,
+            sha256: full.sha256,
+            bytes: full.bytes,
+            dataRows: full.dataRows,
+            ...(full.unreadable ? { unreadable: full.unreadable } : {}),
+          });
+        },
+      ),
+      { numRuns: 150 },
+    );
   });
 });
