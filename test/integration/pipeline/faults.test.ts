@@ -2,9 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { verifyAuditChain } from '../../../shared/intake/audit.js';
 import type { PipelineDeps } from '../../../shared/pipeline/deps.js';
 import { handleObjectCreated } from '../../../shared/pipeline/process-intake.js';
-import { addDays, italianDate, romeDate } from '../../../shared/verdict/dates.js';
-import { DEMO_TENANT_VAT } from '../../fixtures/pki.js';
-import { attestationBytes, cleanList, neverEndingStream, override, sha256, startTestStack, type TestStack } from '../../fixtures/stack.js';
+import { boundAttestation, cleanList, neverEndingStream, override, startTestStack, type TestStack } from '../../fixtures/stack.js';
 
 /**
  * Faults lose nothing and release nothing twice (PRODUCT.md section 2): a duplicated S3 event, a crash between the
@@ -40,27 +38,6 @@ afterAll(async () => {
   await stack?.dispose();
 });
 
-const today = () => romeDate(new Date());
-
-async function signedAttestation(intakeId: string, list: string, rows: number) {
-  return attestationBytes({
-    values: {
-      intakeId,
-      controllerName: 'Acme Energia S.p.A.',
-      controllerVat: `IT${DEMO_TENANT_VAT}`,
-      listSha256: sha256(list),
-      rowCount: String(rows),
-      legalBasis: 'Consenso (art. 6.1.a GDPR)',
-      collectionPeriod: `dal 01/01/2026 al ${italianDate(addDays(today(), -3))}`,
-      rpoCheckDate: italianDate(addDays(today(), -2)),
-      extraEuTransfer: 'No',
-      placeAndDate: `Milano, ${italianDate(addDays(today(), -1))}`,
-    },
-    signing: 'pades',
-    signer: 'mario',
-  });
-}
-
 async function open(s: TestStack) {
   const token = await s.token({ role: 'committente', tenant: 'acme', sub: 'alice' });
   const created = await fetch(`${s.baseUrl}/v1/intakes`, {
@@ -89,7 +66,7 @@ describe('faults', () => {
     const { created, put } = await open(stack);
     const list = cleanList(5, 10);
     await put(created.uploads.list, list);
-    await put(created.uploads.attestation, await signedAttestation(created.intakeId, list, 5));
+    await put(created.uploads.attestation, await boundAttestation(created.intakeId, list, 5));
     await stack.settle();
     const intake = (await stack.deps.intakes.get(created.intakeId))!;
     const uploads = intake.uploads;
@@ -107,7 +84,7 @@ describe('faults', () => {
     const { created, put } = await open(stack);
     const list = cleanList(6, 11);
     await put(created.uploads.list, list);
-    await put(created.uploads.attestation, await signedAttestation(created.intakeId, list, 6));
+    await put(created.uploads.attestation, await boundAttestation(created.intakeId, list, 6));
     // The first delivery records the verdict and dies in the release; the queue redelivers the event.
     await stack.settle();
     expect(faults.failReleaseCopies).toBe(0);
@@ -121,7 +98,7 @@ describe('faults', () => {
     const { created, put } = await open(stack);
     const list = cleanList(8, 12);
     await put(created.uploads.list, list);
-    await put(created.uploads.attestation, await signedAttestation(created.intakeId, list, 8));
+    await put(created.uploads.attestation, await boundAttestation(created.intakeId, list, 8));
     await waitFor(async () => (await stack!.deps.intakes.get(created.intakeId))?.status === 'PROCESSING');
     // Act: kill it mid-processing and start again on the same data folder, without the fault.
     faults.stuckLists = false;

@@ -11,8 +11,7 @@ import { Intake } from '../../../shared/intake/intake.js';
 import { silentLogger, type PipelineDeps } from '../../../shared/pipeline/deps.js';
 import { documentLinks } from '../../../shared/pipeline/document-links.js';
 import { handleObjectCreated } from '../../../shared/pipeline/process-intake.js';
-import { addDays, italianDate, romeDate } from '../../../shared/verdict/dates.js';
-import { attestationBytes, cleanList } from '../../fixtures/stack.js';
+import { boundAttestation, cleanList } from '../../fixtures/stack.js';
 import { DEMO_SIGNATORY, DEMO_TENANT_VAT, makePki } from '../../fixtures/pki.js';
 
 /**
@@ -48,26 +47,6 @@ function memoryDeps(): PipelineDeps & { objects: MemoryObjectStore } {
   };
 }
 
-async function signedFor(intakeId: string, list: string, rows: number): Promise<Uint8Array> {
-  const today = romeDate(NOW);
-  return attestationBytes({
-    values: {
-      intakeId,
-      controllerName: 'Acme Energia S.p.A.',
-      controllerVat: `IT${DEMO_TENANT_VAT}`,
-      listSha256: sha256(list),
-      rowCount: String(rows),
-      legalBasis: 'Consenso (art. 6.1.a GDPR)',
-      collectionPeriod: `dal 01/01/2026 al ${italianDate(addDays(today, -3))}`,
-      rpoCheckDate: italianDate(addDays(today, -2)),
-      extraEuTransfer: 'No',
-      placeAndDate: `Milano, ${italianDate(addDays(today, -1))}`,
-    },
-    signing: 'pades',
-    signer: 'mario',
-  });
-}
-
 /** Writes an upload and returns the event S3 would send for it (not delivered yet). */
 async function write(deps: PipelineDeps, key: string, body: Uint8Array | string) {
   const bytes = typeof body === 'string' ? new TextEncoder().encode(body) : body;
@@ -91,7 +70,7 @@ describe('uploads are read and linked at the version recorded when they arrived'
     expect(await handleObjectCreated(deps, await write(deps, listKey, v1))).toBe('recorded');
     // v2 lands at the same key; its event is still in the queue when the attestation (bound to v1) arrives.
     const lateEvent = await write(deps, listKey, v2);
-    const attestation = await write(deps, intake.uploadKey('attestation'), await signedFor(intake.intakeId, v1, 5));
+    const attestation = await write(deps, intake.uploadKey('attestation'), await boundAttestation(intake.intakeId, v1, 5));
     expect(await handleObjectCreated(deps, attestation)).toBe('processed');
 
     const verified = (await deps.intakes.get(intake.intakeId))!.toSnapshot();
@@ -110,7 +89,7 @@ describe('uploads are read and linked at the version recorded when they arrived'
     const intake = await openIntake(deps);
     const list = cleanList(4, 3);
     await handleObjectCreated(deps, await write(deps, intake.uploadKey('list'), list));
-    const attestation = await signedFor(intake.intakeId, list, 4);
+    const attestation = await boundAttestation(intake.intakeId, list, 4);
     await handleObjectCreated(deps, await write(deps, intake.uploadKey('attestation'), attestation));
     // A re-upload after the verdict, through a link still valid.
     await write(deps, intake.uploadKey('list'), cleanList(9, 4));
