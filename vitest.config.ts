@@ -3,6 +3,7 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
+    globalSetup: ['test/global-setup.ts'],
     environment: 'node',
     // Hang guards, not performance limits: the integration suites start a JVM and process real documents, and a CI
     // machine shared with other jobs has been seen running them fifty times slower than an idle one.

