@@ -101,6 +101,7 @@ export class LocalQueue {
   }
 
   private backoff(ms: number): Promise<void> {
+    if (this.closed) return Promise.resolve(); // a handler call that outlived close(): no wait, no redelivery
     return new Promise((resolve) => {
       const timer = setTimeout(() => {
         this.waits.delete(timer);

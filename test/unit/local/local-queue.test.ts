@@ -66,6 +66,30 @@ describe('LocalQueue', () => {
     expect(logged.some((l) => l.level === 'warn' && /redelivery dropped/.test(l.message))).toBe(true);
   });
 
+  it('a handler call that fails after close() is not retried and does not wait out a backoff', async () => {
+    let release!: () => void;
+    const running = new Promise<void>((resolve) => (release = resolve));
+    let calls = 0;
+    const queue = new LocalQueue(
+      dataDir,
+      async () => {
+        calls++;
+        await running;
+        throw new Error('the engines went away under it');
+      },
+      log,
+      { maxReceives: 5, backoffMs: 600_000 },
+    );
+    queue.send('{}');
+    await waitUntil(() => calls === 1);
+    queue.close();
+    release();
+    // With a 10-minute backoff, only an immediate drop lets drain() end within the test's time.
+    await queue.drain();
+    expect(calls).toBe(1);
+    expect(logged.some((l) => /redelivery dropped/.test(l.message))).toBe(true);
+  });
+
   it('once closed, a new event is not delivered (the start-up sweep picks the upload up)', async () => {
     let calls = 0;
     const queue = new LocalQueue(dataDir, async () => void calls++, log);
