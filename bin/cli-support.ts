@@ -1,3 +1,4 @@
+import { stat } from 'node:fs/promises';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 
 /** A usage error or an unreadable argument: exit status 2 with a one-line reason on stderr. */
@@ -22,4 +23,19 @@ export function progress(message: string): void {
 
 export function progressDone(): void {
   if (process.stderr.isTTY) process.stderr.write('\r\x1b[2K');
+}
+
+/** Refuses, before anything is sent, a file argument that is not a readable file: exit 2 naming the flag and the path. */
+export async function readableFile(file: string, flag: string): Promise<void> {
+  let size: number;
+  try {
+    const info = await stat(file);
+    if (!info.isFile()) throw new UsageError(`${flag} ${file}: not a file`);
+    size = info.size;
+  } catch (err) {
+    if (err instanceof UsageError) throw err;
+    const code = (err as NodeJS.ErrnoException).code;
+    throw new UsageError(`${flag} ${file}: ${code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : (err as Error).message}`);
+  }
+  if (size === 0) throw new UsageError(`${flag} ${file}: the file is empty`);
 }

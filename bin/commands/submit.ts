@@ -1,7 +1,7 @@
 import { writeFile } from 'node:fs/promises';
 import type { IntakeView } from '../../shared/api/schemas.js';
 import { apiClient, uploadFile, type ApiClient } from '../api-client.js';
-import { EXIT, parseFlags, progress, progressDone, UsageError } from '../cli-support.js';
+import { EXIT, parseFlags, progress, progressDone, readableFile, UsageError } from '../cli-support.js';
 import { inProgress, renderIntake } from './render-intake.js';
 
 const help = `filiera submit --list FILE --call-center ID --campaign NAME [--template-out FILE]
@@ -40,6 +40,10 @@ export async function run(argv: string[]): Promise<number> {
   const api = apiClient(flags);
   const timeoutMs = (flags.timeout ? Number(flags.timeout) : 300) * 1000;
   if (!Number.isFinite(timeoutMs) || timeoutMs <= 0) throw new UsageError('--timeout must be a positive number of seconds');
+
+  // Files are checked before the API is asked for anything: a typo in a path opens no intake and spends no link.
+  if (flags.list) await readableFile(flags.list, '--list');
+  if (flags.attestation) await readableFile(flags.attestation, '--attestation');
 
   if (flags.intake) {
     if (!flags.attestation) throw new UsageError('--attestation FILE is required with --intake');
