@@ -1,6 +1,6 @@
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import type { Worker } from 'tesseract.js';
+import type { InitOptions, Worker } from 'tesseract.js';
 import { parseAttestationLines, type ReadLine } from '../../attestation/fields.js';
 import type { DocumentExtractor, DocumentToRead, Extraction } from '../../ports/document-extractor.js';
 import { rasterisePdf, SCAN_DPI } from './rasterise.js';
@@ -98,12 +98,20 @@ export class TesseractExtractor implements DocumentExtractor {
   private engine(): Promise<Worker> {
     this.worker ??= (async () => {
       const { createWorker, OEM } = await import('tesseract.js');
-      const worker = await createWorker('ita', OEM.LSTM_ONLY, {
-        langPath: italianModelPath(),
-        gzip: true,
-        // Read the model from node_modules every time; never write a copy into the working directory.
-        cacheMethod: 'none',
-      });
+      const worker = await createWorker(
+        'ita',
+        OEM.LSTM_ONLY,
+        {
+          langPath: italianModelPath(),
+          gzip: true,
+          // Read the model from node_modules every time; never write a copy into the working directory.
+          cacheMethod: 'none',
+        },
+        // The Italian model's own configuration names a word list (ita.special-words) that it does not ship: without
+        // this, every OCR run prints "Error: failed to load ./ita.special-words" to the auditor's terminal. Any
+        // Tesseract init parameter is accepted here; tesseract.js's type lists only the dawg switches.
+        { user_words_suffix: '' } as Partial<InitOptions>,
+      );
       // Keep the columns of the form (label, gap, value) on one line.
       await worker.setParameters({ preserve_interword_spaces: '1' });
       return worker;
