@@ -58,14 +58,25 @@ export async function startDynamoEngine(options: DynamoEngineOptions): Promise<D
   child.stderr?.on('data', keep);
 
   let exited: { code: number | null; signal: NodeJS.Signals | null } | null = null;
+  let markExited!: () => void;
   const exit = new Promise<void>((resolve) => {
+    markExited = resolve;
     child.once('exit', (code, signal) => {
       exited = { code, signal };
       resolve();
     });
   });
-  child.once('error', (err) => {
+  // A spawn that fails (no `java` on the PATH) emits 'error' and never 'exit': end the wait at once, saying why.
+  let spawnError: string | null = null;
+  child.once('error', (err: NodeJS.ErrnoException) => {
     output += `\n${err.message}`;
+    if (child.pid !== undefined) return; // a running process: its 'exit' follows
+    spawnError =
+      err.code === 'ENOENT'
+        ? 'Java is needed to run DynamoDB Local, and no `java` command was found on the PATH: install Java 17 or later (Debian: apt-get install openjdk-17-jre-headless)'
+        : `DynamoDB Local could not be started: ${err.message}`;
+    exited = { code: null, signal: null };
+    markExited();
   });
 
   // Never leave a Java process behind, whatever way the parent goes: on a normal exit the hook kills it; if the
@@ -82,6 +93,7 @@ export async function startDynamoEngine(options: DynamoEngineOptions): Promise<D
   let lastError = '';
   try {
     for (;;) {
+      if (spawnError) throw new Error(spawnError);
       if (exited) {
         throw new Error(`DynamoDB Local exited during start-up (${JSON.stringify(exited)}): ${output.trim()}`);
       }
