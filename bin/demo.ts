@@ -17,10 +17,13 @@ process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
  * The signed attestation is a CAdES .p7m made with `openssl cms -sign -cades` and the demo signer's key, as a
  * smart-card signing tool would.
  */
-const { values: flags } = parseArgs({
-  options: { url: { type: 'string' }, config: { type: 'string' }, data: { type: 'string' } },
-  strict: true,
-});
+let flags: { url?: string; config?: string; data?: string };
+try {
+  flags = parseArgs({ options: { url: { type: 'string' }, config: { type: 'string' }, data: { type: 'string' } }, strict: true }).values;
+} catch (err) {
+  console.error(`filiera demo: ${(err as Error).message.split('\n')[0]}\nusage: npm run demo -- [--url URL] [--config FILE] [--data DIR]`);
+  process.exit(2);
+}
 const baseUrl = flags.url ?? 'http://127.0.0.1:4510';
 const loaded = await loadConfig(flags.config ?? process.env.FILIERA_CONFIG ?? 'config/demo.json');
 const identity = await openLocalIdentity(flags.data ?? '.filiera-data');

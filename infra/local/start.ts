@@ -10,18 +10,25 @@ import { DEFAULT_PORT, startEmbeddedStack } from './stack.js';
  * `npm start -- [--config FILE] [--data DIR] [--port N]`: the whole pipeline on the embedded stack, on 127.0.0.1,
  * until stopped (Ctrl-C).
  */
-const { values } = parseArgs({
-  options: {
-    config: { type: 'string' },
-    data: { type: 'string' },
-    port: { type: 'string' },
-    help: { type: 'boolean', short: 'h' },
-  },
-  strict: true,
-});
+const USAGE = 'npm start -- [--config FILE] [--data DIR] [--port N]';
+let values: { config?: string; data?: string; port?: string; help?: boolean };
+try {
+  values = parseArgs({
+    options: {
+      config: { type: 'string' },
+      data: { type: 'string' },
+      port: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+    strict: true,
+  }).values;
+} catch (err) {
+  console.error(`filiera: ${(err as Error).message.split('\n')[0]}\nusage: ${USAGE}`);
+  process.exit(2);
+}
 
 if (values.help) {
-  console.log('npm start -- [--config FILE] [--data DIR] [--port N]\n\nDefaults: --config config/demo.json (or FILIERA_CONFIG), --data .filiera-data, --port 4510.');
+  console.log(`${USAGE}\n\nDefaults: --config config/demo.json (or FILIERA_CONFIG), --data .filiera-data, --port 4510.`);
   process.exit(0);
 }
 
