@@ -245,10 +245,15 @@ export function finding<C extends FindingCode>(
   const result: Finding = {
     code,
     severity: extra.severity ?? e.severity,
-    message: e.en(params),
-    messageIt: e.it(params),
+    message: sentence(e.en(params)),
+    messageIt: sentence(e.it(params)),
     rule: e.rule,
   };
   if (extra.field !== undefined) result.field = extra.field;
   return result;
+}
+
+/** A detail that is itself a sentence ("...TIFF).") must not end the message with two stops. */
+function sentence(message: string): string {
+  return message.replace(/([.!?])\.$/, '$1');
 }
