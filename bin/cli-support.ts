@@ -25,8 +25,11 @@ export function progressDone(): void {
   if (process.stderr.isTTY) process.stderr.write('\r\x1b[2K');
 }
 
-/** Refuses, before anything is sent, a file argument that is not a readable file: exit 2 naming the flag and the path. */
-export async function readableFile(file: string, flag: string): Promise<void> {
+/**
+ * Refuses a file argument that is not a readable file, before any work: exit 2 naming the flag and the path. With
+ * `nonEmpty`, an empty file too (an upload of nothing; `verify` instead reports an empty list as a finding).
+ */
+export async function readableFile(file: string, flag: string, options: { nonEmpty?: boolean } = {}): Promise<void> {
   let size: number;
   try {
     const info = await stat(file);
@@ -34,8 +37,9 @@ export async function readableFile(file: string, flag: string): Promise<void> {
     size = info.size;
   } catch (err) {
     if (err instanceof UsageError) throw err;
-    const code = (err as NodeJS.ErrnoException).code;
-    throw new UsageError(`${flag} ${file}: ${code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : (err as Error).message}`);
+    const code = (err as NodeJS.ErrnoException).code ?? 'error';
+    const why = code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : code;
+    throw new UsageError(`${flag} ${file}: cannot be read (${why})`);
   }
-  if (size === 0) throw new UsageError(`${flag} ${file}: the file is empty`);
+  if (options.nonEmpty && size === 0) throw new UsageError(`${flag} ${file}: the file is empty`);
 }

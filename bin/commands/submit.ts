@@ -42,8 +42,8 @@ export async function run(argv: string[]): Promise<number> {
   if (!Number.isFinite(timeoutMs) || timeoutMs <= 0) throw new UsageError('--timeout must be a positive number of seconds');
 
   // Files are checked before the API is asked for anything: a typo in a path opens no intake and spends no link.
-  if (flags.list) await readableFile(flags.list, '--list');
-  if (flags.attestation) await readableFile(flags.attestation, '--attestation');
+  if (flags.list) await readableFile(flags.list, '--list', { nonEmpty: true });
+  if (flags.attestation) await readableFile(flags.attestation, '--attestation', { nonEmpty: true });
 
   if (flags.intake) {
     if (!flags.attestation) throw new UsageError('--attestation FILE is required with --intake');

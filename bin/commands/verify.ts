@@ -9,7 +9,7 @@ import { isValidPartitaIva } from '../../shared/identifiers.js';
 import { fieldLabels } from '../../shared/verdict/field-labels.js';
 import { doubtfulFields } from '../../shared/verdict/ocr-doubt.js';
 import { buildReceipt, verifyIntake, type VerificationResult } from '../../shared/verification.js';
-import { EXIT, parseFlags, progress, progressDone, UsageError } from '../cli-support.js';
+import { EXIT, parseFlags, progress, progressDone, readableFile, UsageError } from '../cli-support.js';
 
 const help = `filiera verify --list FILE --attestation FILE --intake ID --tenant-vat VAT --trust PEM [--trust PEM ...]
                [--signatory TAXCODE ...] [--rpo FILE] [--now ISO8601] [--out DIR] [--json] [--config FILE]
@@ -61,12 +61,12 @@ export async function run(argv: string[]): Promise<number> {
   if (!parsed.success) throw new UsageError(parsed.error.issues[0]?.message ?? 'invalid arguments');
   const args = parsed.data;
 
-  await mustBeReadableFile(args.list, '--list');
-  await mustBeReadableFile(args.attestation, '--attestation');
-  if (args.rpo) await mustBeReadableFile(args.rpo, '--rpo');
+  await readableFile(args.list, '--list');
+  await readableFile(args.attestation, '--attestation');
+  if (args.rpo) await readableFile(args.rpo, '--rpo');
   const trustAnchors = await Promise.all(
     args.trust.map(async (file) => {
-      await mustBeReadableFile(file, '--trust');
+      await readableFile(file, '--trust');
       const pem = await readFile(file, 'utf8');
       if (!pem.includes('-----BEGIN CERTIFICATE-----')) throw new UsageError(`--trust ${file}: not a PEM certificate`);
       return pem;
@@ -120,16 +120,6 @@ export async function run(argv: string[]): Promise<number> {
     await handle?.close();
     if (partial) await rm(partial, { force: true }).catch(() => undefined);
     await ocr.close();
-  }
-}
-
-async function mustBeReadableFile(file: string, flag: string): Promise<void> {
-  try {
-    const s = await stat(file);
-    if (!s.isFile()) throw new UsageError(`${flag} ${file}: not a file`);
-  } catch (err) {
-    if (err instanceof UsageError) throw err;
-    throw new UsageError(`${flag} ${file}: cannot be read (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
   }
 }
 

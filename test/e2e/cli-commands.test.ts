@@ -86,7 +86,7 @@ describe('filiera submit, status and pull', () => {
     const before = (await stack.deps.intakes.listForTenant('acme', { limit: 100 })).items.length;
     const missing = path.join(dir, 'non-esiste.csv');
     const result = await cli('submit', '--url', stack.baseUrl, '--token', committente, '--list', missing, '--call-center', 'cc-napoli', '--campaign', 'X');
-    expect(result).toEqual({ code: 2, stdout: '', stderr: `filiera: --list ${missing}: no such file\n` });
+    expect(result).toEqual({ code: 2, stdout: '', stderr: `filiera: --list ${missing}: cannot be read (no such file)\n` });
     expect((await stack.deps.intakes.listForTenant('acme', { limit: 100 })).items).toHaveLength(before);
     const empty = path.join(dir, 'vuota.pdf');
     await writeFile(empty, '');
