@@ -146,14 +146,33 @@ function fieldName(app: App, field: string): string {
   return label ? label[app.language] : field;
 }
 
-export function displayValue(value: unknown): string {
+/**
+ * An extracted field's interpreted value as a person reads the form: dates as DD/MM/YYYY, the collection period as a
+ * range, the transfer declaration as yes or no with its details, place and date as written. Any other shape falls
+ * back to its keys and values.
+ */
+export function displayValue(value: unknown, yesNo: { yes: string; no: string } = { yes: 'yes', no: 'no' }): string {
   if (value === null || value === undefined) return '—';
-  if (typeof value === 'object') {
-    return Object.entries(value as Record<string, unknown>)
-      .map(([k, v]) => `${k}: ${displayValue(v)}`)
-      .join(', ');
+  if (typeof value === 'string') return /^\d{4}-\d{2}-\d{2}$/.test(value) ? formDate(value) : value;
+  if (typeof value === 'boolean') return value ? yesNo.yes : yesNo.no;
+  if (typeof value !== 'object') return String(value);
+  const v = value as Record<string, unknown>;
+  const keys = Object.keys(v).sort().join(',');
+  if (keys === 'from,to') return `${displayValue(v.from, yesNo)} – ${displayValue(v.to, yesNo)}`;
+  if (keys === 'date,place') return `${displayValue(v.place, yesNo)}, ${displayValue(v.date, yesNo)}`;
+  if (typeof v.declared === 'boolean' && (keys === 'declared' || keys === 'declared,details')) {
+    const answer = displayValue(v.declared, yesNo);
+    return typeof v.details === 'string' && v.details ? `${answer}: ${v.details}` : answer;
   }
-  return String(value);
+  return Object.entries(v)
+    .map(([k, item]) => `${k}: ${displayValue(item, yesNo)}`)
+    .join(', ');
+}
+
+/** YYYY-MM-DD as the attestation form writes dates. */
+function formDate(iso: string): string {
+  const [y, m, d] = iso.split('-');
+  return `${d}/${m}/${y}`;
 }
 
 function fieldsSection(app: App, intake: Intake): HTMLElement {
@@ -191,7 +210,7 @@ function fieldsSection(app: App, intake: Intake): HTMLElement {
                 { 'data-field': name, class: low ? 'low-confidence' : '' },
                 h('th', { scope: 'row' }, fieldName(app, name)),
                 h('td', { class: 'raw' }, f.raw ?? ''),
-                h('td', {}, displayValue(f.value)),
+                h('td', {}, displayValue(f.value, { yes: app.t('common.yes'), no: app.t('common.no') })),
                 h(
                   'td',
                   { class: 'confidence' },
