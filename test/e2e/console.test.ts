@@ -136,6 +136,12 @@ async function signInWithToken(page: Page, token: string): Promise<void> {
 describe('the compliance console in a browser', () => {
   it('compliance signs in as a demo user, works the queue, approves an intake in review with a justification, and sees it released', { timeout: BROWSER_TEST_TIMEOUT_MS }, async () => {
     const page = await newPage();
+    // What the browser reports along the way (a failed request, a script error): none on this path.
+    const reported: string[] = [];
+    page.on('console', (message) => {
+      if (message.type() === 'error' || message.type() === 'warning') reported.push(`${message.type()}: ${message.text()} ${message.location().url}`);
+    });
+    page.on('pageerror', (error) => reported.push(`pageerror: ${error.message}`));
     // Sign in with the keyboard: the demo-user picker, then Tab to its button and Enter.
     await page.goto(`${stack.baseUrl}/`);
     await page.getByLabel('Utente').selectOption({ label: 'compliance officer' });
@@ -235,6 +241,7 @@ describe('the compliance console in a browser', () => {
     expect(await page.locator('li.finding[data-code="attestation_unsigned"] .finding-message').textContent()).toContain('carries no digital signature');
     expect(await page.locator('html').getAttribute('lang')).toBe('en');
     await shot(page, '04-intake-english');
+    expect(reported).toEqual([]);
     await page.context().close();
   });
 
