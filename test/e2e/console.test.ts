@@ -1,8 +1,9 @@
 import { existsSync } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readPdfText } from '../../shared/attestation/pdf-text.js';
 import { addDays, italianDate, romeDate } from '../../shared/verdict/dates.js';
 import { DEMO_TENANT_VAT, OTHER_COMPANY_VAT } from '../fixtures/pki.js';
 import { attestationBytes, cleanList, sha256, startTestStack, type TestStack } from '../fixtures/stack.js';
@@ -296,5 +297,38 @@ describe('the compliance console in a browser', () => {
     expect(await berta.locator('form.decision').count()).toBe(0);
     expect(await berta.content()).not.toContain(CAMPAIGN_REJECTED);
     await berta.context().close();
+  });
+
+  it('a committente downloads the pre-filled attestation of an intake waiting for it: the list\'s hash and rows filled in', { timeout: BROWSER_TEST_TIMEOUT_MS }, async () => {
+    const list = cleanList(7, 72);
+    const created = await api('POST', '/v1/intakes', tokens.acme, { callCenter: 'cc-napoli', campaign: 'Da firmare' });
+    const { intakeId, uploads } = created.json;
+    expect((await fetch(uploads.list.url, { method: uploads.list.method, headers: uploads.list.headers, body: list })).status).toBe(200);
+    await stack.settle();
+
+    const page = await newPage();
+    await signInWithToken(page, tokens.acme);
+    await page.goto(`${stack.baseUrl}/#/intake/${intakeId}`);
+    await page.getByRole('heading', { level: 2, name: 'Dichiarazione da firmare' }).waitFor();
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByRole('button', { name: 'Scarica la dichiarazione precompilata' }).click(),
+    ]);
+    expect(download.suggestedFilename()).toBe(`dichiarazione-${intakeId}.pdf`);
+    const text = (await readPdfText(new Uint8Array(await readFile((await download.path())!)))).text;
+    expect(text).toContain(intakeId);
+    expect(text).toContain(sha256(list));
+    expect(text).toMatch(/Numero di contatti[^\n]*\b7\b/);
+    await shot(page, '08-committente-template');
+    await page.context().close();
+
+    // Compliance staff review; they do not fill in attestations.
+    const officer = await newPage();
+    await signInWithToken(officer, tokens.compliance);
+    await officer.goto(`${stack.baseUrl}/#/intake/${intakeId}`);
+    await officer.getByRole('heading', { level: 1, name: `Intake ${intakeId}` }).waitFor();
+    await officer.locator('#summary').waitFor();
+    expect(await officer.locator('#template').count()).toBe(0);
+    await officer.context().close();
   });
 });

@@ -50,29 +50,42 @@ export class ApiClient {
     return this.request('POST', `/v1/review/${encodeURIComponent(id)}/decision`, { decision, justification });
   }
 
+  /** The pre-filled attestation PDF (committente): intake, controller and, once the list is in, its hash and rows. */
+  async attestationTemplate(id: string): Promise<Blob> {
+    const response = await this.send('GET', `/v1/intakes/${encodeURIComponent(id)}/attestation-template`, 'application/pdf');
+    return response.blob();
+  }
+
   private async request<T>(method: 'GET' | 'POST', path: string, body?: unknown): Promise<T> {
+    const response = await this.send(method, path, 'application/json', body);
+    const text = await response.text();
+    try {
+      return (text ? JSON.parse(text) : null) as T;
+    } catch {
+      throw new ApiError(response.status, 'http_error', `HTTP ${response.status}: not JSON`);
+    }
+  }
+
+  /** The request with the bearer token; an error status becomes an ApiError with the API's message. */
+  private async send(method: 'GET' | 'POST', path: string, accept: string, body?: unknown): Promise<Response> {
     const token = this.token();
     const response = await fetch(`${this.baseUrl}${path}`, {
       method,
       headers: {
-        accept: 'application/json',
+        accept,
         ...(token ? { authorization: `Bearer ${token}` } : {}),
         ...(body === undefined ? {} : { 'content-type': 'application/json' }),
       },
       ...(body === undefined ? {} : { body: JSON.stringify(body) }),
     });
-    const text = await response.text();
-    let json: unknown = null;
+    if (response.ok) return response;
+    if (response.status === 401) this.onUnauthorized();
+    let error: { error?: string; message?: string } = {};
     try {
-      json = text ? JSON.parse(text) : null;
+      error = JSON.parse(await response.text()) as typeof error;
     } catch {
-      // not JSON: reported below with the status
+      // not JSON: reported with the status
     }
-    if (!response.ok) {
-      if (response.status === 401) this.onUnauthorized();
-      const error = (json ?? {}) as { error?: string; message?: string };
-      throw new ApiError(response.status, error.error ?? 'http_error', error.message ?? `HTTP ${response.status}`);
-    }
-    return json as T;
+    throw new ApiError(response.status, error.error ?? 'http_error', error.message ?? `HTTP ${response.status}`);
   }
 }

@@ -146,6 +146,11 @@ export const it = {
   'reason.invalid_consent_date': 'data del consenso non leggibile',
   'reason.rpo_opposed': 'iscritto al Registro delle Opposizioni',
 
+  'template.title': 'Dichiarazione da firmare',
+  'template.withList': 'La dichiarazione precompilata riporta questo intake, il titolare, l\'impronta SHA-256 e il numero di contatti della lista caricata. Completala, falla firmare digitalmente al legale rappresentante (PAdES o CAdES .p7m) e caricala.',
+  'template.withoutList': 'Carica prima la lista: la dichiarazione precompilata ne riporterà l\'impronta SHA-256 e il numero di contatti.',
+  'template.download': 'Scarica la dichiarazione precompilata',
+  'template.saved': 'Dichiarazione scaricata (clicca se il download non è partito)',
   'docs.title': 'Documenti',
   'docs.intro': 'I link valgono 5 minuti; ogni emissione è registrata nel registro di controllo.',
   'docs.issue': 'Genera i link ai documenti',
@@ -361,6 +366,11 @@ export const en: Record<MessageKey, string> = {
   'reason.invalid_consent_date': 'unreadable consent date',
   'reason.rpo_opposed': 'registered in the RPO (opt-out register)',
 
+  'template.title': 'Attestation to sign',
+  'template.withList': 'The pre-filled attestation carries this intake, the controller, and the SHA-256 and number of contacts of the uploaded list. Complete it, have the legal representative sign it digitally (PAdES or CAdES .p7m) and upload it.',
+  'template.withoutList': 'Upload the list first: the pre-filled attestation will then carry its SHA-256 and number of contacts.',
+  'template.download': 'Download the pre-filled attestation',
+  'template.saved': 'Attestation downloaded (click if the download did not start)',
   'docs.title': 'Documents',
   'docs.intro': 'Links are valid 5 minutes; each issue is recorded in the audit trail.',
   'docs.issue': 'Issue links to the documents',

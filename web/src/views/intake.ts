@@ -52,6 +52,7 @@ export async function renderIntake(app: App, main: HTMLElement, intakeId: string
     notice ? live : null,
     summarySection(app, intake),
     app.session?.user.role === 'compliance' ? decisionSection(app, intake, main) : null,
+    app.session?.user.role === 'committente' && intake.status === 'AWAITING_UPLOADS' ? templateSection(app, intake) : null,
     findingsSection(app, intake.findings),
     fieldsSection(app, intake),
     listSection(app, intake),
@@ -318,6 +319,44 @@ function documentsSection(app: App, intake: Intake): HTMLElement {
     app.t('docs.issue'),
   );
   return section('documents', app.t('docs.title'), any ? h('p', {}, app.t('docs.intro')) : h('p', {}, app.t('docs.none')), any ? button : null, output);
+}
+
+/**
+ * The committente's next step while the intake waits for its files: the pre-filled attestation to sign (after the
+ * list is uploaded it carries the list's SHA-256 and row count).
+ */
+function templateSection(app: App, intake: Intake): HTMLElement {
+  const output = h('div', { 'aria-live': 'polite' });
+  const button = h(
+    'button',
+    {
+      type: 'button',
+      onclick: async () => {
+        button.disabled = true;
+        replaceChildren(output, loading(app));
+        try {
+          const pdf = await app.api.attestationTemplate(intake.intakeId);
+          const url = URL.createObjectURL(pdf);
+          const link = h('a', { href: url, download: `dichiarazione-${intake.intakeId}.pdf` }, app.t('template.saved'));
+          replaceChildren(output, h('p', {}, link));
+          link.click();
+          setTimeout(() => URL.revokeObjectURL(url), 60_000);
+        } catch (error) {
+          replaceChildren(output, errorMessage(app, error));
+        } finally {
+          button.disabled = false;
+        }
+      },
+    },
+    app.t('template.download'),
+  );
+  return section(
+    'template',
+    app.t('template.title'),
+    h('p', {}, app.t(intake.uploads.list ? 'template.withList' : 'template.withoutList')),
+    button,
+    output,
+  );
 }
 
 function signatureSection(app: App, intake: Intake): HTMLElement {
