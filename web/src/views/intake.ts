@@ -281,9 +281,12 @@ function reasonName(app: App, reason: string): string {
   return text === key ? reason : text;
 }
 
-function documentsSection(app: App, intake: Intake): HTMLElement {
+/**
+ * A button that fetches something and shows the result below it: disabled while it works, the loading line meanwhile,
+ * the API's error in place of the result if it fails.
+ */
+function fetchButton(app: App, label: string, run: (output: HTMLElement) => Promise<void>): { button: HTMLButtonElement; output: HTMLElement } {
   const output = h('div', { 'aria-live': 'polite' });
-  const any = intake.uploads.list || intake.uploads.attestation;
   const button = h(
     'button',
     {
@@ -292,23 +295,7 @@ function documentsSection(app: App, intake: Intake): HTMLElement {
         button.disabled = true;
         replaceChildren(output, loading(app));
         try {
-          const result = await app.api.documents(intake.intakeId);
-          replaceChildren(
-            output,
-            h('p', {}, app.t('docs.expires', { time: app.formatDateTime(result.expiresAt) })),
-            h(
-              'ul',
-              { class: 'documents' },
-              result.documents.map((d) =>
-                h(
-                  'li',
-                  { 'data-document': d.kind },
-                  h('a', { href: d.url, rel: 'noopener noreferrer', download: d.fileName }, `${app.t(`docs.kind.${d.kind}` as MessageKey)} (${d.fileName})`),
-                  d.sha256 ? h('div', { class: 'hash' }, app.t('docs.sha', { sha: d.sha256 })) : null,
-                ),
-              ),
-            ),
-          );
+          await run(output);
         } catch (error) {
           replaceChildren(output, errorMessage(app, error));
         } finally {
@@ -316,8 +303,32 @@ function documentsSection(app: App, intake: Intake): HTMLElement {
         }
       },
     },
-    app.t('docs.issue'),
+    label,
   );
+  return { button, output };
+}
+
+function documentsSection(app: App, intake: Intake): HTMLElement {
+  const any = intake.uploads.list || intake.uploads.attestation;
+  const { button, output } = fetchButton(app, app.t('docs.issue'), async (out) => {
+    const result = await app.api.documents(intake.intakeId);
+    replaceChildren(
+      out,
+      h('p', {}, app.t('docs.expires', { time: app.formatDateTime(result.expiresAt) })),
+      h(
+        'ul',
+        { class: 'documents' },
+        result.documents.map((d) =>
+          h(
+            'li',
+            { 'data-document': d.kind },
+            h('a', { href: d.url, rel: 'noopener noreferrer', download: d.fileName }, `${app.t(`docs.kind.${d.kind}` as MessageKey)} (${d.fileName})`),
+            d.sha256 ? h('div', { class: 'hash' }, app.t('docs.sha', { sha: d.sha256 })) : null,
+          ),
+        ),
+      ),
+    );
+  });
   return section('documents', app.t('docs.title'), any ? h('p', {}, app.t('docs.intro')) : h('p', {}, app.t('docs.none')), any ? button : null, output);
 }
 
@@ -326,37 +337,14 @@ function documentsSection(app: App, intake: Intake): HTMLElement {
  * list is uploaded it carries the list's SHA-256 and row count).
  */
 function templateSection(app: App, intake: Intake): HTMLElement {
-  const output = h('div', { 'aria-live': 'polite' });
-  const button = h(
-    'button',
-    {
-      type: 'button',
-      onclick: async () => {
-        button.disabled = true;
-        replaceChildren(output, loading(app));
-        try {
-          const pdf = await app.api.attestationTemplate(intake.intakeId);
-          const url = URL.createObjectURL(pdf);
-          const link = h('a', { href: url, download: `dichiarazione-${intake.intakeId}.pdf` }, app.t('template.saved'));
-          replaceChildren(output, h('p', {}, link));
-          link.click();
-          setTimeout(() => URL.revokeObjectURL(url), 60_000);
-        } catch (error) {
-          replaceChildren(output, errorMessage(app, error));
-        } finally {
-          button.disabled = false;
-        }
-      },
-    },
-    app.t('template.download'),
-  );
-  return section(
-    'template',
-    app.t('template.title'),
-    h('p', {}, app.t(intake.uploads.list ? 'template.withList' : 'template.withoutList')),
-    button,
-    output,
-  );
+  const { button, output } = fetchButton(app, app.t('template.download'), async (out) => {
+    const url = URL.createObjectURL(await app.api.attestationTemplate(intake.intakeId));
+    const link = h('a', { href: url, download: `dichiarazione-${intake.intakeId}.pdf` }, app.t('template.saved'));
+    replaceChildren(out, h('p', {}, link));
+    link.click();
+    setTimeout(() => URL.revokeObjectURL(url), 60_000);
+  });
+  return section('template', app.t('template.title'), h('p', {}, app.t(intake.uploads.list ? 'template.withList' : 'template.withoutList')), button, output);
 }
 
 function signatureSection(app: App, intake: Intake): HTMLElement {
