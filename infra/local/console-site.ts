@@ -6,6 +6,8 @@ import type { Logger } from '../../shared/pipeline/deps.js';
 export interface DemoUserToken {
   label: string;
   role: string;
+  /** The company of a committente or call center. */
+  name?: string;
   token: string;
 }
 

@@ -66,15 +66,20 @@ export async function openLocalIdentity(dataDir: string): Promise<LocalIdentity>
   };
 }
 
-/** The demo users of a configuration: one committente per tenant, one call center each, one compliance officer. */
-export function demoUsers(config: Config): { label: string; claims: TokenClaims }[] {
+/**
+ * The demo users of a configuration: one committente per tenant, one call center each, one compliance officer.
+ * `label` is for the terminal; `name` (the company) lets the console write its own label in the reader's language.
+ */
+export function demoUsers(config: Config): { label: string; name?: string; claims: TokenClaims }[] {
   return [
     ...config.tenants.map((t) => ({
       label: `committente of ${t.name}`,
+      name: t.name,
       claims: { role: 'committente' as const, tenant: t.id, sub: `demo-${t.id}` },
     })),
     ...config.callCenters.map((c) => ({
       label: `call center ${c.name}`,
+      name: c.name,
       claims: { role: 'callcenter' as const, callcenter: c.id, sub: `demo-${c.id}` },
     })),
     { label: 'compliance officer', claims: { role: 'compliance' as const, sub: 'demo-compliance' } },

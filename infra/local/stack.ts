@@ -117,7 +117,14 @@ export async function startEmbeddedStack(options: EmbeddedStackOptions): Promise
     const site = createConsoleSite({
       log,
       demoUsers: () =>
-        Promise.all(demoUsers(config.config).map(async (u) => ({ label: u.label, role: u.claims.role, token: await identity.issue(u.claims) }))),
+        Promise.all(
+          demoUsers(config.config).map(async (u) => ({
+            label: u.label,
+            role: u.claims.role,
+            ...(u.name ? { name: u.name } : {}),
+            token: await identity.issue(u.claims),
+          })),
+        ),
     });
     server = createApiServer({ identity, log, fallback: site.serve });
     const port = await listen(server, options.port ?? DEFAULT_PORT);

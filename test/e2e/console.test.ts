@@ -145,7 +145,7 @@ describe('the compliance console in a browser', () => {
     page.on('pageerror', (error) => reported.push(`pageerror: ${error.message}`));
     // Sign in with the keyboard: the demo-user picker, then Tab to its button and Enter.
     await page.goto(`${stack.baseUrl}/`);
-    await page.getByLabel('Utente').selectOption({ label: 'compliance officer' });
+    await page.getByLabel('Utente').selectOption({ label: 'responsabile della conformità' });
     await page.getByLabel('Utente').focus();
     await page.keyboard.press('Tab');
     expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('Accedi come questo utente');

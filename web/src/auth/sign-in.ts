@@ -26,8 +26,11 @@ export interface ConsoleConfig {
 }
 
 export interface DemoUser {
+  /** English, as the terminal prints it; the console writes its own from role and name. */
   label: string;
   role: string;
+  /** The company of a committente or call center. */
+  name?: string;
   token: string;
 }
 

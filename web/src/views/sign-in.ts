@@ -1,5 +1,5 @@
 import type { App } from '../app.js';
-import { CognitoSignIn, LocalSignIn } from '../auth/sign-in.js';
+import { CognitoSignIn, LocalSignIn, type DemoUser } from '../auth/sign-in.js';
 import { h, replaceChildren } from '../dom.js';
 import { pageHeading } from './common.js';
 
@@ -41,7 +41,7 @@ export async function renderSignIn(app: App, main: HTMLElement, problem?: string
         'div',
         { class: 'field' },
         h('label', { for: 'demo-user' }, app.t('signin.demoUser')),
-        h('select', { id: 'demo-user', name: 'user' }, users.map((u, i) => h('option', { value: i, 'data-role': u.role }, u.label))),
+        h('select', { id: 'demo-user', name: 'user' }, users.map((u, i) => h('option', { value: i, 'data-role': u.role }, demoUserLabel(app, u)))),
       ),
       h('button', { type: 'submit' }, app.t('signin.useDemo')),
     );
@@ -74,4 +74,12 @@ export async function renderSignIn(app: App, main: HTMLElement, problem?: string
 function showProblem(alert: HTMLElement, text: string): void {
   alert.textContent = text;
   alert.hidden = false;
+}
+
+/** "committente · Acme Energia S.p.A." in the reader's language; the server's English label for a role it does not know. */
+export function demoUserLabel(app: Pick<App, 't'>, user: DemoUser): string {
+  if (user.role === 'compliance') return app.t('signin.demoCompliance');
+  if (user.role === 'committente' && user.name) return `${app.t('role.committente')} · ${user.name}`;
+  if (user.role === 'callcenter' && user.name) return `${app.t('role.callcenter')} · ${user.name}`;
+  return user.label;
 }
