@@ -1,3 +1,4 @@
+import { italianDate } from '../../../shared/verdict/dates.js';
 import { fieldLabels } from '../../../shared/verdict/field-labels.js';
 import type { App } from '../app.js';
 import type { Audit, Intake } from '../api.js';
@@ -154,7 +155,7 @@ function fieldName(app: App, field: string): string {
  */
 export function displayValue(value: unknown, yesNo: { yes: string; no: string } = { yes: 'yes', no: 'no' }): string {
   if (value === null || value === undefined) return '—';
-  if (typeof value === 'string') return /^\d{4}-\d{2}-\d{2}$/.test(value) ? formDate(value) : value;
+  if (typeof value === 'string') return /^\d{4}-\d{2}-\d{2}$/.test(value) ? italianDate(value) : value;
   if (typeof value === 'boolean') return value ? yesNo.yes : yesNo.no;
   if (typeof value !== 'object') return String(value);
   const v = value as Record<string, unknown>;
@@ -168,12 +169,6 @@ export function displayValue(value: unknown, yesNo: { yes: string; no: string } 
   return Object.entries(v)
     .map(([k, item]) => `${k}: ${displayValue(item, yesNo)}`)
     .join(', ');
-}
-
-/** YYYY-MM-DD as the attestation form writes dates. */
-function formDate(iso: string): string {
-  const [y, m, d] = iso.split('-');
-  return `${d}/${m}/${y}`;
 }
 
 function fieldsSection(app: App, intake: Intake): HTMLElement {
