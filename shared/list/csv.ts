@@ -21,6 +21,29 @@ const QUOTE = 34;
 /** Return false to stop reading. */
 export type RecordHandler = (cells: string[], count: number) => boolean | void;
 
+/**
+ * A cell longer than this is not contact data: without a cap, an unquoted or never-closed field of half a GiB grows
+ * one string past V8's limit (about 512 MiB) and reading dies with a RangeError instead of a finding. 1 MiB is a
+ * thousand times the longest note a real list carries, and bounds what one record can hold with the cell cap below.
+ */
+export const MAX_FIELD_CHARS = 1024 * 1024;
+/** Excel's own column limit (16,384): a record with more cells did not come from a spreadsheet. */
+export const MAX_RECORD_CELLS = 16_384;
+/** A record's cells are held together while it is read: their sum is bounded too (16 MiB of text). */
+export const MAX_RECORD_CHARS = 16 * 1024 * 1024;
+
+export interface CsvLimits {
+  maxFieldChars?: number;
+  maxRecordCells?: number;
+  maxRecordChars?: number;
+}
+
+/** Why reading stopped on a record that broke a limit. */
+export type CsvOverflow =
+  | { limit: 'field_chars'; max: number }
+  | { limit: 'record_cells'; max: number }
+  | { limit: 'record_chars'; max: number };
+
 export class CsvRecordReader {
   private readonly delimiter: number;
   private readonly cells: string[] = [];
@@ -29,18 +52,46 @@ export class CsvRecordReader {
   private state = FIELD_START;
   private skipLf = false;
   private stopped = false;
+  /** Characters of the record being read, the open field included. */
+  private recordChars = 0;
+  private readonly maxFieldChars: number;
+  private readonly maxRecordCells: number;
+  private readonly maxRecordChars: number;
   /** Records handed out so far. */
   records = 0;
+  /** Set when a record broke a limit: reading stopped before the record was handed out. */
+  overflow: CsvOverflow | null = null;
 
   constructor(
     delimiter: Delimiter,
     private readonly onRecord: RecordHandler,
+    limits: CsvLimits = {},
   ) {
     this.delimiter = delimiter.charCodeAt(0);
+    this.maxFieldChars = limits.maxFieldChars ?? MAX_FIELD_CHARS;
+    this.maxRecordCells = limits.maxRecordCells ?? MAX_RECORD_CELLS;
+    this.maxRecordChars = limits.maxRecordChars ?? MAX_RECORD_CHARS;
   }
 
   get isStopped(): boolean {
     return this.stopped;
+  }
+
+  /** Appends to the open field, or stops reading when a limit would be broken (the check comes before the copy). */
+  private append(part: string): boolean {
+    if (this.field.length + part.length > this.maxFieldChars) return this.overflowed({ limit: 'field_chars', max: this.maxFieldChars });
+    if (this.recordChars + part.length > this.maxRecordChars) return this.overflowed({ limit: 'record_chars', max: this.maxRecordChars });
+    this.recordChars += part.length;
+    this.field = this.field === '' ? part : this.field + part;
+    return true;
+  }
+
+  private overflowed(overflow: CsvOverflow): false {
+    this.overflow = overflow;
+    this.stopped = true;
+    this.field = '';
+    this.count = 0;
+    return false;
   }
 
   push(text: string): void {
@@ -53,18 +104,18 @@ export class CsvRecordReader {
       if (state === QUOTED) {
         const j = text.indexOf('"', i);
         if (j < 0) {
-          this.field += text.slice(i);
+          if (!this.append(text.slice(i))) return;
           i = n;
           break;
         }
-        if (j > i) this.field += text.slice(i, j);
+        if (j > i && !this.append(text.slice(i, j))) return;
         state = QUOTE_IN_QUOTED;
         i = j + 1;
         continue;
       }
       if (state === QUOTE_IN_QUOTED) {
         if (text.charCodeAt(i) === QUOTE) {
-          this.field += '"';
+          if (!this.append('"')) return;
           state = QUOTED;
           i++;
           continue;
@@ -95,10 +146,14 @@ export class CsvRecordReader {
         if (c === d || c === LF || c === CR) break;
         j++;
       }
-      if (j > i) this.field = this.field === '' ? text.slice(i, j) : this.field + text.slice(i, j);
+      if (j > i && !this.append(text.slice(i, j))) return;
       if (j === n) {
         i = n;
         break;
+      }
+      if (this.count >= this.maxRecordCells) {
+        this.overflowed({ limit: 'record_cells', max: this.maxRecordCells });
+        return;
       }
       this.cells[this.count++] = this.field;
       this.field = '';
@@ -116,6 +171,7 @@ export class CsvRecordReader {
   private emit(): void {
     const count = this.count;
     this.count = 0;
+    this.recordChars = 0;
     this.records++;
     if (this.onRecord(this.cells, count) === false) this.stopped = true;
   }
@@ -125,6 +181,10 @@ export class CsvRecordReader {
     if (this.stopped) return true;
     if (this.state === QUOTED) return false;
     if (this.state !== FIELD_START || this.count > 0) {
+      if (this.count >= this.maxRecordCells) {
+        this.overflowed({ limit: 'record_cells', max: this.maxRecordCells });
+        return true;
+      }
       this.cells[this.count++] = this.field;
       this.field = '';
       this.state = FIELD_START;

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 
-import { CsvRecordReader, quoteCell } from './csv.js';
+import { CsvRecordReader, quoteCell, type CsvLimits, type CsvOverflow } from './csv.js';
 import { dayKey, dayKeyFromIso } from './dates.js';
 import { createListDecoder, isAscii, type ListDecoder } from './decode.js';
 import { DedupeState } from './dedupe.js';
@@ -36,6 +36,8 @@ export interface ContactListOptions {
    * at its end has already streamed part of its rows: the caller discards what it received when `readable` is false.
    */
   output?: (chunk: Uint8Array) => void | Promise<void>;
+  /** The reader's per-cell and per-record caps (default csv.ts's); tests lower them to stay small. */
+  csvLimits?: CsvLimits;
 }
 
 /** Bytes read before sniffing the encoding and the delimiter. */
@@ -90,7 +92,7 @@ export async function runContactList(
   let headLength = 0;
   let started = false;
 
-  for await (const chunk of source) {
+  for await (const chunk of slices(source)) {
     bytes += chunk.byteLength;
     hash.update(chunk);
     if (bytes > options.maxBytes) {
@@ -134,8 +136,8 @@ export interface ListFacts {
  * The same pass as processContactList, with the same limits and the same unreadable outcomes, counting data rows
  * without checking them: no phone normalisation, no duplicates, no dates, no output.
  */
-export async function readListFacts(source: AsyncIterable<Uint8Array>, options: { maxBytes: number }): Promise<ListFacts> {
-  const report = await runContactList(source, { maxBytes: options.maxBytes }, null);
+export async function readListFacts(source: AsyncIterable<Uint8Array>, options: { maxBytes: number; csvLimits?: CsvLimits }): Promise<ListFacts> {
+  const report = await runContactList(source, { maxBytes: options.maxBytes, ...(options.csvLimits ? { csvLimits: options.csvLimits } : {}) }, null);
   return {
     readable: report.readable,
     sha256: report.sha256,
@@ -143,6 +145,19 @@ export async function readListFacts(source: AsyncIterable<Uint8Array>, options: 
     dataRows: report.dataRows,
     ...(report.unreadable ? { unreadable: report.unreadable } : {}),
   };
+}
+
+/**
+ * Bytes decoded at once. The field cap only holds if no single decode makes a string past V8's limit: a source that
+ * hands over one huge chunk (a file read whole) is cut up first. Smaller chunks pass as they are.
+ */
+const MAX_DECODE_BYTES = 1024 * 1024;
+
+async function* slices(source: AsyncIterable<Uint8Array>): AsyncGenerator<Uint8Array> {
+  for await (const chunk of source) {
+    if (chunk.byteLength <= MAX_DECODE_BYTES) yield chunk;
+    else for (let at = 0; at < chunk.byteLength; at += MAX_DECODE_BYTES) yield chunk.subarray(at, at + MAX_DECODE_BYTES);
+  }
 }
 
 function concat(parts: Uint8Array[], length: number): Uint8Array {
@@ -180,6 +195,7 @@ class ContactListRun {
   /** The register's fast path, when it has one (RpoTable). */
   private readonly opposedOnKey: ((e164: string) => number) | null;
   private readonly writeOutput: ((chunk: Uint8Array) => void | Promise<void>) | null;
+  private readonly csvLimits: CsvLimits;
   private out = '';
   private headerWritten = false;
   private readonly encoder = new TextEncoder();
@@ -195,6 +211,7 @@ class ContactListRun {
     this.rpo = options.rpo ?? null;
     this.opposedOnKey = this.rpo?.opposedOnKey ? this.rpo.opposedOnKey.bind(this.rpo) : null;
     this.writeOutput = options.output ?? null;
+    this.csvLimits = options.csvLimits ?? {};
   }
 
   get done(): boolean {
@@ -219,7 +236,7 @@ class ContactListRun {
     this.eightBit = sniffed === 'utf-8' || sniffed === 'utf-8-bom' || sniffed === 'windows-1252';
     const text = this.decoder.decode(headBytes);
     this.delimiter = sniffDelimiter(text) ?? ';';
-    this.reader = new CsvRecordReader(this.delimiter, (cells, count) => this.onRecord(cells, count));
+    this.reader = new CsvRecordReader(this.delimiter, (cells, count) => this.onRecord(cells, count), this.csvLimits);
     this.push(text, headBytes);
   }
 
@@ -235,6 +252,19 @@ class ContactListRun {
       return;
     }
     this.reader!.push(text);
+    if (this.reader!.overflow !== null) this.failOverflow(this.reader!.overflow);
+  }
+
+  /** A record over the reader's caps: the list is malformed there, never a RangeError out of a string too long. */
+  private failOverflow(overflow: CsvOverflow): void {
+    const where = this.header === null ? 'the header' : `data row ${this.dataRows + 1}`;
+    const what =
+      overflow.limit === 'field_chars'
+        ? `a field longer than ${overflow.max} characters (an unquoted or never-closed field?)`
+        : overflow.limit === 'record_cells'
+          ? `more than ${overflow.max} cells`
+          : `more than ${overflow.max} characters in one record`;
+    this.fail(new Unreadable('malformed_csv', `${where} holds ${what}`));
   }
 
   finish(): void {
@@ -245,7 +275,12 @@ class ContactListRun {
     const tail = this.decoder!.end();
     if (tail !== '') this.push(tail, null);
     if (this.done) return;
-    if (!this.reader.end()) {
+    const closed = this.reader.end();
+    if (this.reader.overflow !== null) {
+      this.failOverflow(this.reader.overflow);
+      return;
+    }
+    if (!closed) {
       const where = this.header === null ? 'the header' : `data row ${this.dataRows + 1}`;
       this.fail(new Unreadable('malformed_csv', `a quoted field opened in ${where} is never closed`));
       return;
