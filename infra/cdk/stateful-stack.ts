@@ -192,7 +192,7 @@ export class FilieraStatefulStack extends Stack {
       customAttributes: {
         tenant: new cognito.StringAttribute({ minLen: 1, maxLen: 63, mutable: true }),
         callcenter: new cognito.StringAttribute({ minLen: 1, maxLen: 63, mutable: true }),
-        /** Compliance staff limited to some tenants: comma-separated ids (shared/auth/principal.ts). */
+        /** Compliance staff's scope: comma-separated tenant ids, or `*` for all; absent = none (shared/auth/principal.ts). */
         tenants: new cognito.StringAttribute({ minLen: 1, maxLen: 2048, mutable: true }),
       },
       mfa: cognito.Mfa.REQUIRED,

@@ -1,6 +1,7 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { exportPKCS8, exportSPKI, generateKeyPair, importPKCS8, importSPKI, jwtVerify, SignJWT, type JWTPayload } from 'jose';
+import { ALL_TENANTS } from '../../shared/auth/principal.js';
 import type { Config } from '../../shared/config.js';
 
 /**
@@ -19,7 +20,8 @@ export interface LocalIdentity {
 export type TokenClaims =
   | { role: 'committente'; tenant: string; sub: string }
   | { role: 'callcenter'; callcenter: string; sub: string }
-  | { role: 'compliance'; sub: string; tenants?: string[] };
+  /** `tenants`: the ids a compliance officer may see; omitted or 'all' issues the explicit every-tenant scope `*`. */
+  | { role: 'compliance'; sub: string; tenants?: string[] | 'all' };
 
 export async function openLocalIdentity(dataDir: string): Promise<LocalIdentity> {
   const dir = path.join(dataDir, 'identity');
@@ -42,10 +44,15 @@ export async function openLocalIdentity(dataDir: string): Promise<LocalIdentity>
 
   return {
     async issue(claims, ttlSeconds = 12 * 3600) {
-      const payload: Record<string, unknown> = { 'cognito:groups': [claims.role] };
+      // An ID token, as Cognito's: the API accepts no other (shared/auth/principal.ts).
+      const payload: Record<string, unknown> = { token_use: 'id', 'cognito:groups': [claims.role] };
       if (claims.role === 'committente') payload['custom:tenant'] = claims.tenant;
       if (claims.role === 'callcenter') payload['custom:callcenter'] = claims.callcenter;
-      if (claims.role === 'compliance' && claims.tenants) payload['custom:tenants'] = claims.tenants.join(',');
+      // The API reads a missing scope as no tenant: every-tenant access is written out.
+      if (claims.role === 'compliance') {
+        const tenants = claims.tenants ?? 'all';
+        payload['custom:tenants'] = tenants === 'all' ? ALL_TENANTS : tenants.join(',');
+      }
       return new SignJWT(payload)
         .setProtectedHeader({ alg: ALG })
         .setSubject(claims.sub)
@@ -82,6 +89,6 @@ export function demoUsers(config: Config): { label: string; name?: string; claim
       name: c.name,
       claims: { role: 'callcenter' as const, callcenter: c.id, sub: `demo-${c.id}` },
     })),
-    { label: 'compliance officer', claims: { role: 'compliance' as const, sub: 'demo-compliance' } },
+    { label: 'compliance officer', claims: { role: 'compliance' as const, sub: 'demo-compliance', tenants: 'all' as const } },
   ];
 }

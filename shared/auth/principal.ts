@@ -29,11 +29,20 @@ const groupsClaim = z.union([
 
 const ClaimsSchema = z.object({
   sub: z.string().min(1),
+  /**
+   * Cognito writes `id` on ID tokens and `access` on access tokens. Only an ID token carries the `custom:*` scope
+   * attributes, and API Gateway's JWT authorizer lets both through (audience or client_id), so an access token would
+   * read as a compliance officer without a scope: only ID tokens are accepted (the local identity issues them too).
+   */
+  token_use: z.literal('id'),
   'cognito:groups': groupsClaim,
   'custom:tenant': z.string().min(1).optional(),
   'custom:callcenter': z.string().min(1).optional(),
-  /** Compliance staff scoped to some tenants: comma-separated ids; absent means all tenants. */
-  'custom:tenants': z.string().min(1).optional(),
+  /**
+   * Compliance staff's scope: comma-separated tenant ids, or `*` for every tenant. Absent (or empty) means no tenant
+   * at all: a scope that failed to arrive must never widen into every tenant's data.
+   */
+  'custom:tenants': z.string().optional(),
 });
 
 export class AuthorizationError extends Error {
@@ -49,7 +58,10 @@ export class AuthorizationError extends Error {
 /** Turns verified claims into a principal; a token with no usable role or scope is refused (403). */
 export function principalFromClaims(claims: unknown): Principal {
   const parsed = ClaimsSchema.safeParse(claims);
-  if (!parsed.success) throw new AuthorizationError(403, 'token lacks a role or subject');
+  if (!parsed.success) {
+    const wrongUse = parsed.error.issues.some((i) => i.path[0] === 'token_use');
+    throw new AuthorizationError(403, wrongUse ? 'only ID tokens are accepted (token_use must be "id")' : 'token lacks a role or subject');
+  }
   const c = parsed.data;
   const groups = c['cognito:groups'];
   // One role per user: the most constrained wins if an account is (wrongly) in several groups.
@@ -62,10 +74,19 @@ export function principalFromClaims(claims: unknown): Principal {
     return { role: 'callcenter', sub: c.sub, callCenterId: c['custom:callcenter'] };
   }
   if (groups.includes('compliance')) {
-    const tenants = c['custom:tenants'];
-    return { role: 'compliance', sub: c.sub, tenants: tenants ? tenants.split(',').map((t) => t.trim()) : 'all' };
+    return { role: 'compliance', sub: c.sub, tenants: complianceScope(c['custom:tenants']) };
   }
   throw new AuthorizationError(403, 'token carries none of the roles committente, callcenter, compliance');
+}
+
+/** The `custom:tenants` value that scopes a compliance officer to every tenant. */
+export const ALL_TENANTS = '*';
+
+/** `*` alone is every tenant; otherwise the listed ids (a `*` among ids is not a wildcard); nothing is none. */
+export function complianceScope(claim: string | undefined): string[] | 'all' {
+  const ids = (claim ?? '').split(',').map((t) => t.trim()).filter(Boolean);
+  if (ids.length === 1 && ids[0] === ALL_TENANTS) return 'all';
+  return ids.filter((t) => t !== ALL_TENANTS);
 }
 
 /** The actor name recorded in the audit trail. */

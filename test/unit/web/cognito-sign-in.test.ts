@@ -81,7 +81,7 @@ describe('signing in to the console through the Cognito hosted UI', () => {
   it('exchanges the code with the verifier whose SHA-256 it sent, keeps the ID token and clears the address', async () => {
     const storage = new MemoryStorage();
     const authorize = await begin(storage);
-    const token = jwt({ sub: 'carla', 'cognito:groups': ['compliance'], exp: 4_102_444_800 });
+    const token = jwt({ sub: 'carla', token_use: 'id', 'cognito:groups': ['compliance'], 'custom:tenants': '*', exp: 4_102_444_800 });
     const fetch = vi.fn(async () => new Response(JSON.stringify({ id_token: token, access_token: 'a', refresh_token: 'r' }), { status: 200 }));
     vi.stubGlobal('fetch', fetch);
 

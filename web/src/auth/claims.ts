@@ -31,6 +31,8 @@ export function decodeJwtPayload(token: string): Record<string, unknown> | null 
 export function userFromToken(token: string): SessionUser | null {
   const payload = decodeJwtPayload(token);
   if (!payload || typeof payload.sub !== 'string') return null;
+  // The API accepts ID tokens only: an access token carries no scope attributes.
+  if (payload.token_use !== 'id') return null;
   const raw = payload['cognito:groups'];
   const groups = Array.isArray(raw) ? raw.map(String) : typeof raw === 'string' ? raw.replace(/^\[|\]$/g, '').split(/[\s,]+/) : [];
   const expiresAt = typeof payload.exp === 'number' ? payload.exp : undefined;
