@@ -1,8 +1,8 @@
-import middy from '@middy/core';
-import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import { SnsSqsNotificationSchema } from '@aws-lambda-powertools/parser/schemas/sns';
 import * as z from 'zod';
 import { completeExtraction } from '../shared/pipeline/complete-extraction.js';
-import { pipelineDeps } from './lib/runtime.js';
+import { lambdaDeps, type DepsSource } from './lib/deps-source.js';
+import { sqsBatchHandler } from './lib/sqs-batch.js';
 import { textractScanReader } from './lib/textract-wiring.js';
 
 /**
@@ -19,14 +19,13 @@ const TextractCompletion = z.object({
   Timestamp: z.number().optional(),
   DocumentLocation: z.object({ S3ObjectName: z.string(), S3Bucket: z.string() }).partial().optional(),
 });
-const SnsEnvelope = z.object({ Type: z.literal('Notification'), Message: z.string() });
 
 /** Textract's completion message out of an SQS body; null for anything else. */
 export function parseCompletion(body: string): z.infer<typeof TextractCompletion> | null {
   let json: unknown;
   try {
     json = JSON.parse(body);
-    const envelope = SnsEnvelope.safeParse(json);
+    const envelope = SnsSqsNotificationSchema.safeParse(json);
     if (envelope.success) json = JSON.parse(envelope.data.Message);
   } catch {
     return null;
@@ -35,23 +34,16 @@ export function parseCompletion(body: string): z.infer<typeof TextractCompletion
   return parsed.success ? parsed.data : null;
 }
 
-export const handler = middy<SQSEvent, SQSBatchResponse, Error, Context>().handler(async (event) => {
-  const deps = await pipelineDeps(textractScanReader);
-  const batchItemFailures: SQSBatchResponse['batchItemFailures'] = [];
-  for (const message of event.Records) {
-    try {
-      const completion = parseCompletion(message.body);
-      if (!completion) {
-        deps.log.warn('ignored message: not a Textract completion', { messageId: message.messageId });
-        continue;
-      }
-      const outcome = await completeExtraction(deps, { jobId: completion.JobId, status: completion.Status, reference: completion.JobTag });
-      deps.log.info('textract job completed', { jobId: completion.JobId, status: completion.Status, outcome });
-      if (outcome === 'busy') throw new Error('intake busy: retry later');
-    } catch (err) {
-      deps.log.error('textract completion failed', { messageId: message.messageId, error: String(err) });
-      batchItemFailures.push({ itemIdentifier: message.messageId });
+export const createHandler = (depsSource: DepsSource) =>
+  sqsBatchHandler(depsSource, async (message, deps) => {
+    const completion = parseCompletion(message.body);
+    if (!completion) {
+      deps.log.warn('ignored message: not a Textract completion', { messageId: message.messageId });
+      return;
     }
-  }
-  return { batchItemFailures };
-});
+    const outcome = await completeExtraction(deps, { jobId: completion.JobId, status: completion.Status, reference: completion.JobTag });
+    deps.log.info('textract job completed', { jobId: completion.JobId, status: completion.Status, outcome });
+    if (outcome === 'busy') throw new Error('intake busy: retry later');
+  });
+
+export const handler = createHandler(lambdaDeps(textractScanReader));

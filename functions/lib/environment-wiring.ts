@@ -1,8 +1,9 @@
+import { Logger as PowertoolsLogger } from '@aws-lambda-powertools/logger';
 import * as z from 'zod';
 import { createDynamoDocumentClient, DynamoIntakeRepository } from '../../shared/adapters/dynamodb/dynamodb-intake-repository.js';
 import { createS3Client, S3ObjectStore } from '../../shared/adapters/s3/s3-object-store.js';
 import { loadConfig, parseConfig, type LoadedConfig } from '../../shared/config.js';
-import type { Logger, PipelineDeps } from '../../shared/pipeline/deps.js';
+import type { PipelineDeps } from '../../shared/pipeline/deps.js';
 
 /**
  * Builds the handlers' dependencies from a function's environment. In AWS the CDK stack sets these; the SDK finds
@@ -50,7 +51,11 @@ export async function depsFromEnvironment(env: Record<string, string | undefined
     buckets: { intake: e.INTAKE_BUCKET, release: e.RELEASE_BUCKET },
     config: () => (config ??= readConfiguration(e)),
     now: () => new Date(),
-    log: jsonLogger,
+    log: {
+      info: (message, data) => lambdaLogger.info(message, data ?? {}),
+      warn: (message, data) => lambdaLogger.warn(message, data ?? {}),
+      error: (message, data) => lambdaLogger.error(message, data ?? {}),
+    },
     ...scans,
   };
 }
@@ -76,9 +81,8 @@ async function readConfiguration(e: z.infer<typeof Environment>): Promise<Loaded
   return loadConfig(e.FILIERA_CONFIG);
 }
 
-/** One JSON line per log record: what CloudWatch Logs Insights queries. */
-export const jsonLogger: Logger = {
-  info: (message, data) => console.log(JSON.stringify({ level: 'INFO', message, ...data })),
-  warn: (message, data) => console.warn(JSON.stringify({ level: 'WARN', message, ...data })),
-  error: (message, data) => console.error(JSON.stringify({ level: 'ERROR', message, ...data })),
-};
+/**
+ * Powertools Logger: one JSON line per record with the service, cold start and the Lambda request id (injected by
+ * the handlers' middleware, functions/lib/deps-source.ts), which is what CloudWatch Logs Insights queries.
+ */
+export const lambdaLogger = new PowertoolsLogger({ serviceName: 'filiera' });

@@ -34,7 +34,7 @@ interface FunctionSpec {
   description: string;
   memorySize: number;
   timeout: Duration;
-  /** Absent: the handler does not build pipeline dependencies (functions/lib/runtime.ts) at all. */
+  /** Absent: the handler does not build pipeline dependencies (functions/lib/deps-source.ts) at all. */
   table?: TableAccess;
   intake?: ObjectAccess;
   release?: ObjectAccess;

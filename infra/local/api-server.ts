@@ -2,8 +2,9 @@ import http from 'node:http';
 import type { APIGatewayProxyEventV2WithJWTAuthorizer, Context } from 'aws-lambda';
 import { matchRoute } from '../../shared/api/routes.js';
 import type { Logger } from '../../shared/pipeline/deps.js';
-import type { ApiResult } from '../../functions/lib/http.js';
-import { apiHandlers, type ApiHandler } from './handlers.js';
+import { DomainError } from '../../shared/errors.js';
+import { errorResponse, type ApiResult } from '../../functions/lib/http.js';
+import type { ApiHandlers } from './handlers.js';
 import type { LocalIdentity } from './local-identity.js';
 
 
@@ -16,21 +17,13 @@ const MAX_BODY_BYTES = 1024 * 1024;
  */
 export function createApiServer(options: {
   identity: LocalIdentity;
+  /** The stack's handlers, built with its dependencies (infra/local/handlers.ts). */
+  handlers: ApiHandlers;
   log: Logger;
   /** Serves requests outside the API (the web console); 404 when absent or when it returns false. */
   fallback?: (req: http.IncomingMessage, res: http.ServerResponse) => Promise<boolean>;
 }): http.Server {
-  const handlers = new Map<string, Promise<ApiHandler>>();
-  const load = (name: string) => {
-    let handler = handlers.get(name);
-    if (!handler) {
-      const loader = apiHandlers[name as keyof typeof apiHandlers];
-      if (!loader) throw new Error(`no handler module "${name}"`);
-      handler = loader().then((m) => m.handler as ApiHandler);
-      handlers.set(name, handler);
-    }
-    return handler;
-  };
+  const load = options.handlers;
 
   const server = http.createServer((req, res) => {
     serve(req, res).catch((err: unknown) => {
@@ -51,7 +44,14 @@ export function createApiServer(options: {
       const result = await (await load('openapi'))(toEvent(req, url, undefined, {}, '') as never, {} as Context);
       return write(res, result);
     }
-    const matched = matchRoute(method, url.pathname);
+    let matched: ReturnType<typeof matchRoute>;
+    try {
+      matched = matchRoute(method, url.pathname);
+    } catch (err) {
+      // A malformed path is answered as API Gateway would, before any token check: 400, never a 500.
+      if (err instanceof DomainError) return write(res, errorResponse(err));
+      throw err;
+    }
     if (!matched) {
       if (options.fallback && (await options.fallback(req, res))) return;
       return send(res, 404, { error: 'not_found', message: `no route ${method} ${url.pathname}` });

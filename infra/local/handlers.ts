@@ -1,12 +1,15 @@
-import type { APIGatewayProxyEventV2WithJWTAuthorizer, Context } from 'aws-lambda';
 import type { RouteHandlerName } from '../../shared/api/routes.js';
-import type { ApiResult } from '../../functions/lib/http.js';
+import type { ApiHandler, RouteFactory } from '../../functions/lib/http.js';
+import type { DepsSource } from '../../functions/lib/deps-source.js';
 
-export type ApiHandler = (event: APIGatewayProxyEventV2WithJWTAuthorizer, context: Context) => Promise<ApiResult>;
+export type { ApiHandler };
 type HandlerName = RouteHandlerName | 'openapi';
 
-/** The API's handler modules, loaded on first use, as Lambda would load each function. */
-export const apiHandlers: Record<HandlerName, () => Promise<{ handler: unknown }>> = {
+/**
+ * The API's handler modules, each loaded on first use as Lambda would load its function, and built with the embedded
+ * stack's dependencies through the module's own `createHandler` (the same factory its Lambda `handler` is built with).
+ */
+const factories: Record<RouteHandlerName, () => Promise<{ createHandler: RouteFactory }>> = {
   'create-intake': () => import('../../functions/create-intake.js'),
   'renew-upload-links': () => import('../../functions/renew-upload-links.js'),
   'list-intakes': () => import('../../functions/list-intakes.js'),
@@ -18,5 +21,22 @@ export const apiHandlers: Record<HandlerName, () => Promise<{ handler: unknown }
   'get-release': () => import('../../functions/get-release.js'),
   'review-queue': () => import('../../functions/review-queue.js'),
   'review-decision': () => import('../../functions/review-decision.js'),
-  openapi: () => import('../../functions/openapi.js'),
 };
+
+/** Finds an API handler by name, built once per stack with `deps`. */
+export type ApiHandlers = (name: HandlerName) => Promise<ApiHandler>;
+
+export function localApiHandlers(deps: DepsSource): ApiHandlers {
+  const built = new Map<HandlerName, Promise<ApiHandler>>();
+  return (name) => {
+    let handler = built.get(name);
+    if (!handler) {
+      handler =
+        name === 'openapi'
+          ? import('../../functions/openapi.js').then((m) => m.handler as unknown as ApiHandler)
+          : factories[name]().then((m) => m.createHandler(deps));
+      built.set(name, handler);
+    }
+    return handler;
+  };
+}

@@ -9,13 +9,15 @@ import { loadConfig, type LoadedConfig } from '../../shared/config.js';
 import type { Logger, PipelineDeps } from '../../shared/pipeline/deps.js';
 import { sweep } from '../../shared/pipeline/sweep.js';
 import { depsFromEnvironment } from '../../functions/lib/environment-wiring.js';
-import { installPipelineDeps } from '../../functions/lib/runtime.js';
+import { givenDeps } from '../../functions/lib/deps-source.js';
+import { createHandler as createUploadHandler } from '../../functions/on-upload.js';
 import { startDynamoEngine, type DynamoEngine } from './engines/dynamodb.js';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from './engines/free-port.js';
 import { startS3Engine, type S3Engine } from './engines/s3.js';
 import { createApiServer } from './api-server.js';
 import { createConsoleSite, type ConsoleSite } from './console-site.js';
 import { demoUsers, openLocalIdentity, type LocalIdentity } from './local-identity.js';
+import { localApiHandlers } from './handlers.js';
 import { LocalQueue } from './local-queue.js';
 
 export const LOCAL_BUCKETS = { intake: 'filiera-intake', release: 'filiera-release' } as const;
@@ -101,10 +103,9 @@ export async function startEmbeddedStack(options: EmbeddedStackOptions): Promise
     ocr = new TesseractExtractor();
     const wired: PipelineDeps = { ...base, config: async () => config, log, extractors: { scans: ocr } };
     const deps = options.decorate ? options.decorate(wired) : wired;
-    installPipelineDeps(deps);
+    const source = givenDeps(deps);
 
-    const onUpload = (await import('../../functions/on-upload.js')).handler;
-    const queue = new LocalQueue(dataDir, onUpload, log);
+    const queue = new LocalQueue(dataDir, createUploadHandler(source), log);
     s3.onObjectCreated((event: S3Event) => queue.send(JSON.stringify(event)));
 
     // Anything left PROCESSING belongs to a process that no longer exists: resume it at once.
@@ -126,7 +127,7 @@ export async function startEmbeddedStack(options: EmbeddedStackOptions): Promise
           })),
         ),
     });
-    server = createApiServer({ identity, log, fallback: site.serve });
+    server = createApiServer({ identity, log, handlers: localApiHandlers(source), fallback: site.serve });
     const port = await listen(server, options.port ?? DEFAULT_PORT);
     const baseUrl = `http://127.0.0.1:${port}`;
 

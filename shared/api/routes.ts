@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { DomainError } from '../errors.js';
 import {
   AuditResponse,
   CreateIntakeBody,
@@ -46,7 +47,7 @@ export const apiRoutes = [
 
 export type RouteHandlerName = (typeof apiRoutes)[number]['handler'];
 
-/** Matches a request path against a route path with {param} segments. */
+/** Matches a request path against a route path with {param} segments; malformed percent-encoding is invalid_request. */
 export function matchRoute(method: string, pathname: string): { route: (typeof apiRoutes)[number]; params: Record<string, string> } | null {
   for (const route of apiRoutes) {
     if (route.method !== method) continue;
@@ -60,7 +61,14 @@ export function matchRoute(method: string, pathname: string): { route: (typeof a
     const match = pattern.exec(pathname);
     if (match) {
       const params: Record<string, string> = {};
-      names.forEach((name, i) => (params[name] = decodeURIComponent(match[i + 1]!)));
+      for (const [i, name] of names.entries()) {
+        try {
+          params[name] = decodeURIComponent(match[i + 1]!);
+        } catch {
+          // A stray '%' is the caller's mistake, not ours: API Gateway answers it with a 400 too.
+          throw new DomainError('invalid_request', `path: the ${name} segment is not valid percent-encoding`);
+        }
+      }
       return { route, params };
     }
   }

@@ -4,7 +4,7 @@ import type { Principal } from '../auth/principal.js';
 // The engine module itself, not the list index: the template counts rows and bundles no phone library.
 import { readListFacts } from '../list/engine.js';
 import type { PipelineDeps } from './deps.js';
-import { NotAllowedError } from './open-intake.js';
+import { forbidden } from '../errors.js';
 import { visibleIntake } from './queries.js';
 
 // Its own module so that only the template's function bundles pdf-lib and the list reader (infra/cdk/bundling.ts).
@@ -14,7 +14,7 @@ import { visibleIntake } from './queries.js';
  * SHA-256 and row count, read from the stored object.
  */
 export async function attestationTemplate(deps: PipelineDeps, principal: Principal, intakeId: string): Promise<Uint8Array> {
-  if (principal.role !== 'committente') throw new NotAllowedError(403, 'the template is for the committente');
+  if (principal.role !== 'committente') throw forbidden('the template is for the committente');
   const intake = await visibleIntake(deps, principal, intakeId);
   const { config } = await deps.config();
   const tenant = config.tenants.find((t) => t.id === intake.tenantId);

@@ -2,7 +2,7 @@ import type { Principal } from '../auth/principal.js';
 import { actorOf, canSeeIntake } from '../auth/principal.js';
 import type { Intake } from '../intake/intake.js';
 import type { PipelineDeps } from './deps.js';
-import { NotAllowedError } from './open-intake.js';
+import { forbidden, notFound, conflict } from '../errors.js';
 import { releaseIntake } from './release-intake.js';
 
 /**
@@ -15,10 +15,10 @@ export async function decideReview(
   intakeId: string,
   request: { decision: 'approve' | 'reject'; justification: string },
 ): Promise<Intake> {
-  if (principal.role !== 'compliance') throw new NotAllowedError(403, 'only compliance staff decide reviews');
+  if (principal.role !== 'compliance') throw forbidden('only compliance staff decide reviews');
   const intake = await deps.intakes.get(intakeId);
-  if (!intake || !canSeeIntake(principal, intake)) throw new NotAllowedError(404, 'no such intake');
-  if (intake.status !== 'IN_REVIEW') throw new NotAllowedError(409, `the intake is ${intake.status}, not IN_REVIEW`);
+  if (!intake || !canSeeIntake(principal, intake)) throw notFound('no such intake');
+  if (intake.status !== 'IN_REVIEW') throw conflict(`the intake is ${intake.status}, not IN_REVIEW`);
   const move = intake.decideReview(
     { decision: request.decision, justification: request.justification, reviewer: principal.sub },
     { now: deps.now(), actor: actorOf(principal) },

@@ -4,7 +4,7 @@ import type { Principal } from '../auth/principal.js';
 import { actorOf } from '../auth/principal.js';
 import { versionOf, type VersionChoice } from '../ports/object-store.js';
 import { DOWNLOAD_LINK_SECONDS, type PipelineDeps } from './deps.js';
-import { NotAllowedError } from './open-intake.js';
+import { notFound } from '../errors.js';
 import { visibleIntake } from './queries.js';
 
 type DocumentLinksView = z.infer<typeof DocumentLinks>;
@@ -29,7 +29,7 @@ const attestationExtension: Record<string, string> = {
  * 3. Audit the issue (GDPR art. 30, Codice di condotta 2024 art. 14: who looked at a list is part of its custody).
  */
 export async function documentLinks(deps: PipelineDeps, principal: Principal, intakeId: string): Promise<DocumentLinksView> {
-  if (principal.role === 'callcenter') throw new NotAllowedError(404, 'no such intake');
+  if (principal.role === 'callcenter') throw notFound('no such intake');
   const intake = await visibleIntake(deps, principal, intakeId);
   const snapshot = intake.toSnapshot();
   const bucket = deps.buckets.intake;

@@ -1,18 +1,9 @@
+import { forbidden, notFound, conflict, invalidRequest } from '../errors.js';
 import type { Principal } from '../auth/principal.js';
 import { actorOf } from '../auth/principal.js';
 import { Intake } from '../intake/intake.js';
 import type { PresignedRequest } from '../ports/object-store.js';
 import { UPLOAD_LINK_SECONDS, type PipelineDeps } from './deps.js';
-
-export class NotAllowedError extends Error {
-  override name = 'NotAllowedError';
-  constructor(
-    readonly status: 400 | 403 | 404 | 409,
-    message: string,
-  ) {
-    super(message);
-  }
-}
 
 export interface OpenedIntake {
   intake: Intake;
@@ -28,12 +19,12 @@ export async function openIntake(
   principal: Principal,
   request: { callCenter: string; campaign: string },
 ): Promise<OpenedIntake> {
-  if (principal.role !== 'committente') throw new NotAllowedError(403, 'only a committente opens intakes');
+  if (principal.role !== 'committente') throw forbidden('only a committente opens intakes');
   const { config } = await deps.config();
   const tenant = config.tenants.find((t) => t.id === principal.tenantId);
-  if (!tenant) throw new NotAllowedError(403, 'this committente is not configured');
+  if (!tenant) throw forbidden('this committente is not configured');
   if (!tenant.callCenters.includes(request.callCenter)) {
-    throw new NotAllowedError(400, `callCenter "${request.callCenter}" is not one of this committente's call centers`);
+    throw invalidRequest(`callCenter "${request.callCenter}" is not one of this committente's call centers`);
   }
   const { intake, event } = Intake.open({
     tenantId: tenant.id,
@@ -55,11 +46,11 @@ export async function renewUploadLinks(
   principal: Principal,
   intakeId: string,
 ): Promise<{ intake: Intake; uploads: OpenedIntake['uploads'] }> {
-  if (principal.role !== 'committente') throw new NotAllowedError(403, 'only the committente uploads');
+  if (principal.role !== 'committente') throw forbidden('only the committente uploads');
   const intake = await deps.intakes.get(intakeId);
-  if (!intake || intake.tenantId !== principal.tenantId) throw new NotAllowedError(404, 'no such intake');
-  if (intake.status !== 'AWAITING_UPLOADS') throw new NotAllowedError(409, `the intake is ${intake.status}: uploads are closed`);
-  if (Date.parse(intake.uploadDeadline) <= deps.now().getTime()) throw new NotAllowedError(409, 'the 24 h upload window has closed');
+  if (!intake || intake.tenantId !== principal.tenantId) throw notFound('no such intake');
+  if (intake.status !== 'AWAITING_UPLOADS') throw conflict(`the intake is ${intake.status}: uploads are closed`);
+  if (Date.parse(intake.uploadDeadline) <= deps.now().getTime()) throw conflict('the 24 h upload window has closed');
   return { intake, uploads: await presignUploads(deps, intake) };
 }
 

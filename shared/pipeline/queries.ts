@@ -6,7 +6,7 @@ import { verifyAuditChain } from '../intake/audit.js';
 import type { Intake, IntakeStatus } from '../intake/intake.js';
 import type { Page } from '../ports/intake-repository.js';
 import { DOWNLOAD_LINK_SECONDS, type PipelineDeps } from './deps.js';
-import { NotAllowedError } from './open-intake.js';
+import { DomainError, forbidden, invalidRequest, notFound } from '../errors.js';
 
 /** What the API shows of an intake. */
 export function intakeView(intake: Intake): IntakeView {
@@ -38,7 +38,7 @@ export function intakeView(intake: Intake): IntakeView {
 /** The intake, if this principal may see it; otherwise 404 whether or not it exists. */
 export async function visibleIntake(deps: PipelineDeps, principal: Principal, intakeId: string): Promise<Intake> {
   const intake = await deps.intakes.get(intakeId);
-  if (!intake || !canSeeIntake(principal, intake)) throw new NotAllowedError(404, 'no such intake');
+  if (!intake || !canSeeIntake(principal, intake)) throw notFound('no such intake');
   return intake;
 }
 
@@ -64,7 +64,7 @@ export async function listIntakes(
     const items = page.items.filter((i) => canSeeIntake(principal, i)).map(intakeView);
     return { items, ...(page.nextCursor ? { nextCursor: page.nextCursor } : {}) };
   }
-  throw new NotAllowedError(403, 'call centers list releases, not intakes');
+  throw forbidden('call centers list releases, not intakes');
 }
 
 /** The compliance queue: in review and rejected, newest first, with counts per status. */
@@ -73,10 +73,10 @@ export async function reviewQueue(
   principal: Principal,
   query: { status?: IntakeStatus; tenant?: string; callCenter?: string; limit?: number; cursor?: string },
 ): Promise<Page<IntakeView> & { counts: Record<string, number> }> {
-  if (principal.role !== 'compliance') throw new NotAllowedError(403, 'the review queue is for compliance staff');
+  if (principal.role !== 'compliance') throw forbidden('the review queue is for compliance staff');
   const statuses: IntakeStatus[] = query.status ? [query.status] : ['IN_REVIEW', 'REJECTED'];
   if (statuses.some((s) => s !== 'IN_REVIEW' && s !== 'REJECTED')) {
-    throw new NotAllowedError(400, 'the queue holds IN_REVIEW and REJECTED intakes');
+    throw invalidRequest('the queue holds IN_REVIEW and REJECTED intakes');
   }
   const filter = {
     ...(query.tenant ? { tenantId: query.tenant } : {}),
@@ -138,7 +138,7 @@ export async function listReleases(
   principal: Principal,
   query: { limit?: number; cursor?: string },
 ): Promise<Page<z.infer<typeof ReleaseSummary>>> {
-  if (principal.role !== 'callcenter') throw new NotAllowedError(403, 'releases are for call centers');
+  if (principal.role !== 'callcenter') throw forbidden('releases are for call centers');
   const page = await deps.intakes.listReleasesForCallCenter(principal.callCenterId, {
     ...(query.limit ? { limit: query.limit } : {}),
     ...(query.cursor ? { cursor: query.cursor } : {}),
@@ -152,15 +152,15 @@ export async function listReleases(
  * check is too old, DPR 26/2022) no link is issued: 410.
  */
 export async function releaseLinks(deps: PipelineDeps, principal: Principal, intakeId: string): Promise<z.infer<typeof ReleaseLinks>> {
-  if (principal.role !== 'callcenter') throw new NotAllowedError(403, 'releases are for call centers');
+  if (principal.role !== 'callcenter') throw forbidden('releases are for call centers');
   const intake = await deps.intakes.get(intakeId);
   if (!intake || intake.callCenterId !== principal.callCenterId || intake.status !== 'RELEASED') {
-    throw new NotAllowedError(404, 'no such release');
+    throw notFound('no such release');
   }
   const release = intake.releaseRecord!;
   const now = deps.now();
   if (Date.parse(release.expiresAt) <= now.getTime()) {
-    throw new ReleaseExpiredError(`the release expired at ${release.expiresAt}: the RPO check it rests on is more than 15 days old`);
+    throw new DomainError('release_expired', `the release expired at ${release.expiresAt}: the RPO check it rests on is more than 15 days old`);
   }
   const [download, receipt] = await Promise.all([
     deps.objects.presignGet(deps.buckets.release, release.key, { expiresInSeconds: DOWNLOAD_LINK_SECONDS, downloadName: `${intakeId}.csv` }),
@@ -175,7 +175,3 @@ export async function releaseLinks(deps: PipelineDeps, principal: Principal, int
   return { intakeId, downloadUrl: download.url, receiptUrl: receipt.url, expiresAt: download.expiresAt, releaseExpiresAt: release.expiresAt };
 }
 
-export class ReleaseExpiredError extends Error {
-  override name = 'ReleaseExpiredError';
-  readonly status = 410;
-}

@@ -117,6 +117,7 @@ describe('a multi-page scan read by Textract in two steps', () => {
       Type: 'Notification',
       MessageId: 'm-1',
       TopicArn: 'arn:aws:sns:eu-south-1:111122223333:textract',
+      Timestamp: new Date().toISOString(),
       Message: JSON.stringify({ JobId: 'job-42', Status: 'SUCCEEDED', API: 'StartDocumentAnalysis', JobTag: intakeId, Timestamp: Date.now(), DocumentLocation: { S3ObjectName: 'x', S3Bucket: BUCKETS.intake } }),
     });
     const message = parseCompletion(body)!;
