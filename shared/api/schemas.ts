@@ -96,6 +96,10 @@ export const AuditEventView = z.object({
 
 export const AuditResponse = z.object({
   intakeId: z.string(),
+  head: z
+    .object({ seq: z.number(), hash: z.string() })
+    .optional()
+    .describe("the trail's head recorded on the intake: the event at head.seq must carry head.hash, or events were dropped"),
   events: z.array(AuditEventView),
   chain: z.object({ valid: z.boolean(), brokenAt: z.number().optional(), reason: z.string().optional() }),
 });

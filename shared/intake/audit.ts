@@ -101,6 +101,16 @@ export function chainAuditEvent(
   return { ...unhashed, hash: hashAuditEvent(unhashed) };
 }
 
+/**
+ * The trail's head as recorded beside it (on the intake, and in the receipt at release): the last event's seq and
+ * hash. Hash links catch an altered, removed or reordered event in the middle; only the head catches the last
+ * events dropped, since a shortened chain is still a valid chain.
+ */
+export interface AuditHead {
+  seq: number;
+  hash: string;
+}
+
 export interface AuditChainCheck {
   valid: boolean;
   /** seq position (1-based index in the list as given) of the first event that does not hold. */
@@ -111,8 +121,31 @@ export interface AuditChainCheck {
 /**
  * Re-checks a trail as returned by the API, in the order given: every hash recomputed, every prevHash equal to the
  * previous hash, seq 1..n without gaps, one intake. An empty trail is not valid (every intake has its creation event).
+ * With the recorded head, the trail must reach it: the event at the head's seq carries the head's hash (events after
+ * it are allowed, chained on it: one may have been appended between reading the head and reading the trail).
  */
-export function verifyAuditChain(events: readonly AuditEvent[]): AuditChainCheck {
+export function verifyAuditChain(events: readonly AuditEvent[], head?: AuditHead | null): AuditChainCheck {
+  const chain = verifyLinks(events);
+  if (!chain.valid || !head) return chain;
+  return checkHead(events, head);
+}
+
+/** The trail against its recorded head; the links are already checked. */
+export function checkHead(events: readonly { seq: number; hash: string }[], head: AuditHead): AuditChainCheck {
+  if (events.length < head.seq) {
+    return {
+      valid: false,
+      brokenAt: events.length + 1,
+      reason: `the trail ends at event ${events.length}, but its recorded head is event ${head.seq}: events were removed`,
+    };
+  }
+  if (events[head.seq - 1]!.hash !== head.hash) {
+    return { valid: false, brokenAt: head.seq, reason: 'the event at the recorded head does not carry the recorded hash' };
+  }
+  return { valid: true };
+}
+
+function verifyLinks(events: readonly AuditEvent[]): AuditChainCheck {
   if (events.length === 0) return { valid: false, brokenAt: 1, reason: 'the trail is empty' };
   const intakeId = events[0]!.intakeId;
   let prevHash = GENESIS_HASH;

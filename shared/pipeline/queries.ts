@@ -116,8 +116,15 @@ async function countStatus(
 
 export async function auditOf(deps: PipelineDeps, principal: Principal, intakeId: string): Promise<z.infer<typeof AuditResponse>> {
   await visibleIntake(deps, principal, intakeId);
+  // The head first: an event appended meanwhile then lies beyond it, chained on it, rather than short of it.
+  const head = await deps.intakes.auditHead(intakeId);
   const events = await deps.intakes.auditTrail(intakeId);
-  return { intakeId, events: events as z.infer<typeof AuditResponse>['events'], chain: verifyAuditChain(events) };
+  return {
+    intakeId,
+    ...(head ? { head } : {}),
+    events: events as z.infer<typeof AuditResponse>['events'],
+    chain: verifyAuditChain(events, head),
+  };
 }
 
 function releaseSummary(intake: Intake, now: Date): z.infer<typeof ReleaseSummary> {

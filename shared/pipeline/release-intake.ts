@@ -1,4 +1,5 @@
 import type { AttestationFields } from '../attestation/model.js';
+import type { AuditHead } from '../intake/audit.js';
 import { releaseKeys, stagedListKey } from '../intake/object-keys.js';
 import { ConcurrentModificationError } from '../ports/intake-repository.js';
 import { policyFor } from '../config.js';
@@ -9,12 +10,18 @@ import type { PipelineDeps } from './deps.js';
 export type ReleaseOutcome = 'released' | 'already_released' | 'not_approved';
 
 /**
+ * The receipt as released: it also anchors the audit trail's head at release (PRODUCT.md sections 2 and 9), so that
+ * a trail later cut short of it shows, even to someone who trusts neither the table nor the server.
+ */
+export type ReleasedReceipt = Receipt & { auditHead?: AuditHead };
+
+/**
  * Publishes an approved intake's cleaned list and receipt to its call center. Idempotent: the keys depend on the
  * intake only, so a retry after a crash rewrites the same bytes, and the single conditional APPROVED -> RELEASED
  * write is what publishes. Nothing is released unless the stored verdict or a reviewer approved (the entity refuses).
  *
  * 1. Copy the staged cleaned list to the release bucket.
- * 2. Write the receipt beside it (with the reviewer's decision, if a person decided).
+ * 2. Write the receipt beside it (with the reviewer's decision, if a person decided, and the audit trail's head).
  * 3. Move the intake to RELEASED with the release's expiry: the day the attested RPO check turns too old.
  */
 export async function releaseIntake(deps: PipelineDeps, intakeId: string): Promise<ReleaseOutcome> {
@@ -32,11 +39,13 @@ export async function releaseIntake(deps: PipelineDeps, intakeId: string): Promi
       { contentType: 'text/csv; charset=utf-8' },
     );
     const receiptBytes = await deps.objects.getBytes(deps.buckets.intake, snapshot.receiptKey!, 10 * 1024 * 1024);
-    const receipt = JSON.parse(new TextDecoder().decode(receiptBytes)) as Receipt;
+    const receipt = JSON.parse(new TextDecoder().decode(receiptBytes)) as ReleasedReceipt;
     if (snapshot.review) {
       receipt.review = snapshot.review;
       receipt.verdict = 'approved';
     }
+    const head = await deps.intakes.auditHead(intakeId);
+    if (head) receipt.auditHead = head;
     await deps.objects.putObject(deps.buckets.release, target.receiptKey, new TextEncoder().encode(`${JSON.stringify(receipt, null, 2)}\n`), {
       contentType: 'application/json',
     });

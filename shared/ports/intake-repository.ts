@@ -1,4 +1,4 @@
-import type { AuditEvent, AuditEventDraft } from '../intake/audit.js';
+import type { AuditEvent, AuditEventDraft, AuditHead } from '../intake/audit.js';
 import type { Intake, IntakeChanges, IntakeStatus } from '../intake/intake.js';
 
 /**
@@ -31,6 +31,11 @@ export interface IntakeRepository {
   appendEvent(intakeId: string, event: AuditEventDraft | ((current: Intake) => AuditEventDraft)): Promise<AuditEvent>;
   /** The whole trail, seq ascending. Empty when the intake does not exist. */
   auditTrail(intakeId: string): Promise<AuditEvent[]>;
+  /**
+   * The trail's head as recorded on the intake (moved in the same write as each event): what a re-check of the trail
+   * compares its last event with, so that dropped final events show. Null when the intake does not exist.
+   */
+  auditHead(intakeId: string): Promise<AuditHead | null>;
   /** RELEASED intakes addressed to this call center, newest release first. */
   listReleasesForCallCenter(callCenterId: string, options?: PageOptions): Promise<Page<Intake>>;
 }

@@ -23,7 +23,13 @@ export interface ChainCheck {
   checked: number;
   /** 1-based position of the first event that does not hold. */
   brokenAt?: number;
-  reason?: 'empty' | 'intake' | 'seq' | 'prev_hash' | 'hash';
+  reason?: 'empty' | 'intake' | 'seq' | 'prev_hash' | 'hash' | 'head';
+}
+
+/** The head the API reports as recorded on the intake: the event at `seq` carries `hash`. */
+export interface ChainHead {
+  seq: number;
+  hash: string;
 }
 
 export const GENESIS_HASH = '0'.repeat(64);
@@ -51,7 +57,15 @@ export const webCryptoSha256: Sha256Hex = async (text) => {
   return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, '0')).join('');
 };
 
-export async function verifyChain(events: readonly ChainEvent[], sha256: Sha256Hex = webCryptoSha256): Promise<ChainCheck> {
+/**
+ * Links alone cannot show that the last events were dropped (a shortened chain is still a chain): the trail must
+ * also reach the recorded head. A trail without a head to compare with (an API that reports none) is not valid.
+ */
+export async function verifyChain(
+  events: readonly ChainEvent[],
+  head: ChainHead | null | undefined,
+  sha256: Sha256Hex = webCryptoSha256,
+): Promise<ChainCheck> {
   if (events.length === 0) return { valid: false, checked: 0, brokenAt: 1, reason: 'empty' };
   const intakeId = events[0]!.intakeId;
   let prevHash = GENESIS_HASH;
@@ -66,5 +80,8 @@ export async function verifyChain(events: readonly ChainEvent[], sha256: Sha256H
     if ((await sha256(canonicalJson(rest))) !== hash) return broken('hash');
     prevHash = hash;
   }
+  if (!head) return { valid: false, checked: events.length, brokenAt: events.length + 1, reason: 'head' };
+  if (events.length < head.seq) return { valid: false, checked: events.length, brokenAt: events.length + 1, reason: 'head' };
+  if (events[head.seq - 1]!.hash !== head.hash) return { valid: false, checked: events.length, brokenAt: head.seq, reason: 'head' };
   return { valid: true, checked: events.length };
 }

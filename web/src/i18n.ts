@@ -206,6 +206,7 @@ export const it = {
   'audit.reason.seq': 'numerazione non continua',
   'audit.reason.prev_hash': 'hash precedente diverso',
   'audit.reason.hash': 'contenuto alterato',
+  'audit.reason.head': 'non arriva alla testa registrata sull\'intake (eventi finali rimossi)',
 
   'decision.title': 'Decisione',
   'decision.legend': 'Decisione sull\'intake',
@@ -427,6 +428,7 @@ export const en: Record<MessageKey, string> = {
   'audit.reason.seq': 'numbering has a gap',
   'audit.reason.prev_hash': 'previous hash differs',
   'audit.reason.hash': 'content altered',
+  'audit.reason.head': 'does not reach the head recorded on the intake (final events removed)',
 
   'decision.title': 'Decision',
   'decision.legend': 'Decision on the intake',

@@ -148,6 +148,10 @@ export class DynamoIntakeRepository implements IntakeRepository {
     return events;
   }
 
+  async auditHead(intakeId: string): Promise<AuditHead | null> {
+    return (await this.read(intakeId))?.head ?? null;
+  }
+
   async listForTenant(tenantId: string, options: ListForTenantOptions): Promise<Page<Intake>> {
     const limit = pageLimit(options);
     const startKey = options.cursor ? this.keyCursor(options.cursor, 'tenantPk') : undefined;

@@ -3,7 +3,7 @@ import type {
   QueryCommandInput,
   TransactWriteCommandInput,
 } from '@aws-sdk/lib-dynamodb';
-import type { AuditEvent } from '../../intake/audit.js';
+import type { AuditEvent, AuditHead } from '../../intake/audit.js';
 import { Intake, type IntakeChanges, type IntakeSnapshot, type IntakeStatus } from '../../intake/intake.js';
 import { InvalidCursorError } from '../../ports/intake-repository.js';
 import { type IntakeIndexName, indexDesign, intakeTableDesign } from './table-design.js';
@@ -16,11 +16,11 @@ import { type IntakeIndexName, indexDesign, intakeTableDesign } from './table-de
 export type Key = Record<string, string>;
 export type Item = Record<string, unknown>;
 
-/** The chain head stored on the intake item, so the next event can be chained without reading the trail. */
-export interface AuditHead {
-  seq: number;
-  hash: string;
-}
+/**
+ * The chain head stored on the intake item (auditSeq, auditHead), so the next event can be chained without reading
+ * the trail, and a re-check of the trail can tell that none of its last events is missing.
+ */
+export type { AuditHead } from '../../intake/audit.js';
 
 const INTAKE_SK = 'INTAKE';
 const STORAGE_ATTRIBUTES = [

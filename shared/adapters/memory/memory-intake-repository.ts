@@ -1,4 +1,4 @@
-import { type AuditEvent, type AuditEventDraft, chainAuditEvent } from '../../intake/audit.js';
+import { type AuditEvent, type AuditEventDraft, type AuditHead, chainAuditEvent } from '../../intake/audit.js';
 import { Intake, type IntakeChanges, type IntakeSnapshot, type IntakeStatus } from '../../intake/intake.js';
 import {
   ConcurrentModificationError,
@@ -16,6 +16,8 @@ import {
 interface Row {
   snapshot: IntakeSnapshot;
   events: AuditEvent[];
+  /** As the DynamoDB item's auditSeq and auditHead: moved with each append, kept apart from the events. */
+  head: AuditHead;
 }
 
 /**
@@ -29,7 +31,7 @@ export class MemoryIntakeRepository implements IntakeRepository {
     const snapshot = intake.toSnapshot();
     if (this.rows.has(snapshot.intakeId)) throw new IntakeAlreadyExistsError(snapshot.intakeId);
     const event = chainAuditEvent(snapshot.intakeId, undefined, firstEvent);
-    this.rows.set(snapshot.intakeId, { snapshot, events: [event] });
+    this.rows.set(snapshot.intakeId, { snapshot, events: [event], head: headOf(event) });
     return structuredClone(event);
   }
 
@@ -53,9 +55,10 @@ export class MemoryIntakeRepository implements IntakeRepository {
     const defined = Object.fromEntries(Object.entries(structuredClone(changes)).filter(([, v]) => v !== undefined));
     // Validate before committing anything, as the conditional write would refuse a malformed item.
     const next = Intake.fromSnapshot({ ...structuredClone(row.snapshot), ...defined, version: version + 1 }).toSnapshot();
-    const event = chainAuditEvent(intakeId, row.events.at(-1), draft);
+    const event = chainAuditEvent(intakeId, row.head, draft);
     row.snapshot = next;
     row.events.push(event);
+    row.head = headOf(event);
     return structuredClone(event);
   }
 
@@ -63,13 +66,19 @@ export class MemoryIntakeRepository implements IntakeRepository {
     const row = this.rows.get(intakeId);
     if (!row) throw new IntakeNotFoundError(intakeId);
     const draft = typeof builder === 'function' ? builder(Intake.fromSnapshot(structuredClone(row.snapshot))) : builder;
-    const event = chainAuditEvent(intakeId, row.events.at(-1), draft);
+    const event = chainAuditEvent(intakeId, row.head, draft);
     row.events.push(event);
+    row.head = headOf(event);
     return structuredClone(event);
   }
 
   async auditTrail(intakeId: string): Promise<AuditEvent[]> {
     return structuredClone(this.rows.get(intakeId)?.events ?? []);
+  }
+
+  async auditHead(intakeId: string): Promise<AuditHead | null> {
+    const row = this.rows.get(intakeId);
+    return row ? { ...row.head } : null;
   }
 
   async listForTenant(tenantId: string, options: ListForTenantOptions): Promise<Page<Intake>> {
@@ -100,6 +109,13 @@ export class MemoryIntakeRepository implements IntakeRepository {
       true,
       options,
     );
+  }
+
+  /** Test helper: rewrites a stored trail behind the repository's back (as someone with write access could). */
+  tamperTrail(intakeId: string, change: (events: AuditEvent[]) => AuditEvent[]): void {
+    const row = this.rows.get(intakeId);
+    if (!row) throw new IntakeNotFoundError(intakeId);
+    row.events = change(row.events);
   }
 
   /** Test helper: every stored intake id. */
@@ -136,4 +152,8 @@ export class MemoryIntakeRepository implements IntakeRepository {
       ...(more ? { nextCursor: Buffer.from(JSON.stringify({ after: items.at(-1)!.k })).toString('base64url') } : {}),
     };
   }
+}
+
+function headOf(event: AuditEvent): AuditHead {
+  return { seq: event.seq, hash: event.hash };
 }

@@ -18,16 +18,20 @@ function trail(n: number): AuditEvent[] {
   return events;
 }
 
+const headOf = (events: AuditEvent[]) => ({ seq: events.at(-1)!.seq, hash: events.at(-1)!.hash });
+
 describe('the audit chain, re-checked in the browser with WebCrypto', () => {
   it('accepts a trail made by the server', async () => {
     // Act
-    const check = await verifyChain(trail(5));
+    const events = trail(5);
+    const check = await verifyChain(events, headOf(events));
     // Assess
     expect(check).toEqual({ valid: true, checked: 5 });
   });
 
   it('survives the trip through JSON, as the API delivers it', async () => {
-    expect((await verifyChain(JSON.parse(JSON.stringify(trail(3))))).valid).toBe(true);
+    const events = trail(3);
+    expect((await verifyChain(JSON.parse(JSON.stringify(events)), headOf(events))).valid).toBe(true);
   });
 
   type Tamper = (events: AuditEvent[]) => void;
@@ -44,15 +48,40 @@ describe('the audit chain, re-checked in the browser with WebCrypto', () => {
   ])('finds %s', async (_name, tamper, brokenAt, reason) => {
     // Prepare
     const events = trail(5);
+    const head = headOf(events);
     tamper(events);
     // Act
-    const check = await verifyChain(events);
+    const check = await verifyChain(events, head);
     // Assess
     expect(check).toMatchObject({ valid: false, brokenAt, reason });
   });
 
   it('does not accept an empty trail', async () => {
-    expect(await verifyChain([])).toMatchObject({ valid: false, reason: 'empty' });
+    expect(await verifyChain([], null)).toMatchObject({ valid: false, reason: 'empty' });
+  });
+
+  it('finds the last events dropped, which leave a valid chain behind, by the recorded head', async () => {
+    // Prepare
+    const events = trail(5);
+    const head = headOf(events);
+    // Act
+    const check = await verifyChain(events.slice(0, 3), head);
+    // Assess: the links alone hold, the head does not
+    expect(check).toEqual({ valid: false, checked: 3, brokenAt: 4, reason: 'head' });
+  });
+
+  it('finds a trail whose event at the head is not the recorded one, and accepts events appended after the head', async () => {
+    const events = trail(5);
+    expect(await verifyChain(events, { seq: 4, hash: events[3]!.hash.replace(/^./, (c) => (c === '0' ? '1' : '0')) })).toMatchObject({
+      valid: false,
+      brokenAt: 4,
+      reason: 'head',
+    });
+    expect(await verifyChain(events, headOf(events.slice(0, 4)))).toEqual({ valid: true, checked: 5 });
+  });
+
+  it('does not call a trail intact without a head to compare it with', async () => {
+    expect(await verifyChain(trail(2), undefined)).toMatchObject({ valid: false, reason: 'head' });
   });
 
   it('writes canonical JSON with sorted keys at every depth and no undefined members', () => {

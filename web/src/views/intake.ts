@@ -389,7 +389,7 @@ async function auditSection(app: App, audit: Audit): Promise<HTMLElement> {
   if (!globalThis.crypto?.subtle) {
     browser = h('p', { class: 'chain unknown', 'data-testid': 'chain-browser' }, app.t('audit.browserUnavailable'));
   } else {
-    const check = await verifyChain(audit.events);
+    const check = await verifyChain(audit.events, audit.head);
     browser = check.valid
       ? h('p', { class: 'chain ok', 'data-testid': 'chain-browser', 'data-valid': 'true' }, '✔ ', app.t('audit.browserValid', { n: check.checked }))
       : h(
