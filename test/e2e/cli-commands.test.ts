@@ -20,7 +20,7 @@ beforeAll(async () => {
   dir = await mkdtemp(path.join(tmpdir(), 'filiera-cli-'));
   committente = await stack.token({ role: 'committente', tenant: 'acme', sub: 'alice' });
   callCenter = await stack.token({ role: 'callcenter', callcenter: 'cc-napoli', sub: 'nadia' });
-}, 900_000);
+});
 
 afterAll(async () => {
   await stack?.dispose();

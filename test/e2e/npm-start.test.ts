@@ -24,7 +24,7 @@ function start(args: string[]): { child: ChildProcess; output: () => { stdout: s
 }
 
 describe('npm start', () => {
-  it('serves the API and the console on loopback, then stops on Ctrl-C with exit 0', { timeout: 900_000 }, async () => {
+  it('serves the API and the console on loopback, then stops on Ctrl-C with exit 0', async () => {
     const data = await mkdtemp(path.join(tmpdir(), 'filiera-npm-start-'));
     dirs.push(data);
     const run = start(['--data', data, '--port', '0']);
@@ -50,7 +50,7 @@ describe('npm start', () => {
     }
   });
 
-  it('a mistyped option is one line with the usage, exit 2', { timeout: 300_000 }, async () => {
+  it('a mistyped option is one line with the usage, exit 2', async () => {
     const run = start(['--bogus']);
     expect(await run.exited).toBe(2);
     expect(run.output().stderr).toBe("filiera: Unknown option '--bogus'\nusage: npm start -- [--config FILE] [--data DIR] [--port N]\n");

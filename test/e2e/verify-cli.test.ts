@@ -30,7 +30,7 @@ beforeAll(async () => {
   // command instead of paying the TypeScript loader's start-up on every spawn.
   cli = path.resolve('node_modules/.cache/filiera-e2e/filiera.mjs');
   await build({ entryPoints: ['bin/filiera.ts'], bundle: true, platform: 'node', format: 'esm', packages: 'external', outfile: cli, logLevel: 'error' });
-}, 300_000);
+});
 
 afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
@@ -67,7 +67,7 @@ const common = (attestation: string) => [
 ];
 
 describe('filiera verify', () => {
-  it('approves a signed, bound attestation: exit 0, the JSON of section 7, list.csv and receipt.json in --out', { timeout: 300_000 }, async () => {
+  it('approves a signed, bound attestation: exit 0, the JSON of section 7, list.csv and receipt.json in --out', async () => {
     const attestation = await makeAttestation({ values: values(), signing: 'cades-der', signer: 'mario' });
     const out = path.join(dir, 'approved');
     const result = await verify([...common(attestation.path), '--json', '--out', out]);
@@ -91,7 +91,7 @@ describe('filiera verify', () => {
     expect(released.toString('utf8')).toContain(';+393471070000;');
   });
 
-  it('sends an unsigned attestation to review: exit 10, nothing written to --out, readable text without --json', { timeout: 300_000 }, async () => {
+  it('sends an unsigned attestation to review: exit 10, nothing written to --out, readable text without --json', async () => {
     const attestation = await makeAttestation({ values: values(), signing: 'none' });
     const out = path.join(dir, 'review');
     const result = await verify([...common(attestation.path), '--out', out]);
@@ -101,7 +101,7 @@ describe('filiera verify', () => {
     expect(await readdir(out)).toEqual([]);
   });
 
-  it('rejects a signature by another company: exit 20 with the finding in the JSON', { timeout: 300_000 }, async () => {
+  it('rejects a signature by another company: exit 20 with the finding in the JSON', async () => {
     const attestation = await makeAttestation({ values: values(), signing: 'pades', signer: 'otherCompany' });
     const result = await verify([...common(attestation.path), '--json']);
     expect(result.code).toBe(20);
@@ -110,7 +110,7 @@ describe('filiera verify', () => {
     expect(json.findings.map((f: { code: string }) => f.code)).toContain('signature_not_tenant');
   });
 
-  it('reads a scan offline and names the doubtful fields: exit 10', { timeout: 900_000 }, async () => {
+  it('reads a scan offline and names the doubtful fields: exit 10', async () => {
     // Prepare: the real form, printed and scanned at 200 dpi (poppler's pdftoppm), declaring 27 contacts where the
     // list has 21: one character off, as OCR misreads a digit.
     const pdf = await makeAttestation({ values: values({ rowCount: '27' }), signing: 'none' });
@@ -137,7 +137,7 @@ describe('filiera verify', () => {
     [['--list', 'missing.csv'], /--attestation FILE is required|--list missing.csv/],
     [['--list', '/nonexistent/l.csv', '--attestation', '/nonexistent/a.pdf', '--intake', 'X', '--tenant-vat', DEMO_TENANT_VAT, '--trust', '/x.pem'], /--list \/nonexistent\/l.csv: cannot be read/],
     [['--bogus'], /Unknown option/],
-  ])('unreadable arguments exit 2 with a one-line reason (%#)', { timeout: 120_000 }, async (args, message) => {
+  ])('unreadable arguments exit 2 with a one-line reason (%#)', async (args, message) => {
     const result = await verify(args);
     expect(result.code).toBe(2);
     expect(result.stderr.trim().split('\n')).toHaveLength(1);

@@ -20,11 +20,11 @@ describe('Lambda bundles', () => {
         expect(packages, `${handler}: ${dropped}`).not.toContain(dropped);
       }
     }
-  }, 300_000);
+  });
 
   it('leave the phone library out of the attestation template, which only counts rows, and keep it where lists are checked', async () => {
     const metafile = await buildFunctionBundles(['attestation-template', 'on-upload']);
     expect(Object.keys(byPackage(outputFor(metafile, 'attestation-template')))).not.toContain('libphonenumber-js');
     expect(Object.keys(byPackage(outputFor(metafile, 'on-upload')))).toContain('libphonenumber-js');
-  }, 300_000);
+  });
 });

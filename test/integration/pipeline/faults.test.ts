@@ -32,7 +32,7 @@ function withFaults(deps: PipelineDeps): PipelineDeps {
 
 beforeAll(async () => {
   stack = await startTestStack({ decorate: withFaults });
-}, 900_000);
+});
 
 afterAll(async () => {
   await stack?.dispose();

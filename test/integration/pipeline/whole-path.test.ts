@@ -15,7 +15,7 @@ beforeAll(async () => {
   acme = await stack.token({ role: 'committente', tenant: 'acme', sub: 'alice' });
   napoli = await stack.token({ role: 'callcenter', callcenter: 'cc-napoli', sub: 'nadia' });
   compliance = await stack.token({ role: 'compliance', sub: 'carla' });
-}, 600_000);
+});
 
 afterAll(async () => {
   await stack?.dispose();

@@ -7,7 +7,7 @@ import { verifyAuditChain } from '../../../shared/intake/audit.js';
 import { Intake, type IntakeTransition } from '../../../shared/intake/intake.js';
 import { releaseKeys } from '../../../shared/intake/object-keys.js';
 import { ConcurrentModificationError, IntakeAlreadyExistsError, IntakeNotFoundError } from '../../../shared/ports/intake-repository.js';
-import { ENGINE_START_TIMEOUT_MS, startTestEngines, TEST_BUCKETS, type TestEngines } from '../../fixtures/engines.js';
+import { startTestEngines, TEST_BUCKETS, type TestEngines } from '../../fixtures/engines.js';
 
 const TABLE = 'filiera-test';
 const BASE = Date.parse('2025-03-10T09:00:00.000Z');
@@ -28,11 +28,11 @@ beforeAll(async () => {
   await ensureTable(client, TABLE); // idempotent
   client.destroy();
   repo = connect();
-}, ENGINE_START_TIMEOUT_MS);
+});
 
 afterAll(async () => {
   await engines?.stop();
-}, 120_000);
+});
 
 const apply = (t: IntakeTransition) => repo.transition(t.intakeId, t.expected, t.changes, t.event);
 
@@ -201,5 +201,5 @@ describe('DynamoDB intake repository on DynamoDB Local', () => {
     const r = after.release({ ...releaseKeys('cc-r', intake.intakeId), expiresAt: at(20_000).toISOString() }, system(9));
     await apply(r);
     expect((await repo.get(intake.intakeId))!.status).toBe('RELEASED');
-  }, ENGINE_START_TIMEOUT_MS);
+  });
 });

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createS3Client, PART_SIZE, S3ObjectStore } from '../../../shared/adapters/s3/s3-object-store.js';
 import { ObjectNotFoundError, ObjectTooLargeError, PreconditionFailedError } from '../../../shared/ports/object-store.js';
-import { ENGINE_START_TIMEOUT_MS, startTestEngines, TEST_BUCKETS, type TestEngines } from '../../fixtures/engines.js';
+import { startTestEngines, TEST_BUCKETS, type TestEngines } from '../../fixtures/engines.js';
 
 const BUCKET = TEST_BUCKETS.intake;
 const md5 = (bytes: Uint8Array) => createHash('md5').update(bytes).digest('hex');
@@ -13,7 +13,7 @@ let store: S3ObjectStore;
 beforeAll(async () => {
   engines = await startTestEngines({ engines: ['s3'] });
   store = new S3ObjectStore(createS3Client({ endpoint: engines.s3Endpoint }));
-}, ENGINE_START_TIMEOUT_MS);
+});
 
 afterAll(async () => {
   await engines?.stop();

@@ -19,5 +19,5 @@ describe('the local DynamoDB engine', () => {
       process.env.PATH = saved;
       await rm(emptyPath, { recursive: true, force: true });
     }
-  }, 60_000);
+  });
 });

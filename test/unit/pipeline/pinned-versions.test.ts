@@ -26,7 +26,7 @@ let trustAnchor: string;
 
 beforeAll(async () => {
   trustAnchor = (await makePki()).rootCaPem;
-}, 300_000);
+});
 
 function memoryDeps(): PipelineDeps & { objects: MemoryObjectStore } {
   return {

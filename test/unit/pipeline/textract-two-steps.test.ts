@@ -36,7 +36,7 @@ beforeAll(async () => {
   const image = await doc.embedPng(png);
   for (let i = 0; i < 2; i++) doc.addPage([595.28, 841.89]).drawImage(image, { x: 0, y: 0, width: 595.28, height: 841.89 });
   scanPdf = await doc.save();
-}, 300_000);
+});
 
 beforeEach(() => textract.reset());
 
@@ -94,7 +94,7 @@ function completedPages(intakeId: string) {
 }
 
 describe('a multi-page scan read by Textract in two steps', () => {
-  it('the upload starts a job and the intake waits PROCESSING; the completion message records the verdict', { timeout: 300_000 }, async () => {
+  it('the upload starts a job and the intake waits PROCESSING; the completion message records the verdict', async () => {
     // Prepare
     textract.on(StartDocumentAnalysisCommand).resolves({ JobId: 'job-42' });
     textract.on(GetDocumentAnalysisCommand, { JobId: 'job-42', MaxResults: 1 }).resolves({ JobStatus: 'IN_PROGRESS' });
@@ -133,7 +133,7 @@ describe('a multi-page scan read by Textract in two steps', () => {
     expect(await completeExtraction(deps, { jobId: 'job-42', status: 'SUCCEEDED', reference: intakeId })).toBe('ignored');
   });
 
-  it('a FAILED job ends the intake with a finding, not a stuck intake', { timeout: 300_000 }, async () => {
+  it('a FAILED job ends the intake with a finding, not a stuck intake', async () => {
     textract.on(StartDocumentAnalysisCommand).resolves({ JobId: 'job-7' });
     textract.on(GetDocumentAnalysisCommand, { JobId: 'job-7', MaxResults: 1 }).resolves({ JobStatus: 'IN_PROGRESS' });
     const { deps, intakeId } = await uploadedIntake();
@@ -144,7 +144,7 @@ describe('a multi-page scan read by Textract in two steps', () => {
     expect(done.findings?.find((f) => f.code === 'attestation_unreadable')?.message).toMatch(/UNSUPPORTED_DOCUMENT/);
   });
 
-  it('a message for a job the intake did not start is ignored', { timeout: 300_000 }, async () => {
+  it('a message for a job the intake did not start is ignored', async () => {
     textract.on(StartDocumentAnalysisCommand).resolves({ JobId: 'job-8' });
     textract.on(GetDocumentAnalysisCommand).resolves({ JobStatus: 'IN_PROGRESS' });
     const { deps, intakeId } = await uploadedIntake();
