@@ -19,6 +19,16 @@ function entry<P extends Params = Record<string, never>>(e: Entry<P>): Entry<P> 
 }
 
 export const catalogue = {
+  // ---- processing ------------------------------------------------------------------------------------------------
+  processing_failed: entry<{ attempts: number }>({
+    severity: 'reject',
+    rule: 'PRODUCT 2: an intake whose processing fails 3 times is rejected, never retried for ever',
+    en: (p) =>
+      `Processing failed ${p.attempts} times for reasons other than the documents' content: the intake is closed; upload the files again in a new intake.`,
+    it: (p) =>
+      `L'elaborazione non è riuscita ${p.attempts} volte per cause estranee al contenuto dei documenti: la pratica è chiusa; caricare di nuovo i file in una nuova pratica.`,
+  }),
+
   // ---- the list -------------------------------------------------------------------------------------------------
   list_unreadable: entry<{ detail: string }>({
     severity: 'reject',

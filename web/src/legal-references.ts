@@ -6,6 +6,7 @@ import type { FindingCode } from '../../shared/verdict/catalogue.js';
  * catalogue entry without its Italian reference.
  */
 export const legalReferencesIt: Record<FindingCode, string> = {
+  processing_failed: 'Specifica Filiera §2: una pratica la cui elaborazione fallisce 3 volte è respinta, mai ritentata all\'infinito',
   list_unreadable: 'Specifica Filiera §3: un CSV con riga di intestazione e colonna del telefono',
   list_too_large: 'Specifica Filiera §5: dimensione massima della lista',
   list_no_rows_survive: 'Specifica Filiera §5: almeno una riga deve superare la pulizia',
