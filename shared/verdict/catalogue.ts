@@ -240,6 +240,32 @@ export const catalogue = {
     en: (p) => `The declared legal basis is "${p.basis}", not one of ${p.allowed}: a person must judge it.`,
     it: (p) => `La base giuridica dichiarata è "${p.basis}", non tra quelle ammesse (${p.allowed}): va valutata da una persona.`,
   }),
+
+  // ---- the consent sample (PRODUCT 10) -------------------------------------------------------------------------
+  consent_sample_defects: entry<{ defective: number; sampled: number; rows: string }>({
+    severity: 'review',
+    rule: 'Codice di condotta telemarketing 2024 art. 6.1.a: consents documented with date and origin, verified on a representative sample',
+    en: (p) =>
+      `${p.defective} of the ${p.sampled} sampled consents are not documented as required (list rows ${p.rows}): a person must judge the evidence before the list is released.`,
+    it: (p) =>
+      `${p.defective} dei ${p.sampled} consensi del campione non sono documentati come richiesto (righe della lista ${p.rows}): le evidenze vanno valutate da una persona prima della consegna.`,
+  }),
+  consent_sample_failed: entry<{ defective: number; sampled: number; percent: string; limit: number; rows: string }>({
+    severity: 'reject',
+    rule: 'Codice di condotta telemarketing 2024 art. 6.1.a: consents documented with date and origin, verified on a representative sample',
+    en: (p) =>
+      `${p.defective} of the ${p.sampled} sampled consents (${p.percent}%, more than ${p.limit}%) are not documented as required (list rows ${p.rows}): the list's consents cannot be shown.`,
+    it: (p) =>
+      `${p.defective} dei ${p.sampled} consensi del campione (${p.percent}%, oltre il ${p.limit}%) non sono documentati come richiesto (righe della lista ${p.rows}): i consensi della lista non sono dimostrabili.`,
+  }),
+  consent_evidence_overdue: entry<{ hours: number; requestedAt: string }>({
+    severity: 'reject',
+    rule: 'Codice di condotta telemarketing 2024 art. 6.1.a: consents documented with date and origin, verified on a representative sample',
+    en: (p) =>
+      `No consent evidence arrived within ${p.hours} hours of the sample's request (${p.requestedAt}): the list's consents cannot be shown.`,
+    it: (p) =>
+      `Le evidenze dei consensi non sono arrivate entro ${p.hours} ore dalla richiesta del campione (${p.requestedAt}): i consensi della lista non sono dimostrabili.`,
+  }),
 } as const;
 
 export type FindingCode = keyof typeof catalogue;

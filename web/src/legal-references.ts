@@ -41,6 +41,12 @@ export const legalReferencesIt: Record<FindingCode, string> = {
   attestation_undated: 'Specifica Filiera §5: una dichiarazione vale 30 giorni',
   extra_eu_transfer: 'GDPR artt. 44 ss.; Codice di condotta telemarketing 2024 art. 6: trasferimenti extra UE',
   legal_basis_not_allowed: 'GDPR artt. 6(1)(a) e 7(1): il telemarketing si fonda su un consenso documentato',
+  consent_sample_defects:
+    'Codice di condotta telemarketing 2024 art. 6.1.a: consensi documentati con data e origine, verificati su un campione significativamente rappresentativo',
+  consent_sample_failed:
+    'Codice di condotta telemarketing 2024 art. 6.1.a: consensi documentati con data e origine, verificati su un campione significativamente rappresentativo',
+  consent_evidence_overdue:
+    'Codice di condotta telemarketing 2024 art. 6.1.a: consensi documentati con data e origine, verificati su un campione significativamente rappresentativo',
 };
 
 /** The reference for a finding in the console's language; unknown codes fall back to the finding's own rule. */
