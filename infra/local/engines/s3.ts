@@ -1,12 +1,13 @@
 import type { EventEmitter } from 'node:events';
-import { mkdir } from 'node:fs/promises';
 import type { IncomingMessage, Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import type { S3Event, S3EventRecord } from 'aws-lambda';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from './free-port.js';
-import { checkPresignedRequest, isPresigned } from './presigned.js';
+import { boundPort, isLoopbackHost } from '../loopback-host.js';
+import { ensurePrivateDir } from '../private-files.js';
+import { checkSignedRequest } from './presigned.js';
 
 /**
  * The local S3: a thin wrapper around s3rver 3.7.1 (the S3-compatible server that works on this machine with the
@@ -18,11 +19,14 @@ import { checkPresignedRequest, isPresigned } from './presigned.js';
  * - `If-None-Match: *` on PutObject and CompleteMultipartUpload (s3rver ignores it): 412 when the key exists, the check
  *   and the write serialised per key.
  *
- * - presigned links checked as S3 checks them (./presigned.ts): s3rver itself only checks the access key id and the
- *   expiry, so a link for one key could otherwise write any key.
+ * - every request signed and checked as S3 checks it (./presigned.ts): presigned links bound to their key, method and
+ *   signed headers, header-signed requests verified, `x-amz-*` headers only when signed, anonymous requests refused
+ *   (s3rver itself serves anonymous requests and checks only the key id and expiry of a signature);
+ * - `Host` must name the address the engine is bound to (127.0.0.1:PORT or localhost:PORT): no DNS rebinding;
+ * - its folder private to the user (0700; `npm start` sets a umask so that s3rver's files are 0600).
  *
- * Still not emulated: signatures of header-signed requests (the SDK clients of the handlers, on loopback),
- * `content-length-range`, Tagging on PutObject, versioning.
+ * Still not emulated: the body against `x-amz-content-sha256`, `content-length-range`, Tagging on PutObject,
+ * versioning.
  */
 
 export interface S3EngineOptions {
@@ -144,7 +148,7 @@ function bucketAndKey(requestPath: string): { bucket: string; key: string } | nu
 export async function startS3Engine(options: S3EngineOptions): Promise<S3Engine> {
   const S3rver = require('s3rver') as S3rverConstructor;
   const directory = path.resolve(options.dataDir, 's3');
-  await mkdir(directory, { recursive: true });
+  await ensurePrivateDir(directory);
   const region = options.region ?? LOCAL_REGION;
   const server = new S3rver({
     address: '127.0.0.1',
@@ -187,16 +191,20 @@ export async function startS3Engine(options: S3EngineOptions): Promise<S3Engine>
     }
   });
 
-  // Presigned links: the signature must cover exactly this request (key, method, signed headers) and be current.
-  // Added last so that it runs first, before anything can reveal whether a key exists.
+  // Every request: the right Host, then a signature covering exactly this request (key, method, signed headers, and
+  // every x-amz-* header sent) and current. Added last so that it runs first, before anything can reveal whether a
+  // key exists.
+  let port = 0;
   server.middleware.unshift(async (ctx, next) => {
-    if (!isPresigned(ctx.originalUrl)) return next();
-    const refusal = checkPresignedRequest({
-      method: ctx.method,
-      url: ctx.originalUrl,
-      header: (name) => ctx.get(name) || undefined,
-      secretFor: (id) => (id === LOCAL_CREDENTIALS.accessKeyId ? LOCAL_CREDENTIALS.secretAccessKey : undefined),
-    });
+    const refusal: { status: number; code: string; message: string } | null = !isLoopbackHost(ctx.req.headers.host, port)
+      ? { status: 403, code: 'AccessDenied', message: 'Host must be the address the engine listens on.' }
+      : checkSignedRequest({
+          method: ctx.method,
+          url: ctx.originalUrl,
+          header: (name) => ctx.get(name) || undefined,
+          headerNames: Object.keys(ctx.req.headers),
+          secretFor: (id) => (id === LOCAL_CREDENTIALS.accessKeyId ? LOCAL_CREDENTIALS.secretAccessKey : undefined),
+        });
     if (!refusal) return next();
     await drainRequest(ctx.req);
     ctx.status = refusal.status;
@@ -232,6 +240,7 @@ export async function startS3Engine(options: S3EngineOptions): Promise<S3Engine>
   });
 
   const address = await server.run();
+  port = server.httpServer ? boundPort(server.httpServer) : address.port;
   // As the API server does: keep idle connections longer than clients do (undici: 4 s), or a client may send its
   // next request on a socket the engine is closing and get ECONNRESET (seen on a loaded machine).
   if (server.httpServer) {

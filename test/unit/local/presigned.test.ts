@@ -1,7 +1,8 @@
+import { GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { describe, expect, it } from 'vitest';
-import { createS3Client, S3ObjectStore } from '../../../shared/adapters/s3/s3-object-store.js';
+import { copySource, createS3Client, S3ObjectStore } from '../../../shared/adapters/s3/s3-object-store.js';
 import { LOCAL_CREDENTIALS } from '../../../infra/local/engines/free-port.js';
-import { checkPresignedRequest, isPresigned } from '../../../infra/local/engines/presigned.js';
+import { checkPresignedRequest, checkSignedRequest, isPresigned } from '../../../infra/local/engines/presigned.js';
 
 /**
  * The local S3 engine's check of presigned links, against links made by the AWS SDK's own presigner: what the SDK
@@ -72,5 +73,80 @@ describe('presigned link check (local S3 engine)', () => {
       status: 400,
       message: expect.stringContaining('X-Amz-Expires'),
     });
+  });
+});
+
+/** The request the SDK would send, signed, captured before it leaves (nothing is sent). */
+async function signedBySdk(client: S3Client, command: PutObjectCommand | GetObjectCommand) {
+  let captured: { method: string; path: string; query: Record<string, string | string[] | null>; headers: Record<string, string> } | undefined;
+  client.middlewareStack.add(
+    () => async (args) => {
+      captured = args.request as typeof captured;
+      throw new Error('captured');
+    },
+    { step: 'deserialize', name: 'capture', override: true },
+  );
+  await client.send(command as PutObjectCommand).catch((err: Error) => {
+    if (err.message !== 'captured') throw err;
+  });
+  const request = captured!;
+  const query = Object.entries(request.query ?? {})
+    .flatMap(([k, v]) => (v === null ? [encodeURIComponent(k)] : [v].flat().map((x) => `${encodeURIComponent(k)}=${encodeURIComponent(x)}`)))
+    .join('&');
+  const headers = Object.fromEntries(Object.entries(request.headers).map(([k, v]) => [k.toLowerCase(), v]));
+  return {
+    method: request.method,
+    url: `${request.path}${query ? `?${query}` : ''}`,
+    headers,
+    check: (extra: Record<string, string> = {}, method = request.method) => {
+      const all = { ...headers, ...extra };
+      return checkSignedRequest({ method, url: `${request.path}${query ? `?${query}` : ''}`, header: (n) => all[n.toLowerCase()], headerNames: Object.keys(all), secretFor });
+    },
+  };
+}
+
+describe('every request to the local S3 engine is signed, with the headers it carries', () => {
+  const listKey = 'tenants/acme/intakes/FIL-0000000001/list.csv';
+
+  it('refuses an anonymous request, whatever it asks', () => {
+    for (const [method, url] of [['GET', `/filiera-intake/${listKey}`], ['PUT', '/filiera-intake/x'], ['GET', '/filiera-intake'], ['DELETE', '/filiera-intake/x']]) {
+      const headers: Record<string, string> = { host: '127.0.0.1:4569' };
+      expect(checkSignedRequest({ method: method!, url: url!, header: (n) => headers[n], headerNames: Object.keys(headers), secretFor }), `${method} ${url}`).toEqual({
+        status: 403,
+        code: 'AccessDenied',
+        message: 'Anonymous requests are not allowed.',
+      });
+    }
+  });
+
+  it('refuses an upload link that carries an unsigned x-amz-copy-source (it would copy another tenant\'s list)', async () => {
+    const link = await store.presignPut('filiera-intake', listKey, { expiresInSeconds: 900, contentType: 'text/csv' });
+    const headers = { ...link.headers, 'x-amz-copy-source': copySource('filiera-intake', 'tenants/beta/intakes/FIL-0000000002/list.csv') };
+    const request = received(link.url, headers);
+    expect(checkSignedRequest({ method: 'PUT', ...request, headerNames: ['host', ...Object.keys(headers)], secretFor })).toEqual({
+      status: 403,
+      code: 'AccessDenied',
+      message: 'There were headers present in the request which were not signed: x-amz-copy-source',
+    });
+    // The same link as given passes.
+    expect(checkSignedRequest({ method: 'PUT', ...received(link.url, link.headers), headerNames: ['host', 'content-type'], secretFor })).toBeNull();
+  });
+
+  it('verifies a header-signed request as the SDK signs it, and refuses it altered or with an unsigned x-amz header', async () => {
+    const client = createS3Client({ endpoint: ENDPOINT });
+    const put = await signedBySdk(client, new PutObjectCommand({ Bucket: 'filiera-intake', Key: listKey, Body: 'telefono\n3471234567\n', ContentType: 'text/csv' }));
+    expect(put.headers.authorization).toMatch(/^AWS4-HMAC-SHA256 Credential=S3RVER\//);
+    expect(put.check()).toBeNull();
+    expect(put.check({ 'content-type': 'text/html' })).toMatchObject({ status: 403, code: 'SignatureDoesNotMatch' });
+    expect(put.check({}, 'DELETE')).toMatchObject({ status: 403, code: 'SignatureDoesNotMatch' });
+    expect(put.check({ 'x-amz-copy-source': 'filiera-intake/tenants/beta/list.csv' })).toMatchObject({ status: 403, code: 'AccessDenied' });
+    expect(put.check({ authorization: put.headers.authorization!.replace(/Signature=[0-9a-f]{64}/, `Signature=${'1'.repeat(64)}`) })).toMatchObject({
+      status: 403,
+      code: 'SignatureDoesNotMatch',
+    });
+    const other = createS3Client({ endpoint: ENDPOINT, credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'guessed' } });
+    expect((await signedBySdk(other, new GetObjectCommand({ Bucket: 'filiera-intake', Key: listKey }))).check()).toMatchObject({ status: 403, code: 'SignatureDoesNotMatch' });
+    client.destroy();
+    other.destroy();
   });
 });
