@@ -4,6 +4,13 @@ import type { ListReport } from '../list/model.js';
 import type { AuditEventDraft } from './audit.js';
 import { isIntakeId, newIntakeId } from './intake-id.js';
 import { type UploadKind, uploadKey, uploadKinds } from './object-keys.js';
+import {
+  ATTESTATION_BUDGET_BYTES,
+  FINDINGS_BUDGET_BYTES,
+  fitToBudget,
+  ITEM_STEPS,
+  LIST_REPORT_BUDGET_BYTES,
+} from './stored-bounds.js';
 
 /**
  * The intake lifecycle (PRODUCT.md section 2), guarded in one place:
@@ -41,6 +48,12 @@ export type ReviewDecisionKind = 'approve' | 'reject';
 
 /** 24 h to upload both files (PRODUCT.md section 2). */
 export const UPLOAD_WINDOW_MS = 24 * 60 * 60 * 1000;
+
+/**
+ * PRODUCT.md section 2: processing that fails this many times for reasons other than the documents' content (a
+ * document's content is a finding, never a failure) ends REJECTED with `processing_failed`, never retried for ever.
+ */
+export const MAX_PROCESSING_ATTEMPTS = 3;
 
 const isoInstant = z.iso.datetime({ offset: true });
 
@@ -93,6 +106,11 @@ export const IntakeSnapshotSchema = z.object({
   receiptKey: z.string().optional(),
   release: ReleaseSchema.optional(),
   review: ReviewSchema.optional(),
+  /**
+   * Claims of this intake's processing that have not reached a verdict: 1 at the start, +1 at each resume; back to 0
+   * once an attempt ends waiting for an extraction job (that attempt did not fail). Absent before processing.
+   */
+  processingAttempts: z.number().int().nonnegative().optional(),
 });
 export type IntakeSnapshot = z.infer<typeof IntakeSnapshotSchema>;
 
@@ -111,7 +129,16 @@ export interface IntakeTransition {
   next: Intake;
 }
 
-export type IntakeAction = 'recordUpload' | 'startProcessing' | 'resumeProcessing' | 'recordVerdict' | 'decideReview' | 'release' | 'expire';
+export type IntakeAction =
+  | 'recordUpload'
+  | 'startProcessing'
+  | 'resumeProcessing'
+  | 'awaitExtraction'
+  | 'failProcessing'
+  | 'recordVerdict'
+  | 'decideReview'
+  | 'release'
+  | 'expire';
 
 /** Thrown for a move the lifecycle forbids: a bug or a stale read in the caller, not a business outcome. */
 export class IllegalTransitionError extends Error {
@@ -132,6 +159,8 @@ const ALLOWED_FROM: Record<IntakeAction, readonly IntakeStatus[]> = {
   recordUpload: ['AWAITING_UPLOADS'],
   startProcessing: ['AWAITING_UPLOADS'],
   resumeProcessing: ['PROCESSING'],
+  awaitExtraction: ['PROCESSING'],
+  failProcessing: ['PROCESSING'],
   recordVerdict: ['PROCESSING'],
   decideReview: ['IN_REVIEW'],
   release: ['APPROVED'],
@@ -263,6 +292,14 @@ export class Intake {
   get review(): ReviewRecord | undefined {
     return this.state.review && { ...this.state.review };
   }
+  /** Claims of the processing without a verdict so far (see the snapshot field). */
+  get processingAttempts(): number {
+    return this.state.processingAttempts ?? 0;
+  }
+  /** Every attempt allowed has been made and failed: the next claim ends the intake (failProcessing). */
+  get processingExhausted(): boolean {
+    return this.state.status === 'PROCESSING' && this.processingAttempts >= MAX_PROCESSING_ATTEMPTS;
+  }
 
   get isFinal(): boolean {
     return finalStatuses.includes(this.state.status);
@@ -317,7 +354,7 @@ export class Intake {
     this.guard('startProcessing');
     if (!this.hasBothUploads()) this.refuse('startProcessing', 'both the list and the attestation are needed');
     const { list, attestation } = this.state.uploads;
-    return this.move('PROCESSING', {}, ctx, 'processing.started', {
+    return this.move('PROCESSING', { processingAttempts: 1 }, ctx, 'processing.started', {
       list: { key: list!.key, etag: list!.etag, size: list!.size },
       attestation: { key: attestation!.key, etag: attestation!.etag, size: attestation!.size },
     });
@@ -329,7 +366,42 @@ export class Intake {
    */
   resumeProcessing(ctx: MoveContext): IntakeTransition {
     this.guard('resumeProcessing');
-    return this.move('PROCESSING', {}, ctx, 'processing.resumed', { previousVersion: this.state.version });
+    if (this.processingExhausted) {
+      this.refuse('resumeProcessing', `${this.processingAttempts} attempts failed: it ends with failProcessing`);
+    }
+    const attempt = this.processingAttempts + 1;
+    return this.move('PROCESSING', { processingAttempts: attempt }, ctx, 'processing.resumed', {
+      previousVersion: this.state.version,
+      attempt,
+    });
+  }
+
+  /**
+   * The attempt ends waiting for an asynchronous extraction job (a multi-page scan at Textract): it did not fail, so
+   * the count starts again for the claims that follow (the completion message, or a resume while the job runs).
+   */
+  awaitExtraction(job: { jobId: string; key?: string }, ctx: MoveContext): IntakeTransition {
+    this.guard('awaitExtraction');
+    return this.move('PROCESSING', { processingAttempts: 0 }, ctx, 'attestation.extraction_started', {
+      jobId: job.jobId,
+      ...(job.key !== undefined ? { key: job.key } : {}),
+    });
+  }
+
+  /** PRODUCT.md section 2: after MAX_PROCESSING_ATTEMPTS failed attempts the intake ends REJECTED, never retried again. */
+  failProcessing(finding: Finding, ctx: MoveContext): IntakeTransition {
+    this.guard('failProcessing');
+    if (!this.processingExhausted) {
+      this.refuse('failProcessing', `only ${this.processingAttempts} of ${MAX_PROCESSING_ATTEMPTS} attempts were made`);
+    }
+    const at = ctx.now.toISOString();
+    return this.move(
+      'REJECTED',
+      { verdict: 'rejected', verdictAt: at, findings: boundFindings([finding]) },
+      ctx,
+      'processing.failed',
+      { attempts: this.processingAttempts, findings: [{ code: finding.code, severity: finding.severity }] },
+    );
   }
 
   recordVerdict(input: VerdictInput, ctx: MoveContext): IntakeTransition {
@@ -343,9 +415,10 @@ export class Intake {
     const changes: Partial<IntakeChanges> = {
       verdict: input.verdict,
       verdictAt: at,
-      findings: structuredClone(input.findings),
-      ...(input.list ? { list: structuredClone(input.list) } : {}),
-      ...(input.attestation ? { attestation: structuredClone(input.attestation) } : {}),
+      // PRODUCT.md section 9: what the item stores is bounded; the full texts are in the receipt.
+      findings: boundFindings(input.findings),
+      ...(input.list ? { list: boundListReport(input.list) } : {}),
+      ...(input.attestation ? { attestation: boundAttestation(input.attestation) } : {}),
       ...(input.receiptKey ? { receiptKey: input.receiptKey } : {}),
     };
     return this.move(status, changes, ctx, 'verdict.recorded', {
@@ -435,4 +508,19 @@ export class Intake {
       next,
     };
   }
+}
+
+function boundFindings(findings: Finding[]): Finding[] {
+  const fallback = (all: Finding[]) => all.map((f) => ({ code: f.code, severity: f.severity, message: f.message }));
+  return structuredClone(fitToBudget(findings, FINDINGS_BUDGET_BYTES, ITEM_STEPS, fallback));
+}
+
+function boundListReport(list: ListReport): ListReport {
+  return structuredClone(fitToBudget(list, LIST_REPORT_BUDGET_BYTES, ITEM_STEPS, (l) => ({ ...l, header: [], samples: [] })));
+}
+
+function boundAttestation(attestation: Record<string, unknown>): Record<string, unknown> {
+  return structuredClone(
+    fitToBudget(attestation, ATTESTATION_BUDGET_BYTES, ITEM_STEPS, (a) => ({ format: a.format, sha256: a.sha256 })),
+  );
 }

@@ -6,6 +6,8 @@ import type { ExaminedAttestation } from '../attestation/index.js';
 import type { Extraction } from '../ports/document-extractor.js';
 import { buildReceipt, examineRequestAttestation, verifyIntake, type VerificationResult } from '../verification.js';
 import { policyFor } from '../config.js';
+import { finding } from '../verdict/catalogue.js';
+import { fitToBudget, RECEIPT_DETAILS_BUDGET_BYTES, RECEIPT_STEPS } from '../intake/stored-bounds.js';
 import { byteChannel } from './byte-channel.js';
 import { MAX_ATTESTATION_BYTES, PROCESSING_LEASE_MS, type PipelineDeps } from './deps.js';
 import { releaseIntake } from './release-intake.js';
@@ -36,7 +38,8 @@ export type ObjectCreatedOutcome =
  * 1. Ignore keys that are not an intake's upload key, or whose intake is unknown.
  * 2. Record the upload (conditional write). A duplicated event finds it recorded with the same ETag.
  * 3. With both files there, claim the intake (AWAITING_UPLOADS -> PROCESSING) and process it. A crashed worker's claim
- *    is resumed once its lease lapsed; an APPROVED intake whose release did not happen is released.
+ *    is resumed once its lease lapsed, at most MAX_PROCESSING_ATTEMPTS times in all: then the intake ends REJECTED
+ *    with `processing_failed` (PRODUCT.md section 2). An APPROVED intake whose release did not happen is released.
  */
 export async function handleObjectCreated(deps: PipelineDeps, object: ObjectCreated): Promise<ObjectCreatedOutcome> {
   if (object.bucket !== deps.buckets.intake) return 'ignored';
@@ -111,6 +114,14 @@ export async function handleObjectCreated(deps: PipelineDeps, object: ObjectCrea
 
 async function claimAndProcess(deps: PipelineDeps, intake: Intake): Promise<ObjectCreatedOutcome> {
   const ctx = { actor: SYSTEM, now: deps.now() };
+  if (intake.processingExhausted) {
+    // Each attempt so far was claimed and never reached a verdict (a crash, a fault, a time-out, a write refused):
+    // a document's content is a finding, never a failure, so another try would fail the same way.
+    const end = intake.failProcessing(finding('processing_failed', { attempts: intake.processingAttempts }), ctx);
+    await deps.intakes.transition(end.intakeId, end.expected, end.changes, end.event);
+    deps.log.error('processing failed for good', { intakeId: intake.intakeId, attempts: intake.processingAttempts });
+    return 'processed';
+  }
   const move = intake.status === 'PROCESSING' ? intake.resumeProcessing(ctx) : intake.startProcessing(ctx);
   await deps.intakes.transition(move.intakeId, move.expected, move.changes, move.event);
   const result = await processIntake(deps, move.next);
@@ -194,7 +205,12 @@ export async function processIntake(
   }
   await upload;
 
-  const receipt = buildReceipt(result, { tenant: tenant.id, callCenter: intake.callCenterId });
+  // PRODUCT.md section 9: the intake's item keeps bounded copies of these texts; the receipt keeps them whole (up to
+  // a budget the release step can still read).
+  const receipt = {
+    ...buildReceipt(result, { tenant: tenant.id, callCenter: intake.callCenterId }),
+    details: receiptDetails(result),
+  };
   const rKey = receiptKey(intake.tenantId, intake.intakeId);
   await deps.objects.putObject(bucket, rKey, new TextEncoder().encode(`${JSON.stringify(receipt, null, 2)}\n`), {
     contentType: 'application/json',
@@ -221,16 +237,17 @@ export async function processIntake(
   return result;
 }
 
-/** Once per job: a worker that resumes the intake while the job runs gets the same job back (idempotent start). */
+/**
+ * Once per job: a worker that resumes the intake while the job runs gets the same job back (idempotent start). The
+ * first time, the attempt that started it did not fail: the intake's attempt count starts again (awaitExtraction), so
+ * that the completion message is not taken for a retry; resumes while the same job runs still count.
+ */
 async function recordExtractionStarted(deps: PipelineDeps, intake: Intake, jobId: string): Promise<void> {
   const trail = await deps.intakes.auditTrail(intake.intakeId);
   if (trail.some((e) => e.type === EXTRACTION_STARTED && e.data.jobId === jobId)) return;
-  await deps.intakes.appendEvent(intake.intakeId, {
-    type: EXTRACTION_STARTED,
-    actor: SYSTEM,
-    at: deps.now().toISOString(),
-    data: { jobId, key: intake.uploads.attestation?.key },
-  });
+  const key = intake.uploads.attestation?.key;
+  const move = intake.awaitExtraction({ jobId, ...(key ? { key } : {}) }, { actor: SYSTEM, now: deps.now() });
+  await deps.intakes.transition(move.intakeId, move.expected, move.changes, move.event);
   deps.log.info('attestation extraction started', { intakeId: intake.intakeId, jobId });
 }
 
@@ -241,4 +258,14 @@ async function readAttestation(deps: PipelineDeps, key: string, version: Version
     if ((err as { code?: string }).code === 'object_too_large') return null;
     throw err;
   }
+}
+
+/** The texts the intake's item holds only in part: the list's header and the attestation as read and verified. */
+function receiptDetails(result: VerificationResult) {
+  const details = {
+    header: result.list.header,
+    attestationFields: result.attestation.fields,
+    signature: result.attestation.signature,
+  };
+  return fitToBudget(details, RECEIPT_DETAILS_BUDGET_BYTES, RECEIPT_STEPS, (d) => ({ ...d, header: [] }));
 }

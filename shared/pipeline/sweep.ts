@@ -1,3 +1,4 @@
+import type { Intake, IntakeStatus } from '../intake/intake.js';
 import { ConcurrentModificationError } from '../ports/intake-repository.js';
 import { versionOf } from '../ports/object-store.js';
 import type { PipelineDeps } from './deps.js';
@@ -17,16 +18,17 @@ export interface SweepReport {
  * 1. AWAITING_UPLOADS: uploads whose event was lost are recorded from storage; past the 24 h deadline without both
  *    files -> EXPIRED (PRODUCT.md section 2).
  * 2. APPROVED intakes whose release did not happen (a crash between verdict and release) are released.
- * 3. PROCESSING intakes abandoned by a crashed worker (lease lapsed) are processed again.
- * One intake's failure never stops the others.
+ * 3. PROCESSING intakes abandoned by a crashed worker (lease lapsed) are processed again, or, after their last
+ *    attempt, closed with `processing_failed` (PRODUCT.md section 2).
+ * Every intake in these statuses is reached, page after page (`limit` is the page size): the oldest ones, should they
+ * keep failing, never hide the newer ones. One intake's failure never stops the others.
  */
 export async function sweep(deps: PipelineDeps, options: { limit?: number } = {}): Promise<SweepReport> {
   const report: SweepReport = { expired: [], released: [], resumed: [], failed: [] };
   const limit = options.limit ?? 100;
   const now = deps.now();
 
-  const awaiting = await deps.intakes.listByStatus(['AWAITING_UPLOADS'], { order: 'oldest', limit });
-  for (const intake of awaiting.items) {
+  for await (const intake of everyIntake(deps, 'AWAITING_UPLOADS', limit)) {
     // An upload whose event was lost (a crash before it was handled, a message in the dead-letter queue) is
     // picked up from storage itself.
     for (const kind of ['list', 'attestation'] as const) {
@@ -58,8 +60,7 @@ export async function sweep(deps: PipelineDeps, options: { limit?: number } = {}
     }
   }
 
-  const approved = await deps.intakes.listByStatus(['APPROVED'], { order: 'oldest', limit });
-  for (const intake of approved.items) {
+  for await (const intake of everyIntake(deps, 'APPROVED', limit)) {
     try {
       if ((await releaseIntake(deps, intake.intakeId)) === 'released') report.released.push(intake.intakeId);
     } catch (err) {
@@ -67,8 +68,7 @@ export async function sweep(deps: PipelineDeps, options: { limit?: number } = {}
     }
   }
 
-  const processing = await deps.intakes.listByStatus(['PROCESSING'], { order: 'oldest', limit });
-  for (const intake of processing.items) {
+  for await (const intake of everyIntake(deps, 'PROCESSING', limit)) {
     const list = intake.uploads.list;
     if (!list) continue;
     try {
@@ -80,4 +80,17 @@ export async function sweep(deps: PipelineDeps, options: { limit?: number } = {}
   }
   if (report.failed.length) deps.log.error('sweep failures', { failed: report.failed });
   return report;
+}
+
+/**
+ * Every intake in a status, oldest first, one page at a time. The cursor is a position in the status's order, so
+ * intakes that leave the status while the sweep works on them (most do) neither stop nor repeat the walk.
+ */
+async function* everyIntake(deps: PipelineDeps, status: IntakeStatus, pageSize: number): AsyncGenerator<Intake> {
+  let cursor: string | undefined;
+  do {
+    const page = await deps.intakes.listByStatus([status], { order: 'oldest', limit: pageSize, ...(cursor ? { cursor } : {}) });
+    yield* page.items;
+    cursor = page.nextCursor;
+  } while (cursor);
 }

@@ -51,6 +51,12 @@ const moves: Record<IntakeAction, (intake: Intake) => IntakeTransition> = {
   recordUpload: (i) => i.recordUpload('list', { key: i.uploadKey('list'), size: 1, etag: 'e', uploadedAt: later(5).toISOString() }, system(5)),
   startProcessing: (i) => upload(upload(i, 'list', 5), 'attestation', 5).startProcessing(system(6)),
   resumeProcessing: (i) => i.resumeProcessing(system(30)),
+  awaitExtraction: (i) => i.awaitExtraction({ jobId: 'job-1' }, system(5)),
+  failProcessing: (i) => {
+    let current = i;
+    while (current.status === 'PROCESSING' && !current.processingExhausted) current = current.resumeProcessing(system(30)).next;
+    return current.failProcessing({ code: 'processing_failed', severity: 'reject', message: 'x' }, system(40));
+  },
   recordVerdict: (i) => i.recordVerdict({ verdict: 'approved', findings: [] }, system(5)),
   decideReview: (i) => i.decideReview({ decision: 'approve', justification: 'checked the paper original', reviewer: 'bob' }, { now: later(5) }),
   release: (i) => i.release({ key: 'k', receiptKey: 'r', expiresAt: later(9000).toISOString() }, system(5)),
@@ -61,6 +67,8 @@ const legal: Record<IntakeAction, IntakeStatus[]> = {
   recordUpload: ['AWAITING_UPLOADS'],
   startProcessing: ['AWAITING_UPLOADS'],
   resumeProcessing: ['PROCESSING'],
+  awaitExtraction: ['PROCESSING'],
+  failProcessing: ['PROCESSING'],
   recordVerdict: ['PROCESSING'],
   decideReview: ['IN_REVIEW'],
   release: ['APPROVED'],
@@ -71,6 +79,8 @@ const expectedTarget: Record<IntakeAction, IntakeStatus> = {
   recordUpload: 'AWAITING_UPLOADS',
   startProcessing: 'PROCESSING',
   resumeProcessing: 'PROCESSING',
+  awaitExtraction: 'PROCESSING',
+  failProcessing: 'REJECTED',
   recordVerdict: 'APPROVED',
   decideReview: 'APPROVED',
   release: 'RELEASED',
