@@ -6,6 +6,7 @@ import { DomainError } from '../../shared/errors.js';
 import { errorResponse, type ApiResult } from '../../functions/lib/http.js';
 import type { ApiHandlers } from './handlers.js';
 import type { LocalIdentity } from './local-identity.js';
+import { boundPort, isLoopbackHost } from './loopback-host.js';
 
 
 const MAX_BODY_BYTES = 1024 * 1024;
@@ -38,6 +39,7 @@ export function createApiServer(options: {
   return server;
 
   async function serve(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+    if (refuseForeignHost(req, res, server)) return;
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
     const method = req.method ?? 'GET';
     if (method === 'GET' && url.pathname === '/openapi.json') {
@@ -135,6 +137,17 @@ function write(res: http.ServerResponse, result: ApiResult): void {
   const body = result.body ? (result.isBase64Encoded ? Buffer.from(result.body, 'base64') : Buffer.from(result.body)) : Buffer.alloc(0);
   res.writeHead(result.statusCode ?? 200, headers);
   res.end(body);
+}
+
+/**
+ * DNS rebinding: a web page whose name comes to resolve to 127.0.0.1 is, to the browser, the same origin as this
+ * server, and could read the demo tokens and the API. Its requests carry its own name in `Host`: every request must
+ * name the address the server is bound to (127.0.0.1:PORT or localhost:PORT), or gets 421 and nothing else.
+ */
+function refuseForeignHost(req: http.IncomingMessage, res: http.ServerResponse, server: http.Server): boolean {
+  if (isLoopbackHost(req.headers.host, boundPort(server))) return false;
+  send(res, 421, { error: 'misdirected_request', message: 'Host must be the address this server listens on (127.0.0.1:PORT or localhost:PORT)' });
+  return true;
 }
 
 function send(res: http.ServerResponse, status: number, json: unknown): void {

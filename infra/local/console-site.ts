@@ -23,7 +23,7 @@ export interface ConsoleSite {
  * esbuild on first use and kept in memory, so `npm start` needs no separate build step.
  *
  * Only here, never in AWS: `/local/demo-users` hands the demo users' tokens to the sign-in page (the same tokens
- * `npm start` prints), and the console's configuration says to sign in locally.
+ * `npm start` prints), to that page only (fromOwnPage), and the console's configuration says to sign in locally.
  */
 export function createConsoleSite(options: { demoUsers: () => Promise<DemoUserToken[]>; log: Logger }): ConsoleSite {
   let built: Promise<Map<string, ConsoleAsset>> | undefined;
@@ -50,6 +50,10 @@ export function createConsoleSite(options: { demoUsers: () => Promise<DemoUserTo
         return true;
       }
       if (pathname === '/local/demo-users') {
+        if (!fromOwnPage(req)) {
+          send(res, 403, 'application/json; charset=utf-8', JSON.stringify({ error: 'forbidden', message: 'demo tokens are given only to the console served here' }));
+          return true;
+        }
         send(res, 200, 'application/json; charset=utf-8', JSON.stringify({ users: await options.demoUsers() }));
         return true;
       }
@@ -61,6 +65,20 @@ export function createConsoleSite(options: { demoUsers: () => Promise<DemoUserTo
       return true;
     },
   };
+}
+
+/**
+ * The demo tokens go only to the console's own page: a browser says where a request comes from (`Sec-Fetch-Site`,
+ * and `Origin` on a cross-origin or non-GET request), and any other site's page is refused, as is an `Origin` other
+ * than the one the request is addressed to. A request that names neither (a terminal, a script on the machine) gets
+ * them, as `npm start` prints them anyway. The API server has already refused a foreign `Host` (DNS rebinding).
+ */
+export function fromOwnPage(req: Pick<http.IncomingMessage, 'headers'>): boolean {
+  const site = req.headers['sec-fetch-site'];
+  if (site !== undefined && site !== 'same-origin' && site !== 'none') return false;
+  const origin = req.headers.origin;
+  if (origin !== undefined && origin !== `http://${req.headers.host ?? ''}`) return false;
+  return true;
 }
 
 /** The same headers CloudFront's response-headers policy sets in AWS (plus the API origin there). */
