@@ -27,9 +27,9 @@ export function intakeView(intake: Intake): IntakeView {
   if (s.verdictAt) view.verdictAt = s.verdictAt;
   if (s.list) {
     view.counts = { dataRows: s.list.dataRows, releasedRows: s.list.releasedRows, excluded: s.list.excluded };
-    view.list = s.list as unknown as Record<string, unknown>;
+    view.list = s.list;
   }
-  if (s.attestation) view.attestation = s.attestation;
+  if (s.attestation) view.attestation = s.attestation as IntakeView['attestation'];
   if (s.review) view.review = s.review;
   if (s.release) view.release = { releasedAt: s.release.releasedAt, expiresAt: s.release.expiresAt };
   return view;
@@ -78,8 +78,10 @@ export async function reviewQueue(
   if (statuses.some((s) => s !== 'IN_REVIEW' && s !== 'REJECTED')) {
     throw invalidRequest('the queue holds IN_REVIEW and REJECTED intakes');
   }
+  // An officer scoped to one tenant reads that tenant's intakes, rather than pages of others' filtered out here.
+  const scopedTenant = query.tenant ?? (principal.tenants !== 'all' && principal.tenants.length === 1 ? principal.tenants[0] : undefined);
   const filter = {
-    ...(query.tenant ? { tenantId: query.tenant } : {}),
+    ...(scopedTenant ? { tenantId: scopedTenant } : {}),
     ...(query.callCenter ? { callCenterId: query.callCenter } : {}),
   };
   const page = await deps.intakes.listByStatus(statuses, {
@@ -87,10 +89,10 @@ export async function reviewQueue(
     ...(query.limit ? { limit: query.limit } : {}),
     ...(query.cursor ? { cursor: query.cursor } : {}),
   });
-  const counts: Record<string, number> = {};
-  for (const status of ['IN_REVIEW', 'REJECTED'] as const) {
-    counts[status] = await countStatus(deps, principal, status, filter);
-  }
+  const counts = await deps.intakes.countByStatus(['IN_REVIEW', 'REJECTED'], {
+    ...(countedTenants(principal, query.tenant) ?? {}),
+    ...(query.callCenter ? { callCenterId: query.callCenter } : {}),
+  });
   return {
     items: page.items.filter((i) => canSeeIntake(principal, i)).map(intakeView),
     counts,
@@ -98,20 +100,10 @@ export async function reviewQueue(
   };
 }
 
-async function countStatus(
-  deps: PipelineDeps,
-  principal: Principal,
-  status: IntakeStatus,
-  filter: { tenantId?: string; callCenterId?: string },
-): Promise<number> {
-  let count = 0;
-  let cursor: string | undefined;
-  do {
-    const page = await deps.intakes.listByStatus([status], { ...filter, limit: 100, ...(cursor ? { cursor } : {}) });
-    count += page.items.filter((i) => canSeeIntake(principal, i)).length;
-    cursor = page.nextCursor;
-  } while (cursor);
-  return count;
+/** The tenants whose intakes a compliance officer's counts cover: the asked one if in scope, else the scope. */
+function countedTenants(principal: Principal & { role: 'compliance' }, tenant: string | undefined): { tenantIds: string[] } | null {
+  if (tenant) return { tenantIds: principal.tenants === 'all' || principal.tenants.includes(tenant) ? [tenant] : [] };
+  return principal.tenants === 'all' ? null : { tenantIds: principal.tenants };
 }
 
 export async function auditOf(deps: PipelineDeps, principal: Principal, intakeId: string): Promise<z.infer<typeof AuditResponse>> {

@@ -36,6 +36,12 @@ export interface IntakeRepository {
    * compares its last event with, so that dropped final events show. Null when the intake does not exist.
    */
   auditHead(intakeId: string): Promise<AuditHead | null>;
+  /**
+   * How many intakes are in each of these statuses (IN_REVIEW and REJECTED: the queue's), within a scope: `tenantIds`
+   * limits to those tenants (absent: all), `callCenterId` to one call center. Kept as the intakes move, never by
+   * reading the intakes themselves.
+   */
+  countByStatus(statuses: readonly IntakeStatus[], scope: CountScope): Promise<Record<string, number>>;
   /** RELEASED intakes addressed to this call center, newest release first. */
   listReleasesForCallCenter(callCenterId: string, options?: PageOptions): Promise<Page<Intake>>;
 }
@@ -55,6 +61,11 @@ export interface ListByStatusOptions extends PageOptions {
   tenantId?: string;
   callCenterId?: string;
   order?: 'newest' | 'oldest';
+}
+
+export interface CountScope {
+  tenantIds?: readonly string[];
+  callCenterId?: string;
 }
 
 export interface Page<T> {

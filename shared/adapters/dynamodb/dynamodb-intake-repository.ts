@@ -8,6 +8,7 @@ import {
   IntakeNotFoundError,
   InvalidCursorError,
   type IntakeRepository,
+  type CountScope,
   type ListByStatusOptions,
   type ListForTenantOptions,
   type Page,
@@ -18,6 +19,8 @@ import {
   type AuditHead,
   buildAppendEventInput,
   buildAuditTrailQuery,
+  buildCountersQuery,
+  countedStatuses,
   buildCreateInput,
   buildGetIntakeInput,
   buildReleasesQuery,
@@ -34,6 +37,10 @@ import {
   type Key,
   pickKey,
 } from './intake-items.js';
+import { LOCAL_CREDENTIALS } from '../local-engines.js';
+
+/** Query pages one listing call reads at most (each of at most the page limit, 100 items). */
+export const MAX_QUERY_PAGES = 10;
 
 /** How many times a write is retried when only the chain head moved (another writer appended an event). */
 const MAX_CHAIN_RETRIES = 8;
@@ -42,18 +49,16 @@ export interface DynamoClientOptions {
   /** e.g. http://127.0.0.1:PORT for DynamoDB Local; omit in AWS. */
   endpoint?: string;
   region?: string;
-  /** With an endpoint: dummy credentials the local engine accepts (default S3RVER/S3RVER, the pair s3rver knows). */
+  /** With an endpoint: the local engines' credentials unless given (shared/adapters/local-engines.ts). */
   credentials?: { accessKeyId: string; secretAccessKey: string };
 }
-
-const LOCAL_ENGINE_CREDENTIALS = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' };
 
 /** A DocumentClient configured as the repository expects; locally with dummy credentials. */
 export function createDynamoDocumentClient(options: DynamoClientOptions = {}): DynamoDBDocumentClient {
   const config: DynamoDBClientConfig = { region: options.region ?? process.env.AWS_REGION ?? 'eu-south-1' };
   if (options.endpoint) {
     config.endpoint = options.endpoint;
-    config.credentials = options.credentials ?? LOCAL_ENGINE_CREDENTIALS;
+    config.credentials = options.credentials ?? LOCAL_CREDENTIALS;
   }
   return documentClientFor(new DynamoDBClient(config));
 }
@@ -101,7 +106,7 @@ export class DynamoIntakeRepository implements IntakeRepository {
       const event = chainAuditEvent(intakeId, current.head, draft);
       try {
         await this.doc.send(
-          new TransactWriteCommand(buildTransitionInput(this.tableName, intakeId, expected, changes, current.head, event)),
+          new TransactWriteCommand(buildTransitionInput(this.tableName, intakeId, expected, changes, current.head, event, current.intake)),
         );
         return event;
       } catch (err) {
@@ -159,6 +164,27 @@ export class DynamoIntakeRepository implements IntakeRepository {
     return { items: page.items.map((i) => fromIntakeItem(i).intake), ...(page.next ? { nextCursor: encodeCursor(page.next) } : {}) };
   }
 
+  async countByStatus(statuses: readonly IntakeStatus[], scope: CountScope): Promise<Record<string, number>> {
+    const counts: Record<string, number> = {};
+    for (const status of new Set(statuses)) {
+      if (!countedStatuses.includes(status)) throw new RangeError(`intakes in ${status} are not counted`);
+      let n = 0;
+      let startKey: Key | undefined;
+      do {
+        const page = await this.doc.send(new QueryCommand(buildCountersQuery(this.tableName, status, startKey)));
+        for (const item of page.Items ?? []) {
+          if (scope.tenantIds && !scope.tenantIds.includes(String(item.tenantId))) continue;
+          if (scope.callCenterId && item.callCenterId !== scope.callCenterId) continue;
+          n += Number(item.n ?? 0);
+        }
+        startKey = page.LastEvaluatedKey as Key | undefined;
+      } while (startKey);
+      // Intakes that entered a status before it was counted leave it all the same: never report below zero.
+      counts[status] = Math.max(0, n);
+    }
+    return counts;
+  }
+
   async listReleasesForCallCenter(callCenterId: string, options: PageOptions = {}): Promise<Page<Intake>> {
     const limit = pageLimit(options);
     const startKey = options.cursor ? this.keyCursor(options.cursor, 'releasePk') : undefined;
@@ -190,7 +216,7 @@ export class DynamoIntakeRepository implements IntakeRepository {
     const perStatus = await Promise.all(
       unique.map(async (status) => {
         const position = positions[status];
-        if (position === 'done') return { status, items: [] as Item[], exhausted: true, keyAttributes: [] as string[] };
+        if (position === 'done') return { status, items: [] as Item[], next: undefined as Key | undefined, keyAttributes: [] as string[] };
         if (position && position.statusPk !== `STATUS#${status}`) throw new InvalidCursorError('the cursor does not match its status');
         const build = (key?: Key) =>
           buildStatusQuery(this.tableName, status, {
@@ -201,7 +227,7 @@ export class DynamoIntakeRepository implements IntakeRepository {
             ...(key ? { startKey: key } : {}),
           });
         const page = await this.collect(build, limit, position ?? undefined, 'statusPk');
-        return { status, items: page.items, exhausted: page.next === undefined, keyAttributes: build().keyAttributes };
+        return { status, items: page.items, next: page.next, keyAttributes: build().keyAttributes };
       }),
     );
     const merged = perStatus
@@ -215,8 +241,10 @@ export class DynamoIntakeRepository implements IntakeRepository {
     for (const p of perStatus) {
       const mine = taken.filter((t) => t.status === p.status);
       const last = mine.at(-1);
-      if (last) next[p.status] = pickKey(last.item, p.keyAttributes);
-      if (p.exhausted && mine.length === p.items.length) next[p.status] = 'done';
+      // All of this status's items were shown: go on from where its read stopped (which may lie past its last item,
+      // when a filter let few through); otherwise from the last one shown.
+      if (mine.length === p.items.length) next[p.status] = p.next ?? 'done';
+      else if (last) next[p.status] = pickKey(last.item, p.keyAttributes);
     }
     const more = Object.values(next).some((v) => v !== 'done');
     return { items: taken.map((t) => fromIntakeItem(t.item).intake), ...(more ? { nextCursor: encodeCursor(next) } : {}) };
@@ -234,8 +262,10 @@ export class DynamoIntakeRepository implements IntakeRepository {
   }
 
   /**
-   * Pages through one index partition until `limit` items pass the filter. `next` is the position after the last
-   * item returned (or undefined when the partition is exhausted); a cursor never points into another partition.
+   * Pages through one index partition until `limit` items pass the filter, reading at most MAX_QUERY_PAGES pages: a
+   * filter that lets few items through (a tenant's intakes among every REJECTED one) then yields a short page and a
+   * cursor, never a read of the whole partition in one call. `next` is the position after the last item returned or
+   * read (undefined when the partition is exhausted); a cursor never points into another partition.
    */
   private async collect(
     build: (startKey?: Key) => IndexQuery,
@@ -249,7 +279,7 @@ export class DynamoIntakeRepository implements IntakeRepository {
     }
     const items: Item[] = [];
     let query = first;
-    for (;;) {
+    for (let pages = 1; ; pages++) {
       const page = await this.doc.send(new QueryCommand(query.input));
       for (const item of page.Items ?? []) {
         items.push(item);
@@ -259,6 +289,7 @@ export class DynamoIntakeRepository implements IntakeRepository {
         }
       }
       if (!page.LastEvaluatedKey) return { items };
+      if (pages >= MAX_QUERY_PAGES) return { items, next: pickKey(page.LastEvaluatedKey, query.keyAttributes) };
       query = build(page.LastEvaluatedKey as Key);
     }
   }

@@ -47,6 +47,53 @@ export const statusPk = (status: IntakeStatus): string => `STATUS#${status}`;
 export const callCenterPk = (callCenterId: string): string => `CALLCENTER#${callCenterId}`;
 const createdSk = (s: { createdAt: string; intakeId: string }): string => `${s.createdAt}#${s.intakeId}`;
 
+/**
+ * The statuses whose intakes are counted as they move (the compliance queue's counts): one counter item per status,
+ * tenant and call center, moved by ADD in the same transaction as the transition, so that counts are read from a few
+ * small items instead of paging through every REJECTED intake ever made. Others are not counted: each counted move
+ * is one more item in the transaction and one more hot item for concurrent transitions.
+ */
+export const countedStatuses: readonly IntakeStatus[] = ['IN_REVIEW', 'REJECTED'];
+export const counterPk = (status: IntakeStatus): string => `COUNT#${status}`;
+export const counterSk = (scope: CounterScope): string => `TENANT#${scope.tenantId}#CALLCENTER#${scope.callCenterId}`;
+
+export interface CounterScope {
+  tenantId: string;
+  callCenterId: string;
+}
+
+/** ADD delta to the counter of a status in a scope; no condition (ADD creates the item at 0 first). */
+function counterUpdate(tableName: string, status: IntakeStatus, scope: CounterScope, delta: 1 | -1) {
+  return {
+    Update: {
+      TableName: tableName,
+      Key: { pk: counterPk(status), sk: counterSk(scope) },
+      UpdateExpression: 'SET #entity = :entity, #tenantId = :tenantId, #callCenterId = :callCenterId ADD #n :delta',
+      ExpressionAttributeNames: { '#entity': 'entity', '#tenantId': 'tenantId', '#callCenterId': 'callCenterId', '#n': 'n' },
+      ExpressionAttributeValues: { ':entity': 'counter', ':tenantId': scope.tenantId, ':callCenterId': scope.callCenterId, ':delta': delta },
+    },
+  };
+}
+
+/** The counter moves of a status change: out of the old status, into the new one, for the counted statuses only. */
+export function counterUpdates(tableName: string, from: IntakeStatus | null, to: IntakeStatus, scope: CounterScope) {
+  if (from === to) return [];
+  return [
+    ...(from && countedStatuses.includes(from) ? [counterUpdate(tableName, from, scope, -1)] : []),
+    ...(countedStatuses.includes(to) ? [counterUpdate(tableName, to, scope, 1)] : []),
+  ];
+}
+
+/** The counters of one status: a Query of its small partition (one item per tenant and call center seen). */
+export function buildCountersQuery(tableName: string, status: IntakeStatus, startKey?: Key): QueryCommandInput {
+  return {
+    TableName: tableName,
+    KeyConditionExpression: 'pk = :pk',
+    ExpressionAttributeValues: { ':pk': counterPk(status) },
+    ...(startKey ? { ExclusiveStartKey: startKey } : {}),
+  };
+}
+
 /** The stored form of an intake: its snapshot, the chain head and the index keys. */
 export function toIntakeItem(snapshot: IntakeSnapshot, head: AuditHead): Item {
   return {
@@ -103,6 +150,7 @@ export function buildCreateInput(tableName: string, snapshot: IntakeSnapshot, fi
       {
         Put: { TableName: tableName, Item: toEventItem(firstEvent), ConditionExpression: 'attribute_not_exists(pk)' },
       },
+      ...counterUpdates(tableName, null, snapshot.status, snapshot),
     ],
   };
 }
@@ -118,10 +166,14 @@ export function buildTransitionInput(
   changes: IntakeChanges,
   head: AuditHead,
   event: AuditEvent,
+  /** The intake's tenant and call center: the counters a counted status change moves. */
+  scope?: CounterScope,
 ): TransactWriteCommandInput {
   if (event.seq !== head.seq + 1 || event.prevHash !== head.hash) {
     throw new Error(`event ${event.seq} does not extend the chain head ${head.seq}`);
   }
+  const counters = counterUpdates(tableName, expected.from, changes.status, scope ?? { tenantId: '', callCenterId: '' });
+  if (counters.length && !scope) throw new Error(`a move from ${expected.from} to ${changes.status} is counted: the scope is needed`);
   const names: Record<string, string> = {
     '#status': 'status',
     '#version': 'version',
@@ -176,6 +228,7 @@ export function buildTransitionInput(
       {
         Put: { TableName: tableName, Item: toEventItem(event), ConditionExpression: 'attribute_not_exists(pk)' },
       },
+      ...counters,
     ],
   };
 }

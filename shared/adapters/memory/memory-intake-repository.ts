@@ -6,6 +6,7 @@ import {
   IntakeNotFoundError,
   InvalidCursorError,
   type IntakeRepository,
+  type CountScope,
   type ListByStatusOptions,
   type ListForTenantOptions,
   type Page,
@@ -100,6 +101,17 @@ export class MemoryIntakeRepository implements IntakeRepository {
       (options.order ?? 'newest') === 'newest',
       options,
     );
+  }
+
+  async countByStatus(statuses: readonly IntakeStatus[], scope: CountScope): Promise<Record<string, number>> {
+    const counts: Record<string, number> = Object.fromEntries(statuses.map((s) => [s, 0]));
+    for (const { snapshot: s } of this.rows.values()) {
+      if (!(s.status in counts)) continue;
+      if (scope.tenantIds && !scope.tenantIds.includes(s.tenantId)) continue;
+      if (scope.callCenterId && s.callCenterId !== scope.callCenterId) continue;
+      counts[s.status]! += 1;
+    }
+    return counts;
   }
 
   async listReleasesForCallCenter(callCenterId: string, options: PageOptions = {}): Promise<Page<Intake>> {
