@@ -126,7 +126,7 @@ describe('queue counters in DynamoDB (pure inputs)', () => {
       send: async (command: { input: { Limit: number; ExclusiveStartKey?: Record<string, string>; FilterExpression?: string } }) => {
         queries++;
         const { Limit, ExclusiveStartKey } = command.input;
-        const from = ExclusiveStartKey ? position.get(ExclusiveStartKey.pk)! + 1 : 0;
+        const from = ExclusiveStartKey ? position.get(String(ExclusiveStartKey.pk))! + 1 : 0;
         const evaluated = items.slice(from, from + Limit);
         const last = evaluated.at(-1);
         return {
