@@ -4,7 +4,7 @@ import type { AuditEvent, AuditEventDraft } from '../intake/audit.js';
 import { verifyAuditChain } from '../intake/audit.js';
 import { parseCalendarDate } from '../list/dates.js';
 import type { IsoDate } from '../list/model.js';
-import { compareKeyWords, keyWordsHex, SampleKeyHasher } from './sample-key.js';
+import { compareKeyWords, keyWordsHex, MAX_SAMPLE_INDEX, SampleKeyHasher } from './sample-key.js';
 
 /**
  * The draw of the consent sample (PRODUCT.md section 10; Codice di condotta telemarketing 2024 art. 6.1.a: consents
@@ -179,10 +179,11 @@ export class ConsentSampleSelector {
     if (index !== this.next) {
       throw new RangeError(`released rows are offered in order: expected index ${this.next}, got ${index}`);
     }
+    if (index > MAX_SAMPLE_INDEX) throw new RangeError(`a list of more than ${MAX_SAMPLE_INDEX + 1} released rows cannot be sampled`);
     this.next++;
     if (this.size === 0) return;
     const key = this.scratch;
-    this.hasher.keyInto(index, key);
+    this.hasher.keyIntoUnchecked(index, key);
     const heap = this.heap;
     if (heap.length === this.size) {
       // The heap is full: the row enters only below the largest key held (a larger index loses a tie).

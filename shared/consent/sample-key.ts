@@ -100,6 +100,11 @@ export class SampleKeyHasher {
   /** Writes key_index into `out` as eight words, most significant first. */
   keyInto(index: number, out: Uint32Array): void {
     checkIndex(index);
+    this.keyIntoUnchecked(index, out);
+  }
+
+  /** keyInto for a caller that has already checked the index (the selector counts them). */
+  keyIntoUnchecked(index: number, out: Uint32Array): void {
     const w = this.w;
     w[8] = index | 0;
     for (let t = 23; t < 64; t++) w[t] = schedule(w, t);
