@@ -1,5 +1,7 @@
 import * as z from 'zod';
 import { intakeStatuses } from '../intake/intake.js';
+import type { ListReport } from '../list/model.js';
+import type { VerificationResult } from '../verification.js';
 
 /** The HTTP API's bodies (PRODUCT.md section 8). Requests are parsed with these; responses are typed by them. */
 
@@ -43,6 +45,11 @@ const FindingView = z.object({
   field: z.string().optional(),
 });
 
+const isObject = (value: unknown): boolean => typeof value === 'object' && value !== null && !Array.isArray(value);
+
+/** What the verdict recorded of the attestation: the engine's own report type, which the console reads as is. */
+export type AttestationReport = VerificationResult['attestation'];
+
 export const IntakeView = z.object({
   intakeId: z.string(),
   tenant: z.string(),
@@ -63,8 +70,8 @@ export const IntakeView = z.object({
     })
     .optional(),
   findings: z.array(FindingView),
-  list: z.record(z.string(), z.unknown()).optional().describe('the list report: hash, encoding, delimiter, samples'),
-  attestation: z.record(z.string(), z.unknown()).optional().describe('format, hash, extracted fields with confidence, signature report'),
+  list: z.custom<ListReport>(isObject).optional().describe('the list report: hash, encoding, delimiter, samples'),
+  attestation: z.custom<AttestationReport>(isObject).optional().describe('format, hash, extracted fields with confidence, signature report'),
   review: z
     .object({ decision: z.enum(['approve', 'reject']), justification: z.string(), reviewer: z.string(), decidedAt: z.string() })
     .optional(),

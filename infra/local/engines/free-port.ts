@@ -15,5 +15,4 @@ export function freePort(): Promise<number> {
 }
 
 /** Credentials the local engines accept (s3rver only knows this key pair; DynamoDB Local accepts any). */
-export const LOCAL_CREDENTIALS = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } as const;
-export const LOCAL_REGION = 'eu-south-1';
+export { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../../shared/adapters/local-engines.js';

@@ -25,6 +25,7 @@ import {
   type PutObjectOptions,
   type VersionChoice,
 } from '../../ports/object-store.js';
+import { LOCAL_CREDENTIALS } from '../local-engines.js';
 
 /** Streams are uploaded in parts of this size (S3's minimum is 5 MiB, except for the last). */
 export const PART_SIZE = 8 * 1024 * 1024;
@@ -33,11 +34,9 @@ export interface S3ClientOptions {
   /** http://127.0.0.1:PORT for the local engine (not localhost: the SDK would try bucket.localhost). */
   endpoint?: string;
   region?: string;
-  /** With an endpoint: dummy credentials the local engine accepts (default S3RVER/S3RVER, the pair s3rver knows). */
+  /** With an endpoint: the local engines' credentials unless given (shared/adapters/local-engines.ts). */
   credentials?: { accessKeyId: string; secretAccessKey: string };
 }
-
-const LOCAL_ENGINE_CREDENTIALS = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' };
 
 /**
  * An S3 client as Filiera uses it. Checksums only when an operation requires them: with the SDK's default, presigned
@@ -52,7 +51,7 @@ export function createS3Client(options: S3ClientOptions = {}): S3Client {
   if (options.endpoint) {
     config.endpoint = options.endpoint;
     config.forcePathStyle = true;
-    config.credentials = options.credentials ?? LOCAL_ENGINE_CREDENTIALS;
+    config.credentials = options.credentials ?? LOCAL_CREDENTIALS;
   }
   return new S3Client(config);
 }
@@ -97,7 +96,11 @@ export function buildCompleteMultipartInput(
 export const unquoteEtag = (etag: string | undefined): string => (etag ?? '').replace(/^W\//, '').replace(/"/g, '');
 
 export class S3ObjectStore implements ObjectStore {
-  constructor(private readonly client: S3Client) {}
+  /** `now`: the signing clock (links are signed at, and expire counted from, this time; tests move it). */
+  constructor(
+    private readonly client: S3Client,
+    private readonly now: () => Date = () => new Date(),
+  ) {}
 
   async presignPut(
     bucket: string,
@@ -109,8 +112,10 @@ export class S3ObjectStore implements ObjectStore {
       Key: key,
       ...(options.contentType ? { ContentType: options.contentType } : {}),
     });
+    const signedAt = this.now();
     const url = await getSignedUrl(this.client, command, {
       expiresIn: options.expiresInSeconds,
+      signingDate: signedAt,
       // The content type is part of the signature: the uploader must send exactly this one.
       ...(options.contentType ? { signableHeaders: new Set(['content-type']) } : {}),
     });
@@ -118,7 +123,7 @@ export class S3ObjectStore implements ObjectStore {
       url,
       method: 'PUT',
       headers: options.contentType ? { 'content-type': options.contentType } : {},
-      expiresAt: new Date(Date.now() + options.expiresInSeconds * 1000).toISOString(),
+      expiresAt: new Date(signedAt.getTime() + options.expiresInSeconds * 1000).toISOString(),
     };
   }
 
@@ -133,8 +138,9 @@ export class S3ObjectStore implements ObjectStore {
       ...versionInput(options),
       ...(options.downloadName ? { ResponseContentDisposition: attachmentDisposition(options.downloadName) } : {}),
     });
-    const url = await getSignedUrl(this.client, command, { expiresIn: options.expiresInSeconds });
-    return { url, method: 'GET', headers: {}, expiresAt: new Date(Date.now() + options.expiresInSeconds * 1000).toISOString() };
+    const signedAt = this.now();
+    const url = await getSignedUrl(this.client, command, { expiresIn: options.expiresInSeconds, signingDate: signedAt });
+    return { url, method: 'GET', headers: {}, expiresAt: new Date(signedAt.getTime() + options.expiresInSeconds * 1000).toISOString() };
   }
 
   async head(bucket: string, key: string): Promise<ObjectHead | null> {

@@ -8,6 +8,7 @@ import { Intake, type IntakeTransition } from '../../../shared/intake/intake.js'
 import { releaseKeys } from '../../../shared/intake/object-keys.js';
 import { ConcurrentModificationError, IntakeAlreadyExistsError, IntakeNotFoundError } from '../../../shared/ports/intake-repository.js';
 import { startTestEngines, TEST_BUCKETS, type TestEngines } from '../../fixtures/engines.js';
+import { LOCAL_CREDENTIALS } from '../../../shared/adapters/local-engines.js';
 
 const TABLE = 'filiera-test';
 const BASE = Date.parse('2025-03-10T09:00:00.000Z');
@@ -23,7 +24,7 @@ function connect(): DynamoIntakeRepository {
 
 beforeAll(async () => {
   engines = await startTestEngines();
-  const client = new DynamoDBClient({ endpoint: engines.dynamoEndpoint, region: 'eu-south-1', credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } });
+  const client = new DynamoDBClient({ endpoint: engines.dynamoEndpoint, region: 'eu-south-1', credentials: LOCAL_CREDENTIALS });
   await ensureTable(client, TABLE);
   await ensureTable(client, TABLE); // idempotent
   client.destroy();

@@ -9,10 +9,13 @@ const md5 = (bytes: Uint8Array) => createHash('md5').update(bytes).digest('hex')
 
 let engines: TestEngines;
 let store: S3ObjectStore;
+/** A store whose signing clock runs `seconds` behind: its links were signed that long ago. */
+let storeSignedAgo: (seconds: number) => S3ObjectStore;
 
 beforeAll(async () => {
   engines = await startTestEngines({ engines: ['s3'] });
   store = new S3ObjectStore(createS3Client({ endpoint: engines.s3Endpoint }));
+  storeSignedAgo = (seconds) => new S3ObjectStore(createS3Client({ endpoint: engines.s3Endpoint }), () => new Date(Date.now() - seconds * 1000));
 });
 
 afterAll(async () => {
@@ -79,8 +82,8 @@ describe('S3 object store on the local engine', () => {
 
   it('refuses an upload link once expired', async () => {
     const key = 'tenants/acme/intakes/FIL-0000000012/list.csv';
-    const link = await store.presignPut(BUCKET, key, { expiresInSeconds: 1 });
-    await new Promise((resolve) => setTimeout(resolve, 2100));
+    // Signed 16 minutes ago for 15: the link lapsed a minute ago (a clock, not a wait).
+    const link = await storeSignedAgo(16 * 60).presignPut(BUCKET, key, { expiresInSeconds: 15 * 60 });
     const res = await fetch(link.url, { method: 'PUT', body: 'telefono\n' });
     expect(res.status).toBe(403);
     expect(await store.head(BUCKET, key)).toBeNull();
@@ -183,8 +186,7 @@ describe('S3 object store on the local engine', () => {
     expect(await res.text()).toBe('{"ok":true}');
     expect(res.headers.get('content-disposition')).toContain('attachment; filename="ricevuta FIL-0000000007.json"');
 
-    const short = await store.presignGet(TEST_BUCKETS.release, key, { expiresInSeconds: 1 });
-    await new Promise((resolve) => setTimeout(resolve, 2100));
+    const short = await storeSignedAgo(6 * 60).presignGet(TEST_BUCKETS.release, key, { expiresInSeconds: 5 * 60 });
     expect((await fetch(short.url)).status).toBe(403);
   });
 });

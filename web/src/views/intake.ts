@@ -10,23 +10,9 @@ import { errorMessage, loading, pageHeading, statusBadge } from './common.js';
 
 type Finding = Intake['findings'][number];
 
-interface ExtractedField {
-  raw?: string;
-  value?: unknown;
-  confidence?: number;
-  source?: string;
-}
-
-interface SignatureReportView {
-  present?: boolean;
-  type?: string;
-  valid?: boolean;
-  checks?: { name: string; outcome: string; detail: string }[];
-  signer?: { subject?: string; issuer?: string; commonName?: string };
-  signingTime?: string;
-  signingTimeSource?: string;
-  notes?: string[];
-}
+/** The API's own types for what the verdict recorded (shared/api/schemas.ts): the console declares none of its own. */
+type AttestationReport = NonNullable<Intake['attestation']>;
+type ExtractedField = NonNullable<AttestationReport['fields'][keyof AttestationReport['fields']]>;
 
 /** Below this a field needs a person (PRODUCT.md section 5, minFieldConfidence default). */
 const LOW_CONFIDENCE = 0.9;
@@ -172,10 +158,10 @@ export function displayValue(value: unknown, yesNo: { yes: string; no: string } 
 }
 
 function fieldsSection(app: App, intake: Intake): HTMLElement {
-  const attestation = intake.attestation ?? {};
-  const fields = (attestation.fields ?? {}) as Record<string, ExtractedField>;
+  const attestation: Partial<AttestationReport> = intake.attestation ?? {};
+  const fields: Record<string, ExtractedField | undefined> = attestation.fields ?? {};
   const names = Object.keys(fieldLabels).filter((name) => fields[name]);
-  const format = typeof attestation.format === 'string' ? attestation.format : '';
+  const format = attestation.format ?? '';
   return section(
     'fields',
     app.t('fields.title'),
@@ -226,7 +212,7 @@ function fieldsSection(app: App, intake: Intake): HTMLElement {
 function listSection(app: App, intake: Intake): HTMLElement {
   const counts = intake.counts;
   if (!counts) return section('list', app.t('list.title'), h('p', {}, app.t('list.none')));
-  const list = (intake.list ?? {}) as { encoding?: string; delimiter?: string; sha256?: string; samples?: { row: number; reason: string; phone: string }[] };
+  const list: Partial<NonNullable<Intake['list']>> = intake.list ?? {};
   const excludedTotal = Object.values(counts.excluded).reduce((a, b) => a + b, 0);
   const delimiter = list.delimiter === '\t' ? 'TAB' : list.delimiter;
   const samples = (list.samples ?? []).slice(0, 10);
@@ -343,7 +329,7 @@ function templateSection(app: App, intake: Intake): HTMLElement {
 }
 
 function signatureSection(app: App, intake: Intake): HTMLElement {
-  const report = (intake.attestation?.signature ?? null) as SignatureReportView | null;
+  const report = intake.attestation?.signature ?? null;
   if (!report) return section('signature', app.t('sig.title'), h('p', {}, app.t('sig.none')));
   if (!report.present) return section('signature', app.t('sig.title'), h('p', { 'data-testid': 'signature-absent' }, app.t('sig.absent')));
   const signingTime = report.signingTime ? app.t('sig.signingTimeClaimed', { time: app.formatDateTime(report.signingTime) }) : '';
