@@ -8,6 +8,7 @@ import { LogLevel, NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-n
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
+import { AUDIT_APPEND_ATTRIBUTES, AUDIT_APPEND_LEADING_KEYS } from '../../shared/adapters/dynamodb/intake-items.js';
 import type { IntakeIndexName } from '../../shared/adapters/dynamodb/table-design.js';
 import { functionBundling, functionsDir, pdfWorker, repoRoot } from './bundling.js';
 import { type KeyPattern, wildcardReason } from './key-patterns.js';
@@ -35,6 +36,11 @@ export interface TableAccess {
   query?: readonly ('table' | IntakeIndexName)[];
   /** Status transitions and audit events: conditional Put and Update items inside TransactWriteItems. */
   write?: boolean;
+  /**
+   * Audit events only (a link issued): Put and Update inside TransactWriteItems, of the event's and the chain head's
+   * attributes, in intakes' partitions. The function can neither move an intake nor write any other attribute.
+   */
+  appendEvents?: boolean;
 }
 
 /** What a function may do with the objects of one bucket. Empty: the function only needs the bucket's name. */
@@ -169,6 +175,22 @@ export class FilieraFunction extends NodejsFunction {
     this.addEnvironment('TABLE_NAME', table.tableName);
     const itemActions = [...(access.getItem ? ['dynamodb:GetItem'] : []), ...(access.write ? ['dynamodb:PutItem', 'dynamodb:UpdateItem'] : [])];
     if (itemActions.length) this.allow(itemActions, [table.tableArn]);
+    const appendsOnly = Boolean(access.appendEvents && !access.write);
+    if (appendsOnly) {
+      this.policy().addStatements(
+        new iam.PolicyStatement({
+          actions: ['dynamodb:PutItem', 'dynamodb:UpdateItem'],
+          resources: [table.tableArn],
+          conditions: {
+            'ForAllValues:StringEquals': { 'dynamodb:Attributes': [...AUDIT_APPEND_ATTRIBUTES] },
+            'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [...AUDIT_APPEND_LEADING_KEYS] },
+            // Only inside the append's transaction, and without returning what it may not read.
+            'ForAnyValue:StringEquals': { 'dynamodb:EnclosingOperation': ['TransactWriteItems'] },
+            StringEqualsIfExists: { 'dynamodb:ReturnValues': ['NONE'] },
+          },
+        }),
+      );
+    }
     const queried = access.query ?? [];
     if (queried.length) {
       this.allow(
@@ -176,10 +198,10 @@ export class FilieraFunction extends NodejsFunction {
         queried.map((target) => (target === 'table' ? table.tableArn : `${table.tableArn}/index/${target}`)),
       );
     }
-    if (itemActions.length || queried.length) {
+    if (itemActions.length || queried.length || appendsOnly) {
       // The table is encrypted with the data key: the actions CDK's Table.grant* give on it, spelled out.
       this.useKey(key, 'dynamodb', ['kms:Decrypt', 'kms:DescribeKey']);
-      if (access.write) {
+      if (access.write || appendsOnly) {
         this.useKey(key, 'dynamodb', ['kms:Encrypt', 'kms:GenerateDataKey', 'kms:GenerateDataKeyWithoutPlaintext', 'kms:ReEncryptFrom', 'kms:ReEncryptTo']);
       }
     }

@@ -90,7 +90,7 @@ const functionSpecs: Record<HandlerName, FunctionSpec> = {
   'intake-documents': {
     ...api,
     description: 'GET /v1/intakes/{id}/documents: five-minute links to the uploaded documents and the receipt, each issue audited',
-    table: { getItem: true, write: true },
+    table: { getItem: true, appendEvents: true },
     intake: { read: [intakeKeys.listUpload, intakeKeys.attestationUpload, intakeKeys.receipt], readVersions: uploadKeys },
     release: nameOnly,
   },
@@ -111,7 +111,7 @@ const functionSpecs: Record<HandlerName, FunctionSpec> = {
   'get-release': {
     ...api,
     description: 'GET /v1/releases/{id}: presigned download links, each issue audited',
-    table: { getItem: true, write: true },
+    table: { getItem: true, appendEvents: true },
     intake: nameOnly,
     release: { read: allReleaseKeys },
   },

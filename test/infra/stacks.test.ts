@@ -3,6 +3,7 @@ import { type CfnElement, Duration, Stack } from 'aws-cdk-lib';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { AUDIT_APPEND_ATTRIBUTES } from '../../shared/adapters/dynamodb/intake-items.js';
 import { createTableInput } from '../../shared/adapters/dynamodb/table-design.js';
 import { apiRoutes } from '../../shared/api/routes.js';
 import { roles } from '../../shared/auth/principal.js';
@@ -452,6 +453,29 @@ describe('least privilege', () => {
     expect(dynamo('get-intake')).toEqual([{ actions: ['dynamodb:GetItem'], resources: [expect.stringMatching(/^<import .*IntakeTable/)] }]);
     expect(dynamo('openapi')).toEqual([]);
     expect(s3Statements('openapi')).toEqual([]);
+  });
+
+  it('lets get-release and intake-documents append audit events only: no status, no other attribute, no other partition', () => {
+    const appendStatement = {
+      actions: ['dynamodb:PutItem', 'dynamodb:UpdateItem'],
+      condition: {
+        'ForAllValues:StringEquals': { 'dynamodb:Attributes': [...AUDIT_APPEND_ATTRIBUTES] },
+        'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['INTAKE#*'] },
+        'ForAnyValue:StringEquals': { 'dynamodb:EnclosingOperation': ['TransactWriteItems'] },
+        StringEqualsIfExists: { 'dynamodb:ReturnValues': ['NONE'] },
+      },
+    };
+    for (const handler of ['get-release', 'intake-documents'] as const) {
+      const writes = functionStatements(handler)
+        .filter((st) => list(st.Action).some((a) => a === 'dynamodb:PutItem' || a === 'dynamodb:UpdateItem'))
+        .map((st) => ({ actions: list(st.Action).sort(), condition: st.Condition }));
+      expect(writes, handler).toEqual([appendStatement]);
+    }
+    // Those that move intakes keep whole-item writes.
+    expect(functionStatements('review-decision').some((st) => list(st.Action).includes('dynamodb:UpdateItem') && !st.Condition)).toBe(true);
+    // The attributes an append writes are the granted ones, and a status is not among them.
+    expect(AUDIT_APPEND_ATTRIBUTES).not.toContain('status');
+    expect(AUDIT_APPEND_ATTRIBUTES).not.toContain('version');
   });
 
   it('uses the data key only through S3 and DynamoDB, never directly', () => {

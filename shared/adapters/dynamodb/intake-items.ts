@@ -233,6 +233,31 @@ export function buildTransitionInput(
   };
 }
 
+/**
+ * Every top-level attribute an appended event touches (buildAppendEventInput): the event item's and the intake's
+ * chain head. A function that only appends events (a link issued) is granted writes of these attributes alone
+ * (IAM `dynamodb:Attributes`, infra/cdk/house-function.ts): it can neither move an intake's status nor write one.
+ */
+export const AUDIT_APPEND_ATTRIBUTES = [
+  'pk',
+  'sk',
+  'entity',
+  'intakeId',
+  'seq',
+  'at',
+  'type',
+  'actor',
+  'data',
+  'prevHash',
+  'hash',
+  'auditSeq',
+  'auditHead',
+  intakeTableDesign.timeToLiveAttribute,
+] as const;
+
+/** The partition keys an appended event writes under (IAM `dynamodb:LeadingKeys`): intakes' partitions only. */
+export const AUDIT_APPEND_LEADING_KEYS = [`${intakePk('')}*`] as const;
+
 /** An event that changes no status: moves the chain head only, conditional on it. */
 export function buildAppendEventInput(tableName: string, head: AuditHead, event: AuditEvent): TransactWriteCommandInput {
   if (event.seq !== head.seq + 1 || event.prevHash !== head.hash) {

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
+  AUDIT_APPEND_ATTRIBUTES,
+  AUDIT_APPEND_LEADING_KEYS,
   buildAppendEventInput,
   buildAuditTrailQuery,
   buildCreateInput,
@@ -160,5 +162,26 @@ describe('S3 inputs', () => {
   it('makes a multipart completion conditional when asked', () => {
     expect(buildCompleteMultipartInput('b', 'k', 'u', [{ ETag: '"e"', PartNumber: 1 }], '*')).toMatchObject({ IfNoneMatch: '*', MultipartUpload: { Parts: [{ PartNumber: 1 }] } });
     expect(buildCompleteMultipartInput('b', 'k', 'u', [])).not.toHaveProperty('IfNoneMatch');
+  });
+});
+
+describe('what an appended event writes (the IAM grant of the functions that only append)', () => {
+  it('touches only the attributes in AUDIT_APPEND_ATTRIBUTES, under an intake partition', () => {
+    // Prepare
+    const event = chainAuditEvent('FIL-0123456789', first, { type: 'release.link_issued', actor: 'callcenter:cc:nadia', at: T0.toISOString(), data: { expiresAt: T0.toISOString() } });
+    // Act
+    const input = buildAppendEventInput(TABLE, { seq: 1, hash: first.hash }, event);
+    // Assess
+    const touched = new Set<string>();
+    for (const item of input.TransactItems!) {
+      for (const name of Object.keys(item.Put?.Item ?? {})) touched.add(name);
+      for (const name of Object.values(item.Update?.ExpressionAttributeNames ?? {})) touched.add(name);
+      for (const name of Object.keys(item.Update?.Key ?? {})) touched.add(name);
+      const pk = String(item.Put?.Item?.pk ?? item.Update?.Key?.pk);
+      expect(AUDIT_APPEND_LEADING_KEYS.some((pattern) => pk.startsWith(pattern.replace(/\*$/, '')))).toBe(true);
+    }
+    // pk appears by name in the condition expressions too
+    expect([...touched].filter((name) => !(AUDIT_APPEND_ATTRIBUTES as readonly string[]).includes(name))).toEqual([]);
+    expect(input.TransactItems!.map((i) => i.Put?.ConditionExpression ?? i.Update?.ConditionExpression).join(' ')).not.toMatch(/#status|#version/);
   });
 });
