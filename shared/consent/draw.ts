@@ -271,3 +271,14 @@ export function drawConsentSample(
   for (const c of feed) selector.offerCandidate(c);
   return selector.rows();
 }
+
+/**
+ * The sampled indices from the seed and the number of released rows alone: keys depend on the index, not on the
+ * row, so the receipt (both hashes, releasedRows, the sampled rows) and the audit trail (the nonce) suffice to check
+ * that the receipt's rows are the drawn ones, long after the list itself is deleted (PRODUCT.md section 9).
+ */
+export function drawSampleIndices(seed: string, releasedRows: number, size: number): number[] {
+  const selector = new ConsentSampleSelector(seed, size);
+  for (let i = 0; i < releasedRows; i++) selector.offer(i, i + 1, '', null, null);
+  return selector.rows().map((r) => r.index);
+}

@@ -7,6 +7,7 @@ export {
   consentSampleSeed,
   consentSeedFromAuditTrail,
   drawConsentSample,
+  drawSampleIndices,
   newConsentSampleNonce,
   type ConsentSampleCandidate,
   type ConsentSampleRow,

@@ -11,6 +11,7 @@ import {
   consentSampleSeed,
   consentSeedFromAuditTrail,
   drawConsentSample,
+  drawSampleIndices,
   newConsentSampleNonce,
   type ConsentSampleCandidate,
 } from '../../../shared/consent/draw.js';
@@ -99,6 +100,12 @@ describe('the selector', () => {
       }),
       { numRuns: 150 },
     );
+  });
+
+  it('draws the same indices from the number of released rows alone (the receipt, without the list)', () => {
+    const seed = sha('receipt');
+    expect(drawSampleIndices(seed, 500, 59)).toEqual(referenceSample(seed, 59, 500));
+    expect(drawSampleIndices(seed, 500, 59)).toEqual(drawConsentSample(seed, 59, feed(500)).map((r) => r.index));
   });
 
   it('takes every row when the list is shorter than the sample, and none for size 0', () => {
