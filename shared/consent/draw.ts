@@ -3,6 +3,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import type { AuditEvent, AuditEventDraft } from '../intake/audit.js';
 import { verifyAuditChain } from '../intake/audit.js';
 import { parseCalendarDate } from '../list/dates.js';
+import { normaliseHeaderName } from '../list/engine.js';
 import type { IsoDate } from '../list/model.js';
 import { compareKeyWords, keyWordsHex, MAX_SAMPLE_INDEX, SampleKeyHasher } from './sample-key.js';
 
@@ -281,4 +282,20 @@ export function drawSampleIndices(seed: string, releasedRows: number, size: numb
   const selector = new ConsentSampleSelector(seed, size);
   for (let i = 0; i < releasedRows; i++) selector.offer(i, i + 1, '', null, null);
   return selector.rows().map((r) => r.index);
+}
+
+/** The list's columns the sample carries besides the phone (PRODUCT.md section 3 names them). */
+const CONSENT_DATE_HEADERS = ['data_consenso', 'consent_date'];
+const CONSENT_SOURCE_HEADERS = ['fonte_consenso', 'consent_source'];
+
+/**
+ * Where a list's header keeps the consent date and source (-1 when it has none), matched as the list engine matches
+ * header names, so the list's pass can hand their cells to `offer` without looking at other columns.
+ */
+export function sampleColumns(header: readonly string[]): { consentDate: number; consentSource: number } {
+  const names = header.map(normaliseHeaderName);
+  return {
+    consentDate: names.findIndex((n) => CONSENT_DATE_HEADERS.includes(n)),
+    consentSource: names.findIndex((n) => CONSENT_SOURCE_HEADERS.includes(n)),
+  };
 }

@@ -84,13 +84,19 @@ export type EvidenceReading =
   | { readable: false; error: EvidenceError; errors: EvidenceError[] };
 
 export interface EvidenceReadOptions {
-  /** A longer file is refused (the file is read into memory up to this). */
-  maxBytes: number;
+  /** A longer file is refused (the file is read into memory up to this). Default DEFAULT_EVIDENCE_MAX_BYTES. */
+  maxBytes?: number;
   /** More data rows are refused. Default 100,000. */
   maxRecords?: number;
   /** Keep only records for these numbers (the sample's), so memory follows the sample, not the file. */
   keep?: (phone: string) => boolean;
 }
+
+/**
+ * 16 MiB: a record is a few hundred bytes, so this holds tens of thousands of records, far more than any sample, and
+ * reading it whole stays small (PRODUCT.md section 9: reading is bounded).
+ */
+export const DEFAULT_EVIDENCE_MAX_BYTES = 16 * 1024 * 1024;
 
 /** Errors named at once, so that one upload fixes them all; the rest are counted. */
 const MAX_ERRORS = 20;
@@ -155,15 +161,16 @@ export function parseConfirmationKind(cell: string): ConfirmationKind | null {
 /** Reads an evidence file. Never throws on content; only the source's own errors propagate. */
 export async function readConsentEvidence(
   source: AsyncIterable<Uint8Array> | Uint8Array,
-  options: EvidenceReadOptions,
+  options: EvidenceReadOptions = {},
 ): Promise<EvidenceReading> {
-  const bytes = await readAll(source, options.maxBytes);
+  const maxBytes = options.maxBytes ?? DEFAULT_EVIDENCE_MAX_BYTES;
+  const bytes = await readAll(source, maxBytes);
   if (bytes === null) {
     return refuse(
       'too_large',
       null,
-      `The evidence file exceeds the size limit of ${options.maxBytes} bytes.`,
-      `Il file delle evidenze supera la dimensione massima di ${options.maxBytes} byte.`,
+      `The evidence file exceeds the size limit of ${maxBytes} bytes.`,
+      `Il file delle evidenze supera la dimensione massima di ${maxBytes} byte.`,
     );
   }
   const encoding = sniffEncoding(bytes);

@@ -8,6 +8,7 @@ export {
   consentSeedFromAuditTrail,
   drawConsentSample,
   drawSampleIndices,
+  sampleColumns,
   newConsentSampleNonce,
   type ConsentSampleCandidate,
   type ConsentSampleRow,
@@ -17,6 +18,8 @@ export { sampleKey, SampleKeyHasher } from './sample-key.js';
 export {
   confirmationKinds,
   evidenceColumns,
+  DEFAULT_EVIDENCE_MAX_BYTES,
+  parseConfirmationKind,
   readConsentEvidence,
   type ConfirmationKind,
   type EvidenceError,

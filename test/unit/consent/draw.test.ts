@@ -12,6 +12,7 @@ import {
   consentSeedFromAuditTrail,
   drawConsentSample,
   drawSampleIndices,
+  sampleColumns,
   newConsentSampleNonce,
   type ConsentSampleCandidate,
 } from '../../../shared/consent/draw.js';
@@ -155,6 +156,14 @@ describe('the selector', () => {
     // The largest retained key is below what 59 smallest of a million uniform keys should be: about 59/1e6 of 2^256.
     const largest = rows.map((r) => BigInt(`0x${r.key}`)).reduce((a, b) => (a > b ? a : b));
     expect(Number((largest * 1_000_000n) >> 200n) / 2 ** 56).toBeLessThan(2 * n);
+  });
+});
+
+describe('the columns the sample carries', () => {
+  it('finds the consent date and source as the list engine matches header names', () => {
+    expect(sampleColumns(['Nome', 'Telefono', 'Data Consenso', 'Fonte consenso'])).toEqual({ consentDate: 2, consentSource: 3 });
+    expect(sampleColumns(['phone', 'CONSENT_SOURCE', 'consent date'])).toEqual({ consentDate: 2, consentSource: 1 });
+    expect(sampleColumns(['telefono', 'fonte', 'data'])).toEqual({ consentDate: -1, consentSource: -1 });
   });
 });
 

@@ -1,7 +1,9 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 
-import { parseConfirmationKind, readConsentEvidence, type EvidenceReading } from '../../../shared/consent/evidence.js';
+import { DEFAULT_EVIDENCE_MAX_BYTES, parseConfirmationKind, readConsentEvidence, type EvidenceReading } from '../../../shared/consent/evidence.js';
+import { parseIp } from '../../../shared/consent/ip.js';
+import { normalizePhone } from '../../../shared/list/phone.js';
 import type { Delimiter, ListEncoding } from '../../../shared/list/model.js';
 import { chunksOf, concatBytes, encodeText, listBytes, toCsv } from '../../fixtures/lists.js';
 
@@ -193,6 +195,67 @@ describe('a malformed evidence file is refused with errors naming the row and th
     expect(refused(await readConsentEvidence(chunksOf(bytes, 10), { maxBytes: bytes.length - 1 })).error.reason).toBe('too_large');
     expect(refused(await readConsentEvidence(bytes, { maxBytes: bytes.length, maxRecords: 2 })).error.reason).toBe('too_many_records');
     readable(await readConsentEvidence(bytes, { maxBytes: bytes.length, maxRecords: 3 }));
+    expect(DEFAULT_EVIDENCE_MAX_BYTES).toBe(16 * 1024 * 1024);
+    const big = new Uint8Array(DEFAULT_EVIDENCE_MAX_BYTES + 1).fill(0x41);
+    expect(refused(await readConsentEvidence(big)).error.reason).toBe('too_large');
+  });
+
+  it('reads back every well-formed record it is given, in any delimiter and encoding', async () => {
+    const instant = fc
+      .record({ t: fc.integer({ min: Date.parse('2020-01-01T00:00:00Z'), max: Date.parse('2030-12-31T00:00:00Z') }), offset: fc.integer({ min: -12, max: 14 }) })
+      .map(({ t, offset }) => {
+        const local = new Date(Math.floor(t / 1000) * 1000 + offset * 3_600_000).toISOString().slice(0, 19);
+        const sign = offset < 0 ? '-' : '+';
+        return { text: `${local}${sign}${String(Math.abs(offset)).padStart(2, '0')}:00`, epochMs: Math.floor(t / 1000) * 1000 };
+      });
+    const record = fc.record({
+      national: fc.integer({ min: 3200000000, max: 3999999999 }),
+      consentAt: fc.option(instant, { nil: null }),
+      ip: fc.option(fc.oneof(fc.ipV4(), fc.ipV6()), { nil: null }),
+      source: fc.option(fc.string({ minLength: 1, maxLength: 30 }).filter((s) => s.trim() === s && s !== '' && !/[\u0000-\u001f\u007f-\u009f]/.test(s)), { nil: null }),
+      notice: fc.option(fc.stringMatching(/^[a-z0-9:-]{1,20}$/), { nil: null }),
+      confirmation: fc.option(fc.constantFrom('double_opt_in', 'sms', 'registrazione', 'modulo'), { nil: null }),
+      confirmedAt: fc.option(instant, { nil: null }),
+    });
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(record, { minLength: 1, maxLength: 8 }),
+        fc.constantFrom<Delimiter>(';', ',', '\t', '|'),
+        fc.constantFrom<ListEncoding>('utf-8', 'utf-8-bom', 'utf-16le'),
+        async (records, delimiter, encoding) => {
+          const table = records.map((r) => [
+            String(r.national),
+            r.consentAt?.text ?? '',
+            r.ip ?? '',
+            r.source ?? '',
+            r.notice ?? '',
+            r.confirmation ?? '',
+            r.confirmedAt?.text ?? '',
+          ]);
+          const reading = await readConsentEvidence(listBytes([HEADER, ...table], { delimiter, encoding }));
+          const phones = records.map((r) => normalizePhone(String(r.national)));
+          if (phones.includes(null)) {
+            expect(reading.readable).toBe(false);
+            return;
+          }
+          const file = readable(reading);
+          expect(
+            file.records.map((r) => [r.phone, r.consentAt?.epochMs ?? null, r.ip?.text ?? null, r.source, r.notice, r.confirmation, r.confirmedAt?.epochMs ?? null]),
+          ).toEqual(
+            records.map((r, i) => [
+              phones[i],
+              r.consentAt?.epochMs ?? null,
+              r.ip === null ? null : parseIp(r.ip)!.text,
+              r.source,
+              r.notice,
+              r.confirmation,
+              r.confirmedAt?.epochMs ?? null,
+            ]),
+          );
+        },
+      ),
+      { numRuns: 150 },
+    );
   });
 
   it('reads whatever it is given without throwing', async () => {
