@@ -64,6 +64,8 @@ export interface EvidenceError {
   reason: EvidenceErrorReason;
   /** 1-based data row of the evidence file, when the error is in one. */
   row: number | null;
+  /** The same row as a spreadsheet numbers it (the header, blank and `sep=` lines counted), for the committente. */
+  sheetRow: number | null;
   /** The column as the header writes it (or the expected names when it is missing). */
   column: string | null;
   message: string;
@@ -112,19 +114,24 @@ const DELIMITERS: readonly string[] = [';', ',', '\t', '|'];
 class EvidenceErrors {
   readonly list: EvidenceError[] = [];
   more = 0;
+  /** The spreadsheet row of the record being read. */
+  sheetRow = 0;
   add(reason: EvidenceErrorReason, row: number | null, column: string | null, en: string, it: string): void {
     if (this.list.length >= MAX_ERRORS) {
       this.more++;
       return;
     }
-    const where = row === null ? '' : column === null ? `evidence row ${row}: ` : `evidence row ${row}, column "${column}": `;
-    const whereIt = row === null ? '' : column === null ? `riga ${row} delle evidenze: ` : `riga ${row} delle evidenze, colonna "${column}": `;
-    this.list.push({ reason, row, column, message: where + en, messageIt: whereIt + it });
+    const sheetRow = row === null ? null : this.sheetRow;
+    const col = column === null ? '' : `, column "${column}"`;
+    const colIt = column === null ? '' : `, colonna "${column}"`;
+    const where = row === null ? '' : `evidence row ${row} (spreadsheet row ${sheetRow})${col}: `;
+    const whereIt = row === null ? '' : `riga ${row} delle evidenze (riga ${sheetRow} del foglio)${colIt}: `;
+    this.list.push({ reason, row, sheetRow, column, message: where + en, messageIt: whereIt + it });
   }
 }
 
 function refuse(reason: EvidenceErrorReason, column: string | null, en: string, it: string): EvidenceReading {
-  const error: EvidenceError = { reason, row: null, column, message: en, messageIt: it };
+  const error: EvidenceError = { reason, row: null, sheetRow: null, column, message: en, messageIt: it };
   return { readable: false, error, errors: [error] };
 }
 
@@ -185,6 +192,7 @@ export async function readConsentEvidence(
 
   let delimiter: Delimiter;
   const sep = SEP_LINE.exec(text);
+  const sepLines = sep === null ? 0 : 1;
   if (sep !== null) {
     if (!DELIMITERS.includes(sep[1]!)) {
       return refuse(
@@ -223,6 +231,7 @@ export async function readConsentEvidence(
       return true;
     }
     const row = ++dataRows;
+    errors.sheetRow = reader.records + sepLines;
     if (row > maxRecords) {
       stop = refuse(
         'too_many_records',
@@ -241,6 +250,7 @@ export async function readConsentEvidence(
   reader.push(text);
   const closed = reader.end();
   if (stop !== null) return stop;
+  errors.sheetRow = reader.records + 1 + sepLines;
   if (reader.overflow !== null) {
     errors.add(
       'malformed_csv',

@@ -142,9 +142,10 @@ describe('a malformed evidence file is refused with errors naming the row and th
     bad[at] = value;
     const result = refused(await readConsentEvidence(listBytes([HEADER, OFFLINE, OFFLINE, bad]), LIMITS));
     expect(result.error).toMatchObject({ reason: 'malformed_value', row: 3, column });
-    expect(result.error.message).toMatch(new RegExp(`^evidence row 3, column "${column}": `));
+    expect(result.error.sheetRow).toBe(4);
+    expect(result.error.message).toMatch(new RegExp(`^evidence row 3 \\(spreadsheet row 4\\), column "${column}": `));
     expect(result.error.message).toMatch(message);
-    expect(result.error.messageIt).toMatch(new RegExp(`^riga 3 delle evidenze, colonna "${column}": `));
+    expect(result.error.messageIt).toMatch(new RegExp(`^riga 3 delle evidenze \\(riga 4 del foglio\\), colonna "${column}": `));
   });
 
   it('names the column as the header writes it, and every error of the file up to 20', async () => {
@@ -187,7 +188,16 @@ describe('a malformed evidence file is refused with errors naming the row and th
 
   it('names the row where a quoted field never closes', async () => {
     const result = refused(await readConsentEvidence(encodeText(`${toCsv([HEADER, GOOD, OFFLINE])}3471234567;"2026`, 'utf-8'), LIMITS));
-    expect(result.error).toMatchObject({ reason: 'malformed_csv', row: 3 });
+    expect(result.error).toMatchObject({ reason: 'malformed_csv', row: 3, sheetRow: 4 });
+  });
+
+  it('counts spreadsheet rows with the header, blank lines and a sep= line, data rows without', async () => {
+    const bad = [...GOOD];
+    bad[1] = 'ieri';
+    const text = `sep=;\r\n${toCsv([HEADER, GOOD, ['', '', ''], bad])}`;
+    const result = refused(await readConsentEvidence(encodeText(text, 'utf-8'), LIMITS));
+    expect(result.error).toMatchObject({ row: 2, sheetRow: 5, column: 'consenso_il' });
+    expect(result.error.message).toMatch(/^evidence row 2 \(spreadsheet row 5\), column "consenso_il": "ieri"/);
   });
 
   it('stops at the size and record limits', async () => {
