@@ -2,6 +2,7 @@ import { DynamoDBClient, type DynamoDBClientConfig, TransactionCanceledException
 import { DynamoDBDocumentClient, GetCommand, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { type AuditEvent, type AuditEventDraft, chainAuditEvent } from '../../intake/audit.js';
 import type { Intake, IntakeChanges, IntakeStatus } from '../../intake/intake.js';
+import { DEFAULT_EVIDENCE_RETENTION_DAYS, retentionTtl } from '../../intake/retention.js';
 import {
   ConcurrentModificationError,
   IntakeAlreadyExistsError,
@@ -69,17 +70,35 @@ export function documentClientFor(client: DynamoDBClient): DynamoDBDocumentClien
   });
 }
 
+export interface DynamoRepositoryOptions {
+  /**
+   * Days an intake and its trail are kept from its creation (DynamoDB TTL): the evidence retention, since they hold
+   * evidence (PRODUCT.md section 9). Default DEFAULT_EVIDENCE_RETENTION_DAYS.
+   */
+  evidenceRetentionDays?: number;
+}
+
 export class DynamoIntakeRepository implements IntakeRepository {
+  private readonly retentionDays: number;
+
   constructor(
     private readonly doc: DynamoDBDocumentClient,
     private readonly tableName: string,
-  ) {}
+    options: DynamoRepositoryOptions = {},
+  ) {
+    this.retentionDays = options.evidenceRetentionDays ?? DEFAULT_EVIDENCE_RETENTION_DAYS;
+  }
+
+  /** The TTL of an intake's items, from its creation. */
+  private ttlOf(intake: { createdAt: string }): number {
+    return retentionTtl(intake.createdAt, this.retentionDays);
+  }
 
   async create(intake: Intake, firstEvent: AuditEventDraft): Promise<AuditEvent> {
     const snapshot = intake.toSnapshot();
     const event = chainAuditEvent(snapshot.intakeId, undefined, firstEvent);
     try {
-      await this.doc.send(new TransactWriteCommand(buildCreateInput(this.tableName, snapshot, event)));
+      await this.doc.send(new TransactWriteCommand(buildCreateInput(this.tableName, snapshot, event, this.ttlOf(snapshot))));
     } catch (err) {
       if (isConditionFailure(err)) throw new IntakeAlreadyExistsError(snapshot.intakeId);
       throw err;
@@ -106,7 +125,7 @@ export class DynamoIntakeRepository implements IntakeRepository {
       const event = chainAuditEvent(intakeId, current.head, draft);
       try {
         await this.doc.send(
-          new TransactWriteCommand(buildTransitionInput(this.tableName, intakeId, expected, changes, current.head, event, current.intake)),
+          new TransactWriteCommand(buildTransitionInput(this.tableName, intakeId, expected, changes, current.head, event, current.intake, this.ttlOf(current.intake))),
         );
         return event;
       } catch (err) {
@@ -130,7 +149,7 @@ export class DynamoIntakeRepository implements IntakeRepository {
       const draft = typeof builder === 'function' ? builder(current.intake) : builder;
       const event = chainAuditEvent(intakeId, current.head, draft);
       try {
-        await this.doc.send(new TransactWriteCommand(buildAppendEventInput(this.tableName, current.head, event)));
+        await this.doc.send(new TransactWriteCommand(buildAppendEventInput(this.tableName, current.head, event, this.ttlOf(current.intake))));
         return event;
       } catch (err) {
         if (!isConditionFailure(err)) throw err;

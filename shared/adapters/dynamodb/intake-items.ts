@@ -5,6 +5,7 @@ import type {
 } from '@aws-sdk/lib-dynamodb';
 import type { AuditEvent, AuditHead } from '../../intake/audit.js';
 import { Intake, type IntakeChanges, type IntakeSnapshot, type IntakeStatus } from '../../intake/intake.js';
+import { maskListReport } from '../../intake/retention.js';
 import { InvalidCursorError } from '../../ports/intake-repository.js';
 import { type IntakeIndexName, indexDesign, intakeTableDesign } from './table-design.js';
 
@@ -94,12 +95,17 @@ export function buildCountersQuery(tableName: string, status: IntakeStatus, star
   };
 }
 
-/** The stored form of an intake: its snapshot, the chain head and the index keys. */
-export function toIntakeItem(snapshot: IntakeSnapshot, head: AuditHead): Item {
+/**
+ * The stored form of an intake: its snapshot (excluded-row samples masked: shared/intake/retention.ts), the chain
+ * head, the index keys and, given a TTL, the instant DynamoDB may delete it (the evidence retention).
+ */
+export function toIntakeItem(snapshot: IntakeSnapshot, head: AuditHead, ttl?: number): Item {
   return {
     ...intakeKey(snapshot.intakeId),
     entity: 'intake',
     ...snapshot,
+    ...(snapshot.list ? { list: maskListReport(snapshot.list) } : {}),
+    ...(ttl !== undefined ? { [intakeTableDesign.timeToLiveAttribute]: ttl } : {}),
     auditSeq: head.seq,
     auditHead: head.hash,
     tenantPk: tenantPk(snapshot.tenantId),
@@ -123,12 +129,19 @@ export function fromIntakeItem(item: Item): { intake: Intake; head: AuditHead } 
   };
 }
 
-export function toEventItem(event: AuditEvent): Item {
-  return { ...eventKey(event.intakeId, event.seq), entity: 'audit', ...event };
+/** An event item; with a TTL it goes with its intake (the trail is evidence: kept as long as the intake). */
+export function toEventItem(event: AuditEvent, ttl?: number): Item {
+  return {
+    ...eventKey(event.intakeId, event.seq),
+    entity: 'audit',
+    ...event,
+    ...(ttl !== undefined ? { [intakeTableDesign.timeToLiveAttribute]: ttl } : {}),
+  };
 }
 
+/** The event as chained: storage attributes (keys, entity, TTL) are not part of what its hash covers. */
 export function fromEventItem(item: Item): AuditEvent {
-  const { pk: _pk, sk: _sk, entity: _entity, ...event } = item;
+  const { pk: _pk, sk: _sk, entity: _entity, [intakeTableDesign.timeToLiveAttribute]: _ttl, ...event } = item;
   return event as unknown as AuditEvent;
 }
 
@@ -137,18 +150,18 @@ export function buildGetIntakeInput(tableName: string, intakeId: string): GetCom
 }
 
 /** A new intake and its first event; both must be new. */
-export function buildCreateInput(tableName: string, snapshot: IntakeSnapshot, firstEvent: AuditEvent): TransactWriteCommandInput {
+export function buildCreateInput(tableName: string, snapshot: IntakeSnapshot, firstEvent: AuditEvent, ttl?: number): TransactWriteCommandInput {
   return {
     TransactItems: [
       {
         Put: {
           TableName: tableName,
-          Item: toIntakeItem(snapshot, { seq: firstEvent.seq, hash: firstEvent.hash }),
+          Item: toIntakeItem(snapshot, { seq: firstEvent.seq, hash: firstEvent.hash }, ttl),
           ConditionExpression: 'attribute_not_exists(pk)',
         },
       },
       {
-        Put: { TableName: tableName, Item: toEventItem(firstEvent), ConditionExpression: 'attribute_not_exists(pk)' },
+        Put: { TableName: tableName, Item: toEventItem(firstEvent, ttl), ConditionExpression: 'attribute_not_exists(pk)' },
       },
       ...counterUpdates(tableName, null, snapshot.status, snapshot),
     ],
@@ -168,6 +181,8 @@ export function buildTransitionInput(
   event: AuditEvent,
   /** The intake's tenant and call center: the counters a counted status change moves. */
   scope?: CounterScope,
+  /** The intake's TTL, given to the new event item. */
+  ttl?: number,
 ): TransactWriteCommandInput {
   if (event.seq !== head.seq + 1 || event.prevHash !== head.hash) {
     throw new Error(`event ${event.seq} does not extend the chain head ${head.seq}`);
@@ -203,7 +218,7 @@ export function buildTransitionInput(
     const placeholder = field === 'status' ? ':status' : `:f${i}`;
     if (field !== 'status') i++;
     names[name] = field;
-    values[placeholder] = value;
+    values[placeholder] = field === 'list' ? maskListReport(value as IntakeSnapshot['list']) : value;
     sets.push(`${name} = ${placeholder}`);
   }
   if (changes.status === 'RELEASED') {
@@ -226,7 +241,7 @@ export function buildTransitionInput(
         },
       },
       {
-        Put: { TableName: tableName, Item: toEventItem(event), ConditionExpression: 'attribute_not_exists(pk)' },
+        Put: { TableName: tableName, Item: toEventItem(event, ttl), ConditionExpression: 'attribute_not_exists(pk)' },
       },
       ...counters,
     ],
@@ -259,7 +274,7 @@ export const AUDIT_APPEND_ATTRIBUTES = [
 export const AUDIT_APPEND_LEADING_KEYS = [`${intakePk('')}*`] as const;
 
 /** An event that changes no status: moves the chain head only, conditional on it. */
-export function buildAppendEventInput(tableName: string, head: AuditHead, event: AuditEvent): TransactWriteCommandInput {
+export function buildAppendEventInput(tableName: string, head: AuditHead, event: AuditEvent, ttl?: number): TransactWriteCommandInput {
   if (event.seq !== head.seq + 1 || event.prevHash !== head.hash) {
     throw new Error(`event ${event.seq} does not extend the chain head ${head.seq}`);
   }
@@ -276,7 +291,7 @@ export function buildAppendEventInput(tableName: string, head: AuditHead, event:
         },
       },
       {
-        Put: { TableName: tableName, Item: toEventItem(event), ConditionExpression: 'attribute_not_exists(pk)' },
+        Put: { TableName: tableName, Item: toEventItem(event, ttl), ConditionExpression: 'attribute_not_exists(pk)' },
       },
     ],
   };

@@ -21,8 +21,10 @@ import {
  * - byStatus:  STATUS#{status},   `{createdAt}#{intakeId}`: the compliance queue and the expiry sweep.
  * - releasesByCallCenter: CALLCENTER#{callCenterId}, `{releasedAt}#{intakeId}`; sparse: only RELEASED intakes have
  *   releaseSk, so only they appear.
- * - ttl: epoch seconds, for items that may go away (none of the intake's: the audit trail is kept). Note that
- *   DynamoDB Local accepts a TTL setting but never deletes expired items.
+ * - queue counters: COUNT#{status}, TENANT#{tenantId}#CALLCENTER#{callCenterId}, attribute n (intake-items.ts).
+ * - ttl: epoch seconds. An intake and its trail hold evidence and go when the evidence retention ends, counted from
+ *   the intake's creation (shared/intake/retention.ts). Note that DynamoDB Local accepts a TTL setting but never
+ *   deletes expired items.
  */
 export const intakeTableDesign = {
   partitionKey: { name: 'pk', type: 'S' },

@@ -1,5 +1,6 @@
 import { type AuditEvent, type AuditEventDraft, type AuditHead, chainAuditEvent } from '../../intake/audit.js';
 import { Intake, type IntakeChanges, type IntakeSnapshot, type IntakeStatus } from '../../intake/intake.js';
+import { maskListReport } from '../../intake/retention.js';
 import {
   ConcurrentModificationError,
   IntakeAlreadyExistsError,
@@ -29,7 +30,7 @@ export class MemoryIntakeRepository implements IntakeRepository {
   private readonly rows = new Map<string, Row>();
 
   async create(intake: Intake, firstEvent: AuditEventDraft): Promise<AuditEvent> {
-    const snapshot = intake.toSnapshot();
+    const snapshot = maskedSnapshot(intake.toSnapshot());
     if (this.rows.has(snapshot.intakeId)) throw new IntakeAlreadyExistsError(snapshot.intakeId);
     const event = chainAuditEvent(snapshot.intakeId, undefined, firstEvent);
     this.rows.set(snapshot.intakeId, { snapshot, events: [event], head: headOf(event) });
@@ -55,7 +56,7 @@ export class MemoryIntakeRepository implements IntakeRepository {
     }
     const defined = Object.fromEntries(Object.entries(structuredClone(changes)).filter(([, v]) => v !== undefined));
     // Validate before committing anything, as the conditional write would refuse a malformed item.
-    const next = Intake.fromSnapshot({ ...structuredClone(row.snapshot), ...defined, version: version + 1 }).toSnapshot();
+    const next = maskedSnapshot(Intake.fromSnapshot({ ...structuredClone(row.snapshot), ...defined, version: version + 1 }).toSnapshot());
     const event = chainAuditEvent(intakeId, row.head, draft);
     row.snapshot = next;
     row.events.push(event);
@@ -164,6 +165,11 @@ export class MemoryIntakeRepository implements IntakeRepository {
       ...(more ? { nextCursor: Buffer.from(JSON.stringify({ after: items.at(-1)!.k })).toString('base64url') } : {}),
     };
   }
+}
+
+/** As the DynamoDB adapter stores it: excluded-row samples masked (shared/intake/retention.ts). */
+function maskedSnapshot(snapshot: IntakeSnapshot): IntakeSnapshot {
+  return snapshot.list ? { ...snapshot, list: maskListReport(snapshot.list) } : snapshot;
 }
 
 function headOf(event: AuditEvent): AuditHead {
