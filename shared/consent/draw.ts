@@ -153,6 +153,8 @@ export class ConsentSampleSelector {
   private readonly heap: Retained[] = [];
   private scratch = new Uint32Array(8);
   private next = 0;
+  private dateColumn = -1;
+  private sourceColumn = -1;
 
   constructor(seed: string | Uint8Array, size: number) {
     const bytes = typeof seed === 'string' ? hexBytes('the sample seed', seed) : Buffer.from(seed);
@@ -206,6 +208,23 @@ export class ConsentSampleSelector {
       heap[0] = entry;
       this.siftDown(0);
     }
+  }
+
+  /** Binds the list's header, for `offerCells`: finds the consent date and source columns (sampleColumns). */
+  bindHeader(header: readonly string[]): void {
+    const columns = sampleColumns(header);
+    this.dateColumn = columns.consentDate;
+    this.sourceColumn = columns.consentSource;
+  }
+
+  /**
+   * One released row as the list's reader holds it: its cells (a reused array, `count` of them valid). The list's
+   * pass needs two lines: `bindHeader(header)` once, `offerCells(...)` for each released row.
+   */
+  offerCells(index: number, row: number, phone: string, cells: readonly string[], count: number): void {
+    const d = this.dateColumn;
+    const s = this.sourceColumn;
+    this.offer(index, row, phone, d >= 0 && d < count ? cells[d]! : null, s >= 0 && s < count ? cells[s]! : null);
   }
 
   /** Offers a candidate object (tests, small feeds). */

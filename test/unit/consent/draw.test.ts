@@ -165,6 +165,21 @@ describe('the columns the sample carries', () => {
     expect(sampleColumns(['phone', 'CONSENT_SOURCE', 'consent date'])).toEqual({ consentDate: 2, consentSource: 1 });
     expect(sampleColumns(['telefono', 'fonte', 'data'])).toEqual({ consentDate: -1, consentSource: -1 });
   });
+
+  it('takes the cells of a released row as the list reader holds them, once the header is bound', () => {
+    const selector = new ConsentSampleSelector(sha('cells'), 5);
+    selector.bindHeader(['nome', 'telefono', 'Fonte consenso', 'data_consenso']);
+    const cells = ['Anna', '347 1234567', 'fiera', '14/03/2026', 'stale cell of a longer record'];
+    selector.offerCells(0, 1, '+393471234567', cells, 4);
+    selector.offerCells(1, 2, '+393471234568', cells, 2); // a short record: its missing cells are empty
+    expect(selector.rows().map((r) => [r.consentDate, r.consentSource])).toEqual([
+      ['2026-03-14', 'fiera'],
+      [null, null],
+    ]);
+    const unbound = new ConsentSampleSelector(sha('cells'), 5);
+    unbound.offerCells(0, 1, '+393471234567', cells, 4);
+    expect(unbound.rows()[0]).toMatchObject({ consentDate: null, consentSource: null });
+  });
 });
 
 describe('the nonce and its audit event', () => {
