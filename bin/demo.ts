@@ -7,7 +7,9 @@ import { parseArgs, promisify } from 'node:util';
 import { renderAttestationPdf } from '../shared/attestation/template.js';
 import { loadConfig } from '../shared/config.js';
 import { addDays, italianDate, romeDate } from '../shared/verdict/dates.js';
+import { DEFAULT_DATA_DIR, prepareLocalConfig } from '../infra/local/demo-setup.js';
 import { demoUsers, openLocalIdentity } from '../infra/local/local-identity.js';
+import { restrictUmask } from '../infra/local/private-files.js';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
@@ -15,8 +17,10 @@ process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
  * `npm run demo -- [--url URL] [--config FILE] [--data DIR]`, against a running `npm start`: three intakes of the
  * demo committente, one released, one rejected and one sent to review, and where each ended.
  * The signed attestation is a CAdES .p7m made with `openssl cms -sign -cades` and the demo signer's key, as a
- * smart-card signing tool would.
+ * smart-card signing tool would: the demo PKI of the data folder, made by `npm start` at its first start (the same
+ * --config and --data as npm start; only the demo configuration trusts it).
  */
+restrictUmask();
 let flags: { url?: string; config?: string; data?: string };
 try {
   flags = parseArgs({ options: { url: { type: 'string' }, config: { type: 'string' }, data: { type: 'string' } }, strict: true }).values;
@@ -25,13 +29,19 @@ try {
   process.exit(2);
 }
 const baseUrl = flags.url ?? 'http://127.0.0.1:4510';
-const loaded = await loadConfig(flags.config ?? process.env.FILIERA_CONFIG ?? 'config/demo.json');
-const identity = await openLocalIdentity(flags.data ?? '.filiera-data');
+const dataDir = flags.data ?? DEFAULT_DATA_DIR;
+const local = await prepareLocalConfig({ configFile: flags.config, dataDir });
+if (!local.demoPki) {
+  console.error('filiera demo: the sample intakes are signed with the demo PKI, which only the demo configuration (config/demo.json) trusts: run npm start and npm run demo without --config');
+  process.exit(2);
+}
+const demoPki = local.demoPki;
+const loaded = await loadConfig(local.configFile);
+const identity = await openLocalIdentity(dataDir);
 const users = demoUsers(loaded.config);
 const tenant = loaded.config.tenants[0]!;
 const callCenter = tenant.callCenters[0]!;
 const committente = await identity.issue(users.find((u) => u.claims.role === 'committente')!.claims);
-const certs = path.join(path.dirname(loaded.file), 'certs');
 const work = await mkdtemp(path.join(tmpdir(), 'filiera-demo-'));
 
 async function api(method: string, route: string, body?: unknown): Promise<any> {
@@ -61,7 +71,7 @@ async function sign(pdf: Uint8Array, name: string): Promise<Uint8Array> {
   await writeFile(input, pdf);
   await promisify(execFile)('openssl', [
     'cms', '-sign', '-cades', '-binary', '-nodetach', '-outform', 'DER', '-md', 'sha256',
-    '-in', input, '-signer', path.join(certs, 'demo-signer.pem'), '-inkey', path.join(certs, 'demo-signer.key.pem'), '-out', output,
+    '-in', input, '-signer', demoPki.signerPath, '-inkey', demoPki.signerKeyPath, '-out', output,
   ]);
   return new Uint8Array(await readFile(output));
 }

@@ -1,6 +1,8 @@
 import * as z from 'zod';
 import { loadConfig } from '../../shared/config.js';
+import { DEFAULT_DATA_DIR, prepareLocalConfig } from '../../infra/local/demo-setup.js';
 import { openLocalIdentity, type TokenClaims } from '../../infra/local/local-identity.js';
+import { restrictUmask } from '../../infra/local/private-files.js';
 import { parseFlags, UsageError } from '../cli-support.js';
 
 const help = `filiera token --role committente|callcenter|compliance [--tenant ID | --callcenter ID] [--sub NAME]
@@ -14,7 +16,7 @@ const Args = z.object({
   callcenter: z.string().optional(),
   sub: z.string().min(1).optional(),
   config: z.string().optional(),
-  data: z.string().default('.filiera-data'),
+  data: z.string().default(DEFAULT_DATA_DIR),
   ttl: z.coerce.number().int().positive({ error: '--ttl must be a positive number of seconds' }).default(12 * 3600),
 });
 
@@ -36,9 +38,13 @@ export async function run(argv: string[]): Promise<number> {
   const parsed = Args.safeParse(flags);
   if (!parsed.success) throw new UsageError(parsed.error.issues[0]?.message ?? 'invalid arguments');
   const args = parsed.data;
-  const { config } = await loadConfig(args.config).catch((err: Error) => {
-    throw new UsageError(err.message);
-  });
+  // The data folder holds the token signing key (and, for the demo configuration, the demo PKI): private to the user.
+  restrictUmask();
+  const { config } = await prepareLocalConfig({ configFile: args.config, dataDir: args.data })
+    .then((local) => loadConfig(local.configFile))
+    .catch((err: Error) => {
+      throw new UsageError(err.message);
+    });
 
   let claims: TokenClaims;
   if (args.role === 'committente') {

@@ -1,5 +1,8 @@
+import path from 'node:path';
 import * as z from 'zod';
 import { loadConfig } from '../../shared/config.js';
+import { isShippedDemoConfig } from '../local/demo-setup.js';
+import { refuseDemoTrust } from './demo-trust.js';
 
 /**
  * The deployment's parameters, read from CDK context (`cdk synth -c key=value`, or `context` in cdk.json). Values
@@ -32,8 +35,15 @@ export const SettingsSchema = z.object({
   evidenceLockMode: z.enum(['GOVERNANCE', 'COMPLIANCE']).default('GOVERNANCE'),
   /** Default Object Lock retention; the telemarketing code of conduct keeps comparison files 5 years (art. 15). */
   evidenceRetentionDays: z.coerce.number().int().positive().max(36_500).default(1826),
-  /** The configuration file (PRODUCT.md section 6), read at synth time. */
-  filieraConfig: z.string().min(1).default('config/demo.json'),
+  /**
+   * The configuration file (PRODUCT.md section 6), read at synth time. No default: the demo configuration is for the
+   * local stack, and its CA's keys are not secret.
+   */
+  filieraConfig: z
+    .string()
+    .min(1)
+    .refine((file) => !isShippedDemoConfig(file), 'filieraConfig: config/demo.json is the local demo, not a deployment; write your own configuration')
+    .optional(),
   /** Or an SSM String parameter holding the configuration in the inline format, resolved at deploy time. */
   filieraConfigParameter: z
     .string()
@@ -51,10 +61,13 @@ export const SettingsSchema = z.object({
   skipBundling: flag.default(false),
 });
 
-export type Settings = z.infer<typeof SettingsSchema>;
+export type Settings = Omit<z.infer<typeof SettingsSchema>, 'filieraConfig'> & {
+  /** The configuration file; empty when the configuration comes from filieraConfigParameter instead. */
+  filieraConfig: string;
+};
 
 /** Where each setting is read from in CDK context. */
-export const contextKeys: Record<keyof Settings, string> = {
+export const contextKeys: Record<keyof z.infer<typeof SettingsSchema>, string> = {
   region: 'region',
   account: 'account',
   rawRetentionDays: 'rawRetentionDays',
@@ -73,15 +86,25 @@ export function parseSettings(read: (key: string) => unknown): Settings {
   if (!parsed.success) {
     throw new Error(`CDK context: ${parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ')}`);
   }
-  return parsed.data;
+  if (!parsed.data.filieraConfig && !parsed.data.filieraConfigParameter) {
+    throw new Error(
+      'CDK context: no configuration. Pass -c filieraConfig=FILE (PRODUCT.md section 6: your tenants, call centers and ' +
+        'trust anchors) or -c filieraConfigParameter=/ssm/name; there is no default, and the demo configuration and ' +
+        'its CA are refused',
+    );
+  }
+  return { ...parsed.data, filieraConfig: parsed.data.filieraConfig ?? '' };
 }
 
 /**
  * The configuration as the functions read it from FILIERA_CONFIG_JSON (functions/lib/environment-wiring.ts): the
- * validated file with its trust anchors inlined as PEM text.
+ * validated file with its trust anchors inlined as PEM text. Refused when it is the demo configuration or trusts
+ * the demo PKI (./demo-trust.ts).
  */
 export async function inlineConfiguration(file: string): Promise<string> {
+  if (isShippedDemoConfig(file)) throw new Error(`${file}: the local demo configuration is not deployed; write your own`);
   const { config, trustAnchorPems } = await loadConfig(file);
+  refuseDemoTrust(trustAnchorPems, config.trustAnchors, path.basename(file));
   const { trustAnchors: _files, ...rest } = config;
   return JSON.stringify({ ...rest, trustAnchorPems });
 }

@@ -1,8 +1,9 @@
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { exportPKCS8, exportSPKI, generateKeyPair, importPKCS8, importSPKI, jwtVerify, SignJWT, type JWTPayload } from 'jose';
 import { ALL_TENANTS } from '../../shared/auth/principal.js';
 import type { Config } from '../../shared/config.js';
+import { ensurePrivateDir, writePrivateFile } from './private-files.js';
 
 /**
  * The local stand-in for Cognito: a key pair kept in the data folder signs demo users' tokens, and the embedded API
@@ -35,9 +36,9 @@ export async function openLocalIdentity(dataDir: string): Promise<LocalIdentity>
     const pair = await generateKeyPair(ALG, { extractable: true });
     privatePem = await exportPKCS8(pair.privateKey);
     publicPem = await exportSPKI(pair.publicKey);
-    await mkdir(dir, { recursive: true });
-    await writeFile(privateFile, privatePem, { mode: 0o600 });
-    await writeFile(publicFile, publicPem);
+    await ensurePrivateDir(dir);
+    await writePrivateFile(privateFile, privatePem);
+    await writePrivateFile(publicFile, publicPem);
   }
   const privateKey = await importPKCS8(privatePem, ALG);
   const publicKey = await importSPKI(publicPem, ALG);

@@ -3,13 +3,18 @@ import path from 'node:path';
 // The machines here run Node 20 on purpose (Lambda runs Node 22); the SDK's notice about that is noise for users.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 import { parseArgs } from 'node:util';
+import { DEFAULT_DATA_DIR, prepareLocalConfig } from './demo-setup.js';
 import { demoUsers } from './local-identity.js';
+import { ensurePrivateDir, restrictUmask } from './private-files.js';
 import { DEFAULT_PORT, startEmbeddedStack } from './stack.js';
 
 /**
  * `npm start -- [--config FILE] [--data DIR] [--port N]`: the whole pipeline on the embedded stack, on 127.0.0.1,
- * until stopped (Ctrl-C).
+ * until stopped (Ctrl-C). The data folder holds contact lists and keys: it and everything in it is private to the
+ * user (0700 folders, 0600 files), the engines' files included. With the demo configuration, the demo PKI is made in
+ * it at first start (infra/local/demo-setup.ts).
  */
+restrictUmask();
 const USAGE = 'npm start -- [--config FILE] [--data DIR] [--port N]';
 let values: { config?: string; data?: string; port?: string; help?: boolean };
 try {
@@ -37,11 +42,17 @@ if (!Number.isInteger(port) || port < 0 || port > 65535) {
   console.error(`filiera: --port ${values.port}: not a port number`);
   process.exit(2);
 }
-const configFile = values.config ?? process.env.FILIERA_CONFIG ?? 'config/demo.json';
-const dataDir = values.data ?? '.filiera-data';
+const configName = values.config ?? process.env.FILIERA_CONFIG ?? 'config/demo.json';
+const dataDir = values.data ?? DEFAULT_DATA_DIR;
 
 console.log('Starting Filiera on the embedded stack (S3-compatible engine, DynamoDB Local)...');
-const stack = await startEmbeddedStack({ configFile, dataDir, port }).catch((err: unknown) => {
+const local = await ensurePrivateDir(dataDir)
+  .then(() => prepareLocalConfig({ configFile: values.config, dataDir }))
+  .catch((err: unknown) => {
+    console.error(`filiera: cannot start: ${(err as Error).message}`);
+    process.exit(1);
+  });
+const stack = await startEmbeddedStack({ configFile: local.configFile, dataDir, port }).catch((err: unknown) => {
   console.error(`filiera: cannot start: ${(err as Error).message}`);
   process.exit(1);
 });
@@ -53,7 +64,8 @@ const lines = [
   `  web console      ${stack.baseUrl}/  (sign in as a demo user)`,
   `  API description  ${stack.baseUrl}/openapi.json`,
   `  data             ${path.resolve(dataDir)}`,
-  `  configuration    ${stack.config.file}`,
+  `  configuration    ${path.resolve(configName)}`,
+  ...(local.demoPki ? [`  demo CA          ${local.demoPki.caPath}  (made here at first start; verify --trust it)`] : []),
   '',
   'Demo users (bearer tokens, valid 12 hours):',
 ];

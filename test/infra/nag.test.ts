@@ -23,7 +23,7 @@ interface Acknowledgement {
 let acknowledgements: Acknowledgement[];
 
 beforeAll(async () => {
-  built = await buildApp({ context: { 'filiera:skipBundling': true }, builtinValidation: false });
+  built = await buildApp({ context: { 'filiera:skipBundling': true, filieraConfig: 'test/fixtures/deploy/config.json' }, builtinValidation: false });
   built.app.synth();
   report = new AwsSolutionsChecks().validateScope(built.app);
   acknowledgements = built.app.node.findAll().flatMap((construct) =>

@@ -25,7 +25,7 @@ let stateful: Template;
 let stateless: Template;
 
 beforeAll(async () => {
-  built = await buildApp({ context: { 'filiera:skipBundling': true, rawRetentionDays: '45' }, builtinValidation: false });
+  built = await buildApp({ context: { 'filiera:skipBundling': true, rawRetentionDays: '45', filieraConfig: 'test/fixtures/deploy/config.json' }, builtinValidation: false });
   stateful = Template.fromStack(built.stateful);
   stateless = Template.fromStack(built.stateless);
 });
@@ -366,7 +366,7 @@ describe('stateless stack', () => {
     const env = stateless.toJSON().Resources[logicalId(built.stateless.functions['on-upload'].node.defaultChild)].Properties.Environment.Variables;
     const { trustAnchorPems, ...config } = JSON.parse(env.FILIERA_CONFIG_JSON);
     expect(parseConfig(config).tenants.map((t) => t.id)).toEqual(['acme']);
-    expect(trustAnchorPems).toEqual([readFileSync('config/certs/demo-ca.pem', 'utf8')]);
+    expect(trustAnchorPems).toEqual([readFileSync('test/fixtures/deploy/ca.pem', 'utf8')]);
     expect(flat(env.TABLE_NAME)).toMatch(/^<import /);
     expect(flat(env.INTAKE_BUCKET)).toBe('filiera-intake-<AWS::AccountId>-eu-central-1');
     expect(flat(env.RELEASE_BUCKET)).toBe('filiera-release-<AWS::AccountId>-eu-central-1');

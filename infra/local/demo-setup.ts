@@ -1,0 +1,55 @@
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseConfig } from '../../shared/config.js';
+import { type DemoPki, ensureDemoPki } from './demo-pki.js';
+import { ensurePrivateDir, writePrivateFile } from './private-files.js';
+
+/**
+ * The shipped demo configuration (config/demo.json) names its tenants and policy but trusts no CA of its own: its
+ * trust anchor is the demo CA made in the data folder at first start (./demo-pki.ts), so that no private key is in
+ * the repository. `npm start`, `npm run demo` and `filiera token` call prepareLocalConfig with the configuration and
+ * data folder they were given: for the demo configuration it makes the PKI if missing and writes beside it the
+ * configuration the stack loads (the demo's, trusting that CA as well); any other configuration is used as it is.
+ */
+
+export const SHIPPED_DEMO_CONFIG = fileURLToPath(new URL('../../config/demo.json', import.meta.url));
+export const DEFAULT_DATA_DIR = '.filiera-data';
+
+/** The demo signer's name; the tax code and company come from the demo configuration's first tenant. */
+const DEMO_SIGNER = { givenName: 'Mario', surname: 'Rossi' } as const;
+
+export interface LocalConfigChoice {
+  /** The configuration to load: the one given, or for the demo the one written in the data folder. */
+  configFile: string;
+  /** The demo PKI, when the configuration is the shipped demo one. */
+  demoPki?: DemoPki;
+}
+
+export function isShippedDemoConfig(file: string): boolean {
+  return path.resolve(file) === SHIPPED_DEMO_CONFIG;
+}
+
+export async function prepareLocalConfig(options: { configFile?: string | undefined; dataDir: string; now?: Date }): Promise<LocalConfigChoice> {
+  const given = options.configFile ?? process.env.FILIERA_CONFIG ?? SHIPPED_DEMO_CONFIG;
+  if (!isShippedDemoConfig(given)) return { configFile: given };
+
+  const raw = JSON.parse(await readFile(SHIPPED_DEMO_CONFIG, 'utf8')) as Record<string, unknown>;
+  const config = parseConfig(raw, given);
+  const tenant = config.tenants[0]!;
+  const taxCode = tenant.signatories[0];
+  if (!taxCode) throw new Error(`${given}: the demo tenant "${tenant.id}" needs a signatory for the demo signer`);
+
+  await ensurePrivateDir(options.dataDir);
+  const demoPki = await ensureDemoPki(
+    options.dataDir,
+    { organization: tenant.name, vat: tenant.vat, taxCode, ...DEMO_SIGNER },
+    options.now,
+  );
+  await ensurePrivateDir(demoPki.dir);
+  const configFile = path.join(demoPki.dir, 'config.json');
+  // Anchors the demo file itself lists stay, made absolute: the written file lives elsewhere.
+  const anchors = config.trustAnchors.map((anchor) => path.resolve(path.dirname(SHIPPED_DEMO_CONFIG), anchor));
+  await writePrivateFile(configFile, `${JSON.stringify({ ...raw, trustAnchors: [...anchors, path.basename(demoPki.caPath)] }, null, 2)}\n`);
+  return { configFile, demoPki };
+}
