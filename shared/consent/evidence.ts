@@ -252,13 +252,14 @@ export async function readConsentEvidence(
   if (stop !== null) return stop;
   errors.sheetRow = reader.records + 1 + sepLines;
   if (reader.overflow !== null) {
-    errors.add(
-      'malformed_csv',
-      dataRows + 1,
-      null,
-      `a cell or record exceeds the limit (${reader.overflow.limit} ${reader.overflow.max}).`,
-      `una cella o un record supera il limite (${reader.overflow.limit} ${reader.overflow.max}).`,
-    );
+    const { limit, max } = reader.overflow;
+    const [en, it] =
+      limit === 'field_chars'
+        ? [`a cell is longer than ${max} characters (a quote left open?).`, `una cella supera i ${max} caratteri (virgolette non chiuse?).`]
+        : limit === 'record_cells'
+          ? [`a record has more than ${max} cells.`, `un record ha più di ${max} celle.`]
+          : [`a record is longer than ${max} characters.`, `un record supera i ${max} caratteri.`];
+    errors.add('malformed_csv', dataRows + 1, null, en, it);
   } else if (!closed) {
     errors.add('malformed_csv', dataRows + 1, null, 'a quoted field is never closed.', 'un campo tra virgolette non viene mai chiuso.');
   }

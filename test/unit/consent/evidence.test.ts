@@ -191,6 +191,13 @@ describe('a malformed evidence file is refused with errors naming the row and th
     expect(result.error).toMatchObject({ reason: 'malformed_csv', row: 3, sheetRow: 4 });
   });
 
+  it('refuses a cell too long to be evidence, naming its row', async () => {
+    const text = `${toCsv([HEADER, GOOD])}3471234567;"${'x'.repeat(20_000)}\r\n`;
+    const result = refused(await readConsentEvidence(encodeText(text, 'utf-8'), LIMITS));
+    expect(result.error).toMatchObject({ reason: 'malformed_csv', row: 2, sheetRow: 3 });
+    expect(result.error.message).toMatch(/a cell is longer than 16384 characters/);
+  });
+
   it('counts spreadsheet rows with the header, blank lines and a sep= line, data rows without', async () => {
     const bad = [...GOOD];
     bad[1] = 'ieri';
