@@ -89,6 +89,8 @@ export interface AttestationDocument {
   fields: AttestationFields;
   /** Set when the document could not be read at all (not a PDF, corrupt, encrypted...). */
   readError?: string;
+  /** readError in Italian, when the reader wrote it in both languages. */
+  readErrorIt?: string;
   /** Pages of text as extracted, for the console. */
   text?: string;
   /**

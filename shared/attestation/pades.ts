@@ -1,56 +1,71 @@
-import * as asn1js from 'asn1js';
-import type { PadesEvidence } from '../signature/model.js';
+import { derElementLength } from '../signature/cms.js';
+import type { PadesEvidence, PadesSignatureField } from '../signature/model.js';
 import { latin1 } from './sniff.js';
 
 const BYTE_RANGE = /\/ByteRange\s*\[\s*(\d+)\s+(\d+)\s+(\d+)\s+(\d+)\s*\]/g;
 
 /**
- * Finds the PDF's signature dictionaries (/ByteRange + /Contents) in the raw bytes and returns the last one as
- * evidence. Signature dictionaries are never compressed: their /Contents must be patched into the file in place,
- * which is what makes this scan reliable.
+ * Finds every signature dictionary of the PDF (/ByteRange + /Contents) in the raw bytes, in file order: signatures
+ * and RFC 3161 document timestamps alike (PRODUCT.md section 5: every signature counts). Signature dictionaries are
+ * never compressed: their /Contents must be patched into the file in place, which is what makes this scan reliable.
+ * The evidence's top-level fields are the last dictionary's.
  */
 export function locatePadesSignature(file: Uint8Array): PadesEvidence | null {
   const raw = latin1(file);
   const matches = [...raw.matchAll(BYTE_RANGE)];
-  const last = matches.at(-1);
-  if (!last) return null;
-  const evidence: PadesEvidence = {
+  if (matches.length === 0) return null;
+  const signatures = matches.map((match) => readSignatureField(raw, file, match));
+  const last = signatures.at(-1)!;
+  return {
     type: 'PAdES',
-    cms: new Uint8Array(0),
+    ...last,
     file,
     fileLength: file.length,
-    byteRange: last.slice(1, 5).map(Number),
+    signatureCount: signatures.length,
+    signatures,
+  };
+}
+
+function readSignatureField(raw: string, file: Uint8Array, match: RegExpMatchArray): PadesSignatureField {
+  const field: PadesSignatureField = {
+    cms: new Uint8Array(0),
+    byteRange: match.slice(1, 5).map(Number),
     contents: null,
-    signatureCount: matches.length,
+    kind: 'signature',
   };
   // The dictionary's object: from its "N G obj" to "endobj".
-  const at = last.index;
+  const at = match.index!;
   const objStart = lastObjectStart(raw, at);
   const objEndIndex = raw.indexOf('endobj', at);
   const object = raw.slice(objStart, objEndIndex < 0 ? raw.length : objEndIndex);
   const subFilter = /\/SubFilter\s*\/([^\s/<>[\]()]+)/.exec(object)?.[1];
-  if (subFilter) evidence.subFilter = subFilter;
+  if (subFilter) field.subFilter = subFilter;
+  if (/\/Type\s*\/DocTimeStamp\b/.test(object) || subFilter === 'ETSI.RFC3161') field.kind = 'document-timestamp';
   const contents = /\/Contents\s*<([0-9A-Fa-f\s]*)>/.exec(object);
   if (!contents) {
-    evidence.problem = 'The signature dictionary has no /Contents hex string: there is no signature to check.';
-    return evidence;
+    field.problem = 'The signature dictionary has no /Contents hex string: there is no signature to check.';
+    field.problemIt = 'Il dizionario di firma non ha una stringa esadecimale /Contents: non c’è alcuna firma da verificare.';
+    return field;
   }
   const start = objStart + contents.index + contents[0].indexOf('<');
-  evidence.contents = { start, end: objStart + contents.index + contents[0].length };
+  field.contents = { start, end: objStart + contents.index + contents[0].length };
   const hex = contents[1]!.replace(/\s+/g, '');
   if (hex.length % 2 !== 0) {
-    evidence.problem = 'The signature’s /Contents is not a whole number of bytes.';
-    return evidence;
+    field.problem = 'The signature’s /Contents is not a whole number of bytes.';
+    field.problemIt = 'Il /Contents della firma non è un numero intero di byte.';
+    return field;
   }
   const padded = new Uint8Array(Buffer.from(hex, 'hex'));
-  // /Contents is a fixed-size placeholder: the CMS is followed by zero padding. Keep only the first DER element.
-  const asn1 = asn1js.fromBER(padded);
-  if (asn1.offset === -1 || padded.every((b) => b === 0)) {
-    evidence.problem = 'The signature’s /Contents does not hold a CMS structure (empty or unreadable).';
-    return evidence;
+  // /Contents is a fixed-size placeholder: the CMS is followed by zero padding. Keep only the first DER element,
+  // found from its header (parsing a long-term signature whole here would spend the parser's bounds twice).
+  const length = derElementLength(padded);
+  if (length <= 0 || padded.every((b) => b === 0)) {
+    field.problem = 'The signature’s /Contents does not hold a CMS structure (empty or unreadable).';
+    field.problemIt = 'Il /Contents della firma non contiene una struttura CMS (vuoto o illeggibile).';
+    return field;
   }
-  evidence.cms = padded.slice(0, asn1.offset);
-  return evidence;
+  field.cms = padded.slice(0, length);
+  return field;
 }
 
 /**

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { CmsError, parseSignedData } from '../signature/cms.js';
+import { CmsError, italianCmsReason, unwrapCades } from '../signature/cms.js';
 import type { CadesEvidence, SignedEvidence } from '../signature/model.js';
 import type { DocumentToRead, Extraction, StoredDocument } from '../ports/document-extractor.js';
 import { extractorFor, type ExtractorWiring } from './extraction.js';
@@ -46,16 +46,21 @@ export async function readAttestation(bytes: Uint8Array, options: ReadOptions = 
       const evidence: CadesEvidence = { type: 'CAdES', cms: der ?? new Uint8Array(0), content: null, fileLength: bytes.length };
       signed = evidence;
       try {
-        evidence.content = parseSignedData(evidence.cms).content;
+        // Nested envelopes (.p7m in .p7m): the innermost content is the document (PRODUCT.md section 4).
+        evidence.content = unwrapCades(evidence.cms).content;
       } catch (error) {
         const reason = error instanceof CmsError ? error.message : (error as Error).message;
-        document.readError = `The CAdES envelope (.p7m) cannot be opened: ${reason}.`;
+        unreadable(document, `The CAdES envelope (.p7m) cannot be opened: ${reason}.`, `La busta CAdES (.p7m) non può essere aperta: ${italianCmsReason(reason)}.`);
         break;
       }
       if (!evidence.content) {
-        document.readError = 'The CAdES envelope (.p7m) carries no document: it is a detached signature without the signed PDF.';
+        unreadable(
+          document,
+          'The CAdES envelope (.p7m) carries no document: it is a detached signature without the signed PDF.',
+          'La busta CAdES (.p7m) non contiene il documento: è una firma separata senza il PDF firmato.',
+        );
       } else if (pdfHeaderOffset(evidence.content) < 0) {
-        document.readError = 'The document inside the CAdES envelope (.p7m) is not a PDF.';
+        unreadable(document, 'The document inside the CAdES envelope (.p7m) is not a PDF.', 'Il documento contenuto nella busta CAdES (.p7m) non è un PDF.');
       } else {
         // The stored file is the envelope, not this PDF: an engine reading from storage could not use it.
         await readPdfInto(document, evidence.content, { ...options, stored: undefined });
@@ -78,13 +83,23 @@ export async function readAttestation(bytes: Uint8Array, options: ReadOptions = 
       await extractScanInto(document, { kind, bytes, pages: 1 }, options);
       break;
     case 'unknown':
-      document.readError =
-        bytes.length === 0
-          ? 'The attestation file is empty.'
-          : 'The file is not an attestation Filiera can read: neither a PDF, a CAdES .p7m (DER or base64) nor an image (PNG, JPEG, TIFF).';
+      if (bytes.length === 0) unreadable(document, 'The attestation file is empty.', 'Il file della dichiarazione è vuoto.');
+      else {
+        unreadable(
+          document,
+          'The file is not an attestation Filiera can read: neither a PDF, a CAdES .p7m (DER or base64) nor an image (PNG, JPEG, TIFF).',
+          'Il file non è una dichiarazione che Filiera sappia leggere: non è un PDF, né una busta CAdES .p7m (DER o base64), né un\'immagine (PNG, JPEG, TIFF).',
+        );
+      }
       break;
   }
   return { document, signed };
+}
+
+/** The document cannot be read: the sentence in both languages (a finding's Italian message carries no English detail). */
+function unreadable(document: AttestationDocument, en: string, it: string): void {
+  document.readError = en;
+  document.readErrorIt = it;
 }
 
 /** Reads a PDF's text layer into the document; returns true when the PDF turned out to be a scan (images, no text). */
@@ -109,7 +124,11 @@ async function extractScanInto(document: AttestationDocument, scan: DocumentToRe
     ...(options.reference ? { reference: options.reference } : {}),
   });
   if (outcome.status === 'unreadable') {
-    document.readError = `The scanned attestation could not be read: ${outcome.reason.replace(/\.$/, '')}.`;
+    unreadable(
+      document,
+      `The scanned attestation could not be read: ${outcome.reason.replace(/\.$/, '')}.`,
+      `La dichiarazione scansionata non è stata letta: ${italianReadReason(outcome.reason).replace(/\.$/, '')}.`,
+    );
   } else {
     apply(document, outcome);
   }
@@ -122,7 +141,7 @@ function apply(document: AttestationDocument, outcome: Extraction): void {
       document.fields = outcome.fields;
       break;
     case 'unreadable':
-      document.readError = outcome.reason;
+      unreadable(document, outcome.reason, italianReadReason(outcome.reason));
       break;
     case 'pending':
       document.pendingJob = outcome.jobId;
@@ -131,4 +150,27 @@ function apply(document: AttestationDocument, outcome: Extraction): void {
       // Only the text layer says so, and readPdfInto hands such a PDF to the scan reader.
       break;
   }
+}
+
+/**
+ * The extractors' reasons in Italian. Their variable parts are library messages in English (pdf.js, Tesseract,
+ * Textract): the Italian sentence names the cause without them; the English finding keeps them for support.
+ */
+function italianReadReason(reason: string): string {
+  const rules: [RegExp, (m: RegExpExecArray) => string][] = [
+    [/^The PDF is encrypted with a password/, () => 'Il PDF è protetto da password e non può essere letto.'],
+    [/^The file is not a readable PDF/, () => 'Il file non è un PDF leggibile.'],
+    [/^The PDF could not be read/, () => 'Il PDF non può essere letto.'],
+    [/^the scanned PDF cannot be rendered/, () => 'il PDF scansionato non può essere convertito in immagine'],
+    [/^the image cannot be read by OCR/, () => "l'immagine non può essere letta dal riconoscimento ottico"],
+    [/^the image cannot be decoded/, () => "l'immagine non può essere decodificata"],
+    [/^a scanned PDF of (\d+) pages can be read by Amazon Textract only as a stored file/, (m) => `un PDF scansionato di ${m[1]} pagine può essere letto da Amazon Textract solo come file archiviato`],
+    [/^Amazon Textract could not analyse the document/, () => 'Amazon Textract non è riuscito ad analizzare il documento'],
+    [/^Amazon Textract cannot read the document/, () => 'Amazon Textract non può leggere il documento'],
+  ];
+  for (const [re, say] of rules) {
+    const m = re.exec(reason);
+    if (m) return say(m);
+  }
+  return 'il documento non può essere letto (il dettaglio tecnico è nel messaggio in inglese)';
 }

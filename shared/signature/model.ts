@@ -1,4 +1,5 @@
 /** A signature report a person can read: each check with its outcome, and who signed. */
+import type { CmsLimits } from './cms.js';
 
 export type CheckOutcome = 'pass' | 'fail' | 'not_applicable' | 'absent';
 
@@ -17,16 +18,64 @@ export interface SignerIdentity {
   notAfter: string;
 }
 
+export type SignatureCheckName =
+  | 'integrity' // the signature verifies over the signed content, with accepted algorithms and key sizes
+  | 'coverage' // PAdES: the byte range spans the whole file, later updates only add validation data or signatures
+  | 'chain' // the certificate chains to a trust anchor through certification authorities
+  | 'validity' // the certificate was valid at signing time
+  | 'key_usage' // an end-entity certificate whose key usage and extended key usage allow signing documents
+  | 'signing_time' // the signing time is not later than processing (5 minutes of clock skew)
+  | 'signing_certificate' // ESS signing-certificate-v2 matches the signer's certificate
+  | 'identity'; // the signer identifies the tenant
+
+export const SIGNATURE_CHECK_ORDER: SignatureCheckName[] = [
+  'integrity',
+  'coverage',
+  'chain',
+  'validity',
+  'key_usage',
+  'signing_time',
+  'signing_certificate',
+  'identity',
+];
+
 export interface SignatureCheck {
-  name:
-    | 'integrity' // the signature verifies over the signed content (message digest + signature value)
-    | 'coverage' // PAdES: the byte range spans the whole file
-    | 'chain' // the certificate chains to a configured trust anchor
-    | 'validity' // the certificate was valid at signing time
-    | 'signing_certificate' // ESS signing-certificate-v2 matches the signer's certificate
-    | 'identity'; // the signer identifies the tenant
+  name: SignatureCheckName;
   outcome: CheckOutcome;
   detail: string;
+  /** The same sentence in Italian (a finding's Italian message carries no English detail); the verifier always sets it. */
+  detailIt?: string;
+}
+
+/** One signature of the file: a SignerInfo of an envelope, or a PAdES signature field. */
+export interface SignatureValidation {
+  /** 1-based, in file order: outer envelope first, then its signers; PAdES in the order the fields were signed. */
+  index: number;
+  /** Where it is, e.g. "envelope 2 of 2, signer 1 of 1" or "PDF signature 2 of 3". */
+  label: string;
+  labelIt: string;
+  type: 'CAdES' | 'PAdES';
+  /** Every check but identity passed (identity is judged over the whole file: at least one signer names the tenant). */
+  valid: boolean;
+  identifiesTenant: boolean;
+  checks: SignatureCheck[];
+  signer?: SignerIdentity;
+  signingTime?: string;
+  signingTimeSource: 'signed-attribute' | 'none';
+  notes: string[];
+}
+
+/** An RFC 3161 document timestamp in a PDF: not a signature, verified as a timestamp. */
+export interface DocumentTimestampReport {
+  index: number;
+  /** The token verifies over the byte range it covers (messageImprint and the authority's signature). */
+  valid: boolean;
+  /** The authority chains to a trusted anchor (a configured one; trusted lists' TSA services when configured). */
+  trusted: boolean;
+  time?: string;
+  authority?: string;
+  detail: string;
+  detailIt: string;
 }
 
 export interface SignatureReport {
@@ -34,13 +83,18 @@ export interface SignatureReport {
   type?: 'CAdES' | 'PAdES';
   /** True when every applicable check passed. */
   valid: boolean;
+  /** Each check over the whole file: a check fails when it fails for any signature (a file is as good as its worst). */
   checks: SignatureCheck[];
+  /** The signer who identifies the tenant (else the first). */
   signer?: SignerIdentity;
-  /** ISO 8601 signing time from the signed attributes, when present. */
+  /** ISO 8601 signing time of that signature, when present. */
   signingTime?: string;
   /** Without an RFC 3161 timestamp the signing time is the signer's own claim. */
   signingTimeSource: 'signed-attribute' | 'none';
   notes: string[];
+  /** Every signature of the file, each with its own checks. */
+  signatures?: SignatureValidation[];
+  documentTimestamps?: DocumentTimestampReport[];
 }
 
 export interface SignatureExpectations {
@@ -50,8 +104,10 @@ export interface SignatureExpectations {
   tenantVat: string;
   /** Codici fiscali registered as signatories of the tenant. */
   signatories: string[];
-  /** Used for validity when the signature carries no signing time. */
+  /** Used for validity when the signature carries no signing time, and to refuse signing times in the future. */
   now: Date;
+  /** Parser bounds (PRODUCT.md section 9); tests lower them. */
+  limits?: CmsLimits;
 }
 
 /**
@@ -71,6 +127,23 @@ export interface CadesEvidence {
   fileLength: number;
 }
 
+/** One signature dictionary of a PDF (a signature or an RFC 3161 document timestamp). */
+export interface PadesSignatureField {
+  /** DER of the CMS found in /Contents (trailing zero padding removed); empty when it could not be decoded. */
+  cms: Uint8Array;
+  byteRange: number[] | null;
+  contents: { start: number; end: number } | null;
+  subFilter?: string;
+  /** /Type /DocTimeStamp or /SubFilter /ETSI.RFC3161: a document timestamp, not a signature. */
+  kind: 'signature' | 'document-timestamp';
+  problem?: string;
+  problemIt?: string;
+}
+
+/**
+ * The PDF's signature dictionaries. The top-level cms, byteRange, contents and subFilter are the last dictionary's;
+ * `signatures` holds every one in file order (when absent, the top-level one is the only one).
+ */
 export interface PadesEvidence {
   type: 'PAdES';
   /** DER of the CMS found in /Contents (trailing zero padding removed); empty when it could not be decoded. */
@@ -84,8 +157,11 @@ export interface PadesEvidence {
   contents: { start: number; end: number } | null;
   /** /SubFilter of the signature dictionary, e.g. 'adbe.pkcs7.detached' or 'ETSI.CAdES.detached'. */
   subFilter?: string;
-  /** How many signature dictionaries the file holds; the last one is the evidence. */
+  /** How many signature dictionaries the file holds. */
   signatureCount: number;
   /** Set when the signature dictionary itself could not be read; the verifier reports it as an integrity failure. */
   problem?: string;
+  problemIt?: string;
+  kind?: PadesSignatureField['kind'];
+  signatures?: PadesSignatureField[];
 }

@@ -1,91 +1,258 @@
 /**
- * Digital-signature verification for attestations (PRODUCT.md section 5, issue 3 part 2): CAdES (attached) and PAdES
- * (detached CMS over the PDF byte ranges). pkijs/asn1js read the structures; node:crypto checks signatures.
- * Every check ends in the report with a sentence; bad input is a failed check, never an exception.
+ * Digital-signature verification for attestations (PRODUCT.md sections 4 and 5): CAdES (attached, nested envelopes,
+ * parallel signers) and PAdES (every signature field of the PDF; RFC 3161 document timestamps are verified as
+ * timestamps, not as signatures). pkijs/asn1js read the structures; node:crypto checks signatures.
+ *
+ * 1. Find every signature of the file: each SignerInfo of each envelope, each PAdES signature field.
+ * 2. Check each one on its own (integrity, coverage, chain, validity, key usage, signing time, ESS binding).
+ * 3. The file is as good as its worst signature; at least one signer must identify the tenant.
+ * Every check ends in the report with a sentence in English and Italian; bad input is a failed check, never an
+ * exception.
  */
-import { X509Certificate, constants, createHash, verify as cryptoVerify, type KeyObject } from 'node:crypto';
+import { constants, createHash, verify as cryptoVerify, type KeyObject } from 'node:crypto';
 import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
-import { CmsError, OID, attributeValues, certificateDer, nameAttribute, parseSignedData, renderName, type ParsedCms } from './cms.js';
-import type {
-  PadesEvidence,
-  SignatureCheck,
-  SignatureExpectations,
-  SignatureReport,
-  SignedEvidence,
-  SignerIdentity,
+import { ACCEPTED_DIGESTS, DIGESTS, digestLabel, keyStrength, schemeOf, type DigestName } from './algorithms.js';
+import { CertPool, buildPath, certFromPkijs, certsFromPem, cnOf, signerUsage, type Cert } from './certificates.js';
+import {
+  CmsError,
+  DEFAULT_CMS_LIMITS,
+  OID,
+  attributeValues,
+  certificateDer,
+  nameAttribute,
+  parseSignedData,
+  italianCmsReason,
+  renderName,
+  unwrapCades,
+  type CmsLimits,
+  type ParsedCms,
+} from './cms.js';
+import {
+  SIGNATURE_CHECK_ORDER,
+  type CadesEvidence,
+  type CheckOutcome,
+  type DocumentTimestampReport,
+  type PadesEvidence,
+  type PadesSignatureField,
+  type SignatureCheck,
+  type SignatureCheckName,
+  type SignatureExpectations,
+  type SignatureReport,
+  type SignatureValidation,
+  type SignedEvidence,
+  type SignerIdentity,
 } from './model.js';
-
-const DIGESTS: Record<string, 'sha256' | 'sha384' | 'sha512' | 'sha1'> = {
-  '2.16.840.1.101.3.4.2.1': 'sha256',
-  '2.16.840.1.101.3.4.2.2': 'sha384',
-  '2.16.840.1.101.3.4.2.3': 'sha512',
-  '1.3.14.3.2.26': 'sha1',
-};
-/** Accepted for the signature itself: SHA-1 is broken for signatures (and never in a qualified one today). */
-const ACCEPTED_DIGESTS = new Set(['sha256', 'sha384', 'sha512']);
-
-type SignatureScheme = { kind: 'rsa' | 'ecdsa'; hash?: string } | { kind: 'rsa-pss'; hash: string; saltLength: number };
-
-const SIGNATURE_ALGORITHMS: Record<string, SignatureScheme> = {
-  '1.2.840.113549.1.1.1': { kind: 'rsa' },
-  '1.2.840.113549.1.1.11': { kind: 'rsa', hash: 'sha256' },
-  '1.2.840.113549.1.1.12': { kind: 'rsa', hash: 'sha384' },
-  '1.2.840.113549.1.1.13': { kind: 'rsa', hash: 'sha512' },
-  '1.2.840.10045.2.1': { kind: 'ecdsa' },
-  '1.2.840.10045.4.3.2': { kind: 'ecdsa', hash: 'sha256' },
-  '1.2.840.10045.4.3.3': { kind: 'ecdsa', hash: 'sha384' },
-  '1.2.840.10045.4.3.4': { kind: 'ecdsa', hash: 'sha512' },
-};
-const RSASSA_PSS = '1.2.840.113549.1.1.10';
+import { checkUpdatesAfter } from './pdf-updates.js';
+import { bi, instant, type Bilingual } from './text.js';
 
 const SUBFILTERS = new Set(['adbe.pkcs7.detached', 'ETSI.CAdES.detached']);
-const MAX_CHAIN = 8;
+/** PRODUCT.md section 5: a signing time may be at most this much later than processing (clock skew). */
+export const SIGNING_TIME_SKEW_MS = 5 * 60_000;
+const TST_INFO = '1.2.840.113549.1.9.16.1.4';
 
-export async function verifySignature(
-  evidence: SignedEvidence,
-  expectations: SignatureExpectations,
-): Promise<SignatureReport> {
-  const report = new ReportBuilder(evidence.type);
+export async function verifySignature(evidence: SignedEvidence, expectations: SignatureExpectations): Promise<SignatureReport> {
+  const context = new Context(expectations);
+  const evaluations: SignatureValidation[] = [];
+  const timestamps: DocumentTimestampReport[] = [];
   try {
-    verifyInto(report, evidence, expectations);
+    if (evidence.type === 'CAdES') verifyCades(context, evidence, evaluations);
+    else await verifyPades(context, evidence, evaluations, timestamps);
   } catch (error) {
     // A fault in this code, not in the file: still a report, never a crash of the verdict.
-    report.check('integrity', 'fail', `The signature could not be verified (${(error as Error).message}).`);
+    const failed = new SignatureBuilder(evidence.type, evaluations.length + 1, bi('the signature', 'la firma'));
+    failed.check('integrity', 'fail', bi(`The signature could not be verified (${(error as Error).message})`, `Non è stato possibile verificare la firma (${(error as Error).message})`));
+    evaluations.push(failed.build());
   }
-  return report.build();
+  return aggregate(evidence.type, evaluations, timestamps, context.notes);
 }
 
-class ReportBuilder {
+class Context {
+  readonly notes: string[] = [];
+  readonly anchors: Cert[];
+  readonly limits: CmsLimits;
+
+  constructor(readonly expectations: SignatureExpectations) {
+    this.limits = expectations.limits ?? DEFAULT_CMS_LIMITS;
+    this.anchors = [];
+    for (const pem of expectations.trustAnchors) {
+      const certs = certsFromPem(pem, () => this.notes.push('A configured trust anchor could not be parsed and was ignored.'));
+      if (certs.length === 0 && !/-----BEGIN CERTIFICATE-----/.test(pem)) this.notes.push('A configured trust anchor is not a PEM certificate and was ignored.');
+      this.anchors.push(...certs);
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Finding the signatures
+
+function verifyCades(context: Context, evidence: CadesEvidence, out: SignatureValidation[]): void {
+  const coverage = bi(
+    'A CAdES envelope signs the enclosed document as a whole: nothing outside it is part of the attestation',
+    "Una busta CAdES firma il documento racchiuso nella sua interezza: nulla al di fuori di essa fa parte della dichiarazione",
+  );
+  let unwrapped: ReturnType<typeof unwrapCades>;
+  try {
+    unwrapped = unwrapCades(evidence.cms, context.limits);
+  } catch (error) {
+    const failed = new SignatureBuilder('CAdES', 1, bi('the envelope', 'la busta'));
+    failed.check('coverage', 'not_applicable', coverage);
+    failed.check('integrity', 'fail', malformed(error));
+    out.push(failed.build());
+    return;
+  }
+  const layers = unwrapped.layers;
+  if (!unwrapped.content) {
+    const failed = new SignatureBuilder('CAdES', 1, bi('the envelope', 'la busta'));
+    failed.check('coverage', 'not_applicable', coverage);
+    failed.check('integrity', 'fail', bi(
+      'The CAdES envelope carries no content (a detached signature without the signed document)',
+      'La busta CAdES non contiene il documento (una firma separata senza il documento firmato)',
+    ));
+    out.push(failed.build());
+    return;
+  }
+  if (layers.length > 1) context.notes.push(`The file holds ${layers.length} nested envelopes (.p7m in .p7m): each is verified, the innermost content is the document.`);
+  // Certificates of every envelope may complete a path: a countersigner's tool often omits the first signer's CA.
+  const pool = new CertPool(layers.flatMap((l) => l.cms.certificateDers));
+  layers.forEach((layer, l) => {
+    const infos = layer.cms.signedData.signerInfos;
+    const where = (j: number) =>
+      bi(
+        [layers.length > 1 ? `envelope ${l + 1} of ${layers.length}` : '', infos.length > 1 ? `signer ${j + 1} of ${infos.length}` : ''].filter(Boolean).join(', ') || 'the signature',
+        [layers.length > 1 ? `busta ${l + 1} di ${layers.length}` : '', infos.length > 1 ? `firmatario ${j + 1} di ${infos.length}` : ''].filter(Boolean).join(', ') || 'la firma',
+      );
+    if (infos.length === 0) {
+      const failed = new SignatureBuilder('CAdES', out.length + 1, where(0));
+      failed.check('coverage', 'not_applicable', coverage);
+      failed.check('integrity', 'fail', bi('The envelope has no signer', 'La busta non ha alcun firmatario'));
+      out.push(failed.build());
+      return;
+    }
+    infos.forEach((signerInfo, j) => {
+      const builder = new SignatureBuilder('CAdES', out.length + 1, where(j));
+      builder.check('coverage', 'not_applicable', coverage);
+      evaluateSigner(context, builder, { cms: layer.cms, signerInfo, content: layer.cms.content!, pool, type: 'CAdES' });
+      out.push(builder.build());
+    });
+  });
+}
+
+async function verifyPades(context: Context, evidence: PadesEvidence, out: SignatureValidation[], timestamps: DocumentTimestampReport[]): Promise<void> {
+  const fields: PadesSignatureField[] = evidence.signatures ?? [{ ...evidence, kind: evidence.kind ?? 'signature' }];
+  const signatureFields = fields.filter((f) => f.kind === 'signature');
+  if (fields.length > 1) {
+    context.notes.push(`The PDF holds ${signatureFields.length} signature(s) and ${fields.length - signatureFields.length} document timestamp(s): every one is verified.`);
+  }
+  let signatureNumber = 0;
+  for (const [k, field] of fields.entries()) {
+    if (field.kind === 'document-timestamp') {
+      timestamps.push(verifyDocumentTimestamp(context, evidence, field, timestamps.length + 1));
+      continue;
+    }
+    signatureNumber += 1;
+    const label =
+      signatureFields.length > 1
+        ? bi(`PDF signature ${signatureNumber} of ${signatureFields.length}`, `firma PDF ${signatureNumber} di ${signatureFields.length}`)
+        : bi('the signature', 'la firma');
+    const builder = new SignatureBuilder('PAdES', out.length + 1, label);
+    await verifyPadesField(context, builder, evidence, field, fields.slice(k + 1));
+    out.push(builder.build());
+  }
+}
+
+async function verifyPadesField(context: Context, builder: SignatureBuilder, evidence: PadesEvidence, field: PadesSignatureField, later: PadesSignatureField[]): Promise<void> {
+  await checkCoverage(builder, evidence, field, later);
+  if (field.problem) {
+    builder.check('integrity', 'fail', bi(field.problem, field.problemIt ?? field.problem));
+    return;
+  }
+  if (field.subFilter && !SUBFILTERS.has(field.subFilter)) {
+    builder.check('integrity', 'fail', bi(
+      `The signature's SubFilter /${field.subFilter} is not supported (adbe.pkcs7.detached or ETSI.CAdES.detached expected)`,
+      `Il SubFilter /${field.subFilter} della firma non è supportato (atteso adbe.pkcs7.detached o ETSI.CAdES.detached)`,
+    ));
+    return;
+  }
+  const signedContent = rangesContent(evidence.file, field.byteRange);
+  if (!signedContent) {
+    builder.check('integrity', 'fail', bi(
+      'The /ByteRange of the signature points outside the file: the signed bytes cannot be located',
+      'Il /ByteRange della firma punta fuori dal file: i byte firmati non possono essere individuati',
+    ));
+    return;
+  }
+  let cms: ParsedCms;
+  try {
+    cms = parseSignedData(field.cms, context.limits);
+  } catch (error) {
+    builder.check('integrity', 'fail', malformed(error));
+    return;
+  }
+  if (cms.content) builder.notes.push('The PAdES CMS also encapsulates content; only the PDF byte ranges are treated as signed.');
+  const infos = cms.signedData.signerInfos;
+  if (infos.length !== 1) {
+    builder.check('integrity', 'fail', bi(
+      `The PDF signature holds ${infos.length} signers; a PAdES signature has exactly one`,
+      `La firma PDF contiene ${infos.length} firmatari; una firma PAdES ne ha esattamente uno`,
+    ));
+    return;
+  }
+  const pool = new CertPool(cms.certificateDers);
+  evaluateSigner(context, builder, { cms, signerInfo: infos[0]!, content: signedContent, pool, type: 'PAdES' });
+}
+
+function malformed(error: unknown): Bilingual {
+  const reason = error instanceof CmsError ? error.message : (error as Error).message;
+  const limit = error instanceof CmsError && error.cause === 'limit';
+  return limit
+    ? bi(`The signature is malformed: ${reason} (PRODUCT.md 9 bounds what one signature may make the reader build)`, `La firma non è ben formata: ${italianCmsReason(reason)} (i limiti di lettura di una firma sono superati)`)
+    : bi(`The signature is malformed: ${reason}`, `La firma non è ben formata: ${italianCmsReason(reason)}`);
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// One signature
+
+class SignatureBuilder {
   readonly checks: SignatureCheck[] = [];
   readonly notes: string[] = [];
   signer?: SignerIdentity;
   signingTime?: string;
+  identifiesTenant = false;
 
-  constructor(readonly type: 'CAdES' | 'PAdES') {}
+  constructor(
+    readonly type: 'CAdES' | 'PAdES',
+    readonly index: number,
+    readonly label: Bilingual,
+  ) {}
 
-  check(name: SignatureCheck['name'], outcome: SignatureCheck['outcome'], detail: string): void {
+  check(name: SignatureCheckName, outcome: CheckOutcome, text: Bilingual): void {
     const existing = this.checks.find((c) => c.name === name);
     if (existing) {
       // A later, more specific failure replaces an earlier one only when it is a failure.
-      if (existing.outcome !== 'fail') Object.assign(existing, { outcome, detail });
+      if (existing.outcome !== 'fail') Object.assign(existing, { outcome, detail: text.en, detailIt: text.it });
       return;
     }
-    this.checks.push({ name, outcome, detail });
+    this.checks.push({ name, outcome, detail: text.en, detailIt: text.it });
   }
 
-  build(): SignatureReport {
-    const order: SignatureCheck['name'][] = ['integrity', 'coverage', 'chain', 'validity', 'signing_certificate', 'identity'];
-    for (const name of order) {
+  build(): SignatureValidation {
+    for (const name of SIGNATURE_CHECK_ORDER) {
       if (!this.checks.some((c) => c.name === name)) {
-        this.check(name, 'not_applicable', 'Not evaluated: the signature could not be read far enough.');
+        this.check(name, 'not_applicable', bi('Not evaluated: the signature could not be read far enough', 'Non valutato: la firma non è leggibile fino a questo punto'));
       }
     }
-    this.checks.sort((a, b) => order.indexOf(a.name) - order.indexOf(b.name));
+    this.checks.sort((a, b) => SIGNATURE_CHECK_ORDER.indexOf(a.name) - SIGNATURE_CHECK_ORDER.indexOf(b.name));
+    const valid =
+      this.checks.every((c) => c.name === 'identity' || c.outcome !== 'fail') &&
+      this.checks.some((c) => c.name === 'integrity' && c.outcome === 'pass');
     return {
-      present: true,
+      index: this.index,
+      label: this.label.en,
+      labelIt: this.label.it,
       type: this.type,
-      valid: this.checks.every((c) => c.outcome !== 'fail') && this.checks.some((c) => c.name === 'integrity' && c.outcome === 'pass'),
+      valid,
+      identifiesTenant: this.identifiesTenant,
       checks: this.checks,
       ...(this.signer ? { signer: this.signer } : {}),
       ...(this.signingTime ? { signingTime: this.signingTime } : {}),
@@ -95,244 +262,274 @@ class ReportBuilder {
   }
 }
 
-function verifyInto(report: ReportBuilder, evidence: SignedEvidence, expectations: SignatureExpectations): void {
-  // 1. What was signed: the envelope's content (CAdES) or the byte ranges of the file (PAdES).
-  let signedContent: Uint8Array | null = null;
-  if (evidence.type === 'PAdES') {
-    checkCoverage(report, evidence);
-    if (evidence.problem) {
-      report.check('integrity', 'fail', evidence.problem);
-      return;
-    }
-    if (evidence.subFilter && !SUBFILTERS.has(evidence.subFilter)) {
-      report.check('integrity', 'fail', `The signature's SubFilter /${evidence.subFilter} is not supported (adbe.pkcs7.detached or ETSI.CAdES.detached expected).`);
-      return;
-    }
-    if (evidence.signatureCount > 1) {
-      report.notes.push(`The PDF holds ${evidence.signatureCount} signatures; the last one, which should cover the whole file, is the one checked.`);
-    }
-    signedContent = rangesContent(evidence);
-    if (!signedContent) {
-      report.check('integrity', 'fail', 'The /ByteRange of the signature points outside the file: the signed bytes cannot be located.');
-      return;
-    }
-  } else {
-    report.check('coverage', 'not_applicable', 'A CAdES envelope signs the enclosed document as a whole: nothing outside it is part of the attestation.');
-  }
+interface SignerInput {
+  cms: ParsedCms;
+  signerInfo: pkijs.SignerInfo;
+  content: Uint8Array;
+  pool: CertPool;
+  type: 'CAdES' | 'PAdES';
+}
 
-  // 2. The CMS structure.
-  let cms: ParsedCms;
-  try {
-    cms = parseSignedData(evidence.cms);
-  } catch (error) {
-    const reason = error instanceof CmsError ? error.message : (error as Error).message;
-    report.check('integrity', 'fail', `The signature is malformed: ${reason}.`);
+function evaluateSigner(context: Context, builder: SignatureBuilder, input: SignerInput): void {
+  const { signerInfo, cms } = input;
+  const now = context.expectations.now;
+
+  // 1. The signer's certificate.
+  const signerCert = input.pool.signerOf(signerInfo.sid);
+  const cert = signerCert ? certFromPkijs(signerCert) : undefined;
+  if (!signerCert || !cert) {
+    builder.check('integrity', 'fail', bi(
+      "The signer's certificate is not included in the signature, so it cannot be checked",
+      'Il certificato del firmatario non è incluso nella firma, quindi non può essere verificato',
+    ));
     return;
   }
-  if (evidence.type === 'CAdES') {
-    signedContent = cms.content;
-    if (!signedContent) {
-      report.check('integrity', 'fail', 'The CAdES envelope carries no content (a detached signature without the signed document).');
-      return;
-    }
-  } else if (cms.content) {
-    report.notes.push('The PAdES CMS also encapsulates content; only the PDF byte ranges are treated as signed.');
-  }
-  if (!signedContent) return;
-  const signerInfos = cms.signedData.signerInfos;
-  const signerInfo = signerInfos[0];
-  if (!signerInfo) {
-    report.check('integrity', 'fail', 'The signature has no signer.');
-    return;
-  }
-  if (signerInfos.length > 1) report.notes.push(`The envelope holds ${signerInfos.length} signers; the first is the one checked.`);
+  builder.signer = identityOf(signerCert);
 
-  // 3. The signer's certificate.
-  const signerCert = findSignerCertificate(signerInfo, cms.certificates);
-  if (!signerCert) {
-    report.check('integrity', 'fail', "The signer's certificate is not included in the signature, so it cannot be checked.");
-    return;
-  }
-  const signerDer = certificateDer(signerCert);
-  report.signer = identityOf(signerCert);
+  // 2. Integrity: algorithms, messageDigest over the content, then the signature value over the signed attributes.
+  checkIntegrity(builder, signerInfo, input.content, cms.eContentType, cert, input.type);
 
-  // 4. Integrity: messageDigest over the content, then the signature value over the signed attributes.
-  checkIntegrity(report, signerInfo, signedContent, cms.eContentType, signerDer, evidence.type);
-
-  // 5. Signing time, then certificate validity at that time.
+  // 3. Signing time: not in the future; the time certificates are judged at.
   const signingTime = signingTimeOf(signerInfo);
   const timeStamped = signerInfo.unsignedAttrs?.attributes.some((a) => a.type === OID.signatureTimeStampToken) ?? false;
   let at: Date;
   if (signingTime) {
     at = signingTime;
-    report.signingTime = signingTime.toISOString();
-    report.notes.push(
+    builder.signingTime = signingTime.toISOString();
+    builder.notes.push(
       timeStamped
         ? 'The signature carries an RFC 3161 timestamp, which is not verified here: the signing time used is the signer’s own claim (signingTime attribute).'
         : 'No RFC 3161 timestamp: the signing time is the signer’s own claim (signingTime attribute), not certified by a third party.',
     );
-    if (signingTime.getTime() > expectations.now.getTime() + 5 * 60_000) {
-      report.notes.push(`The claimed signing time ${signingTime.toISOString()} is in the future.`);
+    if (signingTime.getTime() > now.getTime() + SIGNING_TIME_SKEW_MS) {
+      builder.check('signing_time', 'fail', bi(
+        `The claimed signing time ${instant(signingTime)} is later than the time of processing ${instant(now)} (5 minutes of clock skew allowed): a signature cannot come from the future`,
+        `L'ora di firma dichiarata ${instant(signingTime)} è successiva al momento della verifica ${instant(now)} (tolleranza di 5 minuti): una firma non può venire dal futuro`,
+      ));
+    } else {
+      builder.check('signing_time', 'pass', bi(
+        `The signing time ${instant(signingTime)} is not later than the time of processing`,
+        `L'ora di firma ${instant(signingTime)} non è successiva al momento della verifica`,
+      ));
     }
   } else {
-    at = expectations.now;
-    report.notes.push(`The signature carries no signing time: certificate validity is checked at the time of processing (${at.toISOString()}).`);
+    at = now;
+    builder.check('signing_time', 'absent', bi('The signature carries no signing time', "La firma non riporta l'ora di firma"));
+    builder.notes.push(`The signature carries no signing time: certificate validity is checked at the time of processing (${instant(at)}).`);
   }
+
+  // 4. The signer's certificate was valid at that time.
   const notBefore = signerCert.notBefore.value;
   const notAfter = signerCert.notAfter.value;
-  const when = signingTime ? `at the signing time ${at.toISOString()}` : `at the time of processing ${at.toISOString()}`;
+  const when = signingTime ? bi(`at the signing time ${instant(at)}`, `all'ora di firma ${instant(at)}`) : bi(`at the time of processing ${instant(at)}`, `al momento della verifica ${instant(at)}`);
   if (at < notBefore) {
-    report.check('validity', 'fail', `The signer's certificate was not yet valid ${when}: it is valid from ${notBefore.toISOString()}.`);
+    builder.check('validity', 'fail', bi(
+      `The signer's certificate was not yet valid ${when.en}: it is valid from ${instant(notBefore)}`,
+      `Il certificato del firmatario non era ancora valido ${when.it}: è valido dal ${instant(notBefore)}`,
+    ));
   } else if (at > notAfter) {
-    report.check('validity', 'fail', `The signer's certificate had expired ${when}: it was valid until ${notAfter.toISOString()}.`);
+    builder.check('validity', 'fail', bi(
+      `The signer's certificate had expired ${when.en}: it was valid until ${instant(notAfter)}`,
+      `Il certificato del firmatario era scaduto ${when.it}: era valido fino al ${instant(notAfter)}`,
+    ));
   } else {
-    report.check('validity', 'pass', `The signer's certificate was valid ${when} (${notBefore.toISOString()} to ${notAfter.toISOString()}).`);
+    builder.check('validity', 'pass', bi(
+      `The signer's certificate was valid ${when.en} (${instant(notBefore)} to ${instant(notAfter)})`,
+      `Il certificato del firmatario era valido ${when.it} (dal ${instant(notBefore)} al ${instant(notAfter)})`,
+    ));
   }
 
-  // 6. Chain to a configured trust anchor.
-  checkChain(report, signerDer, cms.certificates, expectations.trustAnchors, at);
+  // 5. Chain to a trust anchor through certification authorities; the certificate is for signing documents.
+  const path = buildPath(cert, input.pool, context.anchors, at);
+  builder.check('chain', path.chain.outcome, path.chain.text);
+  const usage = signerUsage(cert);
+  builder.check('key_usage', usage.outcome, usage.text);
 
-  // 7. ESS signing-certificate(-v2): binds the signature to this very certificate.
-  checkSigningCertificate(report, signerInfo, signerCert, signerDer);
+  // 6. ESS signing-certificate(-v2): binds the signature to this very certificate.
+  checkSigningCertificate(builder, signerInfo, signerCert, certificateDer(signerCert));
 
-  // 8. Identity: the certificate names the tenant or one of its registered signatories.
-  checkIdentity(report, report.signer, expectations);
-  report.notes.push('Revocation (CRL/OCSP) of the certificates was not checked.');
+  // 7. Identity: the certificate names the tenant or one of its registered signatories.
+  checkIdentity(builder, builder.signer, context.expectations);
+  builder.notes.push('Revocation (CRL/OCSP) of the certificates was not checked.');
 }
 
-function checkCoverage(report: ReportBuilder, evidence: PadesEvidence): void {
-  const range = evidence.byteRange;
+async function checkCoverage(builder: SignatureBuilder, evidence: PadesEvidence, field: PadesSignatureField, later: PadesSignatureField[]): Promise<void> {
+  const range = field.byteRange;
   if (!range || range.length !== 4 || range.some((n) => !Number.isSafeInteger(n) || n < 0)) {
-    report.check('coverage', 'fail', 'The signature dictionary has no readable /ByteRange: what it signs is unknown.');
+    builder.check('coverage', 'fail', bi(
+      'The signature dictionary has no readable /ByteRange: what it signs is unknown',
+      'Il dizionario di firma non ha un /ByteRange leggibile: non si sa che cosa firmi',
+    ));
     return;
   }
   const [o1, l1, o2, l2] = range as [number, number, number, number];
   const end = o2 + l2;
-  const problems: string[] = [];
-  if (o1 !== 0) problems.push(`the signed bytes start at offset ${o1}, not at the beginning of the file`);
-  if (o2 < o1 + l1) problems.push('the two signed ranges overlap');
-  if (end < evidence.fileLength) {
-    problems.push(`${evidence.fileLength - end} bytes after offset ${end} were added after signing and are not signed`);
+  const problems: Bilingual[] = [];
+  if (o1 !== 0) problems.push(bi(`the signed bytes start at offset ${o1}, not at the beginning of the file`, `i byte firmati iniziano all'offset ${o1}, non all'inizio del file`));
+  if (o2 < o1 + l1) problems.push(bi('the two signed ranges overlap', 'i due intervalli firmati si sovrappongono'));
+  if (end > evidence.fileLength) {
+    problems.push(bi(
+      `the signed ranges end at offset ${end}, beyond the end of the file (${evidence.fileLength} bytes)`,
+      `gli intervalli firmati terminano all'offset ${end}, oltre la fine del file (${evidence.fileLength} byte)`,
+    ));
   }
-  if (end > evidence.fileLength) problems.push(`the signed ranges end at offset ${end}, beyond the end of the file (${evidence.fileLength} bytes)`);
-  if (!evidence.contents) problems.push('the signature dictionary has no /Contents hex string');
-  else if (evidence.contents.start !== o1 + l1 || evidence.contents.end !== o2) {
-    problems.push(`the unsigned gap (${o1 + l1}–${o2}) is not exactly the signature's /Contents (${evidence.contents.start}–${evidence.contents.end})`);
+  if (!field.contents) problems.push(bi('the signature dictionary has no /Contents hex string', 'il dizionario di firma non ha una stringa esadecimale /Contents'));
+  else if (field.contents.start !== o1 + l1 || field.contents.end !== o2) {
+    problems.push(bi(
+      `the unsigned gap (${o1 + l1}–${o2}) is not exactly the signature's /Contents (${field.contents.start}–${field.contents.end})`,
+      `l'intervallo non firmato (${o1 + l1}–${o2}) non coincide con il /Contents della firma (${field.contents.start}–${field.contents.end})`,
+    ));
+  }
+  let updates: Awaited<ReturnType<typeof checkUpdatesAfter>> | undefined;
+  if (problems.length === 0 && end < evidence.fileLength) {
+    // PRODUCT.md 5: after the signed revision, only validation data, document timestamps and further signatures.
+    updates = await checkUpdatesAfter(evidence.file, end, later);
+    problems.push(...updates.problems);
   }
   if (problems.length > 0) {
-    report.check('coverage', 'fail', `The signature does not cover the whole file: ${problems.join('; ')}.`);
+    builder.check('coverage', 'fail', bi(
+      `The signature does not cover the whole file: ${problems.map((p) => p.en).join('; ')}`,
+      `La firma non copre l'intero file: ${problems.map((p) => p.it).join('; ')}`,
+    ));
+  } else if (updates) {
+    builder.check('coverage', 'pass', bi(
+      `The signature covers every byte of its revision (${end} bytes) except its own /Contents; what was added after it is only ${updates.added.en}`,
+      `La firma copre ogni byte della sua revisione (${end} byte) tranne il proprio /Contents; dopo di essa sono stati aggiunti solo ${updates.added.it}`,
+    ));
   } else {
-    report.check('coverage', 'pass', `The signature covers every byte of the file (${evidence.fileLength} bytes) except its own /Contents.`);
+    builder.check('coverage', 'pass', bi(
+      `The signature covers every byte of the file (${evidence.fileLength} bytes) except its own /Contents`,
+      `La firma copre ogni byte del file (${evidence.fileLength} byte) tranne il proprio /Contents`,
+    ));
   }
 }
 
-function rangesContent(evidence: PadesEvidence): Uint8Array | null {
-  const range = evidence.byteRange;
+function rangesContent(file: Uint8Array, range: number[] | null): Uint8Array | null {
   if (!range || range.length !== 4) return null;
   const [o1, l1, o2, l2] = range as [number, number, number, number];
-  if (o1 + l1 > evidence.file.length || o2 + l2 > evidence.file.length || o2 < o1 + l1) return null;
-  return Buffer.concat([evidence.file.subarray(o1, o1 + l1), evidence.file.subarray(o2, o2 + l2)]);
+  if (o1 + l1 > file.length || o2 + l2 > file.length || o2 < o1 + l1) return null;
+  return Buffer.concat([file.subarray(o1, o1 + l1), file.subarray(o2, o2 + l2)]);
 }
 
-function findSignerCertificate(signerInfo: pkijs.SignerInfo, certificates: pkijs.Certificate[]): pkijs.Certificate | undefined {
-  const sid = signerInfo.sid as unknown;
-  if (sid instanceof pkijs.IssuerAndSerialNumber) {
-    return certificates.find((c) => c.issuer.isEqual(sid.issuer) && c.serialNumber.isEqual(sid.serialNumber));
-  }
-  // [0] SubjectKeyIdentifier
-  const ski = Buffer.from((sid as { valueBlock: { valueHexView: Uint8Array } }).valueBlock.valueHexView);
-  return certificates.find((c) => {
-    const ext = c.extensions?.find((e) => e.extnID === OID.subjectKeyIdentifier);
-    const parsed = ext?.parsedValue as asn1js.OctetString | undefined;
-    return parsed ? Buffer.from(parsed.valueBlock.valueHexView).equals(ski) : false;
-  });
+/** Verifies a SignerInfo over `content`: algorithms, messageDigest, contentType and the signature value. */
+function checkIntegrity(builder: SignatureBuilder, signerInfo: pkijs.SignerInfo, content: Uint8Array, eContentType: string, cert: Cert, type: 'CAdES' | 'PAdES' | 'timestamp'): void {
+  const outcome = verifySignerInfo(signerInfo, content, eContentType, cert.x509.publicKey, type);
+  builder.check('integrity', outcome.ok ? 'pass' : 'fail', outcome.text);
+  if (outcome.note) builder.notes.push(outcome.note);
 }
 
-function checkIntegrity(
-  report: ReportBuilder,
-  signerInfo: pkijs.SignerInfo,
-  content: Uint8Array,
-  eContentType: string,
-  signerDer: Uint8Array,
-  type: 'CAdES' | 'PAdES',
-): void {
+interface SignerInfoOutcome {
+  ok: boolean;
+  text: Bilingual;
+  note?: string;
+}
+
+export function verifySignerInfo(signerInfo: pkijs.SignerInfo, content: Uint8Array, eContentType: string, key: KeyObject, type: 'CAdES' | 'PAdES' | 'timestamp'): SignerInfoOutcome {
+  const fail = (en: string, it: string): SignerInfoOutcome => ({ ok: false, text: bi(en, it) });
   const digestName = DIGESTS[signerInfo.digestAlgorithm.algorithmId];
   if (!digestName || !ACCEPTED_DIGESTS.has(digestName)) {
-    report.check('integrity', 'fail', `The signature uses the digest algorithm ${digestName ?? signerInfo.digestAlgorithm.algorithmId}, which is not accepted (SHA-256, SHA-384 or SHA-512).`);
-    return;
+    const name = digestName ? digestLabel(digestName) : signerInfo.digestAlgorithm.algorithmId;
+    return fail(
+      `The signature uses the digest algorithm ${name}, which is not accepted (ETSI TS 119 312: SHA-256, SHA-384, SHA-512 or SHA3-256, SHA3-384, SHA3-512)`,
+      `La firma usa l'algoritmo di hash ${name}, che non è ammesso (ETSI TS 119 312: SHA-256, SHA-384, SHA-512 o SHA3-256, SHA3-384, SHA3-512)`,
+    );
   }
+  const strength = keyStrength(key);
+  if (!strength.ok) {
+    return fail(
+      `The signer's key (${strength.label}) is too weak (ETSI TS 119 312: RSA at least 2048 bits, EC at least 256 bits)`,
+      `La chiave del firmatario (${strength.label}) è troppo debole (ETSI TS 119 312: RSA almeno 2048 bit, EC almeno 256 bit)`,
+    );
+  }
+  const what = type === 'PAdES' ? bi('the signed byte ranges of the PDF', 'degli intervalli firmati del PDF') : type === 'timestamp' ? bi('the timestamp token', 'del token di marca temporale') : bi('the enclosed document', 'del documento racchiuso');
   const contentDigest = createHash(digestName).update(content).digest();
   let signedBytes: Uint8Array;
+  let note: string | undefined;
   if (signerInfo.signedAttrs) {
     const digestAttr = attributeValues(signerInfo, OID.messageDigest)?.[0];
     if (!(digestAttr instanceof asn1js.OctetString)) {
-      report.check('integrity', 'fail', 'The signed attributes carry no messageDigest: the signature is not bound to the content.');
-      return;
+      return fail('The signed attributes carry no messageDigest: the signature is not bound to the content', "Gli attributi firmati non contengono messageDigest: la firma non è legata al contenuto");
     }
     if (!Buffer.from(digestAttr.valueBlock.valueHexView).equals(contentDigest)) {
-      const what = type === 'PAdES' ? 'the signed byte ranges of the PDF' : 'the enclosed document';
-      report.check('integrity', 'fail', `The document was altered after signing: the ${digestName.toUpperCase()} digest of ${what} differs from the messageDigest the signer signed.`);
-      return;
+      return fail(
+        `The document was altered after signing: the ${digestLabel(digestName)} digest of ${what.en.replace(/^of /, '')} differs from the messageDigest the signer signed`,
+        `Il documento è stato alterato dopo la firma: l'impronta ${digestLabel(digestName)} ${what.it} differisce dal messageDigest firmato dal firmatario`,
+      );
     }
     const ctAttr = attributeValues(signerInfo, OID.contentType)?.[0];
     if (ctAttr instanceof asn1js.ObjectIdentifier && ctAttr.valueBlock.toString() !== eContentType) {
-      report.check('integrity', 'fail', `The signed contentType attribute (${ctAttr.valueBlock.toString()}) does not match the content type (${eContentType}).`);
-      return;
+      return fail(
+        `The signed contentType attribute (${ctAttr.valueBlock.toString()}) does not match the content type (${eContentType})`,
+        `L'attributo firmato contentType (${ctAttr.valueBlock.toString()}) non corrisponde al tipo di contenuto (${eContentType})`,
+      );
     }
     signedBytes = new Uint8Array(signerInfo.signedAttrs.encodedValue);
   } else {
-    report.notes.push('The signature has no signed attributes (plain PKCS#7): it signs the content directly, without signing time or certificate binding.');
+    note = 'The signature has no signed attributes (plain PKCS#7): it signs the content directly, without signing time or certificate binding.';
     signedBytes = content;
   }
 
-  let outcome: boolean;
-  let schemeName: string;
+  let verified: { outcome: boolean; schemeName: string };
   try {
-    const key = new X509Certificate(Buffer.from(signerDer)).publicKey;
-    ({ outcome, schemeName } = verifyValue(signerInfo, signedBytes, digestName, key));
+    verified = verifyValue(signerInfo, signedBytes, digestName, key);
   } catch (error) {
-    report.check('integrity', 'fail', `The signature value could not be checked: ${(error as Error).message}.`);
-    return;
+    const reason = (error as Error).message;
+    return fail(`The signature value could not be checked: ${reason}`, `Non è stato possibile verificare il valore della firma: ${italianValueReason(reason)}`);
   }
-  if (outcome) {
-    report.check('integrity', 'pass', `The ${schemeName} signature verifies with the signer's public key and the ${digestName.toUpperCase()} digest matches the ${type === 'PAdES' ? 'signed byte ranges' : 'enclosed document'}.`);
-  } else {
-    report.check('integrity', 'fail', `The signature value does not verify with the signer's public key (${schemeName}): the signature or its signed attributes were altered, or it was made with another key.`);
+  if (!verified.outcome) {
+    return fail(
+      `The signature value does not verify with the signer's public key (${verified.schemeName}): the signature or its signed attributes were altered, or it was made with another key`,
+      `Il valore della firma non è verificabile con la chiave pubblica del firmatario (${verified.schemeName}): la firma o i suoi attributi firmati sono stati alterati, oppure è stata fatta con un'altra chiave`,
+    );
   }
+  const target = type === 'PAdES' ? bi('signed byte ranges', 'intervalli firmati') : type === 'timestamp' ? bi('timestamp token', 'token di marca temporale') : bi('enclosed document', 'documento racchiuso');
+  return {
+    ok: true,
+    text: bi(
+      `The ${verified.schemeName} signature verifies with the signer's public key (${strength.label}) and the ${digestLabel(digestName)} digest matches the ${target.en}`,
+      `La firma ${verified.schemeName} è verificata con la chiave pubblica del firmatario (${strength.label}) e l'impronta ${digestLabel(digestName)} corrisponde a ${target.it === 'intervalli firmati' ? 'gli intervalli firmati' : target.it === 'documento racchiuso' ? 'il documento racchiuso' : 'il token di marca temporale'}`,
+    ),
+    ...(note ? { note } : {}),
+  };
 }
 
-function verifyValue(
-  signerInfo: pkijs.SignerInfo,
-  data: Uint8Array,
-  digestName: string,
-  key: KeyObject,
-): { outcome: boolean; schemeName: string } {
+function italianValueReason(reason: string): string {
+  const m = /^the signature algorithm (\S+) is not supported$/.exec(reason);
+  if (m) return `l'algoritmo di firma ${m[1]} non è supportato`;
+  const h = /^the signature algorithm hashes with (\S+), which is not accepted$/.exec(reason);
+  if (h) return `l'algoritmo di firma usa l'hash ${h[1]}, che non è ammesso`;
+  const k = /^the signature algorithm is (\S+) but the key is (\S+)$/.exec(reason);
+  if (k) return `l'algoritmo di firma è ${k[1]} ma la chiave è ${k[2]}`;
+  return `errore di verifica (${reason})`;
+}
+
+function verifyValue(signerInfo: pkijs.SignerInfo, data: Uint8Array, digestName: DigestName, key: KeyObject): { outcome: boolean; schemeName: string } {
   const algId = signerInfo.signatureAlgorithm.algorithmId;
   const signature = Buffer.from(signerInfo.signature.valueBlock.valueHexView);
-  let scheme: SignatureScheme | undefined = SIGNATURE_ALGORITHMS[algId];
-  if (algId === RSASSA_PSS) {
-    const params = new pkijs.RSASSAPSSParams({ schema: signerInfo.signatureAlgorithm.algorithmParams });
-    const hash = DIGESTS[params.hashAlgorithm.algorithmId] ?? 'sha1';
-    scheme = { kind: 'rsa-pss', hash, saltLength: params.saltLength };
-  }
+  const scheme = schemeOf(signerInfo.signatureAlgorithm);
   if (!scheme) throw new Error(`the signature algorithm ${algId} is not supported`);
   const hash = scheme.hash ?? digestName;
-  if (!ACCEPTED_DIGESTS.has(hash)) throw new Error(`the signature algorithm hashes with ${hash}, which is not accepted`);
+  if (!ACCEPTED_DIGESTS.has(hash)) throw new Error(`the signature algorithm hashes with ${digestLabel(hash)}, which is not accepted`);
+  const keyType = key.asymmetricKeyType ?? 'unknown';
+  const wantKey = scheme.kind === 'ecdsa' ? 'ec' : 'rsa';
+  if (!(keyType === wantKey || (wantKey === 'rsa' && keyType === 'rsa-pss'))) {
+    throw new Error(`the signature algorithm is ${scheme.kind.toUpperCase()} but the key is ${keyType.toUpperCase()}`);
+  }
   switch (scheme.kind) {
     case 'rsa':
       return {
         outcome: cryptoVerify(hash, data, { key, padding: constants.RSA_PKCS1_PADDING }, signature),
-        schemeName: `RSA PKCS#1 v1.5 with ${hash.toUpperCase()}`,
+        schemeName: `RSA PKCS#1 v1.5 with ${digestLabel(hash)}`,
       };
     case 'rsa-pss':
       return {
         outcome: cryptoVerify(hash, data, { key, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: scheme.saltLength }, signature),
-        schemeName: `RSA-PSS with ${hash.toUpperCase()}`,
+        schemeName: `RSA-PSS with ${digestLabel(hash)}`,
       };
     case 'ecdsa':
       return {
         outcome: cryptoVerify(hash, data, { key, dsaEncoding: 'der' }, signature),
-        schemeName: `ECDSA with ${hash.toUpperCase()}`,
+        schemeName: `ECDSA with ${digestLabel(hash)}`,
       };
   }
 }
@@ -361,90 +558,16 @@ function identityOf(cert: pkijs.Certificate): SignerIdentity {
   };
 }
 
-/** PEM text (one or more certificates) to X509Certificate objects; unreadable PEM yields none. */
-function anchorsFrom(pems: string[], report: ReportBuilder): X509Certificate[] {
-  const anchors: X509Certificate[] = [];
-  for (const pem of pems) {
-    const blocks = pem.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? [];
-    if (blocks.length === 0) report.notes.push('A configured trust anchor is not a PEM certificate and was ignored.');
-    for (const block of blocks) {
-      try {
-        anchors.push(new X509Certificate(block));
-      } catch {
-        report.notes.push('A configured trust anchor could not be parsed and was ignored.');
-      }
-    }
-  }
-  return anchors;
-}
-
-function checkChain(report: ReportBuilder, signerDer: Uint8Array, certificates: pkijs.Certificate[], trustAnchorPems: string[], at: Date): void {
-  const anchors = anchorsFrom(trustAnchorPems, report);
-  if (anchors.length === 0) {
-    report.check('chain', 'fail', 'No trust anchor is configured: the certificate cannot be trusted.');
-    return;
-  }
-  const pool: X509Certificate[] = [];
-  for (const cert of certificates) {
-    try {
-      pool.push(new X509Certificate(Buffer.from(certificateDer(cert))));
-    } catch {
-      // An unreadable extra certificate cannot be part of the path.
-    }
-  }
-  let current = new X509Certificate(Buffer.from(signerDer));
-  const path: X509Certificate[] = [current];
-  for (let depth = 0; depth < MAX_CHAIN; depth++) {
-    if (anchors.some((a) => a.raw.equals(current.raw))) {
-      report.check('chain', 'pass', `The certificate is itself a configured trust anchor (${current.subject.replace(/\n/g, ', ')}).`);
-      return;
-    }
-    const anchor = anchors.find((a) => issuedBy(current, a));
-    if (anchor) {
-      const names = [...path.map((c) => cnOf(c)), cnOf(anchor)].join(' → ');
-      report.check('chain', 'pass', `The certificate chains to the configured trust anchor "${cnOf(anchor)}" (${names}); each certificate's signature verifies.`);
-      return;
-    }
-    const issuer = pool.find((c) => !path.some((p) => p.raw.equals(c.raw)) && issuedBy(current, c));
-    if (!issuer) {
-      report.check('chain', 'fail', `The certificate does not chain to a configured trust anchor: no trusted certificate issued "${cnOf(current, 'issuer')}".`);
-      return;
-    }
-    if (!issuer.ca) {
-      report.check('chain', 'fail', `"${cnOf(issuer)}" signed a certificate in the path but is not a certification authority (no CA basic constraint).`);
-      return;
-    }
-    if (at < new Date(issuer.validFrom) || at > new Date(issuer.validTo)) {
-      report.check('chain', 'fail', `The intermediate CA "${cnOf(issuer)}" was not valid at ${at.toISOString()} (${new Date(issuer.validFrom).toISOString()} to ${new Date(issuer.validTo).toISOString()}).`);
-      return;
-    }
-    path.push(issuer);
-    current = issuer;
-  }
-  report.check('chain', 'fail', `The certificate path is longer than ${MAX_CHAIN} certificates without reaching a trust anchor.`);
-}
-
-function issuedBy(cert: X509Certificate, issuer: X509Certificate): boolean {
-  try {
-    return cert.checkIssued(issuer) && cert.verify(issuer.publicKey);
-  } catch {
-    return false;
-  }
-}
-
-function cnOf(cert: X509Certificate, which: 'subject' | 'issuer' = 'subject'): string {
-  const name = which === 'subject' ? cert.subject : cert.issuer;
-  const cn = /^CN=(.*)$/m.exec(name)?.[1];
-  return cn ?? name.replace(/\n/g, ', ');
-}
-
-function checkSigningCertificate(report: ReportBuilder, signerInfo: pkijs.SignerInfo, signerCert: pkijs.Certificate, signerDer: Uint8Array): void {
+function checkSigningCertificate(builder: SignatureBuilder, signerInfo: pkijs.SignerInfo, signerCert: pkijs.Certificate, signerDer: Uint8Array): void {
   const v2 = attributeValues(signerInfo, OID.signingCertificateV2)?.[0];
   const v1 = v2 ? undefined : attributeValues(signerInfo, OID.signingCertificate)?.[0];
   const attr = v2 ?? v1;
   const label = v2 ? 'ESS signing-certificate-v2' : 'ESS signing-certificate';
   if (!attr) {
-    report.check('signing_certificate', 'absent', 'The signature carries no ESS signing-certificate attribute (optional for plain CMS, required by CAdES/PAdES baseline profiles).');
+    builder.check('signing_certificate', 'absent', bi(
+      'The signature carries no ESS signing-certificate attribute (optional for plain CMS, required by CAdES/PAdES baseline profiles)',
+      "La firma non contiene l'attributo ESS signing-certificate (facoltativo per un CMS semplice, richiesto dai profili base CAdES/PAdES)",
+    ));
     return;
   }
   try {
@@ -453,7 +576,7 @@ function checkSigningCertificate(report: ReportBuilder, signerInfo: pkijs.Signer
     if (!first) throw new Error('it lists no certificate');
     const parts = first.valueBlock.value;
     let index = 0;
-    let hashName: string = v2 ? 'sha256' : 'sha1';
+    let hashName: DigestName = v2 ? 'sha256' : 'sha1';
     if (v2 && parts[0] instanceof asn1js.Sequence) {
       const alg = new pkijs.AlgorithmIdentifier({ schema: parts[0] });
       const name = DIGESTS[alg.algorithmId];
@@ -465,40 +588,227 @@ function checkSigningCertificate(report: ReportBuilder, signerInfo: pkijs.Signer
     if (!(certHash instanceof asn1js.OctetString)) throw new Error('its certificate hash is missing');
     const expected = createHash(hashName).update(signerDer).digest();
     if (!Buffer.from(certHash.valueBlock.valueHexView).equals(expected)) {
-      report.check('signing_certificate', 'fail', `The ${label} attribute names a different certificate than the one that signed: the ${hashName.toUpperCase()} hash does not match.`);
+      builder.check('signing_certificate', 'fail', bi(
+        `The ${label} attribute names a different certificate than the one that signed: the ${digestLabel(hashName)} hash does not match`,
+        `L'attributo ${label} indica un certificato diverso da quello che ha firmato: l'impronta ${digestLabel(hashName)} non corrisponde`,
+      ));
       return;
     }
     const issuerSerial = parts[index + 1];
     if (issuerSerial instanceof asn1js.Sequence) {
       const serial = issuerSerial.valueBlock.value[1];
       if (serial instanceof asn1js.Integer && !serial.isEqual(signerCert.serialNumber)) {
-        report.check('signing_certificate', 'fail', `The ${label} attribute names a certificate with another serial number than the signer's.`);
+        builder.check('signing_certificate', 'fail', bi(
+          `The ${label} attribute names a certificate with another serial number than the signer's`,
+          `L'attributo ${label} indica un certificato con un numero di serie diverso da quello del firmatario`,
+        ));
         return;
       }
     }
-    report.check('signing_certificate', 'pass', `The ${label} attribute matches the signer's certificate (${hashName.toUpperCase()} hash).`);
+    builder.check('signing_certificate', 'pass', bi(
+      `The ${label} attribute matches the signer's certificate (${digestLabel(hashName)} hash)`,
+      `L'attributo ${label} corrisponde al certificato del firmatario (impronta ${digestLabel(hashName)})`,
+    ));
   } catch (error) {
-    report.check('signing_certificate', 'fail', `The ${label} attribute is malformed: ${(error as Error).message}.`);
+    const reason = (error as Error).message;
+    builder.check('signing_certificate', 'fail', bi(`The ${label} attribute is malformed: ${reason}`, `L'attributo ${label} non è ben formato (${reason})`));
   }
 }
 
-function checkIdentity(report: ReportBuilder, signer: SignerIdentity | undefined, expectations: SignatureExpectations): void {
+function checkIdentity(builder: SignatureBuilder, signer: SignerIdentity | undefined, expectations: SignatureExpectations): void {
   if (!signer) return;
   const tenantVat = expectations.tenantVat.replace(/\s+/g, '').toUpperCase().replace(/^IT/, '');
   const orgId = signer.organizationIdentifier?.trim().toUpperCase();
   const serial = signer.serialNumber?.trim().toUpperCase();
   if (orgId && orgId === `VATIT-${tenantVat}`) {
-    report.check('identity', 'pass', `The certificate names the tenant: organizationIdentifier ${signer.organizationIdentifier} is the tenant's Partita IVA.`);
+    builder.identifiesTenant = true;
+    builder.check('identity', 'pass', bi(
+      `The certificate names the tenant: organizationIdentifier ${signer.organizationIdentifier} is the tenant's Partita IVA`,
+      `Il certificato indica il committente: l'organizationIdentifier ${signer.organizationIdentifier} è la Partita IVA del committente`,
+    ));
     return;
   }
   const signatory = expectations.signatories.find((cf) => serial === `TINIT-${cf.trim().toUpperCase()}`);
   if (signatory) {
-    report.check('identity', 'pass', `The certificate names a registered signatory of the tenant: serialNumber ${signer.serialNumber}.`);
+    builder.identifiesTenant = true;
+    builder.check('identity', 'pass', bi(
+      `The certificate names a registered signatory of the tenant: serialNumber ${signer.serialNumber}`,
+      `Il certificato indica un firmatario registrato del committente: serialNumber ${signer.serialNumber}`,
+    ));
     return;
   }
   const seen = [
     orgId ? `organizationIdentifier ${signer.organizationIdentifier}` : 'no organizationIdentifier',
     serial ? `serialNumber ${signer.serialNumber}` : 'no serialNumber',
   ].join(' and ');
-  report.check('identity', 'fail', `The signer does not identify the tenant: the certificate carries ${seen}, expected organizationIdentifier VATIT-${tenantVat} or serialNumber TINIT- followed by a registered signatory's codice fiscale.`);
+  const seenIt = [
+    orgId ? `organizationIdentifier ${signer.organizationIdentifier}` : 'nessun organizationIdentifier',
+    serial ? `serialNumber ${signer.serialNumber}` : 'nessun serialNumber',
+  ].join(' e ');
+  // Not a failure of this signature: a countersigner need not be the tenant; the file needs one signer who is.
+  builder.check('identity', 'absent', bi(
+    `The signer does not identify the tenant: the certificate carries ${seen}, expected organizationIdentifier VATIT-${tenantVat} or serialNumber TINIT- followed by a registered signatory's codice fiscale`,
+    `Il firmatario non identifica il committente: il certificato riporta ${seenIt}, atteso organizationIdentifier VATIT-${tenantVat} o serialNumber TINIT- seguito dal codice fiscale di un firmatario registrato`,
+  ));
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Document timestamps (PAdES): verified as timestamps, not as signatures
+
+function verifyDocumentTimestamp(context: Context, evidence: PadesEvidence, field: PadesSignatureField, index: number): DocumentTimestampReport {
+  const report = (valid: boolean, trusted: boolean, text: Bilingual, extra: Partial<DocumentTimestampReport> = {}): DocumentTimestampReport => ({
+    index,
+    valid,
+    trusted,
+    detail: text.en,
+    detailIt: text.it,
+    ...extra,
+  });
+  if (field.problem) return report(false, false, bi(field.problem, field.problemIt ?? field.problem));
+  const covered = rangesContent(evidence.file, field.byteRange);
+  if (!covered) return report(false, false, bi('The document timestamp’s /ByteRange points outside the file', 'Il /ByteRange della marca temporale del documento punta fuori dal file'));
+  let cms: ParsedCms;
+  try {
+    cms = parseSignedData(field.cms, context.limits);
+  } catch (error) {
+    const text = malformed(error);
+    return report(false, false, bi(`The document timestamp is malformed: ${text.en.replace(/^The signature is malformed: /, '')}`, `La marca temporale del documento non è ben formata: ${text.it.replace(/^La firma non è ben formata: /, '')}`));
+  }
+  const verified = verifyTimeStampToken(context, cms, covered);
+  return report(verified.valid, verified.trusted, verified.text, {
+    ...(verified.time ? { time: verified.time.toISOString() } : {}),
+    ...(verified.authority ? { authority: verified.authority } : {}),
+  });
+}
+
+interface TokenOutcome {
+  valid: boolean;
+  trusted: boolean;
+  text: Bilingual;
+  time?: Date;
+  authority?: string;
+}
+
+/** An RFC 3161 TimeStampToken over `imprinted`: messageImprint, the authority's signature, its chain. */
+function verifyTimeStampToken(context: Context, cms: ParsedCms, imprinted: Uint8Array): TokenOutcome {
+  const bad = (en: string, it: string): TokenOutcome => ({ valid: false, trusted: false, text: bi(en, it) });
+  if (cms.eContentType !== TST_INFO || !cms.content) return bad('The timestamp token carries no TSTInfo', 'Il token di marca temporale non contiene TSTInfo');
+  let info: pkijs.TSTInfo;
+  try {
+    info = new pkijs.TSTInfo({ schema: asn1js.fromBER(cms.content).result });
+  } catch {
+    return bad('The timestamp token’s TSTInfo is unreadable', 'Il TSTInfo del token di marca temporale è illeggibile');
+  }
+  const hashName = DIGESTS[info.messageImprint.hashAlgorithm.algorithmId];
+  if (!hashName || !ACCEPTED_DIGESTS.has(hashName)) {
+    return bad(`The timestamp imprints with ${hashName ?? info.messageImprint.hashAlgorithm.algorithmId}, which is not accepted`, `La marca temporale usa l'hash ${hashName ?? info.messageImprint.hashAlgorithm.algorithmId}, che non è ammesso`);
+  }
+  const digest = createHash(hashName).update(imprinted).digest();
+  if (!Buffer.from(info.messageImprint.hashedMessage.valueBlock.valueHexView).equals(digest)) {
+    return bad('The timestamp’s message imprint does not match the bytes it covers', "L'impronta della marca temporale non corrisponde ai byte che copre");
+  }
+  const signerInfo = cms.signedData.signerInfos[0];
+  const pool = new CertPool(cms.certificateDers);
+  const tsaCert = signerInfo ? pool.signerOf(signerInfo.sid) : undefined;
+  const tsa = tsaCert ? certFromPkijs(tsaCert) : undefined;
+  if (!signerInfo || !tsa) return bad('The timestamp token does not carry its authority’s certificate', "Il token di marca temporale non contiene il certificato dell'autorità");
+  const outcome = verifySignerInfo(signerInfo, cms.content, cms.eContentType, tsa.x509.publicKey, 'timestamp');
+  const time = info.genTime;
+  const authority = cnOf(tsa);
+  if (!outcome.ok) return { valid: false, trusted: false, text: outcome.text, time, authority };
+  const path = buildPath(tsa, pool, context.anchors, time);
+  if (path.chain.outcome !== 'pass') {
+    return {
+      valid: true,
+      trusted: false,
+      time,
+      authority,
+      text: bi(
+        `The timestamp of ${instant(time)} by "${authority}" verifies, but its authority is not trusted (${path.chain.text.en}): its time is not used`,
+        `La marca temporale del ${instant(time)} di "${authority}" è integra, ma la sua autorità non è fidata (${path.chain.text.it}): la sua ora non viene usata`,
+      ),
+    };
+  }
+  return {
+    valid: true,
+    trusted: true,
+    time,
+    authority,
+    text: bi(`The timestamp of ${instant(time)} by "${authority}" verifies and chains to a trust anchor`, `La marca temporale del ${instant(time)} di "${authority}" è integra e discende da un'ancora di fiducia`),
+  };
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// The file as a whole
+
+function aggregate(type: 'CAdES' | 'PAdES', signatures: SignatureValidation[], timestamps: DocumentTimestampReport[], contextNotes: string[]): SignatureReport {
+  if (signatures.length === 0) {
+    return {
+      present: false,
+      type,
+      valid: false,
+      checks: [],
+      signingTimeSource: 'none',
+      notes: [...contextNotes, 'The PDF carries document timestamps only, no signature.'],
+      documentTimestamps: timestamps,
+    };
+  }
+  const many = signatures.length > 1;
+  const checks: SignatureCheck[] = SIGNATURE_CHECK_ORDER.map((name) => {
+    const per = signatures.map((s) => ({ s, c: s.checks.find((c) => c.name === name)! }));
+    const prefix = (s: SignatureValidation, c: SignatureCheck) =>
+      many ? bi(`${s.label} (${s.signer?.commonName ?? s.signer?.subject ?? 'unknown signer'}): ${c.detail}`, `${s.labelIt} (${s.signer?.commonName ?? s.signer?.subject ?? 'firmatario sconosciuto'}): ${c.detailIt ?? c.detail}`) : bi(c.detail, c.detailIt ?? c.detail);
+    if (name === 'identity') {
+      const passing = per.find(({ c }) => c.outcome === 'pass');
+      if (passing) return { name, outcome: 'pass', detail: prefix(passing.s, passing.c).en, detailIt: prefix(passing.s, passing.c).it };
+      const readable = per.filter(({ s }) => s.signer);
+      if (readable.length === 0) return { name, outcome: 'not_applicable', detail: per[0]!.c.detail, detailIt: per[0]!.c.detailIt ?? per[0]!.c.detail };
+      const texts = readable.map(({ s, c }) => prefix(s, c));
+      return {
+        name,
+        outcome: 'fail',
+        detail: many ? `No signature identifies the tenant. ${texts.map((t) => t.en).join('; ')}` : texts[0]!.en,
+        detailIt: many ? `Nessuna firma identifica il committente. ${texts.map((t) => t.it).join('; ')}` : texts[0]!.it,
+      };
+    }
+    const failing = per.filter(({ c }) => c.outcome === 'fail');
+    if (failing.length > 0) {
+      const texts = failing.map(({ s, c }) => prefix(s, c));
+      return { name, outcome: 'fail', detail: texts.map((t) => t.en).join('; '), detailIt: texts.map((t) => t.it).join('; ') };
+    }
+    if (!many) return { ...per[0]!.c };
+    const outcomes = new Set(per.map(({ c }) => c.outcome));
+    const outcome: CheckOutcome = outcomes.has('pass') ? 'pass' : per[0]!.c.outcome;
+    return {
+      name,
+      outcome,
+      detail: per.map(({ s, c }) => prefix(s, c).en).join('; '),
+      detailIt: per.map(({ s, c }) => prefix(s, c).it).join('; '),
+    };
+  });
+  const failedTimestamps = timestamps.filter((t) => !t.valid);
+  if (failedTimestamps.length > 0) {
+    // A document timestamp is appended after signing: one that does not verify is bytes no one vouches for.
+    const integrity = checks.find((c) => c.name === 'integrity')!;
+    const en = failedTimestamps.map((t) => `document timestamp ${t.index}: ${t.detail}`).join('; ');
+    const it = failedTimestamps.map((t) => `marca temporale del documento ${t.index}: ${t.detailIt}`).join('; ');
+    if (integrity.outcome === 'fail') Object.assign(integrity, { detail: `${integrity.detail}; ${en}`, detailIt: `${integrity.detailIt}; ${it}` });
+    else Object.assign(integrity, { outcome: 'fail', detail: `A document timestamp does not verify: ${en}`, detailIt: `Una marca temporale del documento non è valida: ${it}` });
+  }
+  const lead = signatures.find((s) => s.identifiesTenant) ?? signatures[0]!;
+  const notes = [...contextNotes];
+  for (const s of signatures) for (const note of s.notes) notes.push(many ? `${s.label}: ${note}` : note);
+  for (const t of timestamps.filter((t) => t.valid)) notes.push(`Document timestamp ${t.index}: ${t.detail}.`);
+  return {
+    present: true,
+    type,
+    valid: checks.every((c) => c.outcome !== 'fail') && checks.some((c) => c.name === 'integrity' && c.outcome === 'pass'),
+    checks,
+    ...(lead.signer ? { signer: lead.signer } : {}),
+    ...(lead.signingTime ? { signingTime: lead.signingTime } : {}),
+    signingTimeSource: lead.signingTimeSource,
+    notes: [...new Set(notes)],
+    signatures,
+    ...(timestamps.length ? { documentTimestamps: timestamps } : {}),
+  };
 }

@@ -12,7 +12,7 @@ interface Entry<P> {
   it: (p: P) => string;
 }
 
-type Params = Record<string, string | number>;
+type Params = Record<string, string | number | undefined>;
 
 function entry<P extends Params = Record<string, never>>(e: Entry<P>): Entry<P> {
   return e;
@@ -64,11 +64,11 @@ export const catalogue = {
   }),
 
   // ---- the attestation: reading and binding ---------------------------------------------------------------------
-  attestation_unreadable: entry<{ detail: string }>({
+  attestation_unreadable: entry<{ detail: string; detailIt?: string }>({
     severity: 'reject',
     rule: 'PRODUCT 4: accepted attestation formats',
     en: (p) => `The attestation cannot be read: ${p.detail}.`,
-    it: (p) => `La dichiarazione non è leggibile: ${p.detail}.`,
+    it: (p) => `La dichiarazione non è leggibile: ${p.detailIt ?? p.detail}.`,
   }),
   attestation_scan_not_read: entry({
     severity: 'review',
@@ -148,41 +148,53 @@ export const catalogue = {
     en: () => 'The attestation carries no digital signature: its provenance must be judged by a person.',
     it: () => 'La dichiarazione non ha una firma digitale: la provenienza deve essere valutata da una persona.',
   }),
-  signature_invalid: entry<{ detail: string }>({
+  signature_invalid: entry<{ detail: string; detailIt?: string }>({
     severity: 'reject',
     rule: 'eIDAS art. 26; CAD art. 20-21: an advanced signature detects any change',
     en: (p) => `The digital signature does not verify: ${p.detail}.`,
-    it: (p) => `La firma digitale non è valida: ${p.detail}.`,
+    it: (p) => `La firma digitale non è valida: ${p.detailIt ?? p.detail}.`,
   }),
-  signature_not_whole_file: entry<{ detail: string }>({
+  signature_not_whole_file: entry<{ detail: string; detailIt?: string }>({
     severity: 'reject',
     rule: 'PAdES (ETSI EN 319 142): content added after signing is not signed',
     en: (p) => `The signature does not cover the whole file: ${p.detail}.`,
-    it: (p) => `La firma non copre l'intero file: ${p.detail}.`,
+    it: (p) => `La firma non copre l'intero file: ${p.detailIt ?? p.detail}.`,
   }),
-  signature_untrusted: entry<{ detail: string }>({
+  signature_untrusted: entry<{ detail: string; detailIt?: string }>({
     severity: 'reject',
     rule: 'eIDAS art. 22: trusted lists',
     en: (p) => `The signer's certificate does not chain to a trusted certification authority: ${p.detail}.`,
-    it: (p) => `Il certificato del firmatario non discende da un'autorità di certificazione fidata: ${p.detail}.`,
+    it: (p) => `Il certificato del firmatario non discende da un'autorità di certificazione fidata: ${p.detailIt ?? p.detail}.`,
   }),
-  signature_certificate_not_valid: entry<{ detail: string }>({
+  signature_certificate_not_valid: entry<{ detail: string; detailIt?: string }>({
     severity: 'reject',
     rule: 'eIDAS art. 32: validity at signing time',
     en: (p) => `The signer's certificate was not valid when signing: ${p.detail}.`,
-    it: (p) => `Il certificato del firmatario non era valido al momento della firma: ${p.detail}.`,
+    it: (p) => `Il certificato del firmatario non era valido al momento della firma: ${p.detailIt ?? p.detail}.`,
   }),
-  signature_certificate_mismatch: entry<{ detail: string }>({
+  signature_certificate_mismatch: entry<{ detail: string; detailIt?: string }>({
     severity: 'reject',
     rule: 'RFC 5035 / ETSI EN 319 122: signing-certificate-v2 binds the certificate',
     en: (p) => `The signed reference to the signer's certificate does not match it: ${p.detail}.`,
-    it: (p) => `Il riferimento firmato al certificato del firmatario non corrisponde: ${p.detail}.`,
+    it: (p) => `Il riferimento firmato al certificato del firmatario non corrisponde: ${p.detailIt ?? p.detail}.`,
   }),
-  signature_not_tenant: entry<{ detail: string }>({
+  signature_not_tenant: entry<{ detail: string; detailIt?: string }>({
     severity: 'reject',
     rule: 'GDPR art. 24: the controller\'s legal representative signs',
     en: (p) => `The signer does not identify this committente: ${p.detail}.`,
-    it: (p) => `Il firmatario non identifica questo committente: ${p.detail}.`,
+    it: (p) => `Il firmatario non identifica questo committente: ${p.detailIt ?? p.detail}.`,
+  }),
+  signature_certificate_usage: entry<{ detail: string; detailIt?: string }>({
+    severity: 'reject',
+    rule: 'RFC 5280 4.2.1.3, 4.2.1.9, 4.2.1.12; ETSI EN 319 412-2: a certificate signs only what it was issued for',
+    en: (p) => `The signer's certificate is not one for signing documents: ${p.detail}.`,
+    it: (p) => `Il certificato del firmatario non è destinato alla firma di documenti: ${p.detailIt ?? p.detail}.`,
+  }),
+  signing_time_future: entry<{ detail: string; detailIt?: string }>({
+    severity: 'reject',
+    rule: 'PRODUCT 5: a signing time no later than processing (5 minutes of clock skew)',
+    en: (p) => `The signing time is in the future: ${p.detail}.`,
+    it: (p) => `L'ora di firma è nel futuro: ${p.detailIt ?? p.detail}.`,
   }),
   signing_time_claimed: entry({
     severity: 'info',

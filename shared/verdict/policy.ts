@@ -85,7 +85,12 @@ export function decideVerdict(input: VerdictInput): VerdictOutcome {
   const isScan = doc.kind.startsWith('scan-');
   const fields = doc.fields;
   if (doc.readError || doc.kind === 'unknown') {
-    add(finding('attestation_unreadable', { detail: doc.readError ?? 'not a PDF, a signed PDF (.p7m) or a scan' }));
+    add(
+      finding('attestation_unreadable', {
+        detail: doc.readError ?? 'not a PDF, a signed PDF (.p7m) or a scan',
+        detailIt: doc.readErrorIt ?? (doc.readError ? undefined : 'non è un PDF, un PDF firmato (.p7m) né una scansione'),
+      }),
+    );
     return conclude(findings);
   }
   const scanUnread = isScan && Object.keys(fields).length === 0;
@@ -190,24 +195,31 @@ export function decideVerdict(input: VerdictInput): VerdictOutcome {
     for (const check of signature.checks) {
       if (check.outcome !== 'fail') continue;
       const detail = check.detail.replace(/\.$/, '');
+      const detailIt = check.detailIt?.replace(/\.$/, '');
       switch (check.name) {
         case 'integrity':
-          add(finding('signature_invalid', { detail }));
+          add(finding('signature_invalid', { detail, detailIt }));
           break;
         case 'coverage':
-          add(finding('signature_not_whole_file', { detail }));
+          add(finding('signature_not_whole_file', { detail, detailIt }));
           break;
         case 'chain':
-          add(finding('signature_untrusted', { detail }));
+          add(finding('signature_untrusted', { detail, detailIt }));
           break;
         case 'validity':
-          add(finding('signature_certificate_not_valid', { detail }));
+          add(finding('signature_certificate_not_valid', { detail, detailIt }));
+          break;
+        case 'key_usage':
+          add(finding('signature_certificate_usage', { detail, detailIt }));
+          break;
+        case 'signing_time':
+          add(finding('signing_time_future', { detail, detailIt }));
           break;
         case 'signing_certificate':
-          add(finding('signature_certificate_mismatch', { detail }));
+          add(finding('signature_certificate_mismatch', { detail, detailIt }));
           break;
         case 'identity':
-          add(finding('signature_not_tenant', { detail }));
+          add(finding('signature_not_tenant', { detail, detailIt }));
           break;
       }
     }

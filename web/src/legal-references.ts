@@ -32,6 +32,8 @@ export const legalReferencesIt: Record<FindingCode, string> = {
   signature_certificate_not_valid: 'eIDAS art. 32: validità al momento della firma',
   signature_certificate_mismatch: 'RFC 5035 / ETSI EN 319 122: signing-certificate-v2 vincola il certificato',
   signature_not_tenant: 'GDPR art. 24: firma il legale rappresentante del titolare',
+  signature_certificate_usage: 'RFC 5280; ETSI EN 319 412-2: un certificato firma solo ciò per cui è stato emesso',
+  signing_time_future: 'Specifica Filiera §5: l\'ora di firma non è successiva alla verifica (5 minuti di tolleranza)',
   signing_time_claimed: 'eIDAS artt. 41-42: solo una marca temporale qualificata prova l\'ora',
   rpo_check_stale: 'DPR 26/2022: una verifica nel Registro delle Opposizioni vale 15 giorni',
   rpo_check_future: 'DPR 26/2022: una verifica nel Registro delle Opposizioni vale 15 giorni',

@@ -1,0 +1,327 @@
+/**
+ * What a PDF may gain after a signature (PRODUCT.md section 5; PAdES, ETSI EN 319 142-1 5.4): incremental updates
+ * that add validation data (/DSS, /VRI), RFC 3161 document timestamps, or a further signature (its field and
+ * widget). Anything else written after the signed revision is not signed and must not be trusted.
+ *
+ * 1. The bytes after the signed revision must be whole incremental updates: objects, cross-reference sections and
+ *    trailers, each ending with %%EOF. Stray bytes (a comment, junk) are unsigned content.
+ * 2. The signed revision and the whole file are parsed (pdf-lib) and compared object by object: an object whose
+ *    number already existed and whose content changed must be one of the few a signer's tool may touch (the
+ *    catalog's /DSS, /AcroForm and /Extensions; the form's field list; a page's annotation list, grown by signature
+ *    widgets; a signature field being filled; the document information and XMP metadata). New objects are harmless
+ *    unless something that was signed points to them, which the same comparison catches; a new catalog, page tree or
+ *    page is refused outright, and so is a trailer that names another catalog.
+ */
+import { PDFArray, PDFDict, PDFDocument, PDFName, PDFRawStream, PDFRef, PDFStream, type PDFObject } from 'pdf-lib';
+import type { PadesSignatureField } from './model.js';
+import { bi, type Bilingual } from './text.js';
+
+export interface UpdatesOutcome {
+  problems: Bilingual[];
+  /** What the updates added, as a phrase ("validation data (/DSS) and 1 document timestamp"). */
+  added: Bilingual;
+}
+
+/** Catalog keys a signer's tool may add or change after a signature. */
+const CATALOG_KEYS = new Set(['DSS', 'AcroForm', 'Extensions']);
+const ACROFORM_KEYS = new Set(['Fields', 'SigFlags', 'DR', 'DA']);
+const SIGNATURE_FIELD_KEYS = new Set(['V', 'AP', 'AS']);
+/** Objects compared before giving up (PRODUCT.md section 9: bounded work per document). */
+const MAX_OBJECTS = 200_000;
+
+export async function checkUpdatesAfter(file: Uint8Array, revisionEnd: number, later: PadesSignatureField[]): Promise<UpdatesOutcome> {
+  const problems: Bilingual[] = [];
+  const tail = Buffer.from(file.buffer, file.byteOffset + revisionEnd, file.length - revisionEnd).toString('latin1');
+  const head = Buffer.from(file.buffer, file.byteOffset + Math.max(0, revisionEnd - 64), Math.min(64, revisionEnd)).toString('latin1');
+  const unsigned = bi(
+    `${file.length - revisionEnd} bytes after offset ${revisionEnd} were added after signing and are not signed`,
+    `${file.length - revisionEnd} byte dopo l'offset ${revisionEnd} sono stati aggiunti dopo la firma e non sono firmati`,
+  );
+  if (!/%%EOF\s*$/.test(head)) {
+    return { problems: [bi(`the signed bytes end at offset ${revisionEnd}, not at the end of a revision (%%EOF)`, `i byte firmati terminano all'offset ${revisionEnd}, non alla fine di una revisione (%%EOF)`), unsigned], added: nothing };
+  }
+  const stray = strayBytes(tail);
+  if (stray !== null) {
+    return {
+      problems: [unsigned, bi(`what starts at offset ${revisionEnd + stray} is not part of an incremental update`, `ciò che inizia all'offset ${revisionEnd + stray} non fa parte di un aggiornamento incrementale`)],
+      added: nothing,
+    };
+  }
+
+  let before: PDFDocument;
+  let after: PDFDocument;
+  try {
+    const options = { ignoreEncryption: true, updateMetadata: false, throwOnInvalidObject: false };
+    before = await PDFDocument.load(file.subarray(0, revisionEnd), options);
+    after = await PDFDocument.load(file, options);
+  } catch (error) {
+    return { problems: [unsigned, bi(`the update after signing cannot be read (${(error as Error).message})`, `l'aggiornamento successivo alla firma non è leggibile (${(error as Error).message})`)], added: nothing };
+  }
+
+  const rootBefore = before.context.trailerInfo.Root;
+  const rootAfter = after.context.trailerInfo.Root;
+  if (!(rootBefore instanceof PDFRef) || !(rootAfter instanceof PDFRef) || rootBefore !== rootAfter) {
+    problems.push(bi('an update after signing replaced the document catalog', "un aggiornamento successivo alla firma ha sostituito il catalogo del documento"));
+    return { problems, added: nothing };
+  }
+  const catalogBefore = before.context.lookup(rootBefore);
+  const acroFormRefBefore = catalogBefore instanceof PDFDict ? catalogBefore.get(PDFName.of('AcroForm')) : undefined;
+  const infoRef = after.context.trailerInfo.Info;
+  const metadataRef = catalogBefore instanceof PDFDict ? catalogBefore.get(PDFName.of('Metadata')) : undefined;
+  const dssBefore = reachable(before, catalogBefore instanceof PDFDict ? catalogBefore.get(PDFName.of('DSS')) : undefined);
+  const catalogAfter = after.context.lookup(rootAfter);
+  const dssAfter = reachable(after, catalogAfter instanceof PDFDict ? catalogAfter.get(PDFName.of('DSS')) : undefined);
+
+  const objects = after.context.enumerateIndirectObjects();
+  if (objects.length > MAX_OBJECTS) {
+    return { problems: [bi(`the PDF has more than ${MAX_OBJECTS} objects: its updates were not compared`, `il PDF ha più di ${MAX_OBJECTS} oggetti: i suoi aggiornamenti non sono stati confrontati`)], added: nothing };
+  }
+  const changed = new Set<string>();
+  for (const [ref, object] of objects) {
+    const old = before.context.lookup(ref);
+    const name = `${ref.objectNumber} ${ref.generationNumber} R`;
+    if (old === undefined) {
+      const type = typeOf(object);
+      if (type === 'Catalog' || type === 'Pages' || type === 'Page') {
+        problems.push(bi(`an update after signing added a new /${type} (object ${name})`, `un aggiornamento successivo alla firma ha aggiunto un nuovo /${type} (oggetto ${name})`));
+      }
+      continue;
+    }
+    if (same(old, object)) continue;
+    changed.add(name);
+    if (ref === rootBefore) {
+      problems.push(...catalogChange(old, object, before, after));
+    } else if (ref === acroFormRefBefore) {
+      problems.push(...acroFormChange(old, object, after));
+    } else if (ref === infoRef || ref === metadataRef) {
+      continue; // document information and XMP metadata: signing tools rewrite the modification date
+    } else if (dssBefore.has(ref) || (dssAfter.has(ref) && typeOf(old) === 'VRI')) {
+      continue; // validation data grown by a later long-term-validation update
+    } else if (typeOf(old) === 'Page' || typeOf(object) === 'Page') {
+      problems.push(...pageChange(old, object, name, before, after));
+    } else if (old instanceof PDFArray && object instanceof PDFArray && isAnnotsArray(before, ref)) {
+      problems.push(...listGrowth(old, object, after, 'annotation', name));
+    } else if (isSignatureField(old)) {
+      const keys = changedKeys(old as PDFDict, object as PDFDict);
+      const other = keys.filter((k) => !SIGNATURE_FIELD_KEYS.has(k));
+      if (other.length > 0 || !(object instanceof PDFDict)) {
+        problems.push(bi(`an update after signing changed the signature field ${name} beyond filling it (${other.join(', ')})`, `un aggiornamento successivo alla firma ha modificato il campo firma ${name} oltre a compilarlo (${other.join(', ')})`));
+      }
+    } else {
+      const type = typeOf(old);
+      problems.push(bi(
+        `an update after signing changed object ${name}${type ? ` (/${type})` : ''}, which is neither validation data nor a signature`,
+        `un aggiornamento successivo alla firma ha modificato l'oggetto ${name}${type ? ` (/${type})` : ''}, che non è né un dato di validazione né una firma`,
+      ));
+    }
+  }
+  return { problems, added: describeAdded(dssAfter.size > 0 && (dssBefore.size === 0 || changed.size > 0), later) };
+}
+
+const nothing = bi('nothing', 'nulla');
+
+function describeAdded(dss: boolean, later: PadesSignatureField[]): Bilingual {
+  const timestamps = later.filter((f) => f.kind === 'document-timestamp').length;
+  const signatures = later.length - timestamps;
+  const en: string[] = [];
+  const it: string[] = [];
+  if (dss) {
+    en.push('validation data (/DSS)');
+    it.push('dati di validazione (/DSS)');
+  }
+  if (timestamps) {
+    en.push(`${timestamps} document timestamp(s)`);
+    it.push(`${timestamps} marca/marche temporali del documento`);
+  }
+  if (signatures) {
+    en.push(`${signatures} further signature(s), each verified on its own`);
+    it.push(`${signatures} ulteriore/i firma/e, ciascuna verificata a sé`);
+  }
+  if (en.length === 0) return bi('updates that change no signed content', 'aggiornamenti che non modificano alcun contenuto firmato');
+  return bi(en.join(', '), it.join(', '));
+}
+
+/**
+ * Offset in `tail` of the first byte that is not part of an incremental update, or null when all of it is:
+ * whitespace, "N G obj ... endobj", "xref ... trailer << >>", "startxref N %%EOF", and it ends with %%EOF.
+ */
+export function strayBytes(tail: string): number | null {
+  let at = 0;
+  let sawEof = false;
+  const skipSpace = () => {
+    while (at < tail.length && /[\s\0]/.test(tail[at]!)) at++;
+  };
+  for (;;) {
+    skipSpace();
+    if (at >= tail.length) return sawEof ? null : at;
+    sawEof = false;
+    const rest = tail.slice(at, at + 40);
+    const object = /^\d+\s+\d+\s+obj\b/.exec(rest);
+    if (object) {
+      const streamAt = tail.indexOf('stream', at);
+      const endObj = tail.indexOf('endobj', at);
+      if (endObj < 0) return at;
+      let end = endObj;
+      if (streamAt >= 0 && streamAt < endObj && tail.slice(streamAt - 3, streamAt) !== 'end') {
+        const endStream = tail.indexOf('endstream', streamAt);
+        if (endStream < 0) return at;
+        end = tail.indexOf('endobj', endStream);
+        if (end < 0) return at;
+      }
+      at = end + 'endobj'.length;
+      continue;
+    }
+    if (rest.startsWith('xref')) {
+      const trailer = tail.indexOf('trailer', at);
+      const startxref = tail.indexOf('startxref', at);
+      if (trailer < 0 || startxref < 0 || startxref < trailer) return at;
+      // Between xref and trailer: subsection headers and 20-byte entries only.
+      if (!/^xref\s+(\d+\s+\d+\s+([0-9]{10} [0-9]{5} [fn]\s*)*)*$/.test(tail.slice(at, trailer))) return at;
+      const dict = tail.slice(trailer + 'trailer'.length, startxref).trim();
+      if (!dict.startsWith('<<') || !dict.endsWith('>>')) return at;
+      at = startxref;
+      continue;
+    }
+    const end = /^startxref\s+\d+\s+%%EOF/.exec(rest);
+    if (end) {
+      at += end[0].length;
+      sawEof = true;
+      continue;
+    }
+    return at;
+  }
+}
+
+function same(a: PDFObject, b: PDFObject): boolean {
+  if (a === b) return true;
+  if (a instanceof PDFRawStream && b instanceof PDFRawStream) {
+    return a.dict.toString() === b.dict.toString() && Buffer.from(a.contents).equals(Buffer.from(b.contents));
+  }
+  if (a instanceof PDFStream || b instanceof PDFStream) return false;
+  return a.toString() === b.toString();
+}
+
+function typeOf(object: PDFObject | undefined): string | undefined {
+  const dict = object instanceof PDFDict ? object : object instanceof PDFStream ? object.dict : undefined;
+  const type = dict?.get(PDFName.of('Type'));
+  return type instanceof PDFName ? type.asString().slice(1) : undefined;
+}
+
+function changedKeys(old: PDFDict, now: PDFDict): string[] {
+  const keys = new Set([...old.keys(), ...now.keys()].map((k) => k.asString().slice(1)));
+  return [...keys].filter((k) => {
+    const a = old.get(PDFName.of(k));
+    const b = now.get(PDFName.of(k));
+    if (a === undefined || b === undefined) return a !== b;
+    return !same(a, b);
+  });
+}
+
+function catalogChange(old: PDFObject, now: PDFObject, before: PDFDocument, after: PDFDocument): Bilingual[] {
+  if (!(old instanceof PDFDict) || !(now instanceof PDFDict)) return [bi('an update after signing replaced the document catalog', 'un aggiornamento successivo alla firma ha sostituito il catalogo del documento')];
+  const problems: Bilingual[] = [];
+  const other = changedKeys(old, now).filter((k) => !CATALOG_KEYS.has(k) && k !== 'Metadata');
+  if (other.length > 0) {
+    problems.push(bi(`an update after signing changed the document catalog (${other.map((k) => `/${k}`).join(', ')})`, `un aggiornamento successivo alla firma ha modificato il catalogo del documento (${other.map((k) => `/${k}`).join(', ')})`));
+  }
+  const oldForm = old.get(PDFName.of('AcroForm'));
+  const newForm = now.get(PDFName.of('AcroForm'));
+  if (newForm instanceof PDFDict && !(oldForm instanceof PDFRef)) {
+    // An interactive form written inline in the catalog.
+    const previous = oldForm instanceof PDFDict ? oldForm : before.context.obj({});
+    problems.push(...acroFormChange(previous, newForm, after));
+  } else if (oldForm instanceof PDFRef && newForm !== oldForm) {
+    const previous = before.context.lookup(oldForm);
+    const next = newForm instanceof PDFRef ? after.context.lookup(newForm) : newForm;
+    if (previous && next) problems.push(...acroFormChange(previous, next, after));
+  }
+  return problems;
+}
+
+function acroFormChange(old: PDFObject, now: PDFObject, after: PDFDocument): Bilingual[] {
+  if (!(old instanceof PDFDict) || !(now instanceof PDFDict)) return [bi('an update after signing replaced the interactive form', "un aggiornamento successivo alla firma ha sostituito il modulo interattivo")];
+  const problems: Bilingual[] = [];
+  const other = changedKeys(old, now).filter((k) => !ACROFORM_KEYS.has(k));
+  if (other.length > 0) {
+    problems.push(bi(`an update after signing changed the interactive form (${other.map((k) => `/${k}`).join(', ')})`, `un aggiornamento successivo alla firma ha modificato il modulo interattivo (${other.map((k) => `/${k}`).join(', ')})`));
+  }
+  const oldFields = resolveArray(old.get(PDFName.of('Fields')), after) ?? PDFArray.withContext(after.context);
+  const newFields = resolveArray(now.get(PDFName.of('Fields')), after) ?? PDFArray.withContext(after.context);
+  problems.push(...listGrowth(oldFields, newFields, after, 'field', 'the form fields'));
+  return problems;
+}
+
+function pageChange(old: PDFObject, now: PDFObject, name: string, before: PDFDocument, after: PDFDocument): Bilingual[] {
+  if (!(old instanceof PDFDict) || !(now instanceof PDFDict)) return [bi(`an update after signing replaced page ${name}`, `un aggiornamento successivo alla firma ha sostituito la pagina ${name}`)];
+  const other = changedKeys(old, now).filter((k) => k !== 'Annots');
+  if (other.length > 0) {
+    return [bi(`an update after signing changed page ${name} (${other.map((k) => `/${k}`).join(', ')})`, `un aggiornamento successivo alla firma ha modificato la pagina ${name} (${other.map((k) => `/${k}`).join(', ')})`)];
+  }
+  const oldAnnots = resolveArray(old.get(PDFName.of('Annots')), before) ?? PDFArray.withContext(before.context);
+  const newAnnots = resolveArray(now.get(PDFName.of('Annots')), after) ?? PDFArray.withContext(after.context);
+  return listGrowth(oldAnnots, newAnnots, after, 'annotation', `page ${name}`);
+}
+
+/** An annotation or field list may only grow, and only by signature fields/widgets. */
+function listGrowth(old: PDFArray, now: PDFArray, after: PDFDocument, what: 'annotation' | 'field', where: string): Bilingual[] {
+  const oldItems = old.asArray().map((o) => o.toString());
+  const newItems = now.asArray();
+  const kept = oldItems.every((item, i) => newItems[i]?.toString() === item);
+  if (!kept) {
+    return [bi(`an update after signing removed or reordered the ${what}s of ${where}`, `un aggiornamento successivo alla firma ha rimosso o riordinato ${what === 'field' ? 'i campi' : 'le annotazioni'} di ${where}`)];
+  }
+  const added = newItems.slice(oldItems.length);
+  const notSignature = added.filter((item) => !isSignatureField(item instanceof PDFRef ? after.context.lookup(item) : item));
+  if (notSignature.length > 0) {
+    return [bi(
+      `an update after signing added ${notSignature.length} ${what}(s) to ${where} that are not signature fields (${notSignature.map((o) => o.toString()).join(', ')})`,
+      `un aggiornamento successivo alla firma ha aggiunto a ${where} ${notSignature.length} ${what === 'field' ? 'campi' : 'annotazioni'} che non sono campi firma (${notSignature.map((o) => o.toString()).join(', ')})`,
+    )];
+  }
+  return [];
+}
+
+function isSignatureField(object: PDFObject | undefined): boolean {
+  if (!(object instanceof PDFDict)) return false;
+  const ft = object.get(PDFName.of('FT'));
+  if (ft instanceof PDFName && ft.asString() === '/Sig') return true;
+  // A widget whose parent field is a signature field.
+  const parent = object.get(PDFName.of('Parent'));
+  const parentDict = parent instanceof PDFRef ? object.context.lookup(parent) : parent;
+  if (parentDict instanceof PDFDict) {
+    const pft = parentDict.get(PDFName.of('FT'));
+    return pft instanceof PDFName && pft.asString() === '/Sig';
+  }
+  return false;
+}
+
+function resolveArray(value: PDFObject | undefined, doc: PDFDocument): PDFArray | undefined {
+  const resolved = value instanceof PDFRef ? doc.context.lookup(value) : value;
+  return resolved instanceof PDFArray ? resolved : undefined;
+}
+
+function isAnnotsArray(doc: PDFDocument, ref: PDFRef): boolean {
+  return doc.getPages().some((page) => page.node.get(PDFName.of('Annots')) === ref);
+}
+
+/** Every object reachable from `start` (bounded): the DSS and what it holds. */
+function reachable(doc: PDFDocument, start: PDFObject | undefined): Set<PDFRef> {
+  const seen = new Set<PDFRef>();
+  const stack: PDFObject[] = start ? [start] : [];
+  while (stack.length > 0 && seen.size < 100_000) {
+    const item = stack.pop()!;
+    if (item instanceof PDFRef) {
+      if (seen.has(item)) continue;
+      seen.add(item);
+      const target = doc.context.lookup(item);
+      if (target) stack.push(target);
+    } else if (item instanceof PDFDict) {
+      for (const [, value] of item.entries()) stack.push(value);
+    } else if (item instanceof PDFArray) {
+      stack.push(...item.asArray());
+    } else if (item instanceof PDFStream) {
+      stack.push(item.dict);
+    }
+  }
+  return seen;
+}
