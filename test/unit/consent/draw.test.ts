@@ -1,4 +1,6 @@
 import { createHash } from 'node:crypto';
+import v8 from 'node:v8';
+import vm from 'node:vm';
 
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
@@ -138,6 +140,25 @@ describe('the selector', () => {
     selector.offer(0, 1, '+393471111111', null, null);
     expect(() => selector.offer(2, 3, '+393472222222', null, null)).toThrow(/expected index 1/);
     expect(() => selector.offer(0, 1, '+393471111111', null, null)).toThrow(/expected index 1/);
+  });
+
+  it('holds copies of the retained cells, not the chunks the list reader sliced them from', () => {
+    v8.setFlagsFromString('--expose-gc');
+    const gc = vm.runInNewContext('gc') as () => void;
+    const selector = new ConsentSampleSelector(sha('slices'), 64);
+    gc();
+    const before = process.memoryUsage().heapUsed;
+    for (let i = 0; i < 64; i++) {
+      // A 512 KB chunk of decoded text per row; the cells are slices of it, as the CSV reader makes them.
+      const chunk = `+3934712${String(10000 + i)};${'https://acme.example/promo;'.repeat(20_000)}`;
+      const phone = chunk.slice(0, 13);
+      selector.offer(i, i + 1, phone, null, chunk.slice(14, 40));
+    }
+    gc();
+    const retained = process.memoryUsage().heapUsed - before;
+    expect(selector.retained).toBe(64);
+    expect(selector.rows()[0]!.consentSource).toBe('https://acme.example/promo');
+    expect(retained).toBeLessThan(4 * 1024 * 1024); // 64 chunks would be over 32 MB
   });
 
   it('keeps at most n rows over a 1,000,000-row feed (the heap, never the list)', () => {
