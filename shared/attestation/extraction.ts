@@ -1,4 +1,5 @@
 import type { DocumentExtractor } from '../ports/document-extractor.js';
+import { scanImageOverLimit } from './document-limits.js';
 import type { AttestationKind } from './model.js';
 import { pdfTextLayer } from './text-layer.js';
 
@@ -22,11 +23,26 @@ export function extractorFor(kind: AttestationKind, wiring: ExtractorWiring = {}
     case 'cades-pdf':
       return wiring.textLayer ?? pdfTextLayer;
     case 'scan-pdf':
+      return wiring.scans ?? null;
     case 'scan-png':
     case 'scan-jpeg':
     case 'scan-tiff':
-      return wiring.scans ?? null;
+      return wiring.scans ? withinPixelLimit(wiring.scans) : null;
     case 'unknown':
       return null;
   }
+}
+
+/**
+ * PRODUCT.md section 9: an image over the pixel bound is unreadable before any reader decodes it (a 20,000 x 20,000
+ * PNG is a few hundred KB and hundreds of MB once decoded), whichever engine the runtime wired.
+ */
+function withinPixelLimit(reader: DocumentExtractor): DocumentExtractor {
+  return {
+    source: reader.source,
+    async extract(document) {
+      const over = scanImageOverLimit(document.bytes);
+      return over === null ? reader.extract(document) : { status: 'unreadable', reason: over };
+    },
+  };
 }

@@ -5,7 +5,10 @@ import type { AttestationKind } from './model.js';
 const PDF_HEADER_WINDOW = 1024;
 /** DER of OID 1.2.840.113549.1.7.2 (id-signedData), tag and length included. */
 const SIGNED_DATA_OID = Uint8Array.of(0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x07, 0x02);
-/** Inflating every stream of a huge PDF to look for fonts is not worth it: past this much, the text layer decides. */
+/**
+ * Inflating every stream of a huge PDF to look for fonts is not worth it: past this much, the text layer decides. It
+ * caps each inflation's output too (PRODUCT.md section 9): one stream of a small PDF may inflate to a GiB.
+ */
 const MAX_INFLATED_BYTES = 32 * 1024 * 1024;
 
 export function latin1(bytes: Uint8Array, start = 0, end = bytes.length): string {
@@ -68,7 +71,7 @@ export function hasSignatureDictionary(pdfText: string): boolean {
  * The objects of a PDF as text: the raw file plus every Flate stream inflated (object streams hide dictionaries,
  * content streams hide text operators).
  */
-function pdfObjectsText(bytes: Uint8Array, raw: string): string {
+export function pdfObjectsText(bytes: Uint8Array, raw: string, maxInflatedBytes = MAX_INFLATED_BYTES): string {
   const parts = [raw];
   let inflated = 0;
   const streamRe = /stream\r?\n/g;
@@ -81,14 +84,19 @@ function pdfObjectsText(bytes: Uint8Array, raw: string): string {
     const dict = dictStart >= 0 ? raw.slice(dictStart, match.index) : '';
     if (/\/FlateDecode/.test(dict) && !/\/Subtype\s*\/Image/.test(dict)) {
       try {
-        const out = inflateSync(bytes.subarray(start, end), { finishFlush: 2 /* Z_SYNC_FLUSH: tolerate a missing tail */ });
+        const out = inflateSync(bytes.subarray(start, end), {
+          finishFlush: 2, // Z_SYNC_FLUSH: tolerate a missing tail
+          maxOutputLength: maxInflatedBytes - inflated + 1,
+        });
         inflated += out.length;
         parts.push(out.toString('latin1'));
-      } catch {
+      } catch (error) {
+        // Over the budget: stop here, the text layer reads the rest (and refuses a PDF over its own bounds).
+        if ((error as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE' || error instanceof RangeError) break;
         // A stream that does not inflate says nothing about fonts or images.
       }
     }
-    if (inflated > MAX_INFLATED_BYTES) break;
+    if (inflated > maxInflatedBytes) break;
     streamRe.lastIndex = end;
   }
   return parts.join('\n');

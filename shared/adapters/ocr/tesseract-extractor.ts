@@ -1,6 +1,7 @@
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import type { InitOptions, Worker } from 'tesseract.js';
+import { scanImageOverLimit } from '../../attestation/document-limits.js';
 import { parseAttestationLines, type ReadLine } from '../../attestation/fields.js';
 import type { DocumentExtractor, DocumentToRead, Extraction } from '../../ports/document-extractor.js';
 import { rasterisePdf, SCAN_DPI } from './rasterise.js';
@@ -59,6 +60,9 @@ export class TesseractExtractor implements DocumentExtractor {
         return { status: 'unreadable', reason: `the scanned PDF cannot be rendered (${(error as Error).message})` };
       }
     } else {
+      // Decoding allocates width x height: refuse what is over the pixel bound from the header (PRODUCT.md section 9).
+      const over = scanImageOverLimit(document.bytes);
+      if (over !== null) return { status: 'unreadable', reason: over };
       images = [document.bytes];
     }
     const worker = await this.engine();

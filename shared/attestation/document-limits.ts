@@ -1,0 +1,320 @@
+import { inflateSync } from 'node:zlib';
+import { imageSize } from './image-size.js';
+
+/**
+ * PRODUCT.md section 9: decompression, text extraction and rasterising are bounded in bytes, items, pages and pixels;
+ * a document over a bound is unreadable (a finding naming the bound), never an out-of-memory kill or a time-out.
+ *
+ * An attestation is a form of a page or two. The defaults leave room for what real offices send (a colour scan of
+ * several A4 pages at 600 dpi) and refuse what only an attack or an accident makes: a 1 MB PDF whose one stream
+ * inflates to a GiB, a 20,000 x 20,000 image, a PDF of ten thousand pages or a million text items.
+ */
+export interface DocumentLimits {
+  /** Bytes one PDF stream may decode to: an A3 page at 300 dpi in RGB is 52 MB. */
+  maxStreamBytes: number;
+  /** Bytes all the streams of one PDF may decode to together. */
+  maxDecodedBytes: number;
+  /** Pixels of one image (in a PDF, or a PNG/JPEG/TIFF scan): A4 at 600 dpi is 35 million. */
+  maxImagePixels: number;
+  /** Pages of one PDF. */
+  maxPages: number;
+  /** Text items of one PDF, all pages together (a dense form page has a few thousand). */
+  maxTextItems: number;
+}
+
+export const DEFAULT_DOCUMENT_LIMITS: DocumentLimits = {
+  maxStreamBytes: 64 * 1024 * 1024,
+  maxDecodedBytes: 256 * 1024 * 1024,
+  maxImagePixels: 40_000_000,
+  maxPages: 50,
+  maxTextItems: 100_000,
+};
+
+/** A document over one of the limits: the message names the bound, for the finding. */
+export class DocumentLimitError extends Error {
+  override name = 'DocumentLimitError';
+  constructor(
+    readonly limit: keyof DocumentLimits,
+    readonly max: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export function mebibytes(bytes: number): string {
+  return bytes % (1024 * 1024) === 0 ? `${bytes / (1024 * 1024)} MiB` : `${bytes} bytes`;
+}
+
+/** Worst-case output per input byte of the filters measured by their ratio instead of decoded here. */
+const LZW_MAX_RATIO = 3500; // 9-bit codes, each at most 3,840 bytes out (4,096-entry table)
+const RUN_LENGTH_MAX_RATIO = 64; // 2 bytes in, 128 out
+const FILTER_NAMES: Record<string, string> = {
+  Fl: 'FlateDecode',
+  AHx: 'ASCIIHexDecode',
+  A85: 'ASCII85Decode',
+  LZW: 'LZWDecode',
+  RL: 'RunLengthDecode',
+  DCT: 'DCTDecode',
+  CCF: 'CCITTFaxDecode',
+};
+
+/**
+ * Checks every stream of a PDF against the limits before a PDF library decodes it: each filter chain is decoded (Flate,
+ * ASCIIHex, ASCII85) with the output capped, or bounded by its worst-case ratio (LZW, RunLength); images are held to
+ * the pixel bound by their declared size (PDF readers allocate width x height before decoding). Inline images in
+ * content streams are checked too. Throws DocumentLimitError; returns normally when every bound holds.
+ *
+ * Every stream is found in the raw file: streams are never inside object streams (ISO 32000-1, 7.5.7).
+ */
+export function checkPdfLimits(bytes: Uint8Array, limits: DocumentLimits = DEFAULT_DOCUMENT_LIMITS): void {
+  const raw = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('latin1');
+  const objects = new ObjectIndex(raw);
+  let decoded = 0;
+  const streamRe = /\bstream\r?\n/g;
+  let match: RegExpExecArray | null;
+  while ((match = streamRe.exec(raw)) !== null) {
+    const start = match.index + match[0].length;
+    const dict = objects.dictionaryBefore(match.index);
+    const declared = objects.integer(/\/Length\s+(\d+)(?:\s+(\d+)\s+R)?/.exec(dict));
+    let end = declared !== null && raw.startsWith('endstream', skipEol(raw, start + declared)) ? start + declared : -1;
+    if (end < 0) end = raw.indexOf('endstream', start);
+    if (end < 0) end = raw.length;
+    const image = /\/Subtype\s*\/Image\b/.test(dict);
+    if (image) {
+      const width = objects.integer(/\/Width\s+(\d+)(?:\s+(\d+)\s+R)?/.exec(dict));
+      const height = objects.integer(/\/Height\s+(\d+)(?:\s+(\d+)\s+R)?/.exec(dict));
+      if (width !== null && height !== null) checkPixels(width, height, limits, 'an image');
+    }
+    const out = decodeStream(bytes.subarray(start, end), objects.filters(dict), limits, limits.maxDecodedBytes - decoded, !image);
+    decoded += out.length;
+    if (out.text !== null && /\bBI\b/.test(out.text)) checkInlineImages(out.text, limits);
+    streamRe.lastIndex = Math.max(end, start);
+  }
+}
+
+/**
+ * Where each `N G obj` starts, found in one pass: a stream's dictionary is what lies between its object's header and
+ * its `stream` keyword, and indirect values (`/Length 12 0 R`) are read at their object.
+ */
+class ObjectIndex {
+  private readonly starts: number[] = [];
+  private readonly byRef = new Map<string, number>();
+
+  constructor(private readonly raw: string) {
+    for (const m of raw.matchAll(/(\d+)\s+(\d+)\s+obj\b/g)) {
+      this.starts.push(m.index);
+      // The last definition wins, as an incremental update's does.
+      this.byRef.set(`${m[1]} ${m[2]}`, m.index + m[0].length);
+    }
+  }
+
+  /** The dictionary before a `stream` keyword: back to its object's header, at most 1 MiB back. */
+  dictionaryBefore(streamAt: number): string {
+    let lo = 0;
+    let hi = this.starts.length - 1;
+    let found = -1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      if (this.starts[mid]! < streamAt) {
+        found = this.starts[mid]!;
+        lo = mid + 1;
+      } else hi = mid - 1;
+    }
+    const from = found < 0 ? 0 : found;
+    if (streamAt - from > 1024 * 1024) {
+      throw new DocumentLimitError('maxStreamBytes', 1024 * 1024, 'The PDF has a stream dictionary longer than 1 MiB: it is not a form.');
+    }
+    return this.raw.slice(from, streamAt);
+  }
+
+  /** A direct integer, or an indirect one read at its object (`N G obj 123 endobj`). */
+  integer(found: RegExpExecArray | null): number | null {
+    if (!found) return null;
+    if (found[2] === undefined) return Number(found[1]);
+    const at = this.byRef.get(`${found[1]} ${found[2]}`);
+    if (at === undefined) return null;
+    const value = /^\s*(\d+)\s+endobj/.exec(this.raw.slice(at, at + 64));
+    return value ? Number(value[1]) : null;
+  }
+
+  /** The stream's filters in decoding order (abbreviations expanded); an indirect /Filter is read at its object. */
+  filters(dict: string): string[] {
+    let value = /\/Filter\s*(\/[A-Za-z0-9]+|\[[^\]]*\]|\d+\s+\d+\s+R)/.exec(dict)?.[1];
+    if (value === undefined) return [];
+    const ref = /^(\d+)\s+(\d+)\s+R$/.exec(value);
+    if (ref) {
+      const at = this.byRef.get(`${ref[1]} ${ref[2]}`);
+      value = (at === undefined ? undefined : /^\s*(\/[A-Za-z0-9]+|\[[^\]]*\])/.exec(this.raw.slice(at, at + 1024))?.[1]) ?? '/Unknown';
+    }
+    return [...value.matchAll(/\/([A-Za-z0-9]+)/g)].map((m) => FILTER_NAMES[m[1]!] ?? m[1]!);
+  }
+}
+
+function skipEol(raw: string, at: number): number {
+  while (at < raw.length && (raw[at] === '\r' || raw[at] === '\n' || raw[at] === ' ')) at++;
+  return at;
+}
+
+export function checkPixels(width: number, height: number, limits: DocumentLimits, what: string): void {
+  if (width * height > limits.maxImagePixels) {
+    throw new DocumentLimitError(
+      'maxImagePixels',
+      limits.maxImagePixels,
+      `The document holds ${what} of ${width} x ${height} pixels, over the limit of ${limits.maxImagePixels} pixels per image.`,
+    );
+  }
+}
+
+function checkInlineImages(content: string, limits: DocumentLimits): void {
+  for (const m of content.matchAll(/\bBI\b([\s\S]{0,4096}?)\bID\b/g)) {
+    const width = /\/(?:W|Width)\s+(\d+)/.exec(m[1]!)?.[1];
+    const height = /\/(?:H|Height)\s+(\d+)/.exec(m[1]!)?.[1];
+    if (width && height) checkPixels(Number(width), Number(height), limits, 'an inline image');
+  }
+}
+
+interface Decoded {
+  length: number;
+  /** The decoded bytes as latin1, when the chain was decoded here (content streams: inline images are looked for). */
+  text: string | null;
+}
+
+function decodeStream(data: Uint8Array, filters: string[], limits: DocumentLimits, budget: number, keepText: boolean): Decoded {
+  const cap = Math.min(limits.maxStreamBytes, Math.max(0, budget));
+  const over = (): never => {
+    if (budget <= limits.maxStreamBytes) {
+      throw new DocumentLimitError(
+        'maxDecodedBytes',
+        limits.maxDecodedBytes,
+        `The PDF's compressed streams expand past ${mebibytes(limits.maxDecodedBytes)} in all, the limit for one document.`,
+      );
+    }
+    throw new DocumentLimitError(
+      'maxStreamBytes',
+      limits.maxStreamBytes,
+      `The PDF holds a compressed stream that expands past ${mebibytes(limits.maxStreamBytes)}, the limit for one stream.`,
+    );
+  };
+  let current: Uint8Array = data;
+  let decodedHere = true;
+  let bound = data.length;
+  for (const filter of filters) {
+    if (!decodedHere) {
+      // After a filter bounded by ratio only, what follows cannot be decoded here: bound it by the worst case.
+      bound = filter === 'FlateDecode' ? Infinity : bound * ratioOf(filter);
+      continue;
+    }
+    switch (filter) {
+      case 'FlateDecode':
+        current = inflateCapped(current, cap, over);
+        bound = current.length;
+        break;
+      case 'ASCIIHexDecode':
+        current = decodeAsciiHex(current);
+        bound = current.length;
+        break;
+      case 'ASCII85Decode':
+        current = decodeAscii85(current);
+        bound = current.length;
+        break;
+      case 'DCTDecode': {
+        // A JPEG decoder sizes its output from the JPEG's own frame header, whatever the dictionary declares.
+        const size = imageSize(current);
+        if (size) checkPixels(size.width, size.height, limits, 'a JPEG image');
+        decodedHere = false;
+        bound = 0;
+        break;
+      }
+      default:
+        decodedHere = false;
+        bound = current.length * ratioOf(filter);
+    }
+    if (bound > cap) over();
+  }
+  if (bound > cap) over();
+  if (!decodedHere) return { length: Math.min(bound, cap), text: null };
+  return { length: current.length, text: keepText ? Buffer.from(current.buffer, current.byteOffset, current.byteLength).toString('latin1') : null };
+}
+
+/** Image codecs decode to what their declared size says (checked as pixels); the other filters by their ratio. */
+function ratioOf(filter: string): number {
+  if (filter === 'LZWDecode') return LZW_MAX_RATIO;
+  if (filter === 'RunLengthDecode') return RUN_LENGTH_MAX_RATIO;
+  return 1;
+}
+
+function inflateCapped(data: Uint8Array, cap: number, over: () => never): Uint8Array {
+  try {
+    // Z_SYNC_FLUSH: PDF readers accept a stream without its final block; so must the measure.
+    return inflateSync(data, { finishFlush: 2, maxOutputLength: Math.max(1, cap + 1) });
+  } catch (error) {
+    if ((error as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE' || error instanceof RangeError) over();
+    // A stream that does not inflate decodes to nothing a reader can use.
+    return new Uint8Array(0);
+  }
+}
+
+function decodeAsciiHex(data: Uint8Array): Uint8Array {
+  const text = Buffer.from(data.buffer, data.byteOffset, data.byteLength).toString('latin1');
+  const end = text.indexOf('>');
+  let hex = (end < 0 ? text : text.slice(0, end)).replace(/[^0-9A-Fa-f]/g, '');
+  if (hex.length % 2) hex += '0';
+  return new Uint8Array(Buffer.from(hex, 'hex'));
+}
+
+/** ASCII85 (ISO 32000-1, 7.4.3): at most 4 bytes out per character ('z'), so the output is sized first. */
+function decodeAscii85(data: Uint8Array): Uint8Array {
+  let size = 0;
+  let pending = 0;
+  for (const c of data) {
+    if (c === 0x7e) break;
+    if (c === 0x7a && pending === 0) size += 4;
+    else if (c >= 0x21 && c <= 0x75 && ++pending === 5) {
+      size += 4;
+      pending = 0;
+    }
+  }
+  const out = new Uint8Array(size + 4);
+  let at = 0;
+  let group = 0;
+  let count = 0;
+  for (const c of data) {
+    if (c === 0x7e) break; // '~>' ends the data
+    if (c === 0x7a && count === 0) {
+      at += 4; // four zero bytes
+      continue;
+    }
+    if (c < 0x21 || c > 0x75) continue;
+    group = group * 85 + (c - 0x21);
+    if (++count === 5) {
+      out[at++] = (group >>> 24) & 0xff;
+      out[at++] = (group >>> 16) & 0xff;
+      out[at++] = (group >>> 8) & 0xff;
+      out[at++] = group & 0xff;
+      group = 0;
+      count = 0;
+    }
+  }
+  if (count > 1) {
+    for (let i = count; i < 5; i++) group = group * 85 + 84;
+    for (let i = 0; i < count - 1; i++) out[at++] = (group >>> (24 - 8 * i)) & 0xff;
+  }
+  return out.subarray(0, at);
+}
+
+/**
+ * Why a scan image (PNG, JPEG, TIFF) may not be decoded, from its header alone, or null when it may. An image whose
+ * header cannot be read is left to the decoder, which refuses it on its own.
+ */
+export function scanImageOverLimit(bytes: Uint8Array, limits: DocumentLimits = DEFAULT_DOCUMENT_LIMITS): string | null {
+  const size = imageSize(bytes);
+  if (size === null) return null;
+  try {
+    checkPixels(size.width, size.height, limits, 'an image');
+    return null;
+  } catch (error) {
+    if (error instanceof DocumentLimitError) return error.message;
+    throw error;
+  }
+}

@@ -1,0 +1,271 @@
+import { deflateSync } from 'node:zlib';
+import { PDFDocument, StandardFonts } from 'pdf-lib';
+import { describe, expect, it } from 'vitest';
+import { renderAttestationPdf } from '../../../shared/attestation/template.js';
+import { checkPdfLimits, DEFAULT_DOCUMENT_LIMITS, DocumentLimitError, type DocumentLimits } from '../../../shared/attestation/document-limits.js';
+import { extractorFor } from '../../../shared/attestation/extraction.js';
+import { imageSize } from '../../../shared/attestation/image-size.js';
+import { PdfReadError, readPdfText } from '../../../shared/attestation/pdf-text.js';
+import { readAttestation } from '../../../shared/attestation/reader.js';
+import { pdfObjectsText, sniffAttestationKind } from '../../../shared/attestation/sniff.js';
+import { TesseractExtractor } from '../../../shared/adapters/ocr/tesseract-extractor.js';
+import type { DocumentExtractor, Extraction } from '../../../shared/ports/document-extractor.js';
+import { demoAttestationValues } from '../../fixtures/attestations.js';
+
+/**
+ * PRODUCT.md section 9: decompression, text extraction and rasterising are bounded in bytes, items, pages and pixels;
+ * a document over a bound is unreadable with a message naming the bound, never an out-of-memory kill or a time-out.
+ * The bounds are lowered here so the bombs stay a few KB; one test runs the default stream bound (64 MiB).
+ */
+
+const MiB = 1024 * 1024;
+const latin1 = (s: string) => Buffer.from(s, 'latin1');
+const small = (over: Partial<DocumentLimits>): DocumentLimits => ({ ...DEFAULT_DOCUMENT_LIMITS, ...over });
+
+/** A one-page PDF whose content (object 4) is `stream` under `dict`; extra objects follow. Readers rebuild the xref. */
+function pdfWith(dict: string, stream: Uint8Array, extra = ''): Uint8Array {
+  return Buffer.concat([
+    latin1(
+      '%PDF-1.4\n1 0 obj << /Type /Catalog /Pages 2 0 R >> endobj\n2 0 obj << /Type /Pages /Kids [3 0 R] /Count 1 >> endobj\n' +
+        '3 0 obj << /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R >> endobj\n' +
+        `4 0 obj << ${dict} /Length ${stream.length} >>\nstream\n`,
+    ),
+    stream,
+    latin1(`\nendstream\nendobj\n${extra}trailer << /Root 1 0 R >>\n%%EOF\n`),
+  ]);
+}
+
+/** `bytes` zeros, deflated: about a thousandth of the size. */
+const zeros = (bytes: number) => deflateSync(Buffer.alloc(bytes));
+
+function limitOf(run: () => unknown): DocumentLimitError {
+  try {
+    run();
+  } catch (error) {
+    if (error instanceof DocumentLimitError) return error;
+    throw error;
+  }
+  throw new Error('no limit was reached');
+}
+
+describe('Flate bombs', () => {
+  it('one stream inflating past the per-stream bound is refused, naming it', () => {
+    const error = limitOf(() => checkPdfLimits(pdfWith('/Filter /FlateDecode', zeros(2 * MiB)), small({ maxStreamBytes: MiB })));
+    expect(error.limit).toBe('maxStreamBytes');
+    expect(error.message).toBe('The PDF holds a compressed stream that expands past 1 MiB, the limit for one stream.');
+  });
+
+  it('a bomb hidden under a second Flate layer, or behind ASCII85, is decoded layer by layer and refused', () => {
+    const twice = deflateSync(zeros(2 * MiB));
+    expect(limitOf(() => checkPdfLimits(pdfWith('/Filter [/FlateDecode /FlateDecode]', twice), small({ maxStreamBytes: MiB }))).limit).toBe('maxStreamBytes');
+    const a85 = latin1(`${ascii85(zeros(2 * MiB))}~>`);
+    expect(limitOf(() => checkPdfLimits(pdfWith('/Filter [/A85 /Fl]', a85), small({ maxStreamBytes: MiB }))).limit).toBe('maxStreamBytes');
+    const hex = latin1(`${zeros(2 * MiB).toString('hex')}>`);
+    expect(limitOf(() => checkPdfLimits(pdfWith('/Filter [/ASCIIHexDecode /FlateDecode]', hex), small({ maxStreamBytes: MiB }))).limit).toBe('maxStreamBytes');
+  });
+
+  it('an indirect /Length or /Filter does not hide a stream', () => {
+    const data = zeros(2 * MiB);
+    const pdf = Buffer.concat([
+      latin1('%PDF-1.4\n4 0 obj << /Filter 6 0 R /Length 5 0 R >>\nstream\n'),
+      data,
+      latin1(`\nendstream\nendobj\n5 0 obj ${data.length} endobj\n6 0 obj /FlateDecode endobj\n%%EOF\n`),
+    ]);
+    expect(limitOf(() => checkPdfLimits(pdf, small({ maxStreamBytes: MiB }))).limit).toBe('maxStreamBytes');
+  });
+
+  it('many streams under the per-stream bound are held to the bound for the whole document', () => {
+    const extra = Array.from({ length: 5 }, (_, i) => {
+      const data = zeros(MiB / 2);
+      return `${10 + i} 0 obj << /Filter /FlateDecode /Length ${data.length} >>\nstream\n${data.toString('latin1')}\nendstream\nendobj\n`;
+    }).join('');
+    const pdf = Buffer.concat([pdfWith('', latin1('BT ET')).subarray(0, -6), latin1(extra), latin1('%%EOF\n')]);
+    const total = limitOf(() => checkPdfLimits(pdf, small({ maxStreamBytes: MiB, maxDecodedBytes: 2 * MiB })));
+    expect(total.limit).toBe('maxDecodedBytes');
+    expect(total.message).toBe("The PDF's compressed streams expand past 2 MiB in all, the limit for one document.");
+  });
+
+  it('LZW and RunLength are bounded by their worst case', () => {
+    expect(limitOf(() => checkPdfLimits(pdfWith('/Filter /LZWDecode', new Uint8Array(1000)), small({ maxStreamBytes: MiB }))).limit).toBe('maxStreamBytes');
+    expect(() => checkPdfLimits(pdfWith('/Filter /RunLengthDecode', new Uint8Array(1000)), small({ maxStreamBytes: MiB }))).not.toThrow();
+  });
+
+  it('readPdfText refuses before pdfjs decodes anything: PdfReadError over_limit, the bound in the message', async () => {
+    const bomb = pdfWith('/Filter /FlateDecode', zeros(2 * MiB));
+    const error = await readPdfText(bomb, small({ maxStreamBytes: MiB })).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(PdfReadError);
+    expect((error as PdfReadError).reason).toBe('over_limit');
+    expect((error as PdfReadError).message).toMatch(/expands past 1 MiB/);
+  });
+
+  it('with the default bounds, a 64 KB PDF whose stream inflates past 64 MiB is an unreadable attestation naming the bound', async () => {
+    const bomb = pdfWith('/Filter /FlateDecode', zeros(64 * MiB + 4096));
+    expect(bomb.length).toBeLessThan(100_000);
+    const { document } = await readAttestation(bomb);
+    expect(document.readError).toBe('The PDF holds a compressed stream that expands past 64 MiB, the limit for one stream.');
+  });
+
+  it('the sniffer caps each inflation at what is left of its budget', () => {
+    const bomb = pdfWith('/Filter /FlateDecode', zeros(2 * MiB));
+    const raw = Buffer.from(bomb).toString('latin1');
+    const text = pdfObjectsText(bomb, raw, 64 * 1024);
+    expect(text.length).toBeLessThan(raw.length + 64 * 1024 + 2);
+    expect(sniffAttestationKind(bomb)).toBe('pdf');
+  });
+
+  it('a real attestation passes every default bound and reads as before', async () => {
+    const pdf = await renderAttestationPdf(demoAttestationValues());
+    expect(() => checkPdfLimits(pdf)).not.toThrow();
+    expect((await readPdfText(pdf)).text).toContain('Partita IVA');
+  });
+});
+
+describe('pixels', () => {
+  it('an image XObject declaring more pixels than the bound is refused', () => {
+    const image = '5 0 obj << /Type /XObject /Subtype /Image /Width 20000 /Height 20000 /ColorSpace /DeviceGray /BitsPerComponent 8 /Length 3 >>\nstream\nabc\nendstream\nendobj\n';
+    const pdf = Buffer.concat([pdfWith('', latin1('q Q')).subarray(0, -6), latin1(image), latin1('%%EOF\n')]);
+    const refused = limitOf(() => checkPdfLimits(pdf));
+    expect(refused.limit).toBe('maxImagePixels');
+    expect(refused.message).toBe('The document holds an image of 20000 x 20000 pixels, over the limit of 40000000 pixels per image.');
+  });
+
+  it('a JPEG image is held to its own frame header, whatever the dictionary declares', () => {
+    const jpeg = jpegHeader(30000, 30000);
+    const image = `5 0 obj << /Type /XObject /Subtype /Image /Width 10 /Height 10 /Filter /DCTDecode /Length ${jpeg.length} >>\nstream\n${Buffer.from(jpeg).toString('latin1')}\nendstream\nendobj\n`;
+    const pdf = Buffer.concat([pdfWith('', latin1('q Q')).subarray(0, -6), latin1(image), latin1('%%EOF\n')]);
+    expect(limitOf(() => checkPdfLimits(pdf)).message).toMatch(/a JPEG image of 30000 x 30000 pixels/);
+  });
+
+  it('an inline image in a content stream is held to the bound', () => {
+    const content = deflateSync(latin1('q BI /W 30000 /H 30000 /CS /G /BPC 8 /F /Fl ID xyz EI Q'));
+    expect(limitOf(() => checkPdfLimits(pdfWith('/Filter /FlateDecode', content))).message).toMatch(/an inline image of 30000 x 30000/);
+  });
+
+  it.each([
+    ['PNG', pngHeader(20000, 20000), 'scan-png'],
+    ['JPEG', jpegHeader(20000, 20000), 'scan-jpeg'],
+    ['TIFF (little-endian)', tiffHeader(20000, 20000, true), 'scan-tiff'],
+    ['TIFF (big-endian)', tiffHeader(20000, 20000, false), 'scan-tiff'],
+  ] as const)('a %s scan over the bound is unreadable before any reader decodes it', async (_name, bytes, kind) => {
+    expect(imageSize(bytes)).toEqual({ width: 20000, height: 20000 });
+    let called = false;
+    const scans: DocumentExtractor = { source: 'ocr', extract: async () => ((called = true), { status: 'no-text', pages: 1 } as Extraction) };
+    const outcome = await extractorFor(kind, { scans })!.extract({ kind, bytes });
+    expect(called).toBe(false);
+    expect(outcome).toEqual({ status: 'unreadable', reason: 'The document holds an image of 20000 x 20000 pixels, over the limit of 40000000 pixels per image.' });
+    // The reader turns it into the attestation's read error.
+    const { document } = await readAttestation(bytes, { extractors: { scans } });
+    expect(document.readError).toMatch(/^The scanned attestation could not be read: The document holds an image of 20000 x 20000 pixels/);
+  });
+
+  it('the offline OCR reader refuses it too, without starting its engine', async () => {
+    const ocr = new TesseractExtractor();
+    expect(await ocr.extract({ kind: 'scan-png', bytes: pngHeader(20000, 20000) })).toMatchObject({ status: 'unreadable', reason: expect.stringMatching(/20000 x 20000/) });
+    await ocr.close();
+  });
+
+  it('an image within the bound goes to the reader', async () => {
+    let called = false;
+    const scans: DocumentExtractor = { source: 'ocr', extract: async () => ((called = true), { status: 'no-text', pages: 1 } as Extraction) };
+    await extractorFor('scan-png', { scans })!.extract({ kind: 'scan-png', bytes: pngHeader(2480, 3508) });
+    expect(called).toBe(true);
+  });
+
+  it('reads sizes from real encoders, and the largest page of a multi-page TIFF', async () => {
+    const { createCanvas } = await import('@napi-rs/canvas');
+    const canvas = createCanvas(123, 45);
+    expect(imageSize(await canvas.encode('png'))).toEqual({ width: 123, height: 45 });
+    expect(imageSize(await canvas.encode('jpeg'))).toEqual({ width: 123, height: 45 });
+    expect(imageSize(tiffHeader(100, 100, true, { width: 9000, height: 9000 }))).toEqual({ width: 9000, height: 9000 });
+    expect(imageSize(new Uint8Array([1, 2, 3]))).toBeNull();
+  });
+});
+
+describe('pages and text items', () => {
+  async function pdfOfPages(pages: number, itemsPerPage: number): Promise<Uint8Array> {
+    const doc = await PDFDocument.create();
+    const font = await doc.embedFont(StandardFonts.Helvetica);
+    for (let p = 0; p < pages; p++) {
+      const page = doc.addPage([595, 842]);
+      for (let i = 0; i < itemsPerPage; i++) page.drawText(`riga ${i}`, { x: 40, y: 800 - i * 12, size: 10, font });
+    }
+    return doc.save();
+  }
+
+  it('a PDF over the page bound is refused, naming it', async () => {
+    const error = await readPdfText(await pdfOfPages(4, 1), small({ maxPages: 3 })).catch((e: unknown) => e);
+    expect(error).toMatchObject({ reason: 'over_limit', message: 'The PDF has 4 pages, over the limit of 3 pages for an attestation.' });
+    expect((await readPdfText(await pdfOfPages(3, 1), small({ maxPages: 3 }))).pages).toBe(3);
+  });
+
+  it('a PDF over the text item bound is refused, naming it', async () => {
+    const pdf = await pdfOfPages(2, 30);
+    const error = await readPdfText(pdf, small({ maxTextItems: 50 })).catch((e: unknown) => e);
+    expect(error).toMatchObject({ reason: 'over_limit', message: 'The PDF holds more than 50 text items, the limit for an attestation.' });
+    expect((await readPdfText(pdf, small({ maxTextItems: 60 }))).text).toContain('riga 29');
+  });
+});
+
+function pngHeader(width: number, height: number): Uint8Array {
+  const b = Buffer.alloc(33);
+  Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]).copy(b, 0);
+  b.writeUInt32BE(13, 8);
+  b.write('IHDR', 12, 'latin1');
+  b.writeUInt32BE(width, 16);
+  b.writeUInt32BE(height, 20);
+  b[24] = 8;
+  b[25] = 0;
+  return new Uint8Array(b);
+}
+
+/** SOI, an APP0 segment to skip, then SOF0 with the size. */
+function jpegHeader(width: number, height: number): Uint8Array {
+  const app0 = [0xff, 0xe0, 0x00, 0x10, ...Buffer.from('JFIF\0'), 1, 1, 0, 0, 1, 0, 1, 0, 0];
+  const sof = [0xff, 0xc0, 0x00, 0x0b, 8, height >> 8, height & 0xff, width >> 8, width & 0xff, 1, 1, 0x11, 0];
+  return Uint8Array.from([0xff, 0xd8, ...app0, ...sof, 0xff, 0xd9]);
+}
+
+/** A TIFF whose first IFD has the size (SHORT width, LONG height), and optionally a second page. */
+function tiffHeader(width: number, height: number, little: boolean, second?: { width: number; height: number }): Uint8Array {
+  const b = Buffer.alloc(80);
+  const u16 = (v: number, at: number) => (little ? b.writeUInt16LE(v, at) : b.writeUInt16BE(v, at));
+  const u32 = (v: number, at: number) => (little ? b.writeUInt32LE(v, at) : b.writeUInt32BE(v, at));
+  b.write(little ? 'II' : 'MM', 0, 'latin1');
+  u16(42, 2);
+  u32(8, 4);
+  const ifd = (at: number, w: number, h: number, next: number) => {
+    u16(2, at);
+    u16(256, at + 2);
+    u16(3, at + 4);
+    u32(1, at + 6);
+    u16(w, at + 10);
+    u16(257, at + 14);
+    u16(4, at + 16);
+    u32(1, at + 18);
+    u32(h, at + 22);
+    u32(next, at + 26);
+  };
+  ifd(8, width, height, second ? 40 : 0);
+  if (second) ifd(40, second.width, second.height, 0);
+  return new Uint8Array(b);
+}
+
+function ascii85(data: Uint8Array): string {
+  let out = '';
+  for (let i = 0; i < data.length; i += 4) {
+    const chunk = [0, 1, 2, 3].map((k) => data[i + k] ?? 0);
+    let n = ((chunk[0]! << 24) | (chunk[1]! << 16) | (chunk[2]! << 8) | chunk[3]!) >>> 0;
+    const take = Math.min(4, data.length - i);
+    if (n === 0 && take === 4) {
+      out += 'z';
+      continue;
+    }
+    const digits: string[] = [];
+    for (let k = 0; k < 5; k++) {
+      digits.unshift(String.fromCharCode(33 + (n % 85)));
+      n = Math.floor(n / 85);
+    }
+    out += digits.slice(0, take + 1).join('');
+  }
+  return out;
+}
