@@ -5,8 +5,13 @@ import { stat } from 'node:fs/promises';
 import http from 'node:http';
 import https from 'node:https';
 import { progress, progressDone, UsageError } from './cli-support.js';
+import { terminalSafe, terminalSafeDeep } from './terminal-text.js';
 
-/** A thin client of the HTTP API for the CLI, with the bearer token and readable errors. */
+/**
+ * A thin client of the HTTP API for the CLI, with the bearer token and readable errors. What the API returns is
+ * written by others (campaign names, findings quoting an attestation, justifications): every string of it is made
+ * terminal-safe here (./terminal-text.ts), before any command can print it.
+ */
 export class ApiClient {
   constructor(
     readonly baseUrl: string,
@@ -15,7 +20,7 @@ export class ApiClient {
 
   async json<T>(method: 'GET' | 'POST', path: string, body?: unknown): Promise<T> {
     const response = await this.fetch(method, path, body);
-    return (await response.json()) as T;
+    return terminalSafeDeep((await response.json()) as T);
   }
 
   async bytes(path: string): Promise<Uint8Array> {
@@ -45,7 +50,7 @@ export class ApiClient {
       } catch {
         // not JSON: keep the text
       }
-      throw new ApiError(response.status, code, `${method} ${path}: ${response.status} ${message}`);
+      throw new ApiError(response.status, terminalSafe(code), `${method} ${path}: ${response.status} ${terminalSafe(message)}`);
     }
     return response;
   }
@@ -83,7 +88,7 @@ export async function uploadFile(file: string, link: { url: string; method: stri
         response.on('end', () => {
           progressDone();
           if ((response.statusCode ?? 0) >= 300) {
-            reject(new ApiError(response.statusCode ?? 0, 'upload_failed', `upload of ${label} failed: ${response.statusCode} ${Buffer.concat(chunks).toString('utf8').slice(0, 300)}`));
+            reject(new ApiError(response.statusCode ?? 0, 'upload_failed', `upload of ${label} failed: ${response.statusCode} ${terminalSafe(Buffer.concat(chunks).toString('utf8').slice(0, 300))}`));
           } else resolve();
         });
       },

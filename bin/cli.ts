@@ -1,5 +1,6 @@
 import { ApiError } from './api-client.js';
 import { EXIT, UsageError } from './cli-support.js';
+import { terminalSafeLines } from './terminal-text.js';
 
 // The machines here run Node 20 on purpose (Lambda runs Node 22); the SDK's notice about that is noise for users.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
@@ -53,7 +54,8 @@ export async function runCli(argv: string[]): Promise<number> {
     return await main(argv);
   } catch (err) {
     const { code, message } = explain(err);
-    process.stderr.write(`filiera: ${message}\n`);
+    // A file name or an error text may come from elsewhere: no terminal control reaches the screen (a stack keeps its lines).
+    process.stderr.write(`filiera: ${terminalSafeLines(message)}\n`);
     return code;
   }
 }

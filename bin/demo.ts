@@ -10,6 +10,7 @@ import { addDays, italianDate, romeDate } from '../shared/verdict/dates.js';
 import { DEFAULT_DATA_DIR, prepareLocalConfig } from '../infra/local/demo-setup.js';
 import { demoUsers, openLocalIdentity } from '../infra/local/local-identity.js';
 import { restrictUmask } from '../infra/local/private-files.js';
+import { terminalSafe, terminalSafeDeep } from './terminal-text.js';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
@@ -53,8 +54,8 @@ async function api(method: string, route: string, body?: unknown): Promise<any> 
     console.error(`Cannot reach ${baseUrl}: start the stack first with "npm start" (same --config and --data).`);
     process.exit(1);
   });
-  if (!response.ok) throw new Error(`${method} ${route}: ${response.status} ${await response.text()}`);
-  return response.json();
+  if (!response.ok) throw new Error(`${method} ${route}: ${response.status} ${terminalSafe(await response.text())}`);
+  return terminalSafeDeep(await response.json());
 }
 
 function list(rows: number, seed: number): string {

@@ -3,6 +3,7 @@ import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { apiClient, downloadTo } from '../api-client.js';
 import { parseFlags } from '../cli-support.js';
+import { terminalSafe } from '../terminal-text.js';
 
 const help = `filiera pull [--intake ID] [--out DIR] [--url URL] [--token TOKEN]
 
@@ -45,13 +46,13 @@ export async function run(argv: string[]): Promise<number> {
   const list = await downloadTo(links.downloadUrl, listFile, 'list');
   await downloadTo(links.receiptUrl, receiptFile, 'receipt');
   const receipt = JSON.parse(await readFile(receiptFile, 'utf8')) as { released?: { sha256: string; rows: number } | null };
-  const expected = receipt.released?.sha256;
+  const expected = typeof receipt.released?.sha256 === 'string' ? terminalSafe(receipt.released.sha256) : undefined;
   if (!expected || expected !== list.sha256) {
     process.stderr.write(`filiera: ${listFile} does not match its receipt (SHA-256 ${list.sha256}, receipt says ${expected ?? 'nothing'}): do not use it\n`);
     return 3;
   }
   process.stdout.write(
-    `Downloaded ${listFile} (${receipt.released?.rows} rows, SHA-256 ${list.sha256}, matches the receipt) and ${receiptFile}.\nDial it only until ${links.releaseExpiresAt}: then the RPO check it rests on is too old.\n`,
+    `Downloaded ${listFile} (${Number(receipt.released?.rows)} rows, SHA-256 ${list.sha256}, matches the receipt) and ${receiptFile}.\nDial it only until ${links.releaseExpiresAt}: then the RPO check it rests on is too old.\n`,
   );
   return 0;
 }

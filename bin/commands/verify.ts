@@ -10,6 +10,7 @@ import { fieldLabels } from '../../shared/verdict/field-labels.js';
 import { doubtfulFields } from '../../shared/verdict/ocr-doubt.js';
 import { buildReceipt, verifyIntake, type VerificationResult } from '../../shared/verification.js';
 import { EXIT, parseFlags, progress, progressDone, readableFile, UsageError } from '../cli-support.js';
+import { terminalSafeLines } from '../terminal-text.js';
 
 const help = `filiera verify --list FILE --attestation FILE --intake ID --tenant-vat VAT --trust PEM [--trust PEM ...]
                [--signatory TAXCODE ...] [--rpo FILE] [--now ISO8601] [--out DIR] [--json] [--config FILE]
@@ -114,7 +115,8 @@ export async function run(argv: string[]): Promise<number> {
         await rm(partial, { force: true });
       }
     }
-    process.stdout.write(args.json ? `${JSON.stringify(toJson(result), null, 2)}\n` : render(result, args.out));
+    // The attestation's text is the committente's: no terminal control of it reaches the screen (bin/terminal-text.ts).
+    process.stdout.write(terminalSafeLines(args.json ? `${JSON.stringify(toJson(result), null, 2)}\n` : render(result, args.out)));
     return EXIT[result.verdict];
   } finally {
     await handle?.close();
