@@ -156,7 +156,12 @@ async function readAll(source: AsyncIterable<Uint8Array> | Uint8Array, maxBytes:
 function cleanText(cell: string): string | null {
   const text = cell.trim();
   if (text === '') return null;
-  return text.length <= MAX_TEXT_CHARS ? text : `${text.slice(0, MAX_TEXT_CHARS - 1)}…`;
+  return copy(text.length <= MAX_TEXT_CHARS ? text : `${text.slice(0, MAX_TEXT_CHARS - 1)}…`);
+}
+
+/** A kept value shares nothing with the file's text (a V8 slice would keep the whole file alive with it). */
+function copy(text: string): string {
+  return Buffer.from(text, 'utf8').toString('utf8');
 }
 
 /** `Double opt-in`, `DOUBLE_OPT_IN`, `Registrazione` ... -> the kind, or null. */
@@ -352,7 +357,7 @@ function readRecord(
   const instant = (field: 'consentAt' | 'confirmedAt'): EvidenceInstant | null => {
     const text = cell(field).trim();
     if (text === '') return null;
-    const parsed = parseInstant(text);
+    const parsed = parseInstant(copy(text));
     if (parsed === null) {
       errors.add(
         'malformed_value',
@@ -394,7 +399,7 @@ function readRecord(
   if (errors.list.length + errors.more > before || phone === null) return null;
   return {
     row,
-    phone,
+    phone: copy(phone),
     consentAt,
     ip,
     source: cleanText(cell('source')),
