@@ -4,11 +4,9 @@ import path from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { S3Event } from 'aws-lambda';
 import { ensureTable } from '../../shared/adapters/dynamodb/table-design.js';
-import { TesseractExtractor } from '../../shared/adapters/ocr/tesseract-extractor.js';
 import { loadConfig, type LoadedConfig } from '../../shared/config.js';
 import type { Logger, PipelineDeps } from '../../shared/pipeline/deps.js';
 import { sweep } from '../../shared/pipeline/sweep.js';
-import { depsFromEnvironment } from '../../functions/lib/environment-wiring.js';
 import { givenDeps } from '../../functions/lib/deps-source.js';
 import { createHandler as createUploadHandler } from '../../functions/on-upload.js';
 import { startDynamoEngine, type DynamoEngine } from './engines/dynamodb.js';
@@ -19,8 +17,10 @@ import { createConsoleSite, type ConsoleSite } from './console-site.js';
 import { demoUsers, openLocalIdentity, type LocalIdentity } from './local-identity.js';
 import { localApiHandlers } from './handlers.js';
 import { LocalQueue } from './local-queue.js';
+import { LOCAL_BUCKETS, localDeps } from './local-deps.js';
+import { ProcessingThread } from './processing-thread.js';
 
-export const LOCAL_BUCKETS = { intake: 'filiera-intake', release: 'filiera-release' } as const;
+export { LOCAL_BUCKETS };
 export const LOCAL_TABLE = 'filiera';
 export const DEFAULT_PORT = 4510;
 
@@ -32,8 +32,10 @@ export interface EmbeddedStackOptions {
   /** Sweep interval; 0 disables the timer (tests call sweep themselves). */
   sweepIntervalMs?: number;
   log?: Logger;
-  /** Wraps the dependencies (tests inject faults). */
+  /** Wraps the dependencies (tests inject faults); processing then runs in the API's thread, with them. */
   decorate?: (deps: PipelineDeps) => PipelineDeps;
+  /** Where uploads are processed: a worker thread (default) or the API's own thread. */
+  processing?: 'worker' | 'inline';
   /**
    * A DynamoDB engine already running, and the table to keep this stack's data in: the stack neither starts nor
    * stops it (the test suites share one engine per worker; each stack has its own table). Default: DynamoDB Local
@@ -77,7 +79,8 @@ export async function startEmbeddedStack(options: EmbeddedStackOptions): Promise
   let dynamo: DynamoEngine | undefined;
   let server: http.Server | undefined;
   let timer: NodeJS.Timeout | undefined;
-  let ocr: TesseractExtractor | undefined;
+  let closeDeps: (() => Promise<void>) | undefined;
+  let processing: ProcessingThread | undefined;
   try {
     const given = options.dynamo;
     [s3, dynamo] = await Promise.all([
@@ -89,23 +92,17 @@ export async function startEmbeddedStack(options: EmbeddedStackOptions): Promise
     await ensureTable(ddb, table);
     ddb.destroy();
 
-    const base = await depsFromEnvironment({
-      TABLE_NAME: table,
-      INTAKE_BUCKET: LOCAL_BUCKETS.intake,
-      RELEASE_BUCKET: LOCAL_BUCKETS.release,
-      FILIERA_CONFIG: config.file,
-      S3_ENDPOINT: s3.endpoint,
-      DYNAMODB_ENDPOINT: dynamo.endpoint,
-      AWS_REGION: LOCAL_REGION,
-      // No AWS account here: scans are read by the offline OCR engine instead of Textract.
-      SCAN_READER: 'none',
-    });
-    ocr = new TesseractExtractor();
-    const wired: PipelineDeps = { ...base, config: async () => config, log, extractors: { scans: ocr } };
-    const deps = options.decorate ? options.decorate(wired) : wired;
+    const wiring = { table, s3Endpoint: s3.endpoint, dynamoEndpoint: dynamo.endpoint, configFile: config.file };
+    const local = await localDeps(wiring, config, log);
+    closeDeps = local.close;
+    const deps = options.decorate ? options.decorate(local) : local;
     const source = givenDeps(deps);
 
-    const queue = new LocalQueue(dataDir, createUploadHandler(source), log);
+    // Uploads are processed in a worker thread with its own dependencies, off the API's event loop; a stack whose
+    // dependencies a test decorates (faults injected) processes them in this thread, with those dependencies.
+    const inThread = options.decorate !== undefined || options.processing === 'inline';
+    processing = inThread ? undefined : new ProcessingThread(new URL('./processing-worker.ts', import.meta.url), wiring, log);
+    const queue = new LocalQueue(dataDir, processing ? processing.handler : createUploadHandler(source), log);
     s3.onObjectCreated((event: S3Event) => queue.send(JSON.stringify(event)));
 
     // Anything left PROCESSING belongs to a process that no longer exists: resume it at once.
@@ -150,7 +147,8 @@ export async function startEmbeddedStack(options: EmbeddedStackOptions): Promise
       queue.close();
       await new Promise<void>((resolve) => server!.close(() => resolve()));
       server!.closeAllConnections?.();
-      await Promise.allSettled([s3!.stop(), dynamo!.stop(), ocr?.close()]);
+      await processing?.close();
+      await Promise.allSettled([s3!.stop(), dynamo!.stop(), closeDeps?.()]);
     };
     return {
       baseUrl,
@@ -167,7 +165,8 @@ export async function startEmbeddedStack(options: EmbeddedStackOptions): Promise
   } catch (err) {
     if (timer) clearInterval(timer);
     server?.close();
-    await Promise.allSettled([s3?.stop(), dynamo?.stop(), ocr?.close()]);
+    await processing?.close();
+    await Promise.allSettled([s3?.stop(), dynamo?.stop(), closeDeps?.()]);
     throw err;
   }
 }

@@ -1,0 +1,36 @@
+import { TesseractExtractor } from '../../shared/adapters/ocr/tesseract-extractor.js';
+import type { LoadedConfig } from '../../shared/config.js';
+import type { Logger, PipelineDeps } from '../../shared/pipeline/deps.js';
+import { depsFromEnvironment } from '../../functions/lib/environment-wiring.js';
+import { LOCAL_REGION } from './engines/free-port.js';
+
+export const LOCAL_BUCKETS = { intake: 'filiera-intake', release: 'filiera-release', evidence: 'filiera-evidence' } as const;
+
+/** Where the embedded stack's engines are: all a thread needs to build its own dependencies. */
+export interface LocalWiring {
+  table: string;
+  s3Endpoint: string;
+  dynamoEndpoint: string;
+  configFile: string;
+}
+
+/**
+ * The embedded stack's dependencies: the same environment wiring as Lambda, pointed at the local engines, with the
+ * offline OCR engine reading scans (no Textract without an AWS account). The API's thread and the processing thread
+ * each build their own (infra/local/processing-thread.ts).
+ */
+export async function localDeps(wiring: LocalWiring, config: LoadedConfig, log: Logger): Promise<PipelineDeps & { close(): Promise<void> }> {
+  const base = await depsFromEnvironment({
+    TABLE_NAME: wiring.table,
+    INTAKE_BUCKET: LOCAL_BUCKETS.intake,
+    RELEASE_BUCKET: LOCAL_BUCKETS.release,
+    EVIDENCE_BUCKET: LOCAL_BUCKETS.evidence,
+    FILIERA_CONFIG: wiring.configFile,
+    S3_ENDPOINT: wiring.s3Endpoint,
+    DYNAMODB_ENDPOINT: wiring.dynamoEndpoint,
+    AWS_REGION: LOCAL_REGION,
+    SCAN_READER: 'none',
+  });
+  const ocr = new TesseractExtractor();
+  return { ...base, config: async () => config, log, extractors: { scans: ocr }, close: () => ocr.close() };
+}
