@@ -176,7 +176,7 @@ export function strayBytes(tail: string): number | null {
       const startxref = tail.indexOf('startxref', at);
       if (trailer < 0 || startxref < 0 || startxref < trailer) return at;
       // Between xref and trailer: subsection headers and 20-byte entries only.
-      if (!/^xref\s+(\d+\s+\d+\s+([0-9]{10} [0-9]{5} [fn]\s*)*)*$/.test(tail.slice(at, trailer))) return at;
+      if (!isXrefTable(tail.slice(at + 'xref'.length, trailer))) return at;
       const dict = tail.slice(trailer + 'trailer'.length, startxref).trim();
       if (!dict.startsWith('<<') || !dict.endsWith('>>')) return at;
       at = startxref;
@@ -190,6 +190,22 @@ export function strayBytes(tail: string): number | null {
     }
     return at;
   }
+}
+
+/** "start count" subsection headers, each followed by `count` entries "0000000000 00000 n": read token by token. */
+function isXrefTable(text: string): boolean {
+  const tokens = text.trim().split(/\s+/).filter(Boolean);
+  let i = 0;
+  while (i < tokens.length) {
+    const start = tokens[i++];
+    const count = tokens[i++];
+    if (!start || !count || !/^\d+$/.test(start) || !/^\d+$/.test(count)) return false;
+    for (let n = Number(count); n > 0; n--) {
+      const [offset, generation, kind] = [tokens[i++], tokens[i++], tokens[i++]];
+      if (!offset || !/^\d{10}$/.test(offset) || !generation || !/^\d{5}$/.test(generation) || (kind !== 'n' && kind !== 'f')) return false;
+    }
+  }
+  return true;
 }
 
 function same(a: PDFObject, b: PDFObject): boolean {
