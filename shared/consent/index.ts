@@ -53,6 +53,7 @@ export {
   type ConsentSampleOutcome,
 } from './outcome.js';
 export { consentSampleCsv, consentSampleCsvHeader } from './sample-csv.js';
+export { checkConsentEvidence, type ConsentEvidenceInput, type ConsentEvidenceResult } from './check-evidence.js';
 export {
   CheckedSampleRowSchema,
   ConsentDefectSchema,
