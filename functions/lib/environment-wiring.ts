@@ -13,6 +13,8 @@ const Environment = z.object({
   TABLE_NAME: z.string().min(1),
   INTAKE_BUCKET: z.string().min(1),
   RELEASE_BUCKET: z.string().min(1),
+  /** The Object Lock evidence bucket (PRODUCT.md section 9): the release step writes attestation and receipt there. */
+  EVIDENCE_BUCKET: z.string().min(1),
   /** The configuration as JSON (set by the CDK app from deploy-time context), with trust anchors inline as PEM. */
   FILIERA_CONFIG_JSON: z.string().optional(),
   /** Or a configuration file path (trust anchors relative to it). */
@@ -48,7 +50,7 @@ export async function depsFromEnvironment(env: Record<string, string | undefined
   return {
     intakes: new DynamoIntakeRepository(doc, e.TABLE_NAME),
     objects: new S3ObjectStore(s3),
-    buckets: { intake: e.INTAKE_BUCKET, release: e.RELEASE_BUCKET },
+    buckets: { intake: e.INTAKE_BUCKET, release: e.RELEASE_BUCKET, evidence: e.EVIDENCE_BUCKET },
     config: () => (config ??= readConfiguration(e)),
     now: () => new Date(),
     log: {

@@ -208,8 +208,8 @@ export class FilieraFunction extends NodejsFunction {
     return this;
   }
 
-  /** INTAKE_BUCKET or RELEASE_BUCKET, with object access on the listed key patterns only. */
-  bindBucket(variable: 'INTAKE_BUCKET' | 'RELEASE_BUCKET', bucket: BucketRef, key: kms.IKey, access: ObjectAccess): this {
+  /** INTAKE_BUCKET, RELEASE_BUCKET or EVIDENCE_BUCKET, with object access on the listed key patterns only. */
+  bindBucket(variable: 'INTAKE_BUCKET' | 'RELEASE_BUCKET' | 'EVIDENCE_BUCKET', bucket: BucketRef, key: kms.IKey, access: ObjectAccess): this {
     this.assertOpen();
     this.addEnvironment(variable, bucket.bucketName);
     const read = access.read ?? [];

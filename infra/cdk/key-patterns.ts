@@ -22,9 +22,16 @@ export const releaseKeys = {
   receipt: { pattern: 'callcenters/*/releases/*/receipt.json', holds: 'the receipt released beside the list' },
 } as const satisfies Record<string, KeyPattern>;
 
+/** The evidence bucket (shared/intake/evidence-keys.ts): written by the release step, kept under Object Lock. */
+export const evidenceKeys = {
+  attestation: { pattern: 'tenants/*/intakes/*/attestation', holds: 'the signed attestation as uploaded, kept as evidence' },
+  receipt: { pattern: 'tenants/*/intakes/*/receipt.json', holds: 'the receipt as released, kept as evidence' },
+} as const satisfies Record<string, KeyPattern>;
+
 export const uploadKeys: readonly KeyPattern[] = [intakeKeys.listUpload, intakeKeys.attestationUpload];
 export const allIntakeKeys: readonly KeyPattern[] = Object.values(intakeKeys);
 export const allReleaseKeys: readonly KeyPattern[] = Object.values(releaseKeys);
+export const allEvidenceKeys: readonly KeyPattern[] = Object.values(evidenceKeys);
 
 /** The reason given to cdk-nag for one pattern's wildcards. */
 export function wildcardReason(key: KeyPattern): string {

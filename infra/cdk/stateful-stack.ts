@@ -71,14 +71,26 @@ export class FilieraStatefulStack extends Stack {
       }),
     );
 
-    // Receipts and audit exports: write once, kept for the evidence retention.
+    // PRODUCT.md section 9: the signed attestation as uploaded and the receipt, written by the release step, kept
+    // for the evidence retention under Object Lock (long after the contacts are gone), then deleted.
     this.evidenceBucket = this.dataBucket('EvidenceBucket', 'evidence', {
       objectLockEnabled: true,
       objectLockDefaultRetention:
         settings.evidenceLockMode === 'COMPLIANCE'
           ? s3.ObjectLockRetention.compliance(Duration.days(settings.evidenceRetentionDays))
           : s3.ObjectLockRetention.governance(Duration.days(settings.evidenceRetentionDays)),
+      lifecycleRules: this.retention(settings.evidenceRetentionDays, 'tenants/'),
     });
+    this.evidenceBucket.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'OnlyTheReleaseStepWrites',
+        effect: iam.Effect.DENY,
+        principals: [new iam.AnyPrincipal()],
+        actions: ['s3:PutObject', 's3:DeleteObject', 's3:DeleteObjectVersion', 's3:BypassGovernanceRetention'],
+        resources: [this.evidenceBucket.arnForObjects('*')],
+        conditions: { ArnNotEquals: { 'aws:PrincipalArn': releasePublishers.map((handler) => publisherRoleArn(this, handler)) } },
+      }),
+    );
 
     // The console's static files (no data): CloudFront of this account reads them with origin access control; the
     // distribution and the upload of the files are in the stateless stack (infra/cdk/console-site.ts).

@@ -22,7 +22,7 @@ import * as ssm from 'aws-cdk-lib/aws-ssm';
 import type { Construct } from 'constructs';
 import { apiRoutes, type RouteHandlerName } from '../../shared/api/routes.js';
 import { type BucketRef, FilieraFunction, type ObjectAccess, type TableAccess, type TextractChannel } from './house-function.js';
-import { allIntakeKeys, allReleaseKeys, intakeKeys, releaseKeys, uploadKeys } from './key-patterns.js';
+import { allEvidenceKeys, allIntakeKeys, allReleaseKeys, intakeKeys, releaseKeys, uploadKeys } from './key-patterns.js';
 import { ConsoleSite } from './console-site.js';
 import { acknowledge } from './nag.js';
 import { bucketArn, bucketName, isReleasePublisher, publisherRoleName } from './naming.js';
@@ -38,6 +38,7 @@ interface FunctionSpec {
   table?: TableAccess;
   intake?: ObjectAccess;
   release?: ObjectAccess;
+  evidence?: ObjectAccess;
   config?: boolean;
   readsPdf?: boolean;
   /** Reads scanned attestations with Amazon Textract (and resumes the intakes whose Textract job finished). */
@@ -53,7 +54,7 @@ const nameOnly: ObjectAccess = {};
 
 /**
  * Who may touch what, per handler: read it as the least-privilege table of the deployment. Every route handler
- * needs the three storage names to start (functions/lib/environment-wiring.ts); a name alone grants nothing.
+ * needs the four storage names to start (functions/lib/environment-wiring.ts); a name alone grants nothing.
  */
 const functionSpecs: Record<HandlerName, FunctionSpec> = {
   'create-intake': {
@@ -62,6 +63,7 @@ const functionSpecs: Record<HandlerName, FunctionSpec> = {
     table: { write: true },
     intake: { write: uploadKeys },
     release: nameOnly,
+    evidence: nameOnly,
     config: true,
   },
   'renew-upload-links': {
@@ -70,6 +72,7 @@ const functionSpecs: Record<HandlerName, FunctionSpec> = {
     table: { getItem: true },
     intake: { write: uploadKeys },
     release: nameOnly,
+    evidence: nameOnly,
   },
   'list-intakes': {
     ...api,
@@ -77,14 +80,16 @@ const functionSpecs: Record<HandlerName, FunctionSpec> = {
     table: { query: ['byTenant', 'byStatus'] },
     intake: nameOnly,
     release: nameOnly,
+    evidence: nameOnly,
   },
-  'get-intake': { ...api, description: 'GET /v1/intakes/{id}', table: { getItem: true }, intake: nameOnly, release: nameOnly },
+  'get-intake': { ...api, description: 'GET /v1/intakes/{id}', table: { getItem: true }, intake: nameOnly, release: nameOnly, evidence: nameOnly },
   'attestation-template': {
     ...api,
     description: 'GET /v1/intakes/{id}/attestation-template: the pre-filled PDF',
     table: { getItem: true },
     intake: { read: [intakeKeys.listUpload] },
     release: nameOnly,
+    evidence: nameOnly,
     config: true,
   },
   'intake-documents': {
@@ -93,6 +98,7 @@ const functionSpecs: Record<HandlerName, FunctionSpec> = {
     table: { getItem: true, appendEvents: true },
     intake: { read: [intakeKeys.listUpload, intakeKeys.attestationUpload, intakeKeys.receipt], readVersions: uploadKeys },
     release: nameOnly,
+    evidence: nameOnly,
   },
   'intake-audit': {
     ...api,
@@ -100,6 +106,7 @@ const functionSpecs: Record<HandlerName, FunctionSpec> = {
     table: { getItem: true, query: ['table'] },
     intake: nameOnly,
     release: nameOnly,
+    evidence: nameOnly,
   },
   'list-releases': {
     ...api,
@@ -107,6 +114,7 @@ const functionSpecs: Record<HandlerName, FunctionSpec> = {
     table: { query: ['releasesByCallCenter'] },
     intake: nameOnly,
     release: nameOnly,
+    evidence: nameOnly,
   },
   'get-release': {
     ...api,
@@ -114,6 +122,7 @@ const functionSpecs: Record<HandlerName, FunctionSpec> = {
     table: { getItem: true, appendEvents: true },
     intake: nameOnly,
     release: { read: allReleaseKeys },
+    evidence: nameOnly,
   },
   'review-queue': {
     ...api,
@@ -121,13 +130,16 @@ const functionSpecs: Record<HandlerName, FunctionSpec> = {
     table: { query: ['byStatus'] },
     intake: nameOnly,
     release: nameOnly,
+    evidence: nameOnly,
   },
   'review-decision': {
     ...api,
     description: 'POST /v1/review/{id}/decision: an approval releases the list',
     table: { getItem: true, write: true },
-    intake: { read: [intakeKeys.stagedList, intakeKeys.receipt] },
+    intake: { read: [intakeKeys.stagedList, intakeKeys.receipt, intakeKeys.attestationUpload], readVersions: [intakeKeys.attestationUpload] },
     release: { read: [releaseKeys.list], write: allReleaseKeys },
+    // The release step keeps the signed attestation and the receipt as evidence (PRODUCT.md section 9).
+    evidence: { write: allEvidenceKeys },
     config: true,
   },
   'on-upload': {
@@ -137,6 +149,7 @@ const functionSpecs: Record<HandlerName, FunctionSpec> = {
     table: { getItem: true, write: true, query: ['table'] },
     intake: { read: allIntakeKeys, readVersions: uploadKeys, write: [intakeKeys.stagedList, intakeKeys.receipt], multipart: true, list: true },
     release: { read: [releaseKeys.list], write: allReleaseKeys },
+    evidence: { write: allEvidenceKeys },
     config: true,
     readsPdf: true,
     readsScans: true,
@@ -147,6 +160,7 @@ const functionSpecs: Record<HandlerName, FunctionSpec> = {
     table: { getItem: true, write: true, query: ['table'] },
     intake: { read: allIntakeKeys, readVersions: uploadKeys, write: [intakeKeys.stagedList, intakeKeys.receipt], multipart: true, list: true },
     release: { read: [releaseKeys.list], write: allReleaseKeys },
+    evidence: { write: allEvidenceKeys },
     config: true,
     readsPdf: true,
     readsScans: true,
@@ -157,6 +171,7 @@ const functionSpecs: Record<HandlerName, FunctionSpec> = {
     table: { getItem: true, write: true, query: ['byStatus', 'table'] },
     intake: { read: allIntakeKeys, readVersions: uploadKeys, write: [intakeKeys.stagedList, intakeKeys.receipt], multipart: true, list: true },
     release: { read: [releaseKeys.list], write: allReleaseKeys },
+    evidence: { write: allEvidenceKeys },
     config: true,
     readsPdf: true,
     readsScans: true,
@@ -191,6 +206,7 @@ export class FilieraStatelessStack extends Stack {
     const { settings } = props;
     const intakeBucket: BucketRef = { bucketName: bucketName('intake', this.region), bucketArn: bucketArn(this, 'intake') };
     const releaseBucket: BucketRef = { bucketName: bucketName('release', this.region), bucketArn: bucketArn(this, 'release') };
+    const evidenceBucket: BucketRef = { bucketName: bucketName('evidence', this.region), bucketArn: bucketArn(this, 'evidence') };
     const configuration = this.configuration(settings, props.inlineConfig);
 
     const textract = this.textractChannel(props.dataKey);
@@ -211,6 +227,7 @@ export class FilieraStatelessStack extends Stack {
       if (spec.table) fn.bindTable(props.table, props.dataKey, spec.table);
       if (spec.intake) fn.bindBucket('INTAKE_BUCKET', intakeBucket, props.dataKey, spec.intake);
       if (spec.release) fn.bindBucket('RELEASE_BUCKET', releaseBucket, props.dataKey, spec.release);
+      if (spec.evidence) fn.bindBucket('EVIDENCE_BUCKET', evidenceBucket, props.dataKey, spec.evidence);
       if (spec.config) fn.bindConfiguration(configuration);
       fn.bindScanReader(spec.readsScans ? textract : undefined);
       fn.finishBindings();

@@ -11,7 +11,12 @@ import type { ExtractionJobs } from '../ports/document-extractor.js';
 export interface PipelineDeps {
   intakes: IntakeRepository;
   objects: ObjectStore;
-  buckets: { intake: string; release: string };
+  /**
+   * intake: uploads and processing's output (contact data, deleted after the contact retention); release: what call
+   * centers download; evidence: the signed attestation and the receipt, kept for the evidence retention under Object
+   * Lock (PRODUCT.md section 9).
+   */
+  buckets: { intake: string; release: string; evidence: string };
   config: () => Promise<LoadedConfig>;
   now: () => Date;
   log: Logger;

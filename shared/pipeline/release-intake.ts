@@ -1,11 +1,14 @@
 import type { AttestationFields } from '../attestation/model.js';
 import type { AuditHead } from '../intake/audit.js';
+import { evidenceKeys } from '../intake/evidence-keys.js';
+import type { Intake } from '../intake/intake.js';
 import { releaseKeys, stagedListKey } from '../intake/object-keys.js';
+import { versionOf } from '../ports/object-store.js';
 import { ConcurrentModificationError } from '../ports/intake-repository.js';
 import { policyFor } from '../config.js';
 import { addDays, romeDate, romeStartOfDay } from '../verdict/dates.js';
 import type { Receipt } from '../verification.js';
-import type { PipelineDeps } from './deps.js';
+import { MAX_ATTESTATION_BYTES, type PipelineDeps } from './deps.js';
 
 export type ReleaseOutcome = 'released' | 'already_released' | 'not_approved';
 
@@ -22,7 +25,9 @@ export type ReleasedReceipt = Receipt & { auditHead?: AuditHead };
  *
  * 1. Copy the staged cleaned list to the release bucket.
  * 2. Write the receipt beside it (with the reviewer's decision, if a person decided, and the audit trail's head).
- * 3. Move the intake to RELEASED with the release's expiry: the day the attested RPO check turns too old.
+ * 3. Keep the evidence: the signed attestation as uploaded (the version recorded when it arrived) and the receipt go
+ *    to the evidence bucket, which keeps them for the evidence retention (PRODUCT.md section 9).
+ * 4. Move the intake to RELEASED with the release's expiry: the day the attested RPO check turns too old.
  */
 export async function releaseIntake(deps: PipelineDeps, intakeId: string): Promise<ReleaseOutcome> {
   for (let attempt = 0; attempt < 3; attempt++) {
@@ -46,9 +51,9 @@ export async function releaseIntake(deps: PipelineDeps, intakeId: string): Promi
     }
     const head = await deps.intakes.auditHead(intakeId);
     if (head) receipt.auditHead = head;
-    await deps.objects.putObject(deps.buckets.release, target.receiptKey, new TextEncoder().encode(`${JSON.stringify(receipt, null, 2)}\n`), {
-      contentType: 'application/json',
-    });
+    const receiptText = new TextEncoder().encode(`${JSON.stringify(receipt, null, 2)}\n`);
+    await deps.objects.putObject(deps.buckets.release, target.receiptKey, receiptText, { contentType: 'application/json' });
+    await keepEvidence(deps, intake, receiptText);
 
     const { config } = await deps.config();
     const policy = policyFor(config, intake.tenantId);
@@ -69,4 +74,19 @@ export async function releaseIntake(deps: PipelineDeps, intakeId: string): Promi
     }
   }
   throw new Error(`release: intake ${intakeId} kept changing under three attempts; the sweep will retry it`);
+}
+
+/**
+ * Writes the intake's evidence to the evidence bucket before the release is published: the signed attestation as
+ * uploaded (read at its recorded version: a later write at the upload key is another file) and the receipt as
+ * released. A retry writes them again; under Object Lock that adds versions and removes none.
+ */
+export async function keepEvidence(deps: PipelineDeps, intake: Intake, receipt: Uint8Array): Promise<void> {
+  const keys = evidenceKeys(intake.tenantId, intake.intakeId);
+  const attestation = intake.uploads.attestation;
+  if (attestation) {
+    const bytes = await deps.objects.getBytes(deps.buckets.intake, attestation.key, MAX_ATTESTATION_BYTES, versionOf(attestation));
+    await deps.objects.putObject(deps.buckets.evidence, keys.attestation, bytes, { contentType: 'application/octet-stream' });
+  }
+  await deps.objects.putObject(deps.buckets.evidence, keys.receipt, receipt, { contentType: 'application/json' });
 }

@@ -5,7 +5,7 @@ import { AwsSolutionsChecks } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { buildApp, type FilieraApp } from '../../infra/cdk/build-app.js';
-import { allIntakeKeys, allReleaseKeys } from '../../infra/cdk/key-patterns.js';
+import { allEvidenceKeys, allIntakeKeys, allReleaseKeys } from '../../infra/cdk/key-patterns.js';
 
 /**
  * cdk-nag's AwsSolutions pack over the synthesized app (after synthesis, as `cdk synth` runs it: cross-stack
@@ -69,7 +69,7 @@ describe('cdk-nag AwsSolutions', () => {
   });
 
   it('acknowledges wildcard resources only for X-Ray, Textract in the scan readers and the reviewed object key patterns', () => {
-    const patterns = [...allIntakeKeys, ...allReleaseKeys].map((k) => `/${k.pattern}`);
+    const patterns = [...allIntakeKeys, ...allReleaseKeys, ...allEvidenceKeys].map((k) => `/${k.pattern}`);
     for (const ack of acknowledgements.filter((a) => a.id.startsWith('AwsSolutions-IAM5'))) {
       const deployment = /Custom::CDKBucketDeployment[^/]*\/ServiceRole\/DefaultPolicy\/Resource$/.test(ack.path);
       if (deployment && ack.id.includes('[Action::')) {
@@ -104,7 +104,7 @@ describe('cdk-nag AwsSolutions', () => {
         }
       } else {
         expect(patterns.some((p) => resource!.endsWith(p)), resource).toBe(true);
-        expect(resource).toMatch(/^arn:<AWS::Partition>:s3:::filiera-(intake|release)-<AWS::AccountId>-eu-central-1\//);
+        expect(resource).toMatch(/^arn:<AWS::Partition>:s3:::filiera-(intake|release|evidence)-<AWS::AccountId>-eu-central-1\//);
       }
     }
   });

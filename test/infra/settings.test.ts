@@ -58,7 +58,7 @@ describe('deploy-time settings', () => {
 describe('inline configuration', () => {
   it('is read back by the functions exactly as configured, trust anchors included', async () => {
     const json = await inlineConfiguration(DEPLOY_CONFIG);
-    const deps = await depsFromEnvironment({ TABLE_NAME: 't', INTAKE_BUCKET: 'i', RELEASE_BUCKET: 'r', FILIERA_CONFIG_JSON: json, AWS_REGION: 'eu-central-1' });
+    const deps = await depsFromEnvironment({ TABLE_NAME: 't', INTAKE_BUCKET: 'i', RELEASE_BUCKET: 'r', EVIDENCE_BUCKET: 'e', FILIERA_CONFIG_JSON: json, AWS_REGION: 'eu-central-1' });
     const { config, trustAnchorPems } = await deps.config();
     const file = JSON.parse(readFileSync(DEPLOY_CONFIG, 'utf8')) as { tenants: { id: string; vat: string }[]; policy: unknown };
     expect(config.tenants.map((t) => [t.id, t.vat])).toEqual(file.tenants.map((t) => [t.id, t.vat]));
@@ -67,7 +67,7 @@ describe('inline configuration', () => {
   });
 
   it('reads scans with Textract only where the stack asks for it', async () => {
-    const base = { TABLE_NAME: 't', INTAKE_BUCKET: 'i', RELEASE_BUCKET: 'r', AWS_REGION: 'eu-central-1' };
+    const base = { TABLE_NAME: 't', INTAKE_BUCKET: 'i', RELEASE_BUCKET: 'r', EVIDENCE_BUCKET: 'e', AWS_REGION: 'eu-central-1' };
     const unset = await depsFromEnvironment(base);
     expect(unset.extractors?.scans).toBeUndefined();
     expect(unset.extractionJobs).toBeUndefined();

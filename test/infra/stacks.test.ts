@@ -11,7 +11,7 @@ import { parseConfig } from '../../shared/config.js';
 import { handlerNames } from '../../infra/cdk/bundling.js';
 import { buildApp, type FilieraApp } from '../../infra/cdk/build-app.js';
 import { FilieraFunction } from '../../infra/cdk/house-function.js';
-import { intakeKeys, releaseKeys, uploadKeys } from '../../infra/cdk/key-patterns.js';
+import { evidenceKeys, intakeKeys, releaseKeys, uploadKeys } from '../../infra/cdk/key-patterns.js';
 import { releasePublishers } from '../../infra/cdk/naming.js';
 import type { HandlerName } from '../../infra/cdk/stateless-stack.js';
 
@@ -152,6 +152,18 @@ describe('stateful stack', () => {
       })
       .sort();
     expect(allowed).toEqual(publisherArns);
+  });
+
+  it('keeps evidence for the evidence retention, then deletes it, and lets only the release step write or unlock it', () => {
+    const [id, evidence] = bucketNamed('evidence');
+    const rules = evidence.Properties.LifecycleConfiguration.Rules as { Id: string; Prefix?: string; ExpirationInDays?: number }[];
+    expect(rules.find((r) => r.Id === 'DeleteAfterRetention')).toMatchObject({ Prefix: 'tenants/', ExpirationInDays: 1826 });
+    const deny = bucketPolicyStatements(id).find((st) => st.Effect === 'Deny' && list(st.Action).includes('s3:PutObject'))!;
+    expect(list(deny.Action)).toEqual(expect.arrayContaining(['s3:PutObject', 's3:DeleteObject', 's3:BypassGovernanceRetention']));
+    expect(list(deny.Condition!.ArnNotEquals['aws:PrincipalArn']).map(flat)).toHaveLength(releasePublishers.length);
+    // Contact data keeps its own, short retention.
+    const [, intake] = bucketNamed('intake');
+    expect((intake.Properties.LifecycleConfiguration.Rules as { Id: string; ExpirationInDays?: number }[]).find((r) => r.Id === 'DeleteAfterRetention')!.ExpirationInDays).toBe(45);
   });
 
   it('locks the evidence bucket in governance mode by default', () => {
@@ -392,6 +404,23 @@ describe('least privilege', () => {
     }
   });
 
+  it('lets only the release step write the evidence, at the evidence keys, and names the bucket to every handler with data', () => {
+    const evidenceArn = (pattern: string) => `arn:<AWS::Partition>:s3:::filiera-evidence-<AWS::AccountId>-eu-central-1/${pattern}`;
+    const writers = (Object.keys(built.stateless.functions) as HandlerName[]).filter((h) =>
+      s3Statements(h).some((st) => st.actions.includes('s3:PutObject') && st.resources.some((r) => r.includes('filiera-evidence'))),
+    );
+    expect(writers.sort()).toEqual([...releasePublishers].sort());
+    for (const handler of releasePublishers) {
+      const evidence = s3Statements(handler).filter((st) => st.resources.some((r) => r.includes('filiera-evidence')));
+      expect(evidence, handler).toEqual([{ actions: ['s3:PutObject'], resources: [evidenceKeys.attestation, evidenceKeys.receipt].map((k) => evidenceArn(k.pattern)).sort() }]);
+    }
+    for (const [handler, fn] of Object.entries(built.stateless.functions)) {
+      const env = (stateless.toJSON().Resources[logicalId(fn.node.defaultChild)].Properties.Environment?.Variables ?? {}) as Record<string, unknown>;
+      if (handler === 'openapi') expect(env.EVIDENCE_BUCKET).toBeUndefined();
+      else expect(flat(env.EVIDENCE_BUCKET), handler).toBe('filiera-evidence-<AWS::AccountId>-eu-central-1');
+    }
+  });
+
   it('lets only the release step write to the release bucket', () => {
     const writers = statements(stateless)
       .filter((s) => s.statement.Effect === 'Allow' && list(s.statement.Action).includes('s3:PutObject'))
@@ -422,10 +451,14 @@ describe('least privilege', () => {
     const versionReaders = statements(stateless)
       .filter((s) => s.statement.Effect === 'Allow' && list(s.statement.Action).includes('s3:GetObjectVersion'))
       .map((s) => ({ roles: s.roles, resources: list(s.statement.Resource).map(flat).sort() }));
-    const readers: HandlerName[] = ['intake-documents', 'on-upload', 'on-textract-complete', 'sweep'];
+    // review-decision reads the attestation as uploaded, to keep it as evidence when an approval releases the list.
+    const readers: HandlerName[] = ['intake-documents', 'on-upload', 'on-textract-complete', 'sweep', 'review-decision'];
     const roleOf = (h: HandlerName) => `<${logicalId(built.stateless.functions[h].executionRole.node.defaultChild)}>`;
     expect(versionReaders.flatMap((s) => s.roles).sort()).toEqual(readers.map(roleOf).sort());
-    for (const s of versionReaders) expect(s.resources).toEqual(uploadKeys.map((k) => objectArn('intake', k.pattern)).sort());
+    for (const s of versionReaders) {
+      const expected = s.roles.includes(roleOf('review-decision')) ? [intakeKeys.attestationUpload] : uploadKeys;
+      expect(s.resources).toEqual(expected.map((k) => objectArn('intake', k.pattern)).sort());
+    }
   });
 
   it('refuses version reads on keys a function may not read', () => {

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import {
   AbortMultipartUploadCommand,
   type CompleteMultipartUploadCommandInput,
@@ -225,6 +226,9 @@ export class S3ObjectStore implements ObjectStore {
           Key: key,
           Body: bytes,
           ContentLength: bytes.byteLength,
+          // S3 refuses a PUT into an Object Lock bucket (the evidence bucket) without an integrity header; with
+          // checksums only WHEN_REQUIRED the SDK sends none, so the MD5 goes with every single PUT.
+          ContentMD5: createHash('md5').update(bytes).digest('base64'),
           ContentType: options.contentType,
           ...(options.ifNoneMatch ? { IfNoneMatch: options.ifNoneMatch } : {}),
         }),

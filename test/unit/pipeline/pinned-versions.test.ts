@@ -19,7 +19,7 @@ import { DEMO_SIGNATORY, DEMO_TENANT_VAT, makePki } from '../../fixtures/pki.js'
  * document links show, the version recorded when the upload arrived: bytes written later at the same key (an event
  * delivered late, a re-upload through a link still valid) are another file, never the one the verdict judged.
  */
-const BUCKETS = { intake: 'filiera-intake', release: 'filiera-release' };
+const BUCKETS = { intake: 'filiera-intake', release: 'filiera-release', evidence: 'filiera-evidence' };
 const NOW = new Date();
 const sha256 = (bytes: Uint8Array | string) => createHash('sha256').update(bytes).digest('hex');
 let trustAnchor: string;

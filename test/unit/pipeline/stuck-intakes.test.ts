@@ -16,7 +16,7 @@ import { sweep } from '../../../shared/pipeline/sweep.js';
  * or the findings hold.
  */
 
-const BUCKETS = { intake: 'filiera-intake', release: 'filiera-release' };
+const BUCKETS = { intake: 'filiera-intake', release: 'filiera-release', evidence: 'filiera-evidence' };
 const T0 = Date.parse('2026-03-10T09:00:00.000Z');
 const LEASE_MS = 15 * 60_000;
 const LIST = 'telefono;nome\r\n3471234567;Mario\r\n';

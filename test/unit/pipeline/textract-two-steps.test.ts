@@ -23,7 +23,7 @@ import { textractPage } from '../../fixtures/textract.js';
 const textract = mockClient(TextractClient);
 // The test files share a worker (vitest.config.ts): give the real client back to the next file.
 afterAll(() => textract.restore());
-const BUCKETS = { intake: 'filiera-intake', release: 'filiera-release' };
+const BUCKETS = { intake: 'filiera-intake', release: 'filiera-release', evidence: 'filiera-evidence' };
 const NOW = new Date();
 const list = 'telefono;data_consenso\r\n+39 347 1000001;15/03/2026\r\n+39 347 1000002;16/03/2026\r\n';
 const listSha = createHash('sha256').update(list).digest('hex');
