@@ -15,6 +15,8 @@ const Environment = z.object({
   RELEASE_BUCKET: z.string().min(1),
   /** The Object Lock evidence bucket (PRODUCT.md section 9): the release step writes attestation and receipt there. */
   EVIDENCE_BUCKET: z.string().min(1),
+  /** Days an intake and its trail are kept (their TTL): the evidence bucket's retention, set by the CDK app. */
+  EVIDENCE_RETENTION_DAYS: z.coerce.number().int().positive().optional(),
   /** The configuration as JSON (set by the CDK app from deploy-time context), with trust anchors inline as PEM. */
   FILIERA_CONFIG_JSON: z.string().optional(),
   /** Or a configuration file path (trust anchors relative to it). */
@@ -48,7 +50,7 @@ export async function depsFromEnvironment(env: Record<string, string | undefined
   const doc = createDynamoDocumentClient({ region, ...(e.DYNAMODB_ENDPOINT ? { endpoint: e.DYNAMODB_ENDPOINT } : {}) });
   let config: Promise<LoadedConfig> | undefined;
   return {
-    intakes: new DynamoIntakeRepository(doc, e.TABLE_NAME),
+    intakes: new DynamoIntakeRepository(doc, e.TABLE_NAME, e.EVIDENCE_RETENTION_DAYS ? { evidenceRetentionDays: e.EVIDENCE_RETENTION_DAYS } : {}),
     objects: new S3ObjectStore(s3),
     buckets: { intake: e.INTAKE_BUCKET, release: e.RELEASE_BUCKET, evidence: e.EVIDENCE_BUCKET },
     config: () => (config ??= readConfiguration(e)),

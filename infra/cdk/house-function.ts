@@ -169,10 +169,16 @@ export class FilieraFunction extends NodejsFunction {
     );
   }
 
-  /** TABLE_NAME, with the item actions and indexes listed in `access` on this table only. */
-  bindTable(table: dynamodb.ITable, key: kms.IKey, access: TableAccess): this {
+  /**
+   * TABLE_NAME, with the item actions and indexes listed in `access` on this table only. A function that writes items
+   * also gets EVIDENCE_RETENTION_DAYS: the TTL it gives them (an intake holds evidence: PRODUCT.md section 9).
+   */
+  bindTable(table: dynamodb.ITable, key: kms.IKey, access: TableAccess, evidenceRetentionDays?: number): this {
     this.assertOpen();
     this.addEnvironment('TABLE_NAME', table.tableName);
+    if ((access.write || access.appendEvents) && evidenceRetentionDays !== undefined) {
+      this.addEnvironment('EVIDENCE_RETENTION_DAYS', String(evidenceRetentionDays));
+    }
     const itemActions = [...(access.getItem ? ['dynamodb:GetItem'] : []), ...(access.write ? ['dynamodb:PutItem', 'dynamodb:UpdateItem'] : [])];
     if (itemActions.length) this.allow(itemActions, [table.tableArn]);
     const appendsOnly = Boolean(access.appendEvents && !access.write);

@@ -224,7 +224,7 @@ export class FilieraStatelessStack extends Stack {
         ...(spec.readsPdf ? { readsPdf: true } : {}),
         ...(spec.reservedConcurrentExecutions !== undefined ? { reservedConcurrentExecutions: spec.reservedConcurrentExecutions } : {}),
       });
-      if (spec.table) fn.bindTable(props.table, props.dataKey, spec.table);
+      if (spec.table) fn.bindTable(props.table, props.dataKey, spec.table, settings.evidenceRetentionDays);
       if (spec.intake) fn.bindBucket('INTAKE_BUCKET', intakeBucket, props.dataKey, spec.intake);
       if (spec.release) fn.bindBucket('RELEASE_BUCKET', releaseBucket, props.dataKey, spec.release);
       if (spec.evidence) fn.bindBucket('EVIDENCE_BUCKET', evidenceBucket, props.dataKey, spec.evidence);

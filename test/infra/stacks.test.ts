@@ -418,6 +418,9 @@ describe('least privilege', () => {
       const env = (stateless.toJSON().Resources[logicalId(fn.node.defaultChild)].Properties.Environment?.Variables ?? {}) as Record<string, unknown>;
       if (handler === 'openapi') expect(env.EVIDENCE_BUCKET).toBeUndefined();
       else expect(flat(env.EVIDENCE_BUCKET), handler).toBe('filiera-evidence-<AWS::AccountId>-eu-central-1');
+      // The intake items a function writes live as long as the evidence (their DynamoDB TTL).
+      const writes = functionStatements(handler as HandlerName).some((st) => list(st.Action).includes('dynamodb:PutItem'));
+      expect(env.EVIDENCE_RETENTION_DAYS, handler).toBe(writes ? String(built.settings.evidenceRetentionDays) : undefined);
     }
   });
 
