@@ -1,4 +1,4 @@
-import { writeFile } from 'node:fs/promises';
+import { stat, writeFile } from 'node:fs/promises';
 import type { IntakeView } from '../../shared/api/schemas.js';
 import { apiClient, uploadFile, type ApiClient } from '../api-client.js';
 import { EXIT, parseFlags, progress, progressDone, readableFile, UsageError } from '../cli-support.js';
@@ -60,9 +60,13 @@ export async function run(argv: string[]): Promise<number> {
   if (!flags.list) throw new UsageError('--list FILE is required (or --intake ID --attestation FILE for the second step)');
   if (!flags['call-center']) throw new UsageError('--call-center ID is required');
   if (!flags.campaign) throw new UsageError('--campaign NAME is required');
+  // The sizes bind the upload links: S3 then takes exactly these files' lengths, and a file over the limit is refused
+  // before anything is uploaded.
   const opened = await api.json<Links & { uploadDeadline: string }>('POST', '/v1/intakes', {
     callCenter: flags['call-center'],
     campaign: flags.campaign,
+    listBytes: (await stat(flags.list)).size,
+    ...(flags.attestation ? { attestationBytes: (await stat(flags.attestation)).size } : {}),
   });
   await uploadFile(flags.list, opened.uploads.list, 'list');
   if (flags.attestation) {

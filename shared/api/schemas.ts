@@ -9,6 +9,8 @@ export const CreateIntakeBody = z
   .object({
     callCenter: z.string().min(1).max(63).describe('id of one of the committente\'s call centers'),
     campaign: z.string().trim().min(1).max(200).describe('the campaign the list is for'),
+    listBytes: z.number().int().positive().optional().describe("the list's size in bytes: its upload link then takes exactly that many (signed Content-Length); over the limit, 400"),
+    attestationBytes: z.number().int().positive().optional().describe("the attestation's size in bytes, likewise (limit 50 MiB)"),
   })
   .strict();
 

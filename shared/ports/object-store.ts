@@ -3,8 +3,11 @@
  * whole into memory), small reads for attestations and receipts. Implementations: S3 (shared/adapters/s3) and memory.
  */
 export interface ObjectStore {
-  /** A link that lets its holder PUT exactly this key until it expires; send `headers` with the PUT. */
-  presignPut(bucket: string, key: string, options: { expiresInSeconds: number; contentType?: string }): Promise<PresignedRequest>;
+  /**
+   * A link that lets its holder PUT exactly this key until it expires; send `headers` with the PUT. With
+   * `contentLength`, the link takes a body of exactly that many bytes (signed Content-Length) and nothing else.
+   */
+  presignPut(bucket: string, key: string, options: { expiresInSeconds: number; contentType?: string; contentLength?: number }): Promise<PresignedRequest>;
   /** A download link; `downloadName` sets Content-Disposition: attachment; `versionId` pins the link to one version. */
   presignGet(bucket: string, key: string, options: { expiresInSeconds: number; downloadName?: string } & VersionChoice): Promise<PresignedRequest>;
   /** Null when there is no such object. */

@@ -106,24 +106,30 @@ export class S3ObjectStore implements ObjectStore {
   async presignPut(
     bucket: string,
     key: string,
-    options: { expiresInSeconds: number; contentType?: string },
+    options: { expiresInSeconds: number; contentType?: string; contentLength?: number },
   ): Promise<PresignedRequest> {
     const command = new PutObjectCommand({
       Bucket: bucket,
       Key: key,
       ...(options.contentType ? { ContentType: options.contentType } : {}),
+      ...(options.contentLength !== undefined ? { ContentLength: options.contentLength } : {}),
     });
     const signedAt = this.now();
+    // The content type and length are part of the signature: the uploader must send exactly these (S3 compares the
+    // signed Content-Length with the body it receives, so a link bound to a size takes no other object).
+    const signed = [...(options.contentType ? ['content-type'] : []), ...(options.contentLength !== undefined ? ['content-length'] : [])];
     const url = await getSignedUrl(this.client, command, {
       expiresIn: options.expiresInSeconds,
       signingDate: signedAt,
-      // The content type is part of the signature: the uploader must send exactly this one.
-      ...(options.contentType ? { signableHeaders: new Set(['content-type']) } : {}),
+      ...(signed.length ? { signableHeaders: new Set(signed) } : {}),
     });
     return {
       url,
       method: 'PUT',
-      headers: options.contentType ? { 'content-type': options.contentType } : {},
+      headers: {
+        ...(options.contentType ? { 'content-type': options.contentType } : {}),
+        ...(options.contentLength !== undefined ? { 'content-length': String(options.contentLength) } : {}),
+      },
       expiresAt: new Date(signedAt.getTime() + options.expiresInSeconds * 1000).toISOString(),
     };
   }
