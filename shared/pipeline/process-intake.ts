@@ -10,6 +10,7 @@ import { finding } from '../verdict/catalogue.js';
 import { fitToBudget, RECEIPT_DETAILS_BUDGET_BYTES, RECEIPT_STEPS } from '../intake/stored-bounds.js';
 import { byteChannel } from './byte-channel.js';
 import { MAX_ATTESTATION_BYTES, PROCESSING_LEASE_MS, type PipelineDeps } from './deps.js';
+import { describeBytes } from './open-intake.js';
 import { releaseIntake } from './release-intake.js';
 
 const SYSTEM = 'system:pipeline';
@@ -159,7 +160,8 @@ export async function processIntake(
   const listVersion = versionOf(uploads.list);
   const attestationKey = uploads.attestation!.key;
   const attestationVersion = versionOf(uploads.attestation);
-  const attestation = (await readAttestation(deps, attestationKey, attestationVersion)) ?? new Uint8Array(0);
+  const stored = await readAttestation(deps, attestationKey, attestationVersion);
+  const attestation = stored ?? new Uint8Array(0);
   const tenantRef = { id: tenant.id, vat: tenant.vat, signatories: tenant.signatories };
   // A finished job's result stands in for the scan reader; otherwise the runtime's extractors read the document.
   const completed = options.extracted;
@@ -175,6 +177,12 @@ export async function processIntake(
       reference: intake.intakeId,
     },
   });
+  if (stored === null) {
+    // Over the limit the file is not read at all: the finding names the limit, not an "empty" file (PRODUCT.md 5).
+    const limit = describeBytes(MAX_ATTESTATION_BYTES);
+    examined.document.readError = `the file is over the ${limit} limit for an attestation and was not read`;
+    examined.document.readErrorIt = `il file supera il limite di ${limit} per una dichiarazione e non è stato letto`;
+  }
   if (examined.document.pendingJob) {
     await recordExtractionStarted(deps, intake, examined.document.pendingJob);
     return 'extracting';

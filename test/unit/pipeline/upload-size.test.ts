@@ -65,6 +65,20 @@ describe('upload links bound to a declared size', () => {
     await expect(renewUploadLinks(deps, acme, intake.intakeId, { attestationBytes: 51 * 1024 * 1024 })).rejects.toThrow(/over the limit of 50 MiB/);
   });
 
+  it('an attestation over 50 MiB that reaches storage anyway is rejected with the limit named, not as "empty"', async () => {
+    const memory = startMemoryStack();
+    const caller = { role: 'committente' as const, tenant: 'acme' };
+    const opened = await memory.call('POST', '/v1/intakes', caller, { callCenter: 'cc-napoli', campaign: 'Big' });
+    const intakeId = opened.json.intakeId as string;
+    await memory.upload(intakeId, 'list', 'telefono\r\n+39 347 1234567\r\n');
+    await memory.upload(intakeId, 'attestation', new Uint8Array(50 * 1024 * 1024 + 1));
+    const view = (await memory.call('GET', `/v1/intakes/${intakeId}`, caller)).json;
+    expect(view.status).toBe('REJECTED');
+    const finding = view.findings.find((f: { code: string }) => f.code === 'attestation_unreadable');
+    expect(finding.message).toBe('The attestation cannot be read: the file is over the 50 MiB limit for an attestation and was not read.');
+    expect(JSON.stringify(view.findings)).not.toMatch(/empty/i);
+  });
+
   it('name limits as a person reads them', () => {
     expect([describeBytes(1024 ** 3), describeBytes(50 * 1024 ** 2), describeBytes(2000), describeBytes(4096)]).toEqual(['1 GiB', '50 MiB', '2000 bytes', '4 KiB']);
   });
