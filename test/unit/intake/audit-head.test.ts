@@ -1,4 +1,9 @@
+import type { Context } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
+import { givenDeps } from '../../../functions/lib/deps-source.js';
+import type { ApiEvent } from '../../../functions/lib/http.js';
+import { createHandler as auditHandler } from '../../../functions/intake-audit.js';
+import { verifyChain } from '../../../web/src/audit-chain.js';
 import { type AuditEvent, chainAuditEvent, verifyAuditChain } from '../../../shared/intake/audit.js';
 import { releaseKeys } from '../../../shared/intake/object-keys.js';
 import { auditOf } from '../../../shared/pipeline/queries.js';
@@ -65,5 +70,31 @@ describe('the audit trail against its recorded head', () => {
     expect(published.type).toBe('release.published');
     expect(receipt.auditHead).toEqual({ seq: published.seq - 1, hash: published.prevHash });
     expect(verifyAuditChain(events.slice(0, receipt.auditHead.seq - 1), receipt.auditHead).valid).toBe(false);
+  });
+
+  it('gives the console what its own re-check needs: the route answers the head, and a cut trail fails in the browser', async () => {
+    // Prepare
+    const deps = memoryDeps();
+    const intake = await intakeWithVerdict(deps, { verdict: 'review' });
+    const handler = auditHandler(givenDeps(deps));
+    const call = async () => {
+      const event = {
+        version: '2.0',
+        rawPath: `/v1/intakes/${intake.intakeId}/audit`,
+        headers: {},
+        pathParameters: { id: intake.intakeId },
+        requestContext: { authorizer: { jwt: { claims: { sub: 'carla', token_use: 'id', 'cognito:groups': '[compliance]', 'custom:tenants': '*' }, scopes: null } } },
+      } as unknown as ApiEvent;
+      const response = await handler(event, {} as Context);
+      expect(response.statusCode).toBe(200);
+      return JSON.parse(String(response.body)) as { head: { seq: number; hash: string }; events: AuditEvent[] };
+    };
+    // Act
+    const whole = await call();
+    deps.intakes.tamperTrail(intake.intakeId, (events) => events.slice(0, -2));
+    const cut = await call();
+    // Assess
+    expect(await verifyChain(whole.events, whole.head)).toMatchObject({ valid: true });
+    expect(await verifyChain(cut.events, cut.head)).toMatchObject({ valid: false, reason: 'head', brokenAt: cut.events.length + 1 });
   });
 });
