@@ -14,6 +14,11 @@ export interface DocumentLimits {
   maxStreamBytes: number;
   /** Bytes all the streams of one PDF may decode to together. */
   maxDecodedBytes: number;
+  /**
+   * Decoded bytes of page descriptions (content streams, form XObjects: every stream that is not an image, a font or
+   * a file structure). A form page takes tens of KB; reading 16 MiB of drawing operators took pdfjs 47 s here.
+   */
+  maxContentBytes: number;
   /** Pixels of one image (in a PDF, or a PNG/JPEG/TIFF scan): A4 at 600 dpi is 35 million. */
   maxImagePixels: number;
   /** Pages of one PDF. */
@@ -25,6 +30,7 @@ export interface DocumentLimits {
 export const DEFAULT_DOCUMENT_LIMITS: DocumentLimits = {
   maxStreamBytes: 64 * 1024 * 1024,
   maxDecodedBytes: 256 * 1024 * 1024,
+  maxContentBytes: 4 * 1024 * 1024,
   maxImagePixels: 40_000_000,
   maxPages: 50,
   maxTextItems: 100_000,
@@ -43,7 +49,8 @@ export class DocumentLimitError extends Error {
 }
 
 export function mebibytes(bytes: number): string {
-  return bytes % (1024 * 1024) === 0 ? `${bytes / (1024 * 1024)} MiB` : `${bytes} bytes`;
+  if (bytes % (1024 * 1024) === 0) return `${bytes / (1024 * 1024)} MiB`;
+  return bytes % 1024 === 0 ? `${bytes / 1024} KiB` : `${bytes} bytes`;
 }
 
 /** Worst-case output per input byte of the filters measured by their ratio instead of decoded here. */
@@ -71,6 +78,8 @@ export function checkPdfLimits(bytes: Uint8Array, limits: DocumentLimits = DEFAU
   const raw = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('latin1');
   const objects = new ObjectIndex(raw);
   let decoded = 0;
+  let content = 0;
+  let textOperators = 0;
   const streamRe = /\bstream\r?\n/g;
   let match: RegExpExecArray | null;
   while ((match = streamRe.exec(raw)) !== null) {
@@ -86,11 +95,49 @@ export function checkPdfLimits(bytes: Uint8Array, limits: DocumentLimits = DEFAU
       const height = objects.integer(/\/Height\s+(\d+)(?:\s+(\d+)\s+R)?/.exec(dict));
       if (width !== null && height !== null) checkPixels(width, height, limits, 'an image');
     }
-    const out = decodeStream(bytes.subarray(start, end), objects.filters(dict), limits, limits.maxDecodedBytes - decoded, !image);
+    const description = !image && !NOT_A_PAGE_DESCRIPTION.test(dict) && !isColourProfile(dict);
+    const out = decodeStream(bytes.subarray(start, end), objects.filters(dict), limits, limits.maxDecodedBytes - decoded, description);
     decoded += out.length;
-    if (out.text !== null && /\bBI\b/.test(out.text)) checkInlineImages(out.text, limits);
+    if (description) {
+      content += out.length;
+      if (content > limits.maxContentBytes) {
+        throw new DocumentLimitError(
+          'maxContentBytes',
+          limits.maxContentBytes,
+          `The PDF's page descriptions take more than ${mebibytes(limits.maxContentBytes)}, the limit for an attestation.`,
+        );
+      }
+    }
+    if (out.text !== null) {
+      if (/\bBI\b/.test(out.text)) checkInlineImages(out.text, limits);
+      // Each text-showing operator is at least one text item: refuse before pdfjs builds them all.
+      textOperators += countTextOperators(out.text);
+      if (textOperators > limits.maxTextItems) {
+        throw new DocumentLimitError('maxTextItems', limits.maxTextItems, `The PDF holds more than ${limits.maxTextItems} text items, the limit for an attestation.`);
+      }
+    }
     streamRe.lastIndex = Math.max(end, start);
   }
+}
+
+/**
+ * Streams that do not describe pages: fonts (FontFile's /Length1-3, FontFile3's subtypes), file structure, metadata,
+ * attachments, character maps, colour profiles.
+ */
+const NOT_A_PAGE_DESCRIPTION =
+  /\/Length[123]\b|\/Subtype\s*\/(?:Type1C|CIDFontType0C|OpenType|XML)\b|\/Type\s*\/(?:XRef|ObjStm|Metadata|EmbeddedFile|CMap)\b/;
+
+/** An ICC profile stream: /N (components) and /Alternate. */
+function isColourProfile(dict: string): boolean {
+  return /\/Alternate\b/.test(dict) && /\/N\s+[134]\b/.test(dict);
+}
+
+/** Tj, TJ, ' and " after their string or array operand. */
+function countTextOperators(text: string): number {
+  let count = 0;
+  const re = /[)\]>]\s*(?:Tj|TJ|'|")/g;
+  while (re.exec(text) !== null) count++;
+  return count;
 }
 
 /**

@@ -76,12 +76,9 @@ export async function readPdfText(bytes: Uint8Array, limits: DocumentLimits = DE
     let images = 0;
     for (let n = 1; n <= doc.numPages; n++) {
       const page = await doc.getPage(n);
-      const content = await page.getTextContent();
-      items += content.items.length;
-      if (items > limits.maxTextItems) {
-        throw new PdfReadError(`The PDF holds more than ${limits.maxTextItems} text items, the limit for an attestation.`, 'over_limit');
-      }
-      const pageText = linesFromItems(content.items.filter((i): i is TextItem => 'str' in i)).join('\n');
+      const pageItems = await textItems(page, limits.maxTextItems - items, limits.maxTextItems);
+      items += pageItems.length;
+      const pageText = linesFromItems(pageItems).join('\n');
       pageTexts.push(pageText);
       // Images only matter for a page without text (a scan); the operator list is costly, so only then.
       if (pageText.trim() === '') {
@@ -100,6 +97,27 @@ export async function readPdfText(bytes: Uint8Array, limits: DocumentLimits = DE
     throw new PdfReadError(`The PDF could not be read to the end (${(error as Error).message}).`, 'corrupt');
   } finally {
     await doc.destroy();
+  }
+}
+
+type PdfPage = Awaited<ReturnType<Awaited<ReturnType<Pdfjs['getDocument']>['promise']>['getPage']>>;
+
+/**
+ * A page's text items, read as pdfjs streams them and counted as they come: past the bound the stream is cancelled,
+ * so a small PDF of millions of text operators stops there instead of building every item first.
+ */
+async function textItems(page: PdfPage, room: number, limit: number): Promise<TextItem[]> {
+  const reader = (page.streamTextContent() as ReadableStream<{ items: (TextItem | object)[] }>).getReader();
+  const items: TextItem[] = [];
+  let count = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) return items;
+    count += value.items.length;
+    if (count > room) {
+      throw new PdfReadError(`The PDF holds more than ${limit} text items, the limit for an attestation.`, 'over_limit');
+    }
+    for (const item of value.items) if ('str' in item) items.push(item);
   }
 }
 

@@ -198,6 +198,23 @@ describe('pages and text items', () => {
     expect((await readPdfText(await pdfOfPages(3, 1), small({ maxPages: 3 }))).pages).toBe(3);
   });
 
+  it('page descriptions over their bound are refused before pdfjs parses them (16 MiB of drawing took 47 s)', async () => {
+    const drawing = deflateSync(latin1('0 0 m 1 1 l S\n'.repeat(20_000)));
+    const pdf = pdfWith('/Filter /FlateDecode', drawing);
+    const error = await readPdfText(pdf, small({ maxContentBytes: 256 * 1024 })).catch((e: unknown) => e);
+    expect(error).toMatchObject({ reason: 'over_limit', message: "The PDF's page descriptions take more than 256 KiB, the limit for an attestation." });
+    // Fonts are not page descriptions: a big font file passes.
+    const font = `5 0 obj << /Length1 400000 /Filter /FlateDecode /Length ${zeros(400_000).length} >>\nstream\n${zeros(400_000).toString('latin1')}\nendstream\nendobj\n`;
+    const withFont = Buffer.concat([pdfWith('', latin1('q Q')).subarray(0, -6), latin1(font), latin1('%%EOF\n')]);
+    expect(() => checkPdfLimits(withFont, small({ maxContentBytes: 256 * 1024 }))).not.toThrow();
+  });
+
+  it('text operators over the item bound are refused from the content itself', () => {
+    const text = deflateSync(latin1(`BT /F1 10 Tf ${'(a) Tj <0041> Tj [(b) 2 (c)] TJ '.repeat(20)}ET`));
+    expect(limitOf(() => checkPdfLimits(pdfWith('/Filter /FlateDecode', text), small({ maxTextItems: 59 }))).limit).toBe('maxTextItems');
+    expect(() => checkPdfLimits(pdfWith('/Filter /FlateDecode', text), small({ maxTextItems: 60 }))).not.toThrow();
+  });
+
   it('a PDF over the text item bound is refused, naming it', async () => {
     const pdf = await pdfOfPages(2, 30);
     const error = await readPdfText(pdf, small({ maxTextItems: 50 })).catch((e: unknown) => e);
