@@ -86,7 +86,7 @@ export class FilieraStatefulStack extends Stack {
         sid: 'OnlyTheReleaseStepWrites',
         effect: iam.Effect.DENY,
         principals: [new iam.AnyPrincipal()],
-        actions: ['s3:PutObject', 's3:DeleteObject', 's3:DeleteObjectVersion', 's3:BypassGovernanceRetention'],
+        actions: ['s3:PutObject', 's3:DeleteObject', 's3:DeleteObjectVersion'],
         resources: [this.evidenceBucket.arnForObjects('*')],
         conditions: { ArnNotEquals: { 'aws:PrincipalArn': releasePublishers.map((handler) => publisherRoleArn(this, handler)) } },
       }),
