@@ -1,6 +1,6 @@
 import path from 'node:path';
 import * as z from 'zod';
-import { loadConfig } from '../../shared/config.js';
+import { ConfigError, loadConfig } from '../../shared/config.js';
 import { isShippedDemoConfig } from '../local/demo-setup.js';
 import { refuseDemoTrust } from './demo-trust.js';
 
@@ -8,6 +8,11 @@ import { refuseDemoTrust } from './demo-trust.js';
  * The deployment's parameters, read from CDK context (`cdk synth -c key=value`, or `context` in cdk.json). Values
  * given on the command line arrive as strings, hence the coercions.
  */
+/** A deployment's parameters or configuration are wrong: the CDK app prints the message alone (infra/cdk/app.ts). */
+export class DeploymentConfigError extends Error {
+  override name = 'DeploymentConfigError';
+}
+
 const flag = z.union([z.boolean(), z.enum(['true', 'false']).transform((v) => v === 'true')]);
 
 /** DPR 26/2022: a release stays downloadable until its RPO check is 16 days old; retention must outlive it. */
@@ -84,10 +89,10 @@ export function parseSettings(read: (key: string) => unknown): Settings {
   const raw = Object.fromEntries(Object.entries(contextKeys).map(([name, key]) => [name, read(key)]).filter(([, v]) => v !== undefined));
   const parsed = SettingsSchema.safeParse(raw);
   if (!parsed.success) {
-    throw new Error(`CDK context: ${parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ')}`);
+    throw new DeploymentConfigError(`CDK context: ${parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ')}`);
   }
   if (!parsed.data.filieraConfig && !parsed.data.filieraConfigParameter) {
-    throw new Error(
+    throw new DeploymentConfigError(
       'CDK context: no configuration. Pass -c filieraConfig=FILE (PRODUCT.md section 6: your tenants, call centers and ' +
         'trust anchors) or -c filieraConfigParameter=/ssm/name; there is no default, and the demo configuration and ' +
         'its CA are refused',
@@ -102,9 +107,15 @@ export function parseSettings(read: (key: string) => unknown): Settings {
  * the demo PKI (./demo-trust.ts).
  */
 export async function inlineConfiguration(file: string): Promise<string> {
-  if (isShippedDemoConfig(file)) throw new Error(`${file}: the local demo configuration is not deployed; write your own`);
-  const { config, trustAnchorPems } = await loadConfig(file);
-  refuseDemoTrust(trustAnchorPems, config.trustAnchors, path.basename(file));
+  if (isShippedDemoConfig(file)) throw new DeploymentConfigError(`${file}: the local demo configuration is not deployed; write your own`);
+  const { config, trustAnchorPems } = await loadConfig(file).catch((err: Error) => {
+    throw err instanceof ConfigError ? new DeploymentConfigError(err.message) : err;
+  });
+  try {
+    refuseDemoTrust(trustAnchorPems, config.trustAnchors, path.basename(file));
+  } catch (err) {
+    throw new DeploymentConfigError((err as Error).message);
+  }
   const { trustAnchors: _files, ...rest } = config;
   return JSON.stringify({ ...rest, trustAnchorPems });
 }
@@ -118,7 +129,7 @@ export const MAX_INLINE_CONFIG_BYTES = 3 * 1024;
 export function checkInlineSize(json: string, source: string): void {
   const bytes = Buffer.byteLength(json, 'utf8');
   if (bytes > MAX_INLINE_CONFIG_BYTES) {
-    throw new Error(
+    throw new DeploymentConfigError(
       `${source}: the configuration is ${bytes} bytes once inlined, over the ${MAX_INLINE_CONFIG_BYTES} bytes that fit in a ` +
         "Lambda function's 4 KB environment beside the other variables; trim it (fewer trust anchors or tenants per deployment)",
     );

@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -10,6 +11,7 @@ import { receiptKey, releaseKeys as releaseKeysFor, stagedListKey, uploadKey } f
 import { intakeKeys, matchesPattern, releaseKeys } from '../../infra/cdk/key-patterns.js';
 import { checkInlineSize, inlineConfiguration, MAX_INLINE_CONFIG_BYTES, parseSettings } from '../../infra/cdk/settings.js';
 import { buildDemoPki } from '../../infra/local/demo-pki.js';
+import { parseConfig } from '../../shared/config.js';
 
 const DEPLOY_CONFIG = 'test/fixtures/deploy/config.json';
 
@@ -32,6 +34,19 @@ describe('deploy-time settings', () => {
   it('has no default configuration: without one, synthesis stops and says what to pass', () => {
     expect(() => fromContext({})).toThrow(/^CDK context: no configuration\. Pass -c filieraConfig=FILE .* or -c filieraConfigParameter=/);
   });
+
+  it('the CDK app, run without a configuration, says so in one line and exits 1', async () => {
+    const result = await new Promise<{ code: number | null; stderr: string }>((resolve) => {
+      const env = { ...process.env };
+      delete env.CDK_CONTEXT_JSON;
+      const child = spawn(process.execPath, ['--import', 'tsx', 'infra/cdk/app.ts'], { env, stdio: ['ignore', 'ignore', 'pipe'] });
+      let stderr = '';
+      child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
+      child.once('exit', (code) => resolve({ code, stderr }));
+    });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/^filiera: cannot synthesize: CDK context: no configuration\. Pass -c filieraConfig=FILE .*\n$/);
+  }, 120_000);
 
   it('refuses the local demo configuration, however it is named', () => {
     for (const file of ['config/demo.json', './config/demo.json', path.resolve('config/demo.json')]) {
@@ -62,7 +77,7 @@ describe('inline configuration', () => {
     const { config, trustAnchorPems } = await deps.config();
     const file = JSON.parse(readFileSync(DEPLOY_CONFIG, 'utf8')) as { tenants: { id: string; vat: string }[]; policy: unknown };
     expect(config.tenants.map((t) => [t.id, t.vat])).toEqual(file.tenants.map((t) => [t.id, t.vat]));
-    expect(config.policy).toEqual(file.policy);
+    expect(config.policy).toEqual(parseConfig(file).policy);
     expect(trustAnchorPems).toEqual([readFileSync('test/fixtures/deploy/ca.pem', 'utf8')]);
   });
 
