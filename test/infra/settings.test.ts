@@ -131,6 +131,23 @@ describe('a deployment never trusts the demo PKI', () => {
     await expect(inlineConfiguration(await configTrusting({ 'signer.pem': demo.signerPem }))).rejects.toThrow(/trust anchor "signer\.pem" is a demo CA made by npm start/);
   });
 
+  it('print-config.ts, which makes the SSM value, has no default file and refuses the demo configuration', async () => {
+    const printConfig = (args: string[]) =>
+      new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
+        const child = spawn(process.execPath, ['--import', 'tsx', 'infra/cdk/print-config.ts', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+        let stdout = '';
+        let stderr = '';
+        child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
+        child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
+        child.once('exit', (code) => resolve({ code, stdout, stderr }));
+      });
+    expect(await printConfig([])).toMatchObject({ code: 2, stdout: '', stderr: expect.stringContaining('there is no default') });
+    expect(await printConfig(['config/demo.json'])).toMatchObject({ code: 1, stdout: '', stderr: expect.stringContaining('the local demo configuration is not deployed') });
+    const ok = await printConfig([DEPLOY_CONFIG]);
+    expect(ok.code).toBe(0);
+    expect(JSON.parse(ok.stdout).trustAnchorPems).toEqual([readFileSync('test/fixtures/deploy/ca.pem', 'utf8')]);
+  }, 120_000);
+
   it('refuses the local demo configuration itself', async () => {
     await expect(inlineConfiguration('config/demo.json')).rejects.toThrow(/the local demo configuration is not deployed/);
   });
