@@ -54,7 +54,6 @@ export function mebibytes(bytes: number): string {
 }
 
 /** Worst-case output per input byte of the filters measured by their ratio instead of decoded here. */
-const LZW_MAX_RATIO = 3500; // 9-bit codes, each at most 3,840 bytes out (4,096-entry table)
 const RUN_LENGTH_MAX_RATIO = 64; // 2 bytes in, 128 out
 const FILTER_NAMES: Record<string, string> = {
   Fl: 'FlateDecode',
@@ -96,7 +95,9 @@ export function checkPdfLimits(bytes: Uint8Array, limits: DocumentLimits = DEFAU
       if (width !== null && height !== null) checkPixels(width, height, limits, 'an image');
     }
     const description = !image && !NOT_A_PAGE_DESCRIPTION.test(dict) && !isColourProfile(dict);
-    const out = decodeStream(bytes.subarray(start, end), objects.filters(dict), limits, limits.maxDecodedBytes - decoded, description);
+    const earlyChange = /\/EarlyChange\s+0\b/.test(dict) ? 0 : 1;
+    const filters = objects.filters(dict);
+    const out = decodeStream(bytes.subarray(start, end), filters, limits, limits.maxDecodedBytes - decoded, description, earlyChange);
     decoded += out.length;
     if (description) {
       content += out.length;
@@ -227,7 +228,14 @@ interface Decoded {
   text: string | null;
 }
 
-function decodeStream(data: Uint8Array, filters: string[], limits: DocumentLimits, budget: number, keepText: boolean): Decoded {
+function decodeStream(
+  data: Uint8Array,
+  filters: string[],
+  limits: DocumentLimits,
+  budget: number,
+  keepText: boolean,
+  earlyChange: number,
+): Decoded {
   const cap = Math.min(limits.maxStreamBytes, Math.max(0, budget));
   const over = (): never => {
     if (budget <= limits.maxStreamBytes) {
@@ -265,6 +273,10 @@ function decodeStream(data: Uint8Array, filters: string[], limits: DocumentLimit
         current = decodeAscii85(current);
         bound = current.length;
         break;
+      case 'LZWDecode':
+        current = decodeLzw(current, earlyChange, cap, over);
+        bound = current.length;
+        break;
       case 'DCTDecode': {
         // A JPEG decoder sizes its output from the JPEG's own frame header, whatever the dictionary declares.
         const size = imageSize(current);
@@ -286,9 +298,94 @@ function decodeStream(data: Uint8Array, filters: string[], limits: DocumentLimit
 
 /** Image codecs decode to what their declared size says (checked as pixels); the other filters by their ratio. */
 function ratioOf(filter: string): number {
-  if (filter === 'LZWDecode') return LZW_MAX_RATIO;
   if (filter === 'RunLengthDecode') return RUN_LENGTH_MAX_RATIO;
   return 1;
+}
+
+/**
+ * LZW as pdfjs decodes it (its LZWStream, step for step), the output capped. pdfjs reads a code past the table as
+ * "the previous sequence plus its first byte" and lets that sequence grow without end, so n such codes expand to
+ * about n^2/2 bytes: no ratio bounds it, only decoding it the same way does.
+ */
+function decodeLzw(data: Uint8Array, earlyChange: number, cap: number, over: () => never): Uint8Array {
+  const size = 4096;
+  const values = new Uint8Array(size);
+  const lengths = new Uint16Array(size);
+  const prevCodes = new Uint16Array(size);
+  const sequence = new Uint8Array(size);
+  for (let i = 0; i < 256; i++) {
+    values[i] = i;
+    lengths[i] = 1;
+  }
+  let out = new Uint8Array(Math.min(cap + 1, Math.max(1024, data.length * 4)));
+  let length = 0;
+  let sequenceLength = 0;
+  let codeLength = 9;
+  let nextCode = 258;
+  let prevCode = 0;
+  let at = 0;
+  let cached = 0;
+  let bits = 0;
+  let eof = false;
+  // pdfjs decodes blocks of 512 codes and stops after the block in which the data ran out (a missing code reads as 0).
+  for (let block = 0; !eof; block++) {
+    for (let i = 0; i < 512; i++) {
+      let code = 0;
+      while (bits < codeLength && !eof) {
+        if (at >= data.length) eof = true;
+        else {
+          cached = ((cached << 8) | data[at++]!) >>> 0;
+          bits += 8;
+        }
+      }
+      if (bits >= codeLength) {
+        bits -= codeLength;
+        code = (cached >>> bits) & ((1 << codeLength) - 1);
+      }
+      const hasPrev = sequenceLength > 0;
+      if (code < 256) {
+        sequence[0] = code;
+        sequenceLength = 1;
+      } else if (code >= 258) {
+        if (code < nextCode) {
+          sequenceLength = lengths[code]!;
+          for (let j = sequenceLength - 1, q = code; j >= 0; j--) {
+            sequence[j] = values[q]!;
+            q = prevCodes[q]!;
+          }
+        } else {
+          sequence[sequenceLength++] = sequence[0]!;
+        }
+      } else if (code === 256) {
+        codeLength = 9;
+        nextCode = 258;
+        sequenceLength = 0;
+        continue;
+      } else {
+        return out.subarray(0, length);
+      }
+      if (hasPrev) {
+        prevCodes[nextCode] = prevCode;
+        lengths[nextCode] = lengths[prevCode]! + 1;
+        values[nextCode] = sequence[0]!;
+        nextCode++;
+        codeLength =
+          (nextCode + earlyChange) & (nextCode + earlyChange - 1)
+            ? codeLength
+            : Math.min(Math.log(nextCode + earlyChange) / 0.6931471805599453 + 1, 12) | 0;
+      }
+      prevCode = code;
+      if (length + sequenceLength > cap) over();
+      if (length + sequenceLength > out.length) {
+        const grown = new Uint8Array(Math.min(cap + 1, Math.max(out.length * 2, length + sequenceLength)));
+        grown.set(out.subarray(0, length));
+        out = grown;
+      }
+      // Past the 4,096-byte sequence buffer pdfjs reads undefined, written as 0.
+      for (let j = 0; j < sequenceLength; j++) out[length++] = j < size ? sequence[j]! : 0;
+    }
+  }
+  return out.subarray(0, length);
 }
 
 function inflateCapped(data: Uint8Array, cap: number, over: () => never): Uint8Array {

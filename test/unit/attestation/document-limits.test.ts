@@ -85,9 +85,30 @@ describe('Flate bombs', () => {
     expect(total.message).toBe("The PDF's compressed streams expand past 2 MiB in all, the limit for one document.");
   });
 
-  it('LZW and RunLength are bounded by their worst case', () => {
-    expect(limitOf(() => checkPdfLimits(pdfWith('/Filter /LZWDecode', new Uint8Array(1000)), small({ maxStreamBytes: MiB }))).limit).toBe('maxStreamBytes');
-    expect(() => checkPdfLimits(pdfWith('/Filter /RunLengthDecode', new Uint8Array(1000)), small({ maxStreamBytes: MiB }))).not.toThrow();
+  it('LZW is decoded as pdfjs decodes it: a run of zeros is measured exactly, not by a worst-case ratio', () => {
+    const run = lzw(new Uint8Array(MiB));
+    expect(run.length).toBeLessThan(4096);
+    expect(limitOf(() => checkPdfLimits(pdfWith('/Filter /LZWDecode', run), small({ maxStreamBytes: MiB - 1 }))).limit).toBe('maxStreamBytes');
+    expect(() => checkPdfLimits(pdfWith('/Filter /LZWDecode', run), small({ maxStreamBytes: MiB }))).not.toThrow();
+  });
+
+  it('LZW codes past the table, which pdfjs expands without end, are counted as pdfjs would write them', () => {
+    // 65, then 3,000 codes past the table: pdfjs writes 1 + 2 + ... bytes, about 4.5 MB from 4.5 KB.
+    const codes = [65, ...Array.from({ length: 3000 }, () => 4095)];
+    expect(limitOf(() => checkPdfLimits(pdfWith('/Filter /LZWDecode', packCodes(codes)), small({ maxStreamBytes: 4 * MiB }))).limit).toBe('maxStreamBytes');
+  });
+
+  it('an LZW page description reads in pdfjs and is measured at its exact decoded length', async () => {
+    const content = latin1('BT /F1 12 Tf 72 700 Td (Ciao LZW) Tj ET');
+    const pdf = pdfWith('/Filter /LZWDecode', lzw(content));
+    expect((await readPdfText(pdf)).text).toContain('Ciao LZW');
+    expect(() => checkPdfLimits(pdf, small({ maxContentBytes: content.length }))).not.toThrow();
+    expect(limitOf(() => checkPdfLimits(pdf, small({ maxContentBytes: content.length - 1 }))).limit).toBe('maxContentBytes');
+  });
+
+  it('RunLength is bounded by its worst case (128 bytes out of 2 in)', () => {
+    expect(() => checkPdfLimits(pdfWith('/Filter /RunLengthDecode', new Uint8Array(1000)), small({ maxStreamBytes: 64_000 }))).not.toThrow();
+    expect(limitOf(() => checkPdfLimits(pdfWith('/Filter /RunLengthDecode', new Uint8Array(1000)), small({ maxStreamBytes: 63_999 }))).limit).toBe('maxStreamBytes');
   });
 
   it('readPdfText refuses before pdfjs decodes anything: PdfReadError over_limit, the bound in the message', async () => {
@@ -285,4 +306,61 @@ function ascii85(data: Uint8Array): string {
     out += digits.slice(0, take + 1).join('');
   }
   return out;
+}
+
+/** PDF LZW (EarlyChange 1), codes written MSB first: the width grows when the decoder's next code reaches 2^n - 1. */
+function packCodes(codes: number[], widths?: number[]): Uint8Array {
+  const out: number[] = [];
+  let acc = 0;
+  let bits = 0;
+  codes.forEach((code, i) => {
+    const width = widths?.[i] ?? Math.min(12, Math.max(9, Math.floor(Math.log2(258 + i)) + 1));
+    acc = (acc << width) | code;
+    bits += width;
+    while (bits >= 8) {
+      bits -= 8;
+      out.push((acc >>> bits) & 0xff);
+    }
+    acc &= (1 << bits) - 1;
+  });
+  if (bits > 0) out.push((acc << (8 - bits)) & 0xff);
+  return Uint8Array.from(out);
+}
+
+function lzw(data: Uint8Array): Uint8Array {
+  const codes: number[] = [];
+  const widths: number[] = [];
+  let table = new Map<string, number>();
+  let next = 258;
+  let width = 9;
+  const reset = () => {
+    table = new Map(Array.from({ length: 256 }, (_, i) => [String.fromCharCode(i), i]));
+    next = 258;
+    width = 9;
+  };
+  const emit = (code: number) => {
+    codes.push(code);
+    widths.push(width);
+  };
+  reset();
+  emit(256);
+  let w = '';
+  for (const byte of data) {
+    const c = String.fromCharCode(byte);
+    if (table.has(w + c)) {
+      w += c;
+      continue;
+    }
+    emit(table.get(w)!);
+    table.set(w + c, next++);
+    width = next >= 2048 ? 12 : next >= 1024 ? 11 : next >= 512 ? 10 : 9;
+    w = c;
+    if (next >= 4000) {
+      emit(256);
+      reset();
+    }
+  }
+  if (w !== '') emit(table.get(w)!);
+  emit(257);
+  return packCodes(codes, widths);
 }
