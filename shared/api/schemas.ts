@@ -29,6 +29,8 @@ export const ListQuery = z.object({
   callCenter: z.string().optional(),
   limit: z.coerce.number().int().min(1).max(100).optional(),
   cursor: z.string().optional(),
+  /** By age, for compliance listings and the review queue: newest first (default) or oldest first; a committente's are newest first. */
+  order: z.enum(['newest', 'oldest']).optional(),
 });
 
 const Presigned = z.object({

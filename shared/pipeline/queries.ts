@@ -3,7 +3,7 @@ import type { AuditResponse, IntakeView, ReleaseLinks, ReleaseSummary } from '..
 import type { Principal } from '../auth/principal.js';
 import { actorOf, canSeeIntake } from '../auth/principal.js';
 import { verifyAuditChain } from '../intake/audit.js';
-import type { Intake, IntakeStatus } from '../intake/intake.js';
+import { type Intake, type IntakeStatus, intakeStatuses } from '../intake/intake.js';
 import type { Page } from '../ports/intake-repository.js';
 import { DOWNLOAD_LINK_SECONDS, type PipelineDeps } from './deps.js';
 import { DomainError, forbidden, invalidRequest, notFound } from '../errors.js';
@@ -45,7 +45,7 @@ export async function visibleIntake(deps: PipelineDeps, principal: Principal, in
 export async function listIntakes(
   deps: PipelineDeps,
   principal: Principal,
-  query: { status?: IntakeStatus; tenant?: string; callCenter?: string; limit?: number; cursor?: string },
+  query: { status?: IntakeStatus; tenant?: string; callCenter?: string; limit?: number; cursor?: string; order?: 'newest' | 'oldest' },
 ): Promise<Page<IntakeView>> {
   const paging = { ...(query.limit ? { limit: query.limit } : {}), ...(query.cursor ? { cursor: query.cursor } : {}) };
   if (principal.role === 'committente') {
@@ -53,12 +53,12 @@ export async function listIntakes(
     return { items: page.items.map(intakeView), ...(page.nextCursor ? { nextCursor: page.nextCursor } : {}) };
   }
   if (principal.role === 'compliance') {
-    const statuses: IntakeStatus[] = query.status
-      ? [query.status]
-      : ['AWAITING_UPLOADS', 'PROCESSING', 'APPROVED', 'IN_REVIEW', 'RELEASED', 'REJECTED', 'EXPIRED'];
+    const statuses: IntakeStatus[] = query.status ? [query.status] : [...intakeStatuses];
+    const tenant = query.tenant ?? soleTenant(principal);
     const page = await deps.intakes.listByStatus(statuses, {
       ...paging,
-      ...(query.tenant ? { tenantId: query.tenant } : {}),
+      ...(query.order ? { order: query.order } : {}),
+      ...(tenant ? { tenantId: tenant } : {}),
       ...(query.callCenter ? { callCenterId: query.callCenter } : {}),
     });
     const items = page.items.filter((i) => canSeeIntake(principal, i)).map(intakeView);
@@ -67,25 +67,25 @@ export async function listIntakes(
   throw forbidden('call centers list releases, not intakes');
 }
 
-/** The compliance queue: in review and rejected, newest first, with counts per status. */
+/** The compliance queue: in review and rejected, by age (newest first unless asked oldest first), with counts per status. */
 export async function reviewQueue(
   deps: PipelineDeps,
   principal: Principal,
-  query: { status?: IntakeStatus; tenant?: string; callCenter?: string; limit?: number; cursor?: string },
+  query: { status?: IntakeStatus; tenant?: string; callCenter?: string; limit?: number; cursor?: string; order?: 'newest' | 'oldest' },
 ): Promise<Page<IntakeView> & { counts: Record<string, number> }> {
   if (principal.role !== 'compliance') throw forbidden('the review queue is for compliance staff');
   const statuses: IntakeStatus[] = query.status ? [query.status] : ['IN_REVIEW', 'REJECTED'];
   if (statuses.some((s) => s !== 'IN_REVIEW' && s !== 'REJECTED')) {
     throw invalidRequest('the queue holds IN_REVIEW and REJECTED intakes');
   }
-  // An officer scoped to one tenant reads that tenant's intakes, rather than pages of others' filtered out here.
-  const scopedTenant = query.tenant ?? (principal.tenants !== 'all' && principal.tenants.length === 1 ? principal.tenants[0] : undefined);
+  const scopedTenant = query.tenant ?? soleTenant(principal);
   const filter = {
     ...(scopedTenant ? { tenantId: scopedTenant } : {}),
     ...(query.callCenter ? { callCenterId: query.callCenter } : {}),
   };
   const page = await deps.intakes.listByStatus(statuses, {
     ...filter,
+    ...(query.order ? { order: query.order } : {}),
     ...(query.limit ? { limit: query.limit } : {}),
     ...(query.cursor ? { cursor: query.cursor } : {}),
   });
@@ -98,6 +98,11 @@ export async function reviewQueue(
     counts,
     ...(page.nextCursor ? { nextCursor: page.nextCursor } : {}),
   };
+}
+
+/** An officer scoped to one tenant reads that tenant's intakes, rather than pages of others' filtered out after. */
+function soleTenant(principal: Principal & { role: 'compliance' }): string | undefined {
+  return principal.tenants !== 'all' && principal.tenants.length === 1 ? principal.tenants[0] : undefined;
 }
 
 /** The tenants whose intakes a compliance officer's counts cover: the asked one if in scope, else the scope. */

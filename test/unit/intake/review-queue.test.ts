@@ -5,7 +5,7 @@ import { buildCountersQuery, buildTransitionInput, counterPk, toIntakeItem } fro
 import { chainAuditEvent } from '../../../shared/intake/audit.js';
 import { Intake } from '../../../shared/intake/intake.js';
 import type { IntakeRepository } from '../../../shared/ports/intake-repository.js';
-import { reviewQueue } from '../../../shared/pipeline/queries.js';
+import { listIntakes, reviewQueue } from '../../../shared/pipeline/queries.js';
 import { intakeWithVerdict, memoryDeps, NOW } from './approved-fixture.js';
 
 /**
@@ -44,6 +44,23 @@ describe('the review queue', () => {
     expect(reads.read()).toBeLessThanOrEqual(20);
   });
 
+  it('pages by age, oldest first when asked, across both statuses', async () => {
+    // Prepare
+    const deps = memoryDeps();
+    const made: string[] = [];
+    for (let i = 0; i < 5; i++) {
+      const intake = await intakeWithVerdict(deps, { verdict: i % 2 ? 'review' : 'rejected', at: new Date(NOW.getTime() + i * 60_000) });
+      made.push(intake.intakeId);
+    }
+    // Act
+    const first = await reviewQueue(deps, everyTenant, { order: 'oldest', limit: 3 });
+    const second = await reviewQueue(deps, everyTenant, { order: 'oldest', limit: 3, cursor: first.nextCursor! });
+    // Assess
+    expect([...first.items, ...second.items].map((i) => i.intakeId)).toEqual(made);
+    expect(second.nextCursor).toBeUndefined();
+    expect((await reviewQueue(deps, everyTenant, { limit: 1 })).items[0]!.intakeId).toBe(made.at(-1));
+  });
+
   it("counts only the officer's tenants, and the tenant asked for only when in scope", async () => {
     const deps = memoryDeps();
     for (let i = 0; i < 4; i++) await intakeWithVerdict(deps, { verdict: 'rejected' });
@@ -54,6 +71,22 @@ describe('the review queue', () => {
     expect((await reviewQueue(deps, everyTenant, { tenant: 'acme' })).counts).toEqual({ IN_REVIEW: 0, REJECTED: 4 });
     const noScope = { role: 'compliance' as const, sub: 'x', tenants: [] as string[] };
     expect(await reviewQueue(deps, noScope, {})).toMatchObject({ items: [], counts: { IN_REVIEW: 0, REJECTED: 0 } });
+  });
+});
+
+describe('the compliance listing', () => {
+  it("reads a one-tenant officer's tenant only, fills pages with it, and pages oldest first when asked", async () => {
+    // Prepare: beta's two intakes among many of acme's
+    const deps = memoryDeps();
+    const betas: string[] = [];
+    for (let i = 0; i < 12; i++) {
+      const intake = await intakeWithVerdict(deps, { verdict: 'rejected', tenantId: i % 6 ? 'acme' : 'beta', at: new Date(NOW.getTime() + i * 60_000) });
+      if (i % 6 === 0) betas.push(intake.intakeId);
+    }
+    // Act
+    const page = await listIntakes(deps, betaOnly, { limit: 2, order: 'oldest' });
+    // Assess
+    expect(page.items.map((i) => i.intakeId)).toEqual(betas);
   });
 });
 
