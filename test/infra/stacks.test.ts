@@ -580,6 +580,9 @@ describe('the console (S3 + CloudFront, Cognito hosted UI)', () => {
     expect(client.SupportedIdentityProviders).toEqual(['COGNITO']);
     expect(list(client.CallbackURLs).map(flat)).toEqual([expect.stringMatching(/^https:\/\/<.*Distribution.*\.DomainName>\/$/)]);
     expect(client.WriteAttributes).toEqual(['name']);
+    // The ID token the console sends carries the compliance scope (custom:tenants: the API reads none as no tenant).
+    expect(client.AllowedOAuthScopes).toEqual(expect.arrayContaining(['openid', 'profile']));
+    expect(client.ReadAttributes).toEqual(expect.arrayContaining(['custom:tenant', 'custom:callcenter', 'custom:tenants']));
     stateless.hasResourceProperties('AWS::Cognito::UserPoolDomain', { Domain: { 'Fn::Join': ['', ['filiera-', { Ref: 'AWS::AccountId' }]] } });
   });
 
