@@ -66,6 +66,16 @@ const FILTER_NAMES: Record<string, string> = {
 };
 
 /**
+ * Whether the PDF's trailer (or cross-reference stream) names an /Encrypt dictionary. Its streams cannot be measured
+ * before a reader decrypts them, and pdfjs decrypts a PDF with an empty user password without asking: such a PDF is
+ * unreadable as a password-protected one is (docs/attestation-format.md: an encrypted PDF is attestation_unreadable).
+ */
+export function declaresEncryption(bytes: Uint8Array): boolean {
+  const raw = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('latin1');
+  return /\/Encrypt\s*(?:\d+\s+\d+\s+R|<<)/.test(raw);
+}
+
+/**
  * Checks every stream of a PDF against the limits before a PDF library decodes it: each filter chain is decoded (Flate,
  * ASCIIHex, ASCII85) with the output capped, or bounded by its worst-case ratio (LZW, RunLength); images are held to
  * the pixel bound by their declared size (PDF readers allocate width x height before decoding). Inline images in

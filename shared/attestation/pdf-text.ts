@@ -3,7 +3,13 @@
  * "fake worker" in-process, importing pdf.worker.mjs beside the build: nothing to configure.
  */
 import type { TextItem } from 'pdfjs-dist/types/src/display/api.js';
-import { checkPdfLimits, DEFAULT_DOCUMENT_LIMITS, DocumentLimitError, type DocumentLimits } from './document-limits.js';
+import {
+  checkPdfLimits,
+  declaresEncryption,
+  DEFAULT_DOCUMENT_LIMITS,
+  DocumentLimitError,
+  type DocumentLimits,
+} from './document-limits.js';
 
 type Pdfjs = typeof import('pdfjs-dist/legacy/build/pdf.mjs');
 let pdfjsModule: Promise<Pdfjs> | undefined;
@@ -31,6 +37,8 @@ export class PdfReadError extends Error {
   }
 }
 
+const ENCRYPTED = 'The PDF is encrypted with a password and cannot be read.';
+
 /** Items closer than this on the y axis (in points, scaled by the font size) belong to one line. */
 const SAME_LINE_TOLERANCE = 0.5;
 
@@ -39,6 +47,7 @@ const SAME_LINE_TOLERANCE = 0.5;
  * (checkPdfLimits), then pages and text items are counted as they are read. Over a bound: PdfReadError 'over_limit'.
  */
 export async function readPdfText(bytes: Uint8Array, limits: DocumentLimits = DEFAULT_DOCUMENT_LIMITS): Promise<PdfText> {
+  if (declaresEncryption(bytes)) throw new PdfReadError(ENCRYPTED, 'encrypted');
   try {
     checkPdfLimits(bytes, limits);
   } catch (error) {
@@ -62,7 +71,7 @@ export async function readPdfText(bytes: Uint8Array, limits: DocumentLimits = DE
     await task.destroy().catch(() => undefined);
     const name = (error as { name?: string }).name;
     if (name === 'PasswordException') {
-      throw new PdfReadError('The PDF is encrypted with a password and cannot be read.', 'encrypted');
+      throw new PdfReadError(ENCRYPTED, 'encrypted');
     }
     throw new PdfReadError(`The file is not a readable PDF (${(error as Error).message}).`, 'corrupt');
   }

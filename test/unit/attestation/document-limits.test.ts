@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { deflateSync } from 'node:zlib';
 import { PDFDocument, StandardFonts } from 'pdf-lib';
 import { describe, expect, it } from 'vitest';
@@ -138,6 +139,17 @@ describe('Flate bombs', () => {
     const pdf = await renderAttestationPdf(demoAttestationValues());
     expect(() => checkPdfLimits(pdf)).not.toThrow();
     expect((await readPdfText(pdf)).text).toContain('Partita IVA');
+  });
+});
+
+describe('encryption', () => {
+  it('a PDF encrypted with an empty user password, which pdfjs would decrypt unasked, is unreadable: its streams cannot be measured', async () => {
+    const pdf = ownerPasswordPdf(latin1('BT /F1 12 Tf 72 700 Td (Ciao cifrato) Tj ET'));
+    const error = await readPdfText(pdf).catch((e: unknown) => e);
+    expect(error).toMatchObject({ reason: 'encrypted', message: 'The PDF is encrypted with a password and cannot be read.' });
+    // A bomb inside such a PDF: the same, before anything is inflated.
+    const { document } = await readAttestation(ownerPasswordPdf(zeros(2 * MiB), '/Filter /FlateDecode'));
+    expect(document.readError).toBe('The PDF is encrypted with a password and cannot be read.');
   });
 });
 
@@ -330,11 +342,12 @@ function packCodes(codes: number[], widths?: number[]): Uint8Array {
 function lzw(data: Uint8Array): Uint8Array {
   const codes: number[] = [];
   const widths: number[] = [];
-  let table = new Map<string, number>();
+  // (prefix code, byte) -> code
+  let table = new Map<number, number>();
   let next = 258;
   let width = 9;
   const reset = () => {
-    table = new Map(Array.from({ length: 256 }, (_, i) => [String.fromCharCode(i), i]));
+    table = new Map();
     next = 258;
     width = 9;
   };
@@ -344,23 +357,75 @@ function lzw(data: Uint8Array): Uint8Array {
   };
   reset();
   emit(256);
-  let w = '';
+  let w = -1;
   for (const byte of data) {
-    const c = String.fromCharCode(byte);
-    if (table.has(w + c)) {
-      w += c;
+    if (w < 0) {
+      w = byte;
       continue;
     }
-    emit(table.get(w)!);
-    table.set(w + c, next++);
+    const known = table.get(w * 256 + byte);
+    if (known !== undefined) {
+      w = known;
+      continue;
+    }
+    emit(w);
+    table.set(w * 256 + byte, next++);
     width = next >= 2048 ? 12 : next >= 1024 ? 11 : next >= 512 ? 10 : 9;
-    w = c;
+    w = byte;
     if (next >= 4000) {
       emit(256);
       reset();
     }
   }
-  if (w !== '') emit(table.get(w)!);
+  if (w >= 0) emit(w);
   emit(257);
   return packCodes(codes, widths);
+}
+
+/** RC4, for the standard security handler of ISO 32000-1 (7.6.2). */
+function rc4(key: Uint8Array, data: Uint8Array): Uint8Array {
+  const S = Uint8Array.from({ length: 256 }, (_, i) => i);
+  for (let i = 0, j = 0; i < 256; i++) {
+    j = (j + S[i]! + key[i % key.length]!) & 0xff;
+    [S[i], S[j]] = [S[j]!, S[i]!];
+  }
+  const out = new Uint8Array(data.length);
+  for (let n = 0, i = 0, j = 0; n < data.length; n++) {
+    i = (i + 1) & 0xff;
+    j = (j + S[i]!) & 0xff;
+    [S[i], S[j]] = [S[j]!, S[i]!];
+    out[n] = data[n]! ^ S[(S[i]! + S[j]!) & 0xff]!;
+  }
+  return out;
+}
+
+/**
+ * A one-page PDF under the standard security handler (V 1, R 2, RC4 40-bit) with an empty user password and an owner
+ * password: what "protected against editing" PDFs are. Readers decrypt it without asking anyone.
+ */
+function ownerPasswordPdf(content: Uint8Array, contentFilter = ''): Uint8Array {
+  const md5 = (...parts: Uint8Array[]) => new Uint8Array(createHash('md5').update(Buffer.concat(parts)).digest());
+  const PAD = Uint8Array.from(Buffer.from('28BF4E5E4E758A4164004E56FFFA01082E2E00B6D0683E802F0CA9FE6453697A', 'hex'));
+  const id = Uint8Array.from(Buffer.from('00112233445566778899aabbccddeeff', 'hex'));
+  const P = -4;
+  const pBytes = new Uint8Array(4);
+  new DataView(pBytes.buffer).setInt32(0, P, true);
+  const ownerPad = Buffer.concat([Buffer.from('owner'), PAD]).subarray(0, 32);
+  const O = rc4(md5(ownerPad).subarray(0, 5), PAD);
+  const key = md5(PAD, O, pBytes, id).subarray(0, 5);
+  const U = rc4(key, PAD);
+  const objectKey = (n: number) => md5(key, Uint8Array.of(n & 0xff, (n >> 8) & 0xff, n >> 16, 0, 0)).subarray(0, 10);
+  const body = rc4(objectKey(4), content);
+  const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
+  return Buffer.concat([
+    latin1(
+      '%PDF-1.4\n1 0 obj << /Type /Catalog /Pages 2 0 R >> endobj\n2 0 obj << /Type /Pages /Kids [3 0 R] /Count 1 >> endobj\n' +
+        '3 0 obj << /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R /Resources << /Font << /F1 5 0 R >> >> >> endobj\n' +
+        '5 0 obj << /Type /Font /Subtype /Type1 /BaseFont /Helvetica >> endobj\n' +
+        `6 0 obj << /Filter /Standard /V 1 /R 2 /O <${hex(O)}> /U <${hex(U)}> /P ${P} >> endobj\n` +
+        `4 0 obj << ${contentFilter} /Length ${body.length} >>\nstream\n`,
+    ),
+    body,
+    latin1(`\nendstream\nendobj\ntrailer << /Root 1 0 R /Encrypt 6 0 R /ID [<${hex(id)}> <${hex(id)}>] >>\n%%EOF\n`),
+  ]);
 }
