@@ -9,7 +9,8 @@ import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
  * The canonical request is rebuilt from what the client actually sent (method, raw path, query, the headers it
  * signed) and signed again with the local secret: a changed key, method, content type, length or expiry gives a
  * different signature. As S3 does, every `x-amz-*` header sent must be one of the signed headers (S3: "There were
- * headers present in the request which were not signed"), and a request signed neither way is refused.
+ * headers present in the request which were not signed"), and on a presigned link so must the headers stored and
+ * served with the object (unsignedAmzHeaders); a request signed neither way is refused.
  *
  * Reference: AWS Signature Version 4, "Authenticating Requests: Using Query Parameters" and "Using the Authorization
  * Header". Not checked: the body against `x-amz-content-sha256` and the chunk signatures of aws-chunked uploads
@@ -107,7 +108,7 @@ export function checkPresignedRequest(input: PresignedCheckInput & { headerNames
     return { status: 403, code: 'AccessDenied', message: 'Request is not valid yet' };
   }
 
-  const unsigned = unsignedAmzHeaders(input, signedHeaders);
+  const unsigned = unsignedAmzHeaders(input, signedHeaders, true);
   if (unsigned) return unsigned;
   return verifySignature({
     method: input.method,
@@ -162,7 +163,7 @@ function checkHeaderSignedRequest(input: SignedCheckInput, authorization: string
   if (Math.abs(now.getTime() - signedAt.getTime()) > 15 * 60_000) {
     return { status: 403, code: 'AccessDenied', message: 'The difference between the request time and the current time is too large.' };
   }
-  const unsigned = unsignedAmzHeaders(input, signedHeaders);
+  const unsigned = unsignedAmzHeaders(input, signedHeaders, false);
   if (unsigned) return unsigned;
   const [rawPath = '/', rawQuery = ''] = input.url.split('?', 2) as [string, string?];
   let pairs: [string, string][];
@@ -185,10 +186,25 @@ function checkHeaderSignedRequest(input: SignedCheckInput, authorization: string
   });
 }
 
-/** S3's rule: every x-amz-* header of a signed request is signed. */
-function unsignedAmzHeaders(input: PresignedCheckInput & { headerNames?: string[] }, signedHeaders: string[]): PresignedRefusal | null {
+/**
+ * Headers a signed request may carry only if it signed them: S3's rule for x-amz-* (metadata, copy source, ACL,
+ * tagging, encryption), and, stricter than S3, the headers S3 stores with the object and serves back with it
+ * (Content-Encoding, Content-Disposition, Content-Language, Cache-Control, Expires): an upload link cannot make the
+ * attestation a compliance officer later downloads decompress or open differently. Content-Type stays free where
+ * the link does not bind it, as clients set it on their own (document links download as attachments anyway).
+ */
+const STORED_WITH_OBJECT = new Set(['content-encoding', 'content-disposition', 'content-language', 'cache-control', 'expires']);
+
+function unsignedAmzHeaders(
+  input: PresignedCheckInput & { headerNames?: string[] },
+  signedHeaders: string[],
+  /** Links handed to people; the handlers' own SDK clients leave Cache-Control unsigned by design. */
+  storedToo: boolean,
+): PresignedRefusal | null {
   const signed = new Set(signedHeaders);
-  const unsigned = (input.headerNames ?? []).map((n) => n.toLowerCase()).filter((n) => n.startsWith('x-amz-') && !signed.has(n));
+  const unsigned = (input.headerNames ?? [])
+    .map((n) => n.toLowerCase())
+    .filter((n) => (n.startsWith('x-amz-') || (storedToo && STORED_WITH_OBJECT.has(n))) && !signed.has(n));
   if (unsigned.length === 0) return null;
   return { status: 403, code: 'AccessDenied', message: `There were headers present in the request which were not signed: ${unsigned.join(', ')}` };
 }

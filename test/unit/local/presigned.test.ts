@@ -132,6 +132,21 @@ describe('every request to the local S3 engine is signed, with the headers it ca
     expect(checkSignedRequest({ method: 'PUT', ...received(link.url, link.headers), headerNames: ['host', 'content-type'], secretFor })).toBeNull();
   });
 
+  it('refuses an upload link carrying unsigned headers S3 would store and serve with the object', async () => {
+    const link = await store.presignPut('filiera-intake', 'tenants/acme/intakes/FIL-0000000001/attestation', { expiresInSeconds: 900 });
+    for (const [name, value] of [['content-encoding', 'gzip'], ['content-disposition', 'inline; filename="x.html"'], ['cache-control', 'max-age=99999'], ['x-amz-meta-verdict', 'approved'], ['x-amz-tagging', 'a=b']]) {
+      const headers = { [name]: value };
+      expect(checkSignedRequest({ method: 'PUT', ...received(link.url, headers), headerNames: ['host', name], secretFor }), name).toMatchObject({
+        status: 403,
+        code: 'AccessDenied',
+        message: `There were headers present in the request which were not signed: ${name}`,
+      });
+    }
+    // A content type the link does not bind, as fetch adds one to a string body, is accepted.
+    const plain = { 'content-type': 'text/plain;charset=UTF-8' };
+    expect(checkSignedRequest({ method: 'PUT', ...received(link.url, plain), headerNames: ['host', 'content-type'], secretFor })).toBeNull();
+  });
+
   it('verifies a header-signed request as the SDK signs it, and refuses it altered or with an unsigned x-amz header', async () => {
     const client = createS3Client({ endpoint: ENDPOINT });
     const put = await signedBySdk(client, new PutObjectCommand({ Bucket: 'filiera-intake', Key: listKey, Body: 'telefono\n3471234567\n', ContentType: 'text/csv' }));
