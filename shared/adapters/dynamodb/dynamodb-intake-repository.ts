@@ -255,7 +255,13 @@ export class DynamoIntakeRepository implements IntakeRepository {
         const order = String(a.item.statusSk).localeCompare(String(b.item.statusSk));
         return newestFirst ? -order : order;
       });
-    const taken = merged.slice(0, limit);
+    // A status whose read stopped short (a sparse filter) may still hold items on the near side of where it stopped:
+    // nothing beyond that point is shown yet, so that the pages stay in order across statuses.
+    const stops = perStatus.filter((p) => p.next && p.items.length < limit).map((p) => String(p.next!.statusSk));
+    const bound = stops.length ? stops.sort()[newestFirst ? stops.length - 1 : 0] : undefined;
+    const eligible =
+      bound === undefined ? merged : merged.filter((m) => (newestFirst ? String(m.item.statusSk) > bound : String(m.item.statusSk) < bound));
+    const taken = eligible.slice(0, limit);
     const next: Record<string, Key | null | 'done'> = { ...positions };
     for (const p of perStatus) {
       const mine = taken.filter((t) => t.status === p.status);
