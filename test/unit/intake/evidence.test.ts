@@ -40,7 +40,7 @@ describe('the release step keeps the evidence', () => {
   });
 
   it('keeps the evidence under the tenant prefix, as in the intake bucket', () => {
-    expect(evidenceKeys('acme', 'FIL-0123456789')).toEqual({
+    expect(evidenceKeys('acme', 'FIL-0123456789')).toMatchObject({
       attestation: 'tenants/acme/intakes/FIL-0123456789/attestation',
       receipt: 'tenants/acme/intakes/FIL-0123456789/receipt.json',
     });
