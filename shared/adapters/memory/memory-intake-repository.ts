@@ -1,6 +1,7 @@
 import { type AuditEvent, type AuditEventDraft, type AuditHead, chainAuditEvent } from '../../intake/audit.js';
 import { Intake, type IntakeChanges, type IntakeSnapshot, type IntakeStatus } from '../../intake/intake.js';
 import { maskListReport } from '../../intake/retention.js';
+import { itemBytes } from '../../intake/stored-bounds.js';
 import {
   ConcurrentModificationError,
   IntakeAlreadyExistsError,
@@ -33,6 +34,7 @@ export class MemoryIntakeRepository implements IntakeRepository {
     const snapshot = maskedSnapshot(intake.toSnapshot());
     if (this.rows.has(snapshot.intakeId)) throw new IntakeAlreadyExistsError(snapshot.intakeId);
     const event = chainAuditEvent(snapshot.intakeId, undefined, firstEvent);
+    fitsItem(snapshot, event);
     this.rows.set(snapshot.intakeId, { snapshot, events: [event], head: headOf(event) });
     return structuredClone(event);
   }
@@ -58,6 +60,7 @@ export class MemoryIntakeRepository implements IntakeRepository {
     // Validate before committing anything, as the conditional write would refuse a malformed item.
     const next = maskedSnapshot(Intake.fromSnapshot({ ...structuredClone(row.snapshot), ...defined, version: version + 1 }).toSnapshot());
     const event = chainAuditEvent(intakeId, row.head, draft);
+    fitsItem(next, event);
     row.snapshot = next;
     row.events.push(event);
     row.head = headOf(event);
@@ -69,6 +72,7 @@ export class MemoryIntakeRepository implements IntakeRepository {
     if (!row) throw new IntakeNotFoundError(intakeId);
     const draft = typeof builder === 'function' ? builder(Intake.fromSnapshot(structuredClone(row.snapshot))) : builder;
     const event = chainAuditEvent(intakeId, row.head, draft);
+    fitsItem(null, event);
     row.events.push(event);
     row.head = headOf(event);
     return structuredClone(event);
@@ -170,6 +174,23 @@ export class MemoryIntakeRepository implements IntakeRepository {
 /** As the DynamoDB adapter stores it: excluded-row samples masked (shared/intake/retention.ts). */
 function maskedSnapshot(snapshot: IntakeSnapshot): IntakeSnapshot {
   return snapshot.list ? { ...snapshot, list: maskListReport(snapshot.list) } : snapshot;
+}
+
+/** DynamoDB's item size limit, less room for the item's keys and index attributes. */
+const ITEM_LIMIT_BYTES = 400 * 1024 - 2048;
+
+/**
+ * DynamoDB refuses an item over 400 KB (a ValidationException, on every retry): this double refuses it too, so that
+ * a field stored unbounded fails in unit tests as it would in AWS (PRODUCT.md section 9).
+ */
+function fitsItem(snapshot: IntakeSnapshot | null, event: AuditEvent): void {
+  for (const [what, value] of [['intake', snapshot], ['audit event', event]] as const) {
+    if (value === null) continue;
+    const bytes = itemBytes(value);
+    if (bytes > ITEM_LIMIT_BYTES) {
+      throw new Error(`Item size has exceeded the maximum allowed size: the ${what} takes ${bytes} bytes, as DynamoDB counts them`);
+    }
+  }
 }
 
 function headOf(event: AuditEvent): AuditHead {

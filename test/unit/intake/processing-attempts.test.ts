@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { MemoryIntakeRepository } from '../../../shared/adapters/memory/memory-intake-repository.js';
 import type { Finding } from '../../../shared/finding.js';
 import { IllegalTransitionError, Intake, MAX_PROCESSING_ATTEMPTS } from '../../../shared/intake/intake.js';
 import {
@@ -114,5 +115,24 @@ describe('stored strings are bounded (PRODUCT.md section 9)', () => {
     // Small verdicts are stored as they are.
     const plain = processing().recordVerdict({ verdict: 'rejected', findings: [failed] }, ctx(5));
     expect(plain.changes.findings).toEqual([failed]);
+  });
+});
+
+describe('the in-memory repository holds items to DynamoDB\'s 400 KB', () => {
+  it('refuses a write DynamoDB would refuse, and keeps the intake as it was', async () => {
+    const repo = new MemoryIntakeRepository();
+    const { intake, event } = Intake.open({ tenantId: 'acme', callCenterId: 'cc', campaign: 'c', actor: 'a', now: T0 });
+    await repo.create(intake, event);
+    const move = intake.recordUpload('list', { key: intake.uploadKey('list'), size: 1, etag: 'e', uploadedAt: T0.toISOString() }, ctx(0));
+    await expect(repo.transition(move.intakeId, move.expected, { ...move.changes, receiptKey: 'x'.repeat(500_000) }, move.event)).rejects.toThrow(
+      /maximum allowed size: the intake takes \d+ bytes/,
+    );
+    await expect(repo.appendEvent(intake.intakeId, { type: 'note', actor: 'a', at: T0.toISOString(), data: { text: 'y'.repeat(500_000) } })).rejects.toThrow(
+      /the audit event takes/,
+    );
+    expect((await repo.get(intake.intakeId))!.version).toBe(0);
+    expect(await repo.auditTrail(intake.intakeId)).toHaveLength(1);
+    // The same write within the limit goes through.
+    await repo.transition(move.intakeId, move.expected, move.changes, move.event);
   });
 });
