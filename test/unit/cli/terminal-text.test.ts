@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { ApiClient, ApiError } from '../../../bin/api-client.js';
 import { runCli } from '../../../bin/cli.js';
@@ -31,6 +32,21 @@ describe('terminal-safe text', () => {
   it('keeps ordinary text whole: accents, the euro, quotes, emoji', () => {
     const text = 'Offerte luce & gas «Estate 2026» — 10 € di sconto, perché sì 🙂';
     expect(terminalSafe(text)).toBe(text);
+  });
+
+  it('leaves no control character in any text, and changes none without one (fuzzed)', () => {
+    const anyCharacter = fc.string({ unit: 'binary', minLength: 1, maxLength: 1 });
+    const hostile = fc.string({ unit: fc.oneof(fc.constantFrom('\u001b', '\u009b', '\u009d', '\u0007', '[', ']', ';', '\\', '\n', '\r', '\u202e', '\u2066'), anyCharacter), maxLength: 80 });
+    fc.assert(
+      fc.property(hostile, (text) => {
+        const safe = terminalSafe(text);
+        expect(safe).not.toMatch(ANY_CONTROL);
+        expect(safe).not.toMatch(/[\n\r\t]/);
+        expect(terminalSafe(safe)).toBe(safe);
+      }),
+    );
+    const plain = fc.string({ unit: anyCharacter.filter((c) => !/[\u0000-\u001f\u007f-\u009f\u0085\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/.test(c)) });
+    fc.assert(fc.property(plain, (text) => terminalSafe(text) === text));
   });
 
   it('cleans every string of a JSON value, keys included, and leaves numbers and booleans', () => {
