@@ -18,6 +18,8 @@ export const PolicySchema = z.object({
   allowedLegalBases: z.array(z.string().min(1)).default(['consent']),
   /** 1 GiB */
   maxListBytes: z.number().int().positive().default(1_073_741_824),
+  /** PRODUCT 5: an unknown revocation status of a signing certificate sends the intake to a person. */
+  requireRevocationStatus: z.boolean().default(false),
 });
 export type Policy = z.infer<typeof PolicySchema>;
 
@@ -44,6 +46,16 @@ export const ConfigSchema = z
     callCenters: z.array(CallCenterSchema).default([]),
     /** PEM files, relative to the configuration file. */
     trustAnchors: z.array(z.string().min(1)).default([]),
+    /**
+     * PRODUCT 6: CRL files (DER or PEM, relative to the configuration file) read at start-up; revocation data embedded
+     * in signatures is always used. `fetch` (CRL distribution points and OCSP in AWS) is not built: it must stay false.
+     */
+    revocation: z
+      .object({
+        crls: z.array(z.string().min(1)).default([]),
+        fetch: z.literal(false, { error: 'revocation.fetch: fetching CRLs and OCSP answers is not available yet; set it to false' }).default(false),
+      })
+      .default({ crls: [], fetch: false }),
     policy: PolicySchema.default(PolicySchema.parse({})),
   })
   .superRefine((config, ctx) => {
@@ -97,6 +109,8 @@ export interface LoadedConfig {
   file: string;
   /** Trust anchors as PEM text, in the order configured. */
   trustAnchorPems: string[];
+  /** The configured CRLs as DER (revocation.crls); absent where a runtime's configuration carries none. */
+  crlDers?: Uint8Array[];
 }
 
 export const DEFAULT_CONFIG_FILE = 'config/demo.json';
@@ -127,5 +141,28 @@ export async function loadConfig(file = process.env.FILIERA_CONFIG ?? DEFAULT_CO
       }
     }),
   );
-  return { config, file: absolute, trustAnchorPems };
+  const crlDers = await Promise.all(
+    config.revocation.crls.map(async (crl) => {
+      const crlPath = path.resolve(path.dirname(absolute), crl);
+      let bytes: Buffer;
+      try {
+        bytes = await readFile(crlPath);
+      } catch {
+        throw new ConfigError(`${file}: CRL "${crl}" cannot be read at ${crlPath}`);
+      }
+      const der = crlFromFile(bytes);
+      if (!der) throw new ConfigError(`${file}: CRL "${crl}" is neither a DER nor a PEM certificate revocation list`);
+      return der;
+    }),
+  );
+  return { config, file: absolute, trustAnchorPems, crlDers };
+}
+
+/** A CRL file as DER: DER as is (a SEQUENCE), PEM ("-----BEGIN X509 CRL-----") decoded; null otherwise. */
+export function crlFromFile(bytes: Uint8Array): Uint8Array | null {
+  if (bytes[0] === 0x30) return new Uint8Array(bytes);
+  const pem = /-----BEGIN X509 CRL-----([\s\S]+?)-----END X509 CRL-----/.exec(Buffer.from(bytes).toString('latin1'));
+  if (!pem) return null;
+  const der = Buffer.from(pem[1]!.replace(/\s+/g, ''), 'base64');
+  return der[0] === 0x30 ? new Uint8Array(der) : null;
 }

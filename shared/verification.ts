@@ -19,6 +19,8 @@ export interface VerificationRequest {
   policy: Policy;
   /** PEM text of the trusted CA certificates. */
   trustAnchors: string[];
+  /** DER of the configured CRLs (revocation.crls, or filiera verify --crl). */
+  crls?: Uint8Array[];
   list: ByteSource;
   attestation: Uint8Array;
   rpo?: ByteSource;
@@ -104,12 +106,13 @@ export async function verifyIntake(request: VerificationRequest): Promise<Verifi
 
 /** Step 1 of verifyIntake on its own: read the attestation with the request's extractors and check its signature. */
 export function examineRequestAttestation(
-  request: Pick<VerificationRequest, 'attestation' | 'trustAnchors' | 'tenant' | 'now' | 'reading'>,
+  request: Pick<VerificationRequest, 'attestation' | 'trustAnchors' | 'crls' | 'tenant' | 'now' | 'reading'>,
 ): Promise<ExaminedAttestation> {
   return examineAttestation(
     request.attestation,
     {
       trustAnchors: request.trustAnchors,
+      ...(request.crls?.length ? { crls: request.crls } : {}),
       tenantVat: request.tenant.vat.replace(/^IT/i, ''),
       signatories: request.tenant.signatories,
       now: request.now,

@@ -4,7 +4,7 @@ import path from 'node:path';
 import * as z from 'zod';
 import { TesseractExtractor } from '../../shared/adapters/ocr/tesseract-extractor.js';
 import { attestationFieldNames, type AttestationFieldName } from '../../shared/attestation/model.js';
-import { bareVat, loadConfig, PolicySchema, type Policy } from '../../shared/config.js';
+import { bareVat, crlFromFile, loadConfig, PolicySchema, type Policy } from '../../shared/config.js';
 import { isValidPartitaIva } from '../../shared/identifiers.js';
 import { fieldLabels } from '../../shared/verdict/field-labels.js';
 import { doubtfulFields } from '../../shared/verdict/ocr-doubt.js';
@@ -14,10 +14,13 @@ import { terminalSafeLines } from '../terminal-text.js';
 
 const help = `filiera verify --list FILE --attestation FILE --intake ID --tenant-vat VAT --trust PEM [--trust PEM ...]
                [--signatory TAXCODE ...] [--rpo FILE] [--now ISO8601] [--out DIR] [--json] [--config FILE]
+               [--crl FILE ...] [--require-revocation-status]
 
 Re-verifies a contact list and its signed attestation offline with the pipeline's engine.
 Exit status: 0 approved, 10 in review, 20 rejected, 2 usage or unreadable arguments.
---config FILE takes the policy thresholds from a configuration file (default: the policy defaults).`;
+--config FILE takes the policy thresholds and the CRLs (revocation.crls) from a configuration file (default: the
+policy defaults). --crl FILE adds a CRL (DER or PEM) to the revocation data the signatures carry;
+--require-revocation-status sends an attestation whose signing certificates' status is unknown to a person.`;
 
 const Args = z.object({
   list: z.string({ error: '--list FILE is required' }),
@@ -36,6 +39,8 @@ const Args = z.object({
   out: z.string().optional(),
   json: z.boolean().default(false),
   config: z.string().optional(),
+  crl: z.array(z.string()).default([]),
+  'require-revocation-status': z.boolean().default(false),
   help: z.boolean().default(false),
 });
 
@@ -52,6 +57,8 @@ export async function run(argv: string[]): Promise<number> {
     out: { type: 'string' },
     json: { type: 'boolean' },
     config: { type: 'string' },
+    crl: { type: 'string', multiple: true },
+    'require-revocation-status': { type: 'boolean' },
     help: { type: 'boolean', short: 'h' },
   });
   if (flags.help) {
@@ -75,7 +82,15 @@ export async function run(argv: string[]): Promise<number> {
   );
   const tenantVat = bareVat(args['tenant-vat']);
   if (!isValidPartitaIva(tenantVat)) throw new UsageError(`--tenant-vat ${args['tenant-vat']}: not a valid Partita IVA (check digit)`);
-  const policy: Policy = args.config ? await policyFromConfig(args.config) : PolicySchema.parse({});
+  const configured = args.config ? await fromConfig(args.config) : { policy: PolicySchema.parse({}), crls: [] };
+  const policy: Policy = { ...configured.policy, ...(args['require-revocation-status'] ? { requireRevocationStatus: true } : {}) };
+  const crls = [...configured.crls];
+  for (const file of args.crl) {
+    await readableFile(file, '--crl');
+    const der = crlFromFile(await readFile(file));
+    if (!der) throw new UsageError(`--crl ${file}: not a DER or PEM certificate revocation list`);
+    crls.push(der);
+  }
 
   let partial: string | undefined;
   let handle: Awaited<ReturnType<typeof open>> | undefined;
@@ -94,6 +109,7 @@ export async function run(argv: string[]): Promise<number> {
       tenant: { vat: tenantVat, signatories: args.signatory.map((s) => s.toUpperCase()) },
       policy,
       trustAnchors,
+      crls,
       list: () => counted(createReadStream(args.list), (n) => {
         seen += n;
         progress(`reading list ${Math.floor((seen / Math.max(listBytes, 1)) * 100)}%`);
@@ -125,9 +141,10 @@ export async function run(argv: string[]): Promise<number> {
   }
 }
 
-async function policyFromConfig(file: string): Promise<Policy> {
+async function fromConfig(file: string): Promise<{ policy: Policy; crls: Uint8Array[] }> {
   try {
-    return (await loadConfig(file)).config.policy;
+    const loaded = await loadConfig(file);
+    return { policy: loaded.config.policy, crls: loaded.crlDers ?? [] };
   } catch (err) {
     throw new UsageError(`--config ${(err as Error).message}`);
   }
@@ -190,6 +207,10 @@ function render(result: VerificationResult, out: string | undefined): string {
     lines.push(`  signature  ${s.type ?? ''} ${s.valid ? 'valid' : 'NOT VALID'}${s.signingTime ? `, signed ${s.signingTime}` : ''}`);
     if (s.signer) lines.push(`  signer     ${s.signer.subject}`, `  issuer     ${s.signer.issuer}`);
     for (const check of s.checks) lines.push(`    ${check.outcome.padEnd(14)} ${check.name}: ${check.detail}`);
+    if (s.signatures && s.signatures.length > 1) {
+      for (const one of s.signatures) lines.push(`  ${one.label}: ${one.valid ? 'valid' : 'NOT VALID'}, ${one.signer?.subject ?? 'signer unknown'}`);
+    }
+    for (const stamp of s.documentTimestamps ?? []) lines.push(`  document timestamp ${stamp.index}: ${stamp.detail}`);
     for (const note of s.notes) lines.push(`    note: ${note}`);
   } else {
     lines.push('  signature  none (no digital signature)');

@@ -147,7 +147,7 @@ export async function processIntake(
   intake: Intake,
   options: { extracted?: Extraction } = {},
 ): Promise<VerificationResult | 'extracting'> {
-  const { config, trustAnchorPems } = await deps.config();
+  const { config, trustAnchorPems, crlDers } = await deps.config();
   const tenant = config.tenants.find((t) => t.id === intake.tenantId);
   if (!tenant) throw new Error(`intake ${intake.intakeId}: tenant ${intake.tenantId} is not configured`);
   const policy = policyFor(config, tenant.id);
@@ -169,6 +169,7 @@ export async function processIntake(
   const examined: ExaminedAttestation = await examineRequestAttestation({
     attestation,
     trustAnchors: trustAnchorPems,
+    ...(crlDers?.length ? { crls: crlDers } : {}),
     tenant: tenantRef,
     now: deps.now(),
     reading: {

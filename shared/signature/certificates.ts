@@ -49,7 +49,7 @@ export function certsFromPem(pem: string, onBad: () => void = () => undefined): 
 }
 
 /** The TBSCertificate fields of a certificate's DER, read without parsing the rest. */
-function tbsFields(der: Uint8Array): { serial: Uint8Array; issuer: Buffer; subject: Buffer } | null {
+export function tbsFields(der: Uint8Array): { serial: Uint8Array; issuer: Buffer; subject: Buffer } | null {
   const cert = readTlv(der, 0);
   if (!cert) return null;
   const tbs = readTlv(der, cert.valueStart, cert.end);

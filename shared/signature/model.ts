@@ -25,6 +25,7 @@ export type SignatureCheckName =
   | 'validity' // the certificate was valid at signing time
   | 'key_usage' // an end-entity certificate whose key usage and extended key usage allow signing documents
   | 'signing_time' // the signing time is not later than processing (5 minutes of clock skew)
+  | 'revocation' // not revoked at signing time, by the CRLs configured or carried in the signature
   | 'signing_certificate' // ESS signing-certificate-v2 matches the signer's certificate
   | 'identity'; // the signer identifies the tenant
 
@@ -35,6 +36,7 @@ export const SIGNATURE_CHECK_ORDER: SignatureCheckName[] = [
   'validity',
   'key_usage',
   'signing_time',
+  'revocation',
   'signing_certificate',
   'identity',
 ];
@@ -108,6 +110,8 @@ export interface SignatureExpectations {
   now: Date;
   /** Parser bounds (PRODUCT.md section 9); tests lower them. */
   limits?: CmsLimits;
+  /** DER of the CRLs from configuration (PRODUCT.md section 6, revocation.crls). */
+  crls?: Uint8Array[];
 }
 
 /**

@@ -12,6 +12,7 @@
  *    unless something that was signed points to them, which the same comparison catches; a new catalog, page tree or
  *    page is refused outright, and so is a trailer that names another catalog.
  */
+import { inflateSync } from 'node:zlib';
 import { PDFArray, PDFDict, PDFDocument, PDFName, PDFRawStream, PDFRef, PDFStream, type PDFObject } from 'pdf-lib';
 import type { PadesSignatureField } from './model.js';
 import { bi, type Bilingual } from './text.js';
@@ -340,4 +341,41 @@ function reachable(doc: PDFDocument, start: PDFObject | undefined): Set<PDFRef> 
     }
   }
   return seen;
+}
+
+/** Bytes one /DSS stream may inflate to (PRODUCT.md section 9): a CRL of a large CA is a few megabytes. */
+const MAX_DSS_STREAM = 32 * 1024 * 1024;
+
+/**
+ * The certificates and CRLs of the PDF's Document Security Store (PAdES long-term validation data), as DER. Streams
+ * that cannot be read, or inflate beyond the bound, are left out.
+ */
+export async function readDss(file: Uint8Array): Promise<{ certificates: Uint8Array[]; crls: Uint8Array[] }> {
+  const empty = { certificates: [], crls: [] };
+  if (!Buffer.from(file.buffer, file.byteOffset, file.length).includes('/DSS')) return empty;
+  let doc: PDFDocument;
+  try {
+    doc = await PDFDocument.load(file, { ignoreEncryption: true, updateMetadata: false, throwOnInvalidObject: false });
+  } catch {
+    return empty;
+  }
+  const dss = doc.catalog.lookupMaybe(PDFName.of('DSS'), PDFDict);
+  if (!dss) return empty;
+  const streams = (key: string): Uint8Array[] => {
+    const list = dss.lookupMaybe(PDFName.of(key), PDFArray);
+    if (!list) return [];
+    return list.asArray().flatMap((item) => {
+      const stream = item instanceof PDFRef ? doc.context.lookup(item) : item;
+      if (!(stream instanceof PDFRawStream)) return [];
+      const filter = stream.dict.get(PDFName.of('Filter'));
+      try {
+        if (filter === undefined) return [new Uint8Array(stream.contents)];
+        if (filter instanceof PDFName && filter.asString() === '/FlateDecode') return [new Uint8Array(inflateSync(stream.contents, { maxOutputLength: MAX_DSS_STREAM }))];
+      } catch {
+        return [];
+      }
+      return [];
+    });
+  };
+  return { certificates: streams('Certs'), crls: streams('CRLs') };
 }

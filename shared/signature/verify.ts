@@ -43,7 +43,8 @@ import {
   type SignedEvidence,
   type SignerIdentity,
 } from './model.js';
-import { checkUpdatesAfter } from './pdf-updates.js';
+import { checkUpdatesAfter, readDss } from './pdf-updates.js';
+import { checkRevocation, revocationValuesCrls } from './revocation.js';
 import { bi, instant, type Bilingual } from './text.js';
 
 const SUBFILTERS = new Set(['adbe.pkcs7.detached', 'ETSI.CAdES.detached']);
@@ -71,9 +72,11 @@ class Context {
   readonly notes: string[] = [];
   readonly anchors: Cert[];
   readonly limits: CmsLimits;
+  readonly crls: Uint8Array[];
 
   constructor(readonly expectations: SignatureExpectations) {
     this.limits = expectations.limits ?? DEFAULT_CMS_LIMITS;
+    this.crls = expectations.crls ?? [];
     this.anchors = [];
     for (const pem of expectations.trustAnchors) {
       const certs = certsFromPem(pem, () => this.notes.push('A configured trust anchor could not be parsed and was ignored.'));
@@ -115,6 +118,7 @@ function verifyCades(context: Context, evidence: CadesEvidence, out: SignatureVa
   if (layers.length > 1) context.notes.push(`The file holds ${layers.length} nested envelopes (.p7m in .p7m): each is verified, the innermost content is the document.`);
   // Certificates of every envelope may complete a path: a countersigner's tool often omits the first signer's CA.
   const pool = new CertPool(layers.flatMap((l) => l.cms.certificateDers));
+  const embeddedCrls = layers.flatMap((l) => l.cms.crlDers);
   layers.forEach((layer, l) => {
     const infos = layer.cms.signedData.signerInfos;
     const where = (j: number) =>
@@ -132,7 +136,7 @@ function verifyCades(context: Context, evidence: CadesEvidence, out: SignatureVa
     infos.forEach((signerInfo, j) => {
       const builder = new SignatureBuilder('CAdES', out.length + 1, where(j));
       builder.check('coverage', 'not_applicable', coverage);
-      evaluateSigner(context, builder, { cms: layer.cms, signerInfo, content: layer.cms.content!, pool, type: 'CAdES' });
+      evaluateSigner(context, builder, { cms: layer.cms, signerInfo, content: layer.cms.content!, pool, type: 'CAdES', crls: embeddedCrls });
       out.push(builder.build());
     });
   });
@@ -144,6 +148,8 @@ async function verifyPades(context: Context, evidence: PadesEvidence, out: Signa
   if (fields.length > 1) {
     context.notes.push(`The PDF holds ${signatureFields.length} signature(s) and ${fields.length - signatureFields.length} document timestamp(s): every one is verified.`);
   }
+  // Long-term validation data of the whole file (PAdES /DSS): certificates and CRLs for every signature.
+  const dss = signatureFields.length > 0 ? await readDss(evidence.file) : { certificates: [], crls: [] };
   let signatureNumber = 0;
   for (const [k, field] of fields.entries()) {
     if (field.kind === 'document-timestamp') {
@@ -156,12 +162,19 @@ async function verifyPades(context: Context, evidence: PadesEvidence, out: Signa
         ? bi(`PDF signature ${signatureNumber} of ${signatureFields.length}`, `firma PDF ${signatureNumber} di ${signatureFields.length}`)
         : bi('the signature', 'la firma');
     const builder = new SignatureBuilder('PAdES', out.length + 1, label);
-    await verifyPadesField(context, builder, evidence, field, fields.slice(k + 1));
+    await verifyPadesField(context, builder, evidence, field, fields.slice(k + 1), dss);
     out.push(builder.build());
   }
 }
 
-async function verifyPadesField(context: Context, builder: SignatureBuilder, evidence: PadesEvidence, field: PadesSignatureField, later: PadesSignatureField[]): Promise<void> {
+async function verifyPadesField(
+  context: Context,
+  builder: SignatureBuilder,
+  evidence: PadesEvidence,
+  field: PadesSignatureField,
+  later: PadesSignatureField[],
+  dss: { certificates: Uint8Array[]; crls: Uint8Array[] },
+): Promise<void> {
   await checkCoverage(builder, evidence, field, later);
   if (field.problem) {
     builder.check('integrity', 'fail', bi(field.problem, field.problemIt ?? field.problem));
@@ -198,8 +211,8 @@ async function verifyPadesField(context: Context, builder: SignatureBuilder, evi
     ));
     return;
   }
-  const pool = new CertPool(cms.certificateDers);
-  evaluateSigner(context, builder, { cms, signerInfo: infos[0]!, content: signedContent, pool, type: 'PAdES' });
+  const pool = new CertPool([...cms.certificateDers, ...dss.certificates]);
+  evaluateSigner(context, builder, { cms, signerInfo: infos[0]!, content: signedContent, pool, type: 'PAdES', crls: [...cms.crlDers, ...dss.crls] });
 }
 
 function malformed(error: unknown): Bilingual {
@@ -268,6 +281,8 @@ interface SignerInput {
   content: Uint8Array;
   pool: CertPool;
   type: 'CAdES' | 'PAdES';
+  /** Revocation data the file carries (SignedData.crls, PAdES /DSS); the signer's revocation values are added here. */
+  crls: Uint8Array[];
 }
 
 function evaluateSigner(context: Context, builder: SignatureBuilder, input: SignerInput): void {
@@ -345,12 +360,17 @@ function evaluateSigner(context: Context, builder: SignatureBuilder, input: Sign
   const usage = signerUsage(cert);
   builder.check('key_usage', usage.outcome, usage.text);
 
-  // 6. ESS signing-certificate(-v2): binds the signature to this very certificate.
+  // 6. Revocation at that time, from configured CRLs and the revocation data the signature carries.
+  const crls = [...context.crls, ...input.crls, ...revocationValuesCrls(signerInfo)];
+  const revocation = checkRevocation(path.path, path.chain.outcome === 'pass' && path.anchor !== undefined, crls, at, false);
+  builder.check('revocation', revocation.outcome, revocation.text);
+
+  // 7. ESS signing-certificate(-v2): binds the signature to this very certificate.
   checkSigningCertificate(builder, signerInfo, signerCert, certificateDer(signerCert));
 
-  // 7. Identity: the certificate names the tenant or one of its registered signatories.
+  // 8. Identity: the certificate names the tenant or one of its registered signatories.
   checkIdentity(builder, builder.signer, context.expectations);
-  builder.notes.push('Revocation (CRL/OCSP) of the certificates was not checked.');
+  if (revocation.outcome !== 'pass') builder.notes.push('Revocation is read from CRLs only (configured, or carried in the signature); OCSP responses are not read.');
 }
 
 async function checkCoverage(builder: SignatureBuilder, evidence: PadesEvidence, field: PadesSignatureField, later: PadesSignatureField[]): Promise<void> {
@@ -778,7 +798,8 @@ function aggregate(type: 'CAdES' | 'PAdES', signatures: SignatureValidation[], t
     }
     if (!many) return { ...per[0]!.c };
     const outcomes = new Set(per.map(({ c }) => c.outcome));
-    const outcome: CheckOutcome = outcomes.has('pass') ? 'pass' : per[0]!.c.outcome;
+    // An unknown revocation status of any signature is the file's status: one signer's CRL does not vouch for another.
+    const outcome: CheckOutcome = name === 'revocation' && outcomes.has('absent') ? 'absent' : outcomes.has('pass') ? 'pass' : per[0]!.c.outcome;
     return {
       name,
       outcome,

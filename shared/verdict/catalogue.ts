@@ -196,6 +196,18 @@ export const catalogue = {
     en: (p) => `The signing time is in the future: ${p.detail}.`,
     it: (p) => `L'ora di firma è nel futuro: ${p.detailIt ?? p.detail}.`,
   }),
+  signature_revoked: entry<{ detail: string; detailIt?: string }>({
+    severity: 'reject',
+    rule: 'eIDAS art. 32(1)(b) and 28(4): a certificate revoked at signing time does not support a signature',
+    en: (p) => `A signing certificate was revoked: ${p.detail}.`,
+    it: (p) => `Un certificato di firma è stato revocato: ${p.detailIt ?? p.detail}.`,
+  }),
+  revocation_status_unknown: entry<{ detail: string; detailIt?: string }>({
+    severity: 'info',
+    rule: 'PRODUCT 5: policy requireRevocationStatus (review when the revocation status cannot be established)',
+    en: (p) => `The revocation status of a signing certificate is not established: ${p.detail}.`,
+    it: (p) => `Lo stato di revoca di un certificato di firma non è accertato: ${p.detailIt ?? p.detail}.`,
+  }),
   signing_time_claimed: entry({
     severity: 'info',
     rule: 'eIDAS art. 41-42: only a qualified timestamp proves a time',

@@ -218,10 +218,24 @@ export function decideVerdict(input: VerdictInput): VerdictOutcome {
         case 'signing_certificate':
           add(finding('signature_certificate_mismatch', { detail, detailIt }));
           break;
+        case 'revocation':
+          add(finding('signature_revoked', { detail, detailIt }));
+          break;
         case 'identity':
           add(finding('signature_not_tenant', { detail, detailIt }));
           break;
       }
+    }
+    const revocation = signature.checks.find((c) => c.name === 'revocation');
+    if (revocation?.outcome === 'absent') {
+      // PRODUCT 5: unknown revocation status is information, or a person's call under requireRevocationStatus.
+      add(
+        finding(
+          'revocation_status_unknown',
+          { detail: revocation.detail.replace(/\.$/, ''), detailIt: revocation.detailIt?.replace(/\.$/, '') },
+          { severity: policy.requireRevocationStatus ? 'review' : 'info' },
+        ),
+      );
     }
     if (signature.signingTimeSource !== 'none') add(finding('signing_time_claimed', {}));
   }

@@ -34,6 +34,8 @@ export const legalReferencesIt: Record<FindingCode, string> = {
   signature_not_tenant: 'GDPR art. 24: firma il legale rappresentante del titolare',
   signature_certificate_usage: 'RFC 5280; ETSI EN 319 412-2: un certificato firma solo ciò per cui è stato emesso',
   signing_time_future: 'Specifica Filiera §5: l\'ora di firma non è successiva alla verifica (5 minuti di tolleranza)',
+  signature_revoked: 'eIDAS artt. 32 e 28: un certificato revocato al momento della firma non sostiene la firma',
+  revocation_status_unknown: 'Specifica Filiera §5: criterio requireRevocationStatus (revisione se lo stato di revoca non è accertabile)',
   signing_time_claimed: 'eIDAS artt. 41-42: solo una marca temporale qualificata prova l\'ora',
   rpo_check_stale: 'DPR 26/2022: una verifica nel Registro delle Opposizioni vale 15 giorni',
   rpo_check_future: 'DPR 26/2022: una verifica nel Registro delle Opposizioni vale 15 giorni',

@@ -168,7 +168,7 @@ describe('PAdES with an openssl ts document timestamp, and with two signatures, 
   it('an LTV PAdES whose document timestamp openssl ts made: openssl ts -verify and we agree; pdfsig finds the signature valid', async () => {
     // Prepare: sign, add validation data, then a document timestamp over the whole revision
     const base = appendDss((await makeAttestation({ signing: 'pades' })).bytes, [new Uint8Array(Buffer.from(pki.intermediateCaPem.replace(/-----[^-]+-----|\s+/g, ''), 'base64'))]);
-    let covered = new Uint8Array(0);
+    let covered: Uint8Array = new Uint8Array(0);
     appendSignatureField(base, { kind: 'document-timestamp', sign: (b) => ((covered = b), new Uint8Array(8)) });
     const token = await opensslToken(covered);
     const ltv = appendSignatureField(base, { kind: 'document-timestamp', sign: () => token.token });

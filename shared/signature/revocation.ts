@@ -1,0 +1,230 @@
+/**
+ * Revocation from CRLs (PRODUCT.md sections 5-6): the configured CRL files and the revocation data the signature
+ * carries (SignedData.crls, the CAdES revocation-values attribute, a PAdES /DSS). A CRL counts for a certificate when
+ * its issuer's key signed it. Revoked at signing time rejects; so does a revocation for keyCompromise, cACompromise or
+ * no stated reason, whatever the claimed signing time (only a trusted timestamp before it could show the signature
+ * came first). Without a CRL that covers the signing time the status is unknown.
+ *
+ * CRLs of long-term signatures list tens of thousands of serials: the DER is walked to the one entry asked for,
+ * never parsed into objects whole.
+ */
+import { verify as cryptoVerify, constants } from 'node:crypto';
+import * as asn1js from 'asn1js';
+import * as pkijs from 'pkijs';
+import { ACCEPTED_DIGESTS, schemeOf } from './algorithms.js';
+import { cnOf, tbsFields, type Cert } from './certificates.js';
+import { childrenOf, readTlv, type Tlv } from './cms.js';
+import { bi, instant, type Bilingual } from './text.js';
+
+const REASONS = ['unspecified', 'keyCompromise', 'cACompromise', 'affiliationChanged', 'superseded', 'cessationOfOperation', 'certificateHold', '', 'removeFromCRL', 'privilegeWithdrawn', 'aACompromise'];
+/** PRODUCT.md 5: these revocations count whatever the claimed signing time. */
+const COMPROMISE = new Set([undefined, 0, 1, 2, 10]);
+const REVOCATION_VALUES = '1.2.840.113549.1.9.16.2.24';
+
+export interface CrlView {
+  der: Uint8Array;
+  issuer: Buffer;
+  thisUpdate: Date;
+  nextUpdate?: Date;
+  tbs: Uint8Array;
+  algorithm: pkijs.AlgorithmIdentifier;
+  signature: Uint8Array;
+  revoked: Tlv | null;
+}
+
+function time(bytes: Uint8Array, tlv: Tlv): Date | undefined {
+  const parsed = asn1js.fromBER(bytes.slice(tlv.start, tlv.end)).result;
+  return parsed instanceof asn1js.UTCTime || parsed instanceof asn1js.GeneralizedTime ? parsed.toDate() : undefined;
+}
+
+/** The parts of a CRL's DER this check needs; null when it is not a CRL. */
+export function viewCrl(der: Uint8Array): CrlView | null {
+  const list = readTlv(der, 0);
+  const parts = list && childrenOf(der, list);
+  if (!parts || parts.length !== 3 || parts[2]!.tag !== 0x03) return null;
+  const tbsTlv = parts[0]!;
+  const fields = childrenOf(der, tbsTlv);
+  if (!fields) return null;
+  let i = fields[0]?.tag === 0x02 ? 1 : 0;
+  i += 1; // signature AlgorithmIdentifier
+  const issuer = fields[i++];
+  const thisUpdateTlv = fields[i++];
+  if (!issuer || !thisUpdateTlv) return null;
+  const thisUpdate = time(der, thisUpdateTlv);
+  if (!thisUpdate) return null;
+  let nextUpdate: Date | undefined;
+  if (fields[i] && (fields[i]!.tag === 0x17 || fields[i]!.tag === 0x18)) nextUpdate = time(der, fields[i++]!);
+  const revoked = fields[i]?.tag === 0x30 ? fields[i]! : null;
+  try {
+    const algorithm = new pkijs.AlgorithmIdentifier({ schema: asn1js.fromBER(der.slice(parts[1]!.start, parts[1]!.end)).result });
+    return {
+      der,
+      issuer: Buffer.from(der.subarray(issuer.start, issuer.end)),
+      thisUpdate,
+      ...(nextUpdate ? { nextUpdate } : {}),
+      tbs: der.subarray(tbsTlv.start, tbsTlv.end),
+      algorithm,
+      signature: der.subarray(parts[2]!.valueStart + 1, parts[2]!.end),
+      revoked,
+    };
+  } catch {
+    return null;
+  }
+}
+
+function signedBy(crl: CrlView, issuer: Cert): boolean {
+  try {
+    const scheme = schemeOf(crl.algorithm);
+    if (!scheme?.hash || !ACCEPTED_DIGESTS.has(scheme.hash)) return false;
+    const key = issuer.x509.publicKey;
+    const options =
+      scheme.kind === 'ecdsa'
+        ? { key, dsaEncoding: 'der' as const }
+        : scheme.kind === 'rsa-pss'
+          ? { key, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: scheme.saltLength }
+          : { key, padding: constants.RSA_PKCS1_PADDING };
+    return cryptoVerify(scheme.hash, crl.tbs, options, crl.signature);
+  } catch {
+    return false;
+  }
+}
+
+interface Entry {
+  date: Date;
+  reason?: number;
+}
+
+/** The CRL's entry for `serial` (the INTEGER's content bytes), walking the list without building it. */
+function entryFor(crl: CrlView, serial: Uint8Array): Entry | null {
+  if (!crl.revoked) return null;
+  const want = Buffer.from(serial);
+  for (let at = crl.revoked.valueStart; at < crl.revoked.end; ) {
+    const entry = readTlv(crl.der, at, crl.revoked.end);
+    if (!entry) return null;
+    at = entry.end;
+    const serialTlv = readTlv(crl.der, entry.valueStart, entry.end);
+    if (!serialTlv || !want.equals(Buffer.from(crl.der.subarray(serialTlv.valueStart, serialTlv.end)))) continue;
+    const dateTlv = readTlv(crl.der, serialTlv.end, entry.end);
+    const date = dateTlv && time(crl.der, dateTlv);
+    if (!date) return null;
+    let reason: number | undefined;
+    if (dateTlv.end < entry.end) {
+      try {
+        const extensions = asn1js.fromBER(crl.der.slice(dateTlv.end, entry.end)).result as asn1js.Sequence;
+        for (const ext of extensions.valueBlock.value as asn1js.Sequence[]) {
+          const [oid, ...rest] = ext.valueBlock.value;
+          if ((oid as asn1js.ObjectIdentifier).valueBlock.toString() !== '2.5.29.21') continue;
+          const value = rest.at(-1) as asn1js.OctetString;
+          const enumerated = asn1js.fromBER(value.valueBlock.valueHexView).result as asn1js.Enumerated;
+          reason = enumerated.valueBlock.valueDec;
+        }
+      } catch {
+        reason = undefined;
+      }
+    }
+    return { date, ...(reason !== undefined ? { reason } : {}) };
+  }
+  return null;
+}
+
+/** CRLs inside the CAdES revocation-values unsigned attribute (ETSI EN 319 122-1: crlVals [0]). */
+export function revocationValuesCrls(signerInfo: pkijs.SignerInfo): Uint8Array[] {
+  const out: Uint8Array[] = [];
+  for (const attr of signerInfo.unsignedAttrs?.attributes ?? []) {
+    if (attr.type !== REVOCATION_VALUES) continue;
+    for (const value of attr.values as asn1js.Sequence[]) {
+      for (const choice of value.valueBlock?.value ?? []) {
+        if (choice.idBlock.tagClass !== 3 || choice.idBlock.tagNumber !== 0) continue;
+        const inner = (choice.valueBlock as unknown as { value: asn1js.BaseBlock[] }).value ?? [];
+        // [0] EXPLICIT SEQUENCE OF CertificateList (RFC 5126's explicit module); tolerate the implicit form too.
+        const isList = (b: asn1js.BaseBlock) => b instanceof asn1js.Sequence && b.valueBlock.value.length === 3 && b.valueBlock.value[2] instanceof asn1js.BitString;
+        const wrapped = inner.length === 1 && inner[0] instanceof asn1js.Sequence && !isList(inner[0]) && inner[0].valueBlock.value.every(isList);
+        const lists = wrapped ? (inner[0] as asn1js.Sequence).valueBlock.value : inner.filter(isList);
+        for (const list of lists) out.push(new Uint8Array(list.valueBeforeDecodeView));
+      }
+    }
+  }
+  return out;
+}
+
+export interface RevocationOutcome {
+  outcome: 'pass' | 'fail' | 'absent';
+  text: Bilingual;
+}
+
+/**
+ * The revocation status at `at` of every certificate of `path` below its anchor (path: signer first, anchor last).
+ * `timestamped`: `at` comes from a trusted timestamp, so a later compromise does not reach back before it.
+ */
+export function checkRevocation(path: Cert[], anchored: boolean, crlDers: Uint8Array[], at: Date, timestamped: boolean): RevocationOutcome {
+  if (!anchored || path.length < 2) {
+    return { outcome: 'absent', text: bi('Not evaluated: the certificate path does not reach a trust anchor', 'Non valutato: il percorso di certificazione non raggiunge un\'ancora di fiducia') };
+  }
+  const crls = crlDers.map(viewCrl).filter((c): c is CrlView => c !== null);
+  const good: string[] = [];
+  const unknown: Bilingual[] = [];
+  for (let i = 0; i < path.length - 1; i++) {
+    const cert = path[i]!;
+    const issuer = path[i + 1]!;
+    const fields = tbsFields(new Uint8Array(cert.x509.raw));
+    if (!fields) continue;
+    const covering = crls.filter((crl) => crl.issuer.equals(fields.issuer) && signedBy(crl, issuer));
+    if (covering.length === 0) {
+      unknown.push(bi(`no CRL of "${cnOf(issuer)}" is available for "${cnOf(cert)}"`, `nessuna CRL di "${cnOf(issuer)}" è disponibile per "${cnOf(cert)}"`));
+      continue;
+    }
+    const revoked = covering.map((crl) => ({ crl, entry: entryFor(crl, fields.serial) })).find((r) => r.entry);
+    if (revoked?.entry) {
+      const { date, reason } = revoked.entry;
+      const reasonName = reason !== undefined ? (REASONS[reason] ?? String(reason)) : 'no stated reason';
+      const reasonIt = reason !== undefined ? (REASONS[reason] ?? String(reason)) : 'senza motivo dichiarato';
+      if (date <= at) {
+        return {
+          outcome: 'fail',
+          text: bi(
+            `The certificate "${cnOf(cert)}" was revoked on ${instant(date)} (${reasonName}), before the signing time ${instant(at)} (CRL of "${cnOf(issuer)}" issued ${instant(revoked.crl.thisUpdate)})`,
+            `Il certificato "${cnOf(cert)}" è stato revocato il ${instant(date)} (${reasonIt}), prima dell'ora di firma ${instant(at)} (CRL di "${cnOf(issuer)}" emessa il ${instant(revoked.crl.thisUpdate)})`,
+          ),
+        };
+      }
+      if (COMPROMISE.has(reason) && !timestamped) {
+        return {
+          outcome: 'fail',
+          text: bi(
+            `The certificate "${cnOf(cert)}" was revoked on ${instant(date)} (${reasonName}): without a trusted timestamp before that date, the claimed signing time ${instant(at)} cannot show the signature came first`,
+            `Il certificato "${cnOf(cert)}" è stato revocato il ${instant(date)} (${reasonIt}): senza una marca temporale fidata anteriore, l'ora di firma dichiarata ${instant(at)} non dimostra che la firma sia precedente`,
+          ),
+        };
+      }
+      good.push(`${cnOf(cert)} (revoked later, ${reasonName})`);
+      continue;
+    }
+    const fresh = covering.filter((crl) => crl.thisUpdate >= at);
+    if (fresh.length === 0) {
+      const latest = covering.reduce((a, b) => (a.thisUpdate > b.thisUpdate ? a : b));
+      unknown.push(bi(
+        `the latest CRL of "${cnOf(issuer)}" (${instant(latest.thisUpdate)}) predates the signing time`,
+        `l'ultima CRL di "${cnOf(issuer)}" (${instant(latest.thisUpdate)}) è anteriore all'ora di firma`,
+      ));
+      continue;
+    }
+    good.push(cnOf(cert));
+  }
+  if (unknown.length > 0) {
+    return {
+      outcome: 'absent',
+      text: bi(
+        `The revocation status cannot be established: ${unknown.map((u) => u.en).join('; ')}`,
+        `Lo stato di revoca non può essere accertato: ${unknown.map((u) => u.it).join('; ')}`,
+      ),
+    };
+  }
+  return {
+    outcome: 'pass',
+    text: bi(
+      `Not revoked at the signing time according to CRLs signed by the issuers: ${good.join(', ')}`,
+      `Non revocato all'ora di firma secondo le CRL firmate dagli emittenti: ${good.join(', ')}`,
+    ),
+  };
+}
+

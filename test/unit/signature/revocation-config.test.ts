@@ -1,0 +1,35 @@
+/** PRODUCT.md section 6: the revocation block of the configuration, and CRL files in DER or PEM. */
+import { describe, expect, it } from 'vitest';
+import { ConfigError, crlFromFile, parseConfig } from '../../../shared/config.js';
+
+const minimal = { tenants: [{ id: 'acme', name: 'Acme Energia S.p.A.', vat: 'IT01234567897' }] };
+
+describe('revocation configuration', () => {
+  it('defaults to no CRL files and no fetching', () => {
+    expect(parseConfig(minimal).revocation).toEqual({ crls: [], fetch: false });
+    expect(parseConfig(minimal).policy.requireRevocationStatus).toBe(false);
+  });
+
+  it('reads CRL file names and requireRevocationStatus', () => {
+    const config = parseConfig({ ...minimal, revocation: { crls: ['crl/demo-ca.crl'] }, policy: { requireRevocationStatus: true } });
+    expect(config.revocation.crls).toEqual(['crl/demo-ca.crl']);
+    expect(config.policy.requireRevocationStatus).toBe(true);
+  });
+
+  it('refuses fetch: true, which is not built, instead of silently not fetching', () => {
+    expect(() => parseConfig({ ...minimal, revocation: { fetch: true } })).toThrow(ConfigError);
+    expect(() => parseConfig({ ...minimal, revocation: { fetch: true } })).toThrow(/not available yet/);
+  });
+});
+
+describe('crlFromFile', () => {
+  const der = Uint8Array.of(0x30, 0x03, 0x02, 0x01, 0x01);
+  it.each([
+    ['DER', der, der],
+    ['PEM', new TextEncoder().encode(`-----BEGIN X509 CRL-----\n${Buffer.from(der).toString('base64')}\n-----END X509 CRL-----\n`), der],
+    ['a certificate PEM', new TextEncoder().encode(`-----BEGIN CERTIFICATE-----\n${Buffer.from(der).toString('base64')}\n-----END CERTIFICATE-----\n`), null],
+    ['text', new TextEncoder().encode('nome;telefono\n'), null],
+  ])('%s', (_name, bytes, expected) => {
+    expect(crlFromFile(bytes)).toEqual(expected);
+  });
+});
