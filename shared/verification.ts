@@ -5,6 +5,9 @@ import type { ReadOptions } from './attestation/reader.js';
 import type { Policy } from './config.js';
 import type { Finding } from './finding.js';
 import { loadRpoRegister, processContactList } from './list/index.js';
+import { ConsentSampleSelector, consentSampleSeed, type ConsentSampleRow } from './consent/draw.js';
+import type { CheckedSampleRow, ConsentDefect } from './consent/checks.js';
+import type { ConsentSampleOutcome } from './consent/outcome.js';
 import type { DateRange, ExclusionReason, ListReport } from './list/model.js';
 import type { SignatureReport } from './signature/model.js';
 import { decideVerdict, type Verdict } from './verdict/policy.js';
@@ -31,6 +34,28 @@ export interface VerificationRequest {
   reading?: ReadOptions;
   /** The attestation as already examined (the pipeline reads it first, to know whether an extraction is pending). */
   examined?: ExaminedAttestation;
+  /**
+   * Draw the consent sample in the list's pass (PRODUCT.md section 10), when consentSampleDue holds: from the nonce
+   * recorded in the audit trail (the pipeline), or from a seed already known (`filiera verify --sample-seed`).
+   */
+  consentSample?: { nonce: string } | { seed: string };
+}
+
+/** The consent sample drawn in the list's pass. */
+export interface DrawnConsentSample {
+  seed: string;
+  /** policy.consentSampleSize in force. */
+  size: number;
+  /** The sampled released rows, in row order. */
+  rows: ConsentSampleRow[];
+}
+
+/**
+ * PRODUCT.md section 10: a sample is drawn when the attested legal basis is consent and the tenant's
+ * consentSampleSize is above 0 (whether it is then awaited depends on the verdict: not when rejected).
+ */
+export function consentSampleDue(policy: Pick<Policy, 'consentSampleSize'>, fields: Pick<AttestationFields, 'legalBasis'>): boolean {
+  return policy.consentSampleSize > 0 && fields.legalBasis?.value === 'consent';
 }
 
 export interface VerificationResult {
@@ -46,6 +71,8 @@ export interface VerificationResult {
   };
   /** The cleaned list as written to `output` (present when the list was readable). */
   released?: { sha256: string; bytes: number; rows: number };
+  /** The consent sample drawn in the list's pass (requested, due and the list readable). */
+  consentSample?: DrawnConsentSample;
   decidedAt: string;
 }
 
@@ -67,12 +94,26 @@ export async function verifyIntake(request: VerificationRequest): Promise<Verifi
   const consentPeriod: DateRange | null = period && period.from <= period.to ? period : null;
   const rpo = request.rpo ? await loadRpoRegister(request.rpo()) : null;
 
+  // The seed needs the list's SHA-256 before its single pass ends: the attested one is used. Were it not the real one
+  // the intake is rejected (list_hash_mismatch) and no sample is awaited; a machine reading in doubt is redrawn below.
+  const size = request.policy.consentSampleSize;
+  const attestedListSha = document.fields.listSha256?.value ?? null;
+  let seed: string | null = null;
+  if (request.consentSample && consentSampleDue(request.policy, document.fields)) {
+    if ('seed' in request.consentSample) seed = request.consentSample.seed.toLowerCase();
+    else if (attestedListSha && /^[0-9a-f]{64}$/i.test(attestedListSha)) {
+      seed = consentSampleSeed(attestedListSha, document.sha256, request.consentSample.nonce);
+    }
+  }
+  let selector = seed === null ? null : new ConsentSampleSelector(seed, size);
+
   const releasedHash = createHash('sha256');
   let releasedBytes = 0;
   const report = await processContactList(request.list(), {
     maxBytes: request.policy.maxListBytes,
     consentPeriod,
     rpo,
+    consentSample: selector,
     output: async (chunk) => {
       releasedHash.update(chunk);
       releasedBytes += chunk.byteLength;
@@ -100,6 +141,17 @@ export async function verifyIntake(request: VerificationRequest): Promise<Verifi
   };
   if (report.readable) {
     result.released = { sha256: releasedHash.digest('hex'), bytes: releasedBytes, rows: report.releasedRows };
+  }
+  if (report.readable && request.consentSample && consentSampleDue(request.policy, document.fields) && verdict !== 'rejected') {
+    const nonce = 'nonce' in request.consentSample ? request.consentSample.nonce : null;
+    if (nonce !== null && (seed === null || attestedListSha?.toLowerCase() !== report.sha256)) {
+      // The attested hash was unreadable or read in doubt (a scan) and the verdict still allows the list: the seed is
+      // the real hash's, as PRODUCT.md section 10 writes it, which costs this one case a second read.
+      seed = consentSampleSeed(report.sha256, document.sha256, nonce);
+      selector = new ConsentSampleSelector(seed, size);
+      await processContactList(request.list(), { maxBytes: request.policy.maxListBytes, consentPeriod, rpo, consentSample: selector });
+    }
+    if (selector !== null && seed !== null) result.consentSample = { seed, size, rows: selector.rows() };
   }
   return result;
 }
@@ -141,8 +193,29 @@ export interface Receipt {
     signingTime?: string;
   };
   findings: Finding[];
+  /** PRODUCT.md section 10: the draw (seed and nonce), the sampled rows and each check's outcome. */
+  consentSample?: ReceiptConsentSample;
   /** Set when a person decided (PRODUCT 2: IN_REVIEW -> RELEASED | REJECTED). */
   review?: { decision: 'approve' | 'reject'; justification: string; reviewer: string; decidedAt: string };
+}
+
+/** The consent sample as the receipt records it (PRODUCT.md section 10); `rows` carry their checks once checked. */
+export interface ReceiptConsentSample {
+  seed: string;
+  /** data.nonce of the consent_sample.drawn event. */
+  nonce: string;
+  size: number;
+  /** The documents' verdict before the sample, and when the evidence was asked for and is due. */
+  documentsVerdict: Verdict;
+  requestedAt: string;
+  deadline: string;
+  status: 'awaiting_evidence' | 'checked' | 'overdue';
+  rows: (ConsentSampleRow | CheckedSampleRow)[];
+  defects: ConsentDefect[];
+  outcome?: ConsentSampleOutcome;
+  defectiveRows?: number;
+  /** The evidence file checked, as uploaded. */
+  evidence?: { sha256: string; bytes: number; encoding: string; delimiter: string; dataRows: number; evidenceKey: string };
 }
 
 /** The provenance receipt that travels beside a released list (PRODUCT.md section 3). */

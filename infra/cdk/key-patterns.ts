@@ -15,6 +15,7 @@ export const intakeKeys = {
   attestationUpload: { pattern: 'tenants/*/intakes/*/attestation', holds: "the committente's uploaded attestation" },
   stagedList: { pattern: 'tenants/*/intakes/*/cleaned.csv', holds: 'the cleaned list staged by processing' },
   receipt: { pattern: 'tenants/*/intakes/*/receipt.json', holds: 'the verification receipt' },
+  consentEvidence: { pattern: 'tenants/*/intakes/*/consent-evidence.csv', holds: "the committente's uploaded consent evidence for the sample" },
 } as const satisfies Record<string, KeyPattern>;
 
 export const releaseKeys = {
@@ -26,6 +27,7 @@ export const releaseKeys = {
 export const evidenceKeys = {
   attestation: { pattern: 'tenants/*/intakes/*/attestation', holds: 'the signed attestation as uploaded, kept as evidence' },
   receipt: { pattern: 'tenants/*/intakes/*/receipt.json', holds: 'the receipt as released, kept as evidence' },
+  consentEvidence: { pattern: 'tenants/*/intakes/*/consent-evidence.csv', holds: 'the consent evidence of the sample, kept as evidence' },
 } as const satisfies Record<string, KeyPattern>;
 
 export const uploadKeys: readonly KeyPattern[] = [intakeKeys.listUpload, intakeKeys.attestationUpload];

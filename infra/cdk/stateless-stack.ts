@@ -51,6 +51,8 @@ const api = { memorySize: 1024, timeout: Duration.seconds(29) };
 /** A list may be 1 GiB (PRODUCT.md section 6): processing streams it within Lambda's 15 minutes. */
 const worker = { memorySize: 2048, timeout: Duration.minutes(15) };
 const nameOnly: ObjectAccess = {};
+/** Processing reads uploads at the version recorded on arrival: the list, the attestation, the consent evidence. */
+const processedVersions = [...uploadKeys, intakeKeys.consentEvidence];
 
 /**
  * Who may touch what, per handler: read it as the least-privilege table of the deployment. Every route handler
@@ -97,6 +99,23 @@ const functionSpecs: Record<HandlerName, FunctionSpec> = {
     description: 'GET /v1/intakes/{id}/documents: five-minute links to the uploaded documents and the receipt, each issue audited',
     table: { getItem: true, appendEvents: true },
     intake: { read: [intakeKeys.listUpload, intakeKeys.attestationUpload, intakeKeys.receipt], readVersions: uploadKeys },
+    release: nameOnly,
+    evidence: nameOnly,
+  },
+  'consent-sample': {
+    ...api,
+    description: 'GET /v1/intakes/{id}/consent-sample: the consent sample (JSON or CSV)',
+    table: { getItem: true },
+    // A sample too large for the intake's item is read from the receipt, which holds it whole.
+    intake: { read: [intakeKeys.receipt] },
+    release: nameOnly,
+    evidence: nameOnly,
+  },
+  'evidence-link': {
+    ...api,
+    description: 'POST /v1/intakes/{id}/evidence: presigns the consent evidence upload, each issue audited',
+    table: { getItem: true, appendEvents: true },
+    intake: { write: [intakeKeys.consentEvidence] },
     release: nameOnly,
     evidence: nameOnly,
   },
@@ -147,7 +166,7 @@ const functionSpecs: Record<HandlerName, FunctionSpec> = {
     description: 'S3 object-created events through SQS: records uploads, verifies, releases',
     // The trail (Query on the table): a multi-page scan's Textract job is started once per intake.
     table: { getItem: true, write: true, query: ['table'] },
-    intake: { read: allIntakeKeys, readVersions: uploadKeys, write: [intakeKeys.stagedList, intakeKeys.receipt], multipart: true, list: true },
+    intake: { read: allIntakeKeys, readVersions: processedVersions, write: [intakeKeys.stagedList, intakeKeys.receipt], multipart: true, list: true },
     release: { read: [releaseKeys.list], write: allReleaseKeys },
     evidence: { write: allEvidenceKeys },
     config: true,
@@ -169,7 +188,7 @@ const functionSpecs: Record<HandlerName, FunctionSpec> = {
     ...worker,
     description: 'Scheduled: expires intakes, finishes releases and processing left behind',
     table: { getItem: true, write: true, query: ['byStatus', 'table'] },
-    intake: { read: allIntakeKeys, readVersions: uploadKeys, write: [intakeKeys.stagedList, intakeKeys.receipt], multipart: true, list: true },
+    intake: { read: allIntakeKeys, readVersions: processedVersions, write: [intakeKeys.stagedList, intakeKeys.receipt], multipart: true, list: true },
     release: { read: [releaseKeys.list], write: allReleaseKeys },
     evidence: { write: allEvidenceKeys },
     config: true,
@@ -354,7 +373,7 @@ export class FilieraStatelessStack extends Stack {
     // The bucket lives in the stateful stack; the notification is added from here, where the queue is.
     const bucket = s3.Bucket.fromBucketAttributes(this, 'IntakeBucketRef', { bucketName: intake.bucketName, bucketArn: intake.bucketArn });
     // Only the two upload keys: processing's own writes (cleaned list, receipt) wake nobody.
-    for (const suffix of ['/list.csv', '/attestation']) {
+    for (const suffix of ['/list.csv', '/attestation', '/consent-evidence.csv']) {
       bucket.addEventNotification(s3.EventType.OBJECT_CREATED, new SqsDestination(queue), { prefix: 'tenants/', suffix });
     }
     const notificationsHandler = this.node.tryFindChild('BucketNotificationsHandler050a0587b7544547bf325f094a3db834');

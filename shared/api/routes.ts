@@ -2,10 +2,14 @@ import * as z from 'zod';
 import { DomainError } from '../errors.js';
 import {
   AuditResponse,
+  ConsentSampleQuery,
+  ConsentSampleResponse,
   CreateIntakeBody,
   CreateIntakeResponse,
   DocumentLinks,
   ErrorBody,
+  EvidenceLinkQuery,
+  EvidenceLinkResponse,
   IntakeView,
   ListQuery,
   Page,
@@ -38,6 +42,8 @@ export const apiRoutes = [
   { method: 'GET', path: '/v1/intakes/{id}', handler: 'get-intake', summary: 'An intake: status, counts, findings, extracted fields', roles: ['committente', 'compliance'], response: IntakeView, status: 200 },
   { method: 'GET', path: '/v1/intakes/{id}/attestation-template', handler: 'attestation-template', summary: 'The attestation form pre-filled with what Filiera knows (PDF)', roles: ['committente'], response: 'pdf', status: 200 },
   { method: 'GET', path: '/v1/intakes/{id}/documents', handler: 'intake-documents', summary: 'Five-minute links to the list and attestation as uploaded, and the receipt; each issue is audited', roles: ['committente', 'compliance'], response: DocumentLinks, status: 200 },
+  { method: 'GET', path: '/v1/intakes/{id}/consent-sample', handler: 'consent-sample', summary: 'The consent sample to answer (JSON, or CSV with ?format=csv) and, once checked, each row\'s checks', roles: ['committente', 'compliance'], query: ConsentSampleQuery, response: ConsentSampleResponse, status: 200 },
+  { method: 'POST', path: '/v1/intakes/{id}/evidence', handler: 'evidence-link', summary: 'A 15-minute upload link for the consent sample\'s evidence, while the intake awaits it', roles: ['committente'], query: EvidenceLinkQuery, response: EvidenceLinkResponse, status: 200 },
   { method: 'GET', path: '/v1/intakes/{id}/audit', handler: 'intake-audit', summary: 'The hash-chained audit trail and its check', roles: ['committente', 'compliance'], response: AuditResponse, status: 200 },
   { method: 'GET', path: '/v1/releases', handler: 'list-releases', summary: 'Releases addressed to the calling call center', roles: ['callcenter'], query: ListQuery, response: Page(ReleaseSummary), status: 200 },
   { method: 'GET', path: '/v1/releases/{id}', handler: 'get-release', summary: 'Five-minute download links for a release and its receipt', roles: ['callcenter'], response: ReleaseLinks, status: 200 },

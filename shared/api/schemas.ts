@@ -2,6 +2,7 @@ import * as z from 'zod';
 import { intakeStatuses } from '../intake/intake.js';
 import type { ListReport } from '../list/model.js';
 import type { VerificationResult } from '../verification.js';
+import { CheckedSampleRowSchema, ConsentDefectSchema, ConsentSampleRowSchema } from '../consent/schema.js';
 
 /** The HTTP API's bodies (PRODUCT.md section 8). Requests are parsed with these; responses are typed by them. */
 
@@ -80,6 +81,18 @@ export const IntakeView = z.object({
     .object({ decision: z.enum(['approve', 'reject']), justification: z.string(), reviewer: z.string(), decidedAt: z.string() })
     .optional(),
   release: z.object({ releasedAt: z.string(), expiresAt: z.string() }).optional(),
+  consentSample: z
+    .object({
+      seed: z.string(),
+      sampledRows: z.number(),
+      requestedAt: z.string(),
+      deadline: z.string().describe('no evidence after this instant: rejected (consent_evidence_overdue)'),
+      outcome: z.enum(['proceed', 'review', 'rejected', 'overdue']).optional(),
+      defectiveRows: z.number().optional(),
+      evidenceRefused: z.boolean().optional().describe('the last evidence file could not be read as evidence: upload a corrected one'),
+    })
+    .optional()
+    .describe('the consent sample (PRODUCT.md section 10), once drawn'),
 });
 export type IntakeView = z.infer<typeof IntakeView>;
 
@@ -148,3 +161,48 @@ export const DocumentLinks = z.object({
 });
 
 export const ErrorBody = z.object({ error: z.string(), message: z.string() });
+
+/** PRODUCT.md section 10: the consent sample and, once checked, each row's checks and the defects. */
+export const ConsentSampleQuery = z.object({
+  format: z.enum(['json', 'csv']).optional().describe('csv: the sample with empty evidence columns to fill in and upload'),
+});
+
+const EvidenceErrorView = z.object({
+  reason: z.string(),
+  row: z.number().nullable(),
+  sheetRow: z.number().nullable(),
+  column: z.string().nullable(),
+  message: z.string(),
+  messageIt: z.string(),
+});
+
+export const ConsentSampleResponse = z.object({
+  intakeId: z.string(),
+  status: z.enum(intakeStatuses),
+  seed: z.string().describe('SHA-256(list SHA-256 || attestation SHA-256 || nonce)'),
+  size: z.number().describe('consentSampleSize in force at the draw'),
+  requestedAt: z.string(),
+  deadline: z.string(),
+  rows: z.array(z.union([CheckedSampleRowSchema, ConsentSampleRowSchema])),
+  defects: z.array(ConsentDefectSchema),
+  outcome: z.enum(['proceed', 'review', 'rejected', 'overdue']).optional(),
+  defectiveRows: z.number().optional(),
+  refused: z.object({ at: z.string(), errors: z.array(EvidenceErrorView) }).optional().describe('the last evidence file refused as unreadable'),
+});
+
+export const EvidenceLinkQuery = z.object({
+  evidenceBytes: z.coerce
+    .number()
+    .int()
+    .positive()
+    .optional()
+    .describe("the evidence file's size in bytes: the link then takes exactly that many (signed Content-Length); over 16 MiB, 400"),
+});
+
+export const EvidenceLinkResponse = z.object({
+  intakeId: z.string(),
+  status: z.enum(intakeStatuses),
+  upload: Presigned,
+  expiresAt: z.string().describe('the upload link expires then (15 minutes)'),
+  deadline: z.string().describe('the evidence must arrive by then, or the intake is rejected'),
+});

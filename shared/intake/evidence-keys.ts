@@ -5,7 +5,8 @@ import { intakePrefix } from './object-keys.js';
  * and the receipt as released, under the tenant's prefix as in the intake bucket. That bucket keeps them for the
  * evidence retention under Object Lock, long after the contact data is gone.
  */
-export function evidenceKeys(tenantId: string, intakeId: string): { attestation: string; receipt: string } {
+export function evidenceKeys(tenantId: string, intakeId: string): { attestation: string; receipt: string; consentEvidence: string } {
   const prefix = intakePrefix(tenantId, intakeId);
-  return { attestation: `${prefix}attestation`, receipt: `${prefix}receipt.json` };
+  // The consent evidence (PRODUCT.md section 10) is kept with the signed attestation it answers for.
+  return { attestation: `${prefix}attestation`, receipt: `${prefix}receipt.json`, consentEvidence: `${prefix}consent-evidence.csv` };
 }

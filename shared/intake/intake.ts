@@ -1,9 +1,13 @@
 import * as z from 'zod';
 import type { Finding } from '../finding.js';
 import type { ListReport } from '../list/model.js';
+import type { ConsentSampleRow } from '../consent/draw.js';
+import type { CheckedSampleRow, ConsentDefect } from '../consent/checks.js';
+import type { EvidenceError } from '../consent/evidence.js';
+import { consentEvidenceDeadline } from '../consent/outcome.js';
 import type { AuditEventDraft } from './audit.js';
 import { isIntakeId, newIntakeId } from './intake-id.js';
-import { type UploadKind, uploadKey, uploadKinds } from './object-keys.js';
+import { consentEvidenceKey, type UploadKind, uploadKey, uploadKinds } from './object-keys.js';
 import {
   ATTESTATION_BUDGET_BYTES,
   FINDINGS_BUDGET_BYTES,
@@ -19,6 +23,8 @@ import {
  *   IN_REVIEW --reviewer--> APPROVED | REJECTED
  *   APPROVED --release step--> RELEASED
  *   AWAITING_UPLOADS --(24 h without both files)--> EXPIRED
+ *   PROCESSING --(consent sample due)--> AWAITING_EVIDENCE --(evidence upload)--> PROCESSING
+ *   AWAITING_EVIDENCE --(no evidence within consentEvidenceHours)--> REJECTED
  *
  * APPROVED is "release pending": the verdict (or a reviewer) said yes and the release step has not published yet. It
  * makes a crash between verdict and release recoverable: the release step is retried from APPROVED, writes to keys
@@ -32,6 +38,7 @@ import {
 export const intakeStatuses = [
   'AWAITING_UPLOADS',
   'PROCESSING',
+  'AWAITING_EVIDENCE',
   'APPROVED',
   'IN_REVIEW',
   'RELEASED',
@@ -85,6 +92,43 @@ export type ReviewRecord = z.infer<typeof ReviewSchema>;
 
 const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
+const hex64 = z.string().regex(/^[0-9a-f]{64}$/);
+
+/**
+ * The consent sample's state on the intake (PRODUCT.md section 10), from the draw to its outcome. The item keeps a
+ * bounded copy of the rows (`rowsComplete` false when cut); the receipt at `receiptKey` keeps them all.
+ */
+const ConsentSampleStateSchema = z.object({
+  seed: hex64,
+  nonce: hex64,
+  /** policy.consentSampleSize in force at the draw. */
+  size: z.number().int().nonnegative(),
+  sampledRows: z.number().int().nonnegative(),
+  /** What the documents and the list decided before the sample. */
+  documentsVerdict: z.enum(['approved', 'review']),
+  requestedAt: isoInstant,
+  /** No evidence after this instant: rejected (consentEvidenceHours after the request). */
+  deadline: isoInstant,
+  hours: z.number().positive(),
+  rows: z.array(z.custom<ConsentSampleRow | CheckedSampleRow>((v) => isRecord(v) && typeof v.row === 'number')),
+  rowsComplete: z.boolean(),
+  defects: z.array(z.custom<ConsentDefect>((v) => isRecord(v) && typeof v.check === 'string')).optional(),
+  outcome: z.enum(['proceed', 'review', 'rejected', 'overdue']).optional(),
+  defectiveRows: z.number().int().nonnegative().optional(),
+  /** The last evidence file refused as unreadable (the committente uploads again before the deadline). */
+  refused: z
+    .object({
+      etag: z.string(),
+      at: isoInstant,
+      errors: z.array(z.custom<EvidenceError>((v) => isRecord(v) && typeof v.message === 'string')),
+    })
+    .optional(),
+});
+export type ConsentSampleState = z.infer<typeof ConsentSampleStateSchema>;
+
+/** What the item keeps of the sample: well under the 400 KB item with the other budgets (stored-bounds.ts). */
+export const CONSENT_SAMPLE_BUDGET_BYTES = 40 * 1024;
+
 export const IntakeSnapshotSchema = z.object({
   intakeId: z.string().refine(isIntakeId, 'not an intake id'),
   tenantId: z.string().min(1),
@@ -96,7 +140,12 @@ export const IntakeSnapshotSchema = z.object({
   createdAt: isoInstant,
   updatedAt: isoInstant,
   uploadDeadline: isoInstant,
-  uploads: z.object({ list: UploadedObjectSchema.optional(), attestation: UploadedObjectSchema.optional() }),
+  uploads: z.object({
+    list: UploadedObjectSchema.optional(),
+    attestation: UploadedObjectSchema.optional(),
+    /** The consent evidence file being checked, or the last one checked (PRODUCT.md section 10). */
+    evidence: UploadedObjectSchema.optional(),
+  }),
   verdict: z.enum(['approved', 'review', 'rejected']).optional(),
   verdictAt: isoInstant.optional(),
   // The verdict's own models are interfaces owned by their modules; storage only checks the outer shape.
@@ -111,6 +160,7 @@ export const IntakeSnapshotSchema = z.object({
    * once an attempt ends waiting for an extraction job (that attempt did not fail). Absent before processing.
    */
   processingAttempts: z.number().int().nonnegative().optional(),
+  consentSample: ConsentSampleStateSchema.optional(),
 });
 export type IntakeSnapshot = z.infer<typeof IntakeSnapshotSchema>;
 
@@ -136,6 +186,10 @@ export type IntakeAction =
   | 'awaitExtraction'
   | 'failProcessing'
   | 'recordVerdict'
+  | 'awaitEvidence'
+  | 'receiveEvidence'
+  | 'refuseEvidence'
+  | 'evidenceOverdue'
   | 'decideReview'
   | 'release'
   | 'expire';
@@ -162,6 +216,10 @@ const ALLOWED_FROM: Record<IntakeAction, readonly IntakeStatus[]> = {
   awaitExtraction: ['PROCESSING'],
   failProcessing: ['PROCESSING'],
   recordVerdict: ['PROCESSING'],
+  awaitEvidence: ['PROCESSING'],
+  receiveEvidence: ['AWAITING_EVIDENCE'],
+  refuseEvidence: ['PROCESSING'],
+  evidenceOverdue: ['AWAITING_EVIDENCE'],
   decideReview: ['IN_REVIEW'],
   release: ['APPROVED'],
   expire: ['AWAITING_UPLOADS'],
@@ -188,6 +246,20 @@ export interface VerdictInput {
   list?: ListReport;
   attestation?: Record<string, unknown>;
   receiptKey?: string;
+  /** After the evidence check: the sample with its outcome. */
+  consentSample?: ConsentSampleState;
+}
+
+/** The documents and the list leave the intake approvable or in review, and a consent sample is due. */
+export interface AwaitEvidenceInput {
+  documentsVerdict: 'approved' | 'review';
+  findings: Finding[];
+  list?: ListReport;
+  attestation?: Record<string, unknown>;
+  receiptKey: string;
+  sample: { seed: string; nonce: string; size: number; rows: ConsentSampleRow[] };
+  /** policy.consentEvidenceHours */
+  hours: number;
 }
 
 export interface ReviewInput {
@@ -295,6 +367,18 @@ export class Intake {
   /** Claims of the processing without a verdict so far (see the snapshot field). */
   get processingAttempts(): number {
     return this.state.processingAttempts ?? 0;
+  }
+  /** The consent sample's state, once drawn and awaited (PRODUCT.md section 10). */
+  get consentSample(): ConsentSampleState | undefined {
+    return this.state.consentSample && structuredClone(this.state.consentSample);
+  }
+  /** PROCESSING the consent evidence (not the documents): the sample was awaited and its evidence arrived. */
+  get checkingEvidence(): boolean {
+    return this.state.status === 'PROCESSING' && this.state.consentSample !== undefined && this.state.uploads.evidence !== undefined;
+  }
+  /** The one key the consent evidence may be written to. */
+  evidenceKey(): string {
+    return consentEvidenceKey(this.state.tenantId, this.state.intakeId);
   }
   /** Every attempt allowed has been made and failed: the next claim ends the intake (failProcessing). */
   get processingExhausted(): boolean {
@@ -420,13 +504,125 @@ export class Intake {
       ...(input.list ? { list: boundListReport(input.list) } : {}),
       ...(input.attestation ? { attestation: boundAttestation(input.attestation) } : {}),
       ...(input.receiptKey ? { receiptKey: input.receiptKey } : {}),
+      ...(input.consentSample ? { consentSample: boundConsentSample(input.consentSample) } : {}),
     };
     return this.move(status, changes, ctx, 'verdict.recorded', {
       verdict: input.verdict,
       findings: input.findings.map((f) => ({ code: f.code, severity: f.severity })),
       ...(input.list ? { list: { sha256: input.list.sha256, dataRows: input.list.dataRows, releasedRows: input.list.releasedRows } } : {}),
       ...(input.receiptKey ? { receiptKey: input.receiptKey } : {}),
+      ...(input.consentSample
+        ? { consentSample: { outcome: input.consentSample.outcome ?? null, defectiveRows: input.consentSample.defectiveRows ?? 0, sampledRows: input.consentSample.sampledRows } }
+        : {}),
     });
+  }
+
+  /**
+   * PRODUCT.md section 10: the documents and the list leave a consent-based intake approvable or in review, so it
+   * waits for the evidence of its drawn sample instead of being released. The documents' verdict and findings are
+   * recorded; the final verdict comes with the sample's outcome.
+   */
+  awaitEvidence(input: AwaitEvidenceInput, ctx: MoveContext): IntakeTransition {
+    this.guard('awaitEvidence');
+    if (input.documentsVerdict !== 'approved' && input.documentsVerdict !== 'review') {
+      this.refuse('awaitEvidence', `a ${String(input.documentsVerdict)} intake waits for no sample`);
+    }
+    if (this.state.consentSample) this.refuse('awaitEvidence', 'the sample was drawn already: it is drawn once');
+    const requestedAt = ctx.now.toISOString();
+    const deadline = consentEvidenceDeadline(ctx.now, input.hours).toISOString();
+    const consentSample = boundConsentSample({
+      seed: input.sample.seed,
+      nonce: input.sample.nonce,
+      size: input.sample.size,
+      sampledRows: input.sample.rows.length,
+      documentsVerdict: input.documentsVerdict,
+      requestedAt,
+      deadline,
+      hours: input.hours,
+      rows: input.sample.rows,
+      rowsComplete: true,
+    });
+    const changes: Partial<IntakeChanges> = {
+      findings: boundFindings(input.findings),
+      ...(input.list ? { list: boundListReport(input.list) } : {}),
+      ...(input.attestation ? { attestation: boundAttestation(input.attestation) } : {}),
+      receiptKey: input.receiptKey,
+      consentSample,
+      // The attempt ended waiting for the committente, not failing: the evidence's processing counts afresh.
+      processingAttempts: 0,
+    };
+    return this.move('AWAITING_EVIDENCE', changes, ctx, 'consent_sample.requested', {
+      seed: input.sample.seed,
+      size: input.sample.size,
+      sampledRows: input.sample.rows.length,
+      rows: input.sample.rows.slice(0, 200).map((r) => r.row),
+      documentsVerdict: input.documentsVerdict,
+      findings: input.findings.map((f) => ({ code: f.code, severity: f.severity })),
+      deadline,
+      ...(input.list ? { list: { sha256: input.list.sha256, dataRows: input.list.dataRows, releasedRows: input.list.releasedRows } } : {}),
+    });
+  }
+
+  /** The committente's evidence file arrived in time: its check is claimed like any processing. */
+  receiveEvidence(
+    object: { key: string; size: number; etag: string; uploadedAt: string; versionId?: string },
+    ctx: MoveContext,
+  ): IntakeTransition {
+    this.guard('receiveEvidence');
+    const sample = this.state.consentSample;
+    if (!sample) this.refuse('receiveEvidence', 'no consent sample was drawn');
+    if (object.key !== this.evidenceKey()) this.refuse('receiveEvidence', `key "${object.key}" is not the evidence key of this intake`);
+    if (Date.parse(object.uploadedAt) > Date.parse(sample.deadline)) this.refuse('receiveEvidence', 'uploaded after the evidence deadline');
+    const evidence: UploadedObject = UploadedObjectSchema.parse({
+      key: object.key,
+      size: object.size,
+      etag: object.etag,
+      uploadedAt: new Date(object.uploadedAt).toISOString(),
+      ...(object.versionId !== undefined ? { versionId: object.versionId } : {}),
+    });
+    return this.move('PROCESSING', { uploads: { ...this.state.uploads, evidence }, processingAttempts: 1 }, ctx, 'consent_evidence.received', {
+      key: evidence.key,
+      size: evidence.size,
+      etag: evidence.etag,
+      uploadedAt: evidence.uploadedAt,
+    });
+  }
+
+  /**
+   * The evidence file cannot be read as evidence (PRODUCT.md section 10: errors naming row and column): no verdict
+   * yet, the intake waits again for a corrected file, with the same deadline.
+   */
+  refuseEvidence(errors: EvidenceError[], ctx: MoveContext): IntakeTransition {
+    this.guard('refuseEvidence');
+    const sample = this.state.consentSample;
+    const evidence = this.state.uploads.evidence;
+    if (!sample || !evidence) this.refuse('refuseEvidence', 'no evidence is being checked');
+    const consentSample = boundConsentSample({ ...sample, refused: { etag: evidence.etag, at: ctx.now.toISOString(), errors } });
+    return this.move('AWAITING_EVIDENCE', { consentSample, processingAttempts: 0 }, ctx, 'consent_evidence.refused', {
+      etag: evidence.etag,
+      errors: errors.slice(0, 20).map((e) => e.message),
+      deadline: sample.deadline,
+    });
+  }
+
+  /** PRODUCT.md section 10: no evidence within consentEvidenceHours of the request: rejected. */
+  evidenceOverdue(overdue: Finding, ctx: MoveContext): IntakeTransition {
+    this.guard('evidenceOverdue');
+    const sample = this.state.consentSample!;
+    if (ctx.now.getTime() <= Date.parse(sample.deadline)) this.refuse('evidenceOverdue', 'the evidence deadline has not passed');
+    const findings = [...(this.state.findings ?? []), overdue];
+    return this.move(
+      'REJECTED',
+      {
+        verdict: 'rejected',
+        verdictAt: ctx.now.toISOString(),
+        findings: boundFindings(findings),
+        consentSample: { ...sample, outcome: 'overdue' },
+      },
+      ctx,
+      'consent_evidence.overdue',
+      { deadline: sample.deadline, verdict: 'rejected', findings: findings.map((f) => ({ code: f.code, severity: f.severity })) },
+    );
   }
 
   /** A compliance officer's decision on an intake in review, with a written justification. */
@@ -513,6 +709,21 @@ export class Intake {
 function boundFindings(findings: Finding[]): Finding[] {
   const fallback = (all: Finding[]) => all.map((f) => ({ code: f.code, severity: f.severity, message: f.message }));
   return structuredClone(fitToBudget(findings, FINDINGS_BUDGET_BYTES, ITEM_STEPS, fallback));
+}
+
+/**
+ * PRODUCT.md section 9: the sample on the item is bounded; rows or defects cut to fit leave rowsComplete false (the
+ * receipt has them all).
+ */
+function boundConsentSample(sample: ConsentSampleState): ConsentSampleState {
+  const bounded = fitToBudget(sample, CONSENT_SAMPLE_BUDGET_BYTES, ITEM_STEPS, (s) => ({
+    ...s,
+    rows: [],
+    defects: [],
+    ...(s.refused ? { refused: { ...s.refused, errors: s.refused.errors.slice(0, 5) } } : {}),
+  }));
+  const complete = sample.rowsComplete && JSON.stringify(bounded.rows) === JSON.stringify(sample.rows) && JSON.stringify(bounded.defects) === JSON.stringify(sample.defects);
+  return structuredClone({ ...bounded, rowsComplete: complete });
 }
 
 function boundListReport(list: ListReport): ListReport {

@@ -39,11 +39,20 @@ export function releaseKeys(callCenterId: string, intakeId: string): { key: stri
   return { key: prefix + 'list.csv', receiptKey: prefix + 'receipt.json' };
 }
 
+/**
+ * Where the committente uploads the consent sample's evidence (PRODUCT.md section 10), beside the intake's other
+ * uploads; the link is bound to this key as the others are to theirs.
+ */
+export function consentEvidenceKey(tenantId: string, intakeId: string): string {
+  return intakePrefix(tenantId, intakeId) + 'consent-evidence.csv';
+}
+
 /** Tells which upload an object key of the intake bucket is, or null when it is none (events for other objects). */
-export function parseUploadKey(key: string): { tenantId: string; intakeId: string; kind: UploadKind } | null {
-  const match = /^tenants\/([^/]+)\/intakes\/([^/]+)\/(list\.csv|attestation)$/.exec(key);
+export function parseUploadKey(key: string): { tenantId: string; intakeId: string; kind: UploadKind | 'evidence' } | null {
+  const match = /^tenants\/([^/]+)\/intakes\/([^/]+)\/(list\.csv|attestation|consent-evidence\.csv)$/.exec(key);
   if (!match) return null;
-  return { tenantId: match[1]!, intakeId: match[2]!, kind: match[3] === 'list.csv' ? 'list' : 'attestation' };
+  const kind = match[3] === 'list.csv' ? 'list' : match[3] === 'attestation' ? 'attestation' : 'evidence';
+  return { tenantId: match[1]!, intakeId: match[2]!, kind };
 }
 
 /**

@@ -15,6 +15,8 @@ import {
 } from './model.js';
 import { neutraliseCell } from './neutralise.js';
 import type { RpoRegister } from './rpo.js';
+// Type only: shared/consent imports this module, a value import back would be a cycle.
+import type { ConsentSampleSelector } from '../consent/draw.js';
 import { looksBinary, sniffDelimiter, sniffEncoding } from './sniff.js';
 
 // No phone library here: the normaliser is a parameter (process.ts passes libphonenumber-js), so that code that only
@@ -38,6 +40,11 @@ export interface ContactListOptions {
   output?: (chunk: Uint8Array) => void | Promise<void>;
   /** The reader's per-cell and per-record caps (default csv.ts's); tests lower them to stay small. */
   csvLimits?: CsvLimits;
+  /**
+   * Draws the consent sample in this same pass (PRODUCT.md section 10: no second read of the list): bound to the
+   * header once, offered every released row in released order.
+   */
+  consentSample?: Pick<ConsentSampleSelector, 'bindHeader' | 'offerCells'> | null;
 }
 
 /** Bytes read before sniffing the encoding and the delimiter. */
@@ -196,6 +203,7 @@ class ContactListRun {
   private readonly opposedOnKey: ((e164: string) => number) | null;
   private readonly writeOutput: ((chunk: Uint8Array) => void | Promise<void>) | null;
   private readonly csvLimits: CsvLimits;
+  private readonly sample: Pick<ConsentSampleSelector, 'bindHeader' | 'offerCells'> | null;
   private out = '';
   private headerWritten = false;
   private readonly encoder = new TextEncoder();
@@ -212,6 +220,7 @@ class ContactListRun {
     this.opposedOnKey = this.rpo?.opposedOnKey ? this.rpo.opposedOnKey.bind(this.rpo) : null;
     this.writeOutput = options.output ?? null;
     this.csvLimits = options.csvLimits ?? {};
+    this.sample = options.consentSample ?? null;
   }
 
   get done(): boolean {
@@ -321,6 +330,7 @@ class ContactListRun {
         return this.exclude(row, 'rpo_opposed', phoneRaw);
       }
     }
+    this.sample?.offerCells(this.releasedRows, row, e164, cells, count);
     this.releasedRows++;
     if (this.writeOutput !== null) this.writeRow(cells, count, e164);
     return true;
@@ -349,6 +359,7 @@ class ContactListRun {
       );
       return false;
     }
+    this.sample?.bindHeader(header);
     return true;
   }
 

@@ -4,7 +4,7 @@ import { ConcurrentModificationError } from '../ports/intake-repository.js';
 import { versionOf, type VersionChoice } from '../ports/object-store.js';
 import type { ExaminedAttestation } from '../attestation/index.js';
 import type { Extraction } from '../ports/document-extractor.js';
-import { buildReceipt, examineRequestAttestation, verifyIntake, type VerificationResult } from '../verification.js';
+import { buildReceipt, consentSampleDue, examineRequestAttestation, verifyIntake, type VerificationResult } from '../verification.js';
 import { policyFor } from '../config.js';
 import { finding } from '../verdict/catalogue.js';
 import { fitToBudget, RECEIPT_DETAILS_BUDGET_BYTES, RECEIPT_STEPS } from '../intake/stored-bounds.js';
@@ -12,6 +12,7 @@ import { byteChannel } from './byte-channel.js';
 import { MAX_ATTESTATION_BYTES, PROCESSING_LEASE_MS, type PipelineDeps } from './deps.js';
 import { describeBytes } from './open-intake.js';
 import { releaseIntake } from './release-intake.js';
+import { awaitedSampleReceipt, consentSampleNonce, processConsentEvidence, rejectOverdueEvidence } from './consent-evidence.js';
 
 const SYSTEM = 'system:pipeline';
 
@@ -49,6 +50,8 @@ export async function handleObjectCreated(deps: PipelineDeps, object: ObjectCrea
     deps.log.warn('object outside any upload key', { key: object.key });
     return 'ignored';
   }
+  if (parsed.kind === 'evidence') return handleEvidenceCreated(deps, { tenantId: parsed.tenantId, intakeId: parsed.intakeId }, object);
+  const kind = parsed.kind;
   for (let attempt = 0; attempt < 5; attempt++) {
     const intake = await deps.intakes.get(parsed.intakeId);
     if (!intake || intake.tenantId !== parsed.tenantId) {
@@ -58,11 +61,11 @@ export async function handleObjectCreated(deps: PipelineDeps, object: ObjectCrea
     try {
       switch (intake.status) {
         case 'AWAITING_UPLOADS': {
-          const recorded = intake.uploads[parsed.kind];
+          const recorded = intake.uploads[kind];
           let current = intake;
           if (!recorded || recorded.etag !== object.etag) {
             const move = intake.recordUpload(
-              parsed.kind,
+              kind,
               { key: object.key, size: object.size, etag: object.etag, uploadedAt: deps.now().toISOString(), ...(object.versionId ? { versionId: object.versionId } : {}) },
               { actor: `committente:${intake.tenantId}`, now: deps.now() },
             );
@@ -125,6 +128,11 @@ async function claimAndProcess(deps: PipelineDeps, intake: Intake): Promise<Obje
   }
   const move = intake.status === 'PROCESSING' ? intake.resumeProcessing(ctx) : intake.startProcessing(ctx);
   await deps.intakes.transition(move.intakeId, move.expected, move.changes, move.event);
+  // A resumed check of consent evidence checks the evidence again, not the documents (PRODUCT.md section 10).
+  if (move.next.checkingEvidence) {
+    await processConsentEvidence(deps, move.next);
+    return 'processed';
+  }
   const result = await processIntake(deps, move.next);
   return result === 'extracting' ? 'extracting' : 'processed';
 }
@@ -189,6 +197,9 @@ export async function processIntake(
     return 'extracting';
   }
 
+  // PRODUCT.md section 10: the nonce is on the trail before the list's pass draws the sample from it.
+  const nonce = consentSampleDue(policy, examined.document.fields) ? await consentSampleNonce(deps, intake) : null;
+
   const channel = byteChannel();
   const upload = deps.objects.putObject(bucket, stagedKey, channel.readable, { contentType: 'text/csv; charset=utf-8' });
   let result: VerificationResult;
@@ -205,6 +216,7 @@ export async function processIntake(
       examined,
       now: deps.now(),
       output: (chunk) => channel.push(chunk),
+      ...(nonce !== null ? { consentSample: { nonce } } : {}),
     });
     channel.end();
   } catch (err) {
@@ -221,6 +233,28 @@ export async function processIntake(
     details: receiptDetails(result),
   };
   const rKey = receiptKey(intake.tenantId, intake.intakeId);
+  const drawn = result.consentSample;
+  if (nonce !== null && drawn && result.verdict !== 'rejected') {
+    // PRODUCT.md section 10: approvable or in review, a consent-based list waits for its sample's evidence.
+    const documentsVerdict = result.verdict;
+    const move = intake.awaitEvidence(
+      {
+        documentsVerdict,
+        findings: result.findings,
+        list: result.list,
+        attestation: recordedAttestation(result),
+        receiptKey: rKey,
+        sample: { seed: drawn.seed, nonce, size: drawn.size, rows: drawn.rows },
+        hours: policy.consentEvidenceHours,
+      },
+      { actor: SYSTEM, now: deps.now() },
+    );
+    const awaited = { ...receipt, consentSample: awaitedSampleReceipt(move.next.consentSample!, drawn.rows) };
+    await deps.objects.putObject(bucket, rKey, new TextEncoder().encode(`${JSON.stringify(awaited, null, 2)}\n`), { contentType: 'application/json' });
+    await deps.intakes.transition(move.intakeId, move.expected, move.changes, move.event);
+    deps.log.info('consent evidence awaited', { intakeId: intake.intakeId, sampledRows: drawn.rows.length });
+    return result;
+  }
   await deps.objects.putObject(bucket, rKey, new TextEncoder().encode(`${JSON.stringify(receipt, null, 2)}\n`), {
     contentType: 'application/json',
   });
@@ -229,13 +263,7 @@ export async function processIntake(
       verdict: result.verdict,
       findings: result.findings,
       list: result.list,
-      attestation: {
-        format: result.attestation.format,
-        sha256: result.attestation.sha256,
-        fields: result.attestation.fields,
-        signature: result.attestation.signature,
-        ...(result.released ? { released: result.released } : {}),
-      },
+      attestation: recordedAttestation(result),
       receiptKey: rKey,
     },
     { actor: SYSTEM, now: deps.now() },
@@ -244,6 +272,71 @@ export async function processIntake(
   deps.log.info('verdict recorded', { intakeId: intake.intakeId, verdict: result.verdict });
   if (result.verdict === 'approved') await releaseIntake(deps, intake.intakeId);
   return result;
+}
+
+/** What the intake's item records of the attestation (bounded there; whole in the receipt). */
+function recordedAttestation(result: VerificationResult): Record<string, unknown> {
+  return {
+    format: result.attestation.format,
+    sha256: result.attestation.sha256,
+    fields: result.attestation.fields,
+    signature: result.attestation.signature,
+    ...(result.released ? { released: result.released } : {}),
+  };
+}
+
+/**
+ * The consent sample's evidence landed at its key (PRODUCT.md section 10). Safe to run twice for the same event:
+ *
+ * 1. AWAITING_EVIDENCE: past the deadline, the intake is rejected (consent_evidence_overdue); the same file already
+ *    refused as unreadable changes nothing; otherwise the upload is recorded and claimed (-> PROCESSING) and checked.
+ * 2. PROCESSING this evidence: a crashed check is resumed once its lease lapsed, as any processing.
+ * 3. Any other status: the upload changes nothing; the trail says it happened.
+ */
+async function handleEvidenceCreated(
+  deps: PipelineDeps,
+  parsed: { tenantId: string; intakeId: string },
+  object: ObjectCreated,
+): Promise<ObjectCreatedOutcome> {
+  for (let attempt = 0; attempt < 5; attempt++) {
+    const intake = await deps.intakes.get(parsed.intakeId);
+    if (!intake || intake.tenantId !== parsed.tenantId) {
+      deps.log.warn('evidence for an unknown intake', { key: object.key });
+      return 'ignored';
+    }
+    const recorded = intake.uploads.evidence;
+    try {
+      if (intake.status === 'AWAITING_EVIDENCE') {
+        const sample = intake.consentSample!;
+        if (await rejectOverdueEvidence(deps, intake, SYSTEM)) return 'processed';
+        if (sample.refused?.etag === object.etag) return 'duplicate';
+        const move = intake.receiveEvidence(
+          { key: object.key, size: object.size, etag: object.etag, uploadedAt: deps.now().toISOString(), ...(object.versionId ? { versionId: object.versionId } : {}) },
+          { actor: `committente:${intake.tenantId}`, now: deps.now() },
+        );
+        await deps.intakes.transition(move.intakeId, move.expected, move.changes, move.event);
+        await processConsentEvidence(deps, move.next);
+        return 'processed';
+      }
+      if (intake.status === 'PROCESSING' && intake.checkingEvidence && recorded?.etag === object.etag) {
+        const idle = deps.now().getTime() - Date.parse(intake.toSnapshot().updatedAt);
+        if (idle < (deps.processingLeaseMs ?? PROCESSING_LEASE_MS)) return 'busy';
+        return await claimAndProcess(deps, intake);
+      }
+      if (recorded?.etag === object.etag) return 'duplicate';
+      await deps.intakes.appendEvent(intake.intakeId, {
+        type: 'upload.ignored',
+        actor: `committente:${intake.tenantId}`,
+        at: deps.now().toISOString(),
+        data: { kind: 'evidence', etag: object.etag, size: object.size, status: intake.status },
+      });
+      return 'late';
+    } catch (err) {
+      if (err instanceof ConcurrentModificationError) continue;
+      throw err;
+    }
+  }
+  return 'busy';
 }
 
 /**

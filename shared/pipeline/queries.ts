@@ -32,6 +32,18 @@ export function intakeView(intake: Intake): IntakeView {
   if (s.attestation) view.attestation = s.attestation as IntakeView['attestation'];
   if (s.review) view.review = s.review;
   if (s.release) view.release = { releasedAt: s.release.releasedAt, expiresAt: s.release.expiresAt };
+  if (s.consentSample) {
+    const c = s.consentSample;
+    view.consentSample = {
+      seed: c.seed,
+      sampledRows: c.sampledRows,
+      requestedAt: c.requestedAt,
+      deadline: c.deadline,
+      ...(c.outcome ? { outcome: c.outcome } : {}),
+      ...(c.defectiveRows !== undefined ? { defectiveRows: c.defectiveRows } : {}),
+      ...(c.refused && s.status === 'AWAITING_EVIDENCE' ? { evidenceRefused: true } : {}),
+    };
+  }
   return view;
 }
 

@@ -4,11 +4,14 @@ import { versionOf } from '../ports/object-store.js';
 import type { PipelineDeps } from './deps.js';
 import { handleObjectCreated } from './process-intake.js';
 import { releaseIntake } from './release-intake.js';
+import { rejectOverdueEvidence } from './consent-evidence.js';
 
 export interface SweepReport {
   expired: string[];
   released: string[];
   resumed: string[];
+  /** AWAITING_EVIDENCE past consentEvidenceHours: rejected with consent_evidence_overdue (PRODUCT.md section 10). */
+  overdue?: string[];
   failed: { intakeId: string; error: string }[];
 }
 
@@ -20,6 +23,8 @@ export interface SweepReport {
  * 2. APPROVED intakes whose release did not happen (a crash between verdict and release) are released.
  * 3. PROCESSING intakes abandoned by a crashed worker (lease lapsed) are processed again, or, after their last
  *    attempt, closed with `processing_failed` (PRODUCT.md section 2).
+ * 4. AWAITING_EVIDENCE: an evidence upload whose event was lost is checked from storage; past consentEvidenceHours
+ *    from the request without evidence -> REJECTED with `consent_evidence_overdue` (PRODUCT.md section 10).
  * Every intake in these statuses is reached, page after page (`limit` is the page size): the oldest ones, should they
  * keep failing, never hide the newer ones. One intake's failure never stops the others.
  */
@@ -76,6 +81,21 @@ export async function sweep(deps: PipelineDeps, options: { limit?: number } = {}
       if (outcome === 'processed') report.resumed.push(intake.intakeId);
     } catch (err) {
       report.failed.push({ intakeId: intake.intakeId, error: String(err) });
+    }
+  }
+  for await (const intake of everyIntake(deps, 'AWAITING_EVIDENCE', limit)) {
+    try {
+      const key = intake.evidenceKey();
+      const head = await deps.objects.head(deps.buckets.intake, key);
+      const refused = intake.consentSample?.refused?.etag;
+      if (head && head.etag !== refused) {
+        const outcome = await handleObjectCreated(deps, { bucket: deps.buckets.intake, key, size: head.size, etag: head.etag, ...versionOf(head) });
+        if (outcome === 'processed') report.resumed.push(intake.intakeId);
+      }
+      const current = await deps.intakes.get(intake.intakeId);
+      if (current && (await rejectOverdueEvidence(deps, current))) (report.overdue ??= []).push(intake.intakeId);
+    } catch (err) {
+      if (!(err instanceof ConcurrentModificationError)) report.failed.push({ intakeId: intake.intakeId, error: String(err) });
     }
   }
   if (report.failed.length) deps.log.error('sweep failures', { failed: report.failed });

@@ -284,6 +284,7 @@ describe('stateless stack', () => {
     expect(filters).toEqual([
       { prefix: 'tenants/', suffix: '/list.csv' },
       { prefix: 'tenants/', suffix: '/attestation' },
+      { prefix: 'tenants/', suffix: '/consent-evidence.csv' },
     ]);
   });
 
@@ -412,7 +413,7 @@ describe('least privilege', () => {
     expect(writers.sort()).toEqual([...releasePublishers].sort());
     for (const handler of releasePublishers) {
       const evidence = s3Statements(handler).filter((st) => st.resources.some((r) => r.includes('filiera-evidence')));
-      expect(evidence, handler).toEqual([{ actions: ['s3:PutObject'], resources: [evidenceKeys.attestation, evidenceKeys.receipt].map((k) => evidenceArn(k.pattern)).sort() }]);
+      expect(evidence, handler).toEqual([{ actions: ['s3:PutObject'], resources: [evidenceKeys.attestation, evidenceKeys.receipt, evidenceKeys.consentEvidence].map((k) => evidenceArn(k.pattern)).sort() }]);
     }
     for (const [handler, fn] of Object.entries(built.stateless.functions)) {
       const env = (stateless.toJSON().Resources[logicalId(fn.node.defaultChild)].Properties.Environment?.Variables ?? {}) as Record<string, unknown>;
@@ -458,8 +459,14 @@ describe('least privilege', () => {
     const readers: HandlerName[] = ['intake-documents', 'on-upload', 'on-textract-complete', 'sweep', 'review-decision'];
     const roleOf = (h: HandlerName) => `<${logicalId(built.stateless.functions[h].executionRole.node.defaultChild)}>`;
     expect(versionReaders.flatMap((s) => s.roles).sort()).toEqual(readers.map(roleOf).sort());
+    // on-upload and the sweep check the consent evidence too, at the version recorded when it arrived.
+    const evidenceCheckers = [roleOf('on-upload'), roleOf('sweep')];
     for (const s of versionReaders) {
-      const expected = s.roles.includes(roleOf('review-decision')) ? [intakeKeys.attestationUpload] : uploadKeys;
+      const expected = s.roles.includes(roleOf('review-decision'))
+        ? [intakeKeys.attestationUpload]
+        : s.roles.some((r) => evidenceCheckers.includes(r))
+          ? [...uploadKeys, intakeKeys.consentEvidence]
+          : uploadKeys;
       expect(s.resources).toEqual(expected.map((k) => objectArn('intake', k.pattern)).sort());
     }
   });

@@ -16,6 +16,8 @@ describe('configuration', () => {
       minFieldConfidence: 0.9,
       allowedLegalBases: ['consent'],
       maxListBytes: 1073741824,
+      consentSampleSize: 59,
+      consentEvidenceHours: 72,
       requireRevocationStatus: false,
     });
   });

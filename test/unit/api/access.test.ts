@@ -56,6 +56,8 @@ const routes = (id: () => string) =>
     ['GET', () => `/v1/intakes/${id()}/attestation-template`, undefined],
     ['GET', () => `/v1/intakes/${id()}/audit`, undefined],
     ['GET', () => `/v1/intakes/${id()}/documents`, undefined],
+    ['GET', () => `/v1/intakes/${id()}/consent-sample`, undefined],
+    ['POST', () => `/v1/intakes/${id()}/evidence`, undefined],
     ['GET', () => '/v1/releases', undefined],
     ['GET', () => `/v1/releases/${id()}`, undefined],
     ['GET', () => '/v1/review', undefined],
@@ -75,6 +77,11 @@ const expected: Record<string, Partial<Record<Who, number>>> = {
   'GET /v1/intakes/{id}/attestation-template': { none: 401, acme: 200, beta: 404, napoli: 403, roma: 403, milano: 403, compliance: 403, complianceAcme: 403, complianceBeta: 403, complianceNone: 403 },
   'GET /v1/intakes/{id}/audit': { none: 401, acme: 200, beta: 404, napoli: 404, roma: 404, milano: 404, compliance: 200, complianceAcme: 200, complianceBeta: 404, complianceNone: 404 },
   'GET /v1/intakes/{id}/documents': { none: 401, acme: 200, beta: 404, napoli: 404, roma: 404, milano: 404, compliance: 200, complianceAcme: 200, complianceBeta: 404, complianceNone: 404 },
+  // This intake had no sample drawn (sampling off here): 404 even in scope; the sample's own access rules are
+  // test/unit/pipeline/consent-sample.test.ts's.
+  'GET /v1/intakes/{id}/consent-sample': { none: 401, acme: 404, beta: 404, napoli: 403, roma: 403, milano: 403, compliance: 404, complianceAcme: 404, complianceBeta: 404, complianceNone: 404 },
+  // Released: no evidence is awaited (409 for its committente only).
+  'POST /v1/intakes/{id}/evidence': { none: 401, acme: 409, beta: 404, napoli: 403, roma: 403, milano: 403, compliance: 403, complianceAcme: 403, complianceBeta: 403, complianceNone: 403 },
   'GET /v1/releases': { none: 401, acme: 403, beta: 403, napoli: 200, roma: 200, milano: 200, compliance: 403, complianceAcme: 403, complianceBeta: 403, complianceNone: 403 },
   'GET /v1/releases/{id}': { none: 401, acme: 403, beta: 403, napoli: 200, roma: 404, milano: 404, compliance: 403, complianceAcme: 403, complianceBeta: 403, complianceNone: 403 },
   'GET /v1/review': { none: 401, acme: 403, beta: 403, napoli: 403, roma: 403, milano: 403, compliance: 200, complianceAcme: 200, complianceBeta: 200, complianceNone: 200 },

@@ -15,6 +15,14 @@ const T0 = new Date('2025-03-10T09:00:00.000Z');
 const later = (minutes: number) => new Date(T0.getTime() + minutes * 60_000);
 const system = (minutes = 1) => ({ actor: 'system:pipeline', now: later(minutes) });
 const reviewFinding: Finding = { code: 'unsigned_attestation', severity: 'review', message: 'no signature' };
+const sampleRow = (row: number) => ({ row, index: row - 1, phone: `+39347100000${row}`, consentDate: null, consentSource: null, key: 'c'.repeat(64) });
+const awaitSample = (i: Intake, minutes = 5) =>
+  i.awaitEvidence(
+    { documentsVerdict: 'approved', findings: [], receiptKey: 'r', sample: { seed: 'a'.repeat(64), nonce: 'b'.repeat(64), size: 2, rows: [sampleRow(1), sampleRow(3)] }, hours: 72 },
+    system(minutes),
+  );
+const receiveEvidence = (i: Intake, minutes = 6) =>
+  i.receiveEvidence({ key: i.evidenceKey(), size: 10, etag: 'etag-evidence', uploadedAt: later(minutes).toISOString() }, system(minutes));
 
 function open(): Intake {
   return Intake.open({ tenantId: 'acme', callCenterId: 'cc-napoli', campaign: 'spring', actor: 'committente:acme/alice', now: T0, intakeId: 'FIL-0123456789' }).intake;
@@ -33,6 +41,8 @@ function inStatus(status: IntakeStatus): Intake {
       return open();
     case 'PROCESSING':
       return processing;
+    case 'AWAITING_EVIDENCE':
+      return awaitSample(processing, 3).next;
     case 'APPROVED':
       return processing.recordVerdict({ verdict: 'approved', findings: [] }, system(3)).next;
     case 'IN_REVIEW':
@@ -58,6 +68,14 @@ const moves: Record<IntakeAction, (intake: Intake) => IntakeTransition> = {
     return current.failProcessing({ code: 'processing_failed', severity: 'reject', message: 'x' }, system(40));
   },
   recordVerdict: (i) => i.recordVerdict({ verdict: 'approved', findings: [] }, system(5)),
+  awaitEvidence: (i) => awaitSample(i),
+  receiveEvidence: (i) => receiveEvidence(i),
+  // Refusing evidence needs evidence being checked: a PROCESSING intake is brought there first by legal moves.
+  refuseEvidence: (i) => {
+    const checking = i.status === 'PROCESSING' ? receiveEvidence(awaitSample(i).next).next : i;
+    return checking.refuseEvidence([], system(8));
+  },
+  evidenceOverdue: (i) => i.evidenceOverdue({ code: 'consent_evidence_overdue', severity: 'reject', message: 'x' }, system(72 * 60 + 10)),
   decideReview: (i) => i.decideReview({ decision: 'approve', justification: 'checked the paper original', reviewer: 'bob' }, { now: later(5) }),
   release: (i) => i.release({ key: 'k', receiptKey: 'r', expiresAt: later(9000).toISOString() }, system(5)),
   expire: (i) => i.expire(system(24 * 60 + 1)),
@@ -70,6 +88,10 @@ const legal: Record<IntakeAction, IntakeStatus[]> = {
   awaitExtraction: ['PROCESSING'],
   failProcessing: ['PROCESSING'],
   recordVerdict: ['PROCESSING'],
+  awaitEvidence: ['PROCESSING'],
+  receiveEvidence: ['AWAITING_EVIDENCE'],
+  refuseEvidence: ['PROCESSING'],
+  evidenceOverdue: ['AWAITING_EVIDENCE'],
   decideReview: ['IN_REVIEW'],
   release: ['APPROVED'],
   expire: ['AWAITING_UPLOADS'],
@@ -82,6 +104,10 @@ const expectedTarget: Record<IntakeAction, IntakeStatus> = {
   awaitExtraction: 'PROCESSING',
   failProcessing: 'REJECTED',
   recordVerdict: 'APPROVED',
+  awaitEvidence: 'AWAITING_EVIDENCE',
+  receiveEvidence: 'PROCESSING',
+  refuseEvidence: 'AWAITING_EVIDENCE',
+  evidenceOverdue: 'REJECTED',
   decideReview: 'APPROVED',
   release: 'RELEASED',
   expire: 'EXPIRED',
@@ -218,5 +244,62 @@ describe('intake ids and keys', () => {
     expect(parseUploadKey('tenants/acme/intakes/FIL-0123456789/other.pdf')).toBeNull();
     expect(() => uploadKey('../etc', 'FIL-0123456789', 'list')).toThrow(RangeError);
     expect(() => releaseKeys('cc/x', 'FIL-0123456789')).toThrow(RangeError);
+  });
+});
+
+describe('the consent sample in the lifecycle (PRODUCT.md section 10)', () => {
+  it('knows the evidence key, and only that key among the intake prefix is evidence', () => {
+    const intake = open();
+    expect(intake.evidenceKey()).toBe('tenants/acme/intakes/FIL-0123456789/consent-evidence.csv');
+    expect(parseUploadKey(intake.evidenceKey())).toEqual({ tenantId: 'acme', intakeId: 'FIL-0123456789', kind: 'evidence' });
+    expect(parseUploadKey('tenants/acme/intakes/FIL-0123456789/consent-evidence.csv.bak')).toBeNull();
+  });
+
+  it('waits with the documents\' verdict and a deadline consentEvidenceHours after the request', () => {
+    const t = awaitSample(inStatus('PROCESSING'), 5);
+    expect(t.next.status).toBe('AWAITING_EVIDENCE');
+    expect(t.next.verdict).toBeUndefined();
+    expect(t.next.consentSample).toMatchObject({ documentsVerdict: 'approved', sampledRows: 2, rowsComplete: true, requestedAt: later(5).toISOString(), deadline: later(5 + 72 * 60).toISOString() });
+    expect(t.event).toMatchObject({ type: 'consent_sample.requested', data: { from: 'PROCESSING', to: 'AWAITING_EVIDENCE', rows: [1, 3] } });
+  });
+
+  it('refuses to wait for a rejected intake, and to draw twice', () => {
+    const processing = inStatus('PROCESSING');
+    const input = { documentsVerdict: 'rejected' as never, findings: [], receiptKey: 'r', sample: { seed: 'a'.repeat(64), nonce: 'b'.repeat(64), size: 1, rows: [] }, hours: 72 };
+    expect(() => processing.awaitEvidence(input, system(5))).toThrow(IllegalTransitionError);
+    const again = receiveEvidence(awaitSample(processing).next).next;
+    expect(() => awaitSample(again, 9)).toThrow(/drawn once/);
+  });
+
+  it('takes evidence up to the deadline exactly, not after, and is overdue only after it', () => {
+    const waiting = inStatus('AWAITING_EVIDENCE'); // requested at minute 3
+    const deadline = 3 + 72 * 60;
+    expect(receiveEvidence(waiting, deadline).next.checkingEvidence).toBe(true);
+    expect(() => receiveEvidence(waiting, deadline + 1)).toThrow(/after the evidence deadline/);
+    const overdue = { code: 'consent_evidence_overdue', severity: 'reject' as const, message: 'x' };
+    expect(() => waiting.evidenceOverdue(overdue, system(deadline))).toThrow(/has not passed/);
+    const rejected = waiting.evidenceOverdue(overdue, system(deadline + 1)).next;
+    expect(rejected.status).toBe('REJECTED');
+    expect(rejected.toSnapshot().findings?.map((f) => f.code)).toEqual(['consent_evidence_overdue']);
+    expect(rejected.consentSample?.outcome).toBe('overdue');
+  });
+
+  it('sends an unreadable evidence file back to waiting with its errors and the same deadline', () => {
+    const checking = receiveEvidence(inStatus('AWAITING_EVIDENCE'), 10).next;
+    const error = { reason: 'missing_column' as never, row: null, sheetRow: null, column: 'consenso_il', message: 'no consenso_il column', messageIt: 'manca' };
+    const back = checking.refuseEvidence([error], system(11)).next;
+    expect(back.status).toBe('AWAITING_EVIDENCE');
+    expect(back.consentSample?.refused).toMatchObject({ etag: 'etag-evidence', errors: [{ column: 'consenso_il' }] });
+    expect(back.consentSample?.deadline).toBe(checking.consentSample?.deadline);
+    expect(back.processingAttempts).toBe(0);
+  });
+
+  it('records the sample\'s outcome with the final verdict', () => {
+    const checking = receiveEvidence(inStatus('AWAITING_EVIDENCE'), 10).next;
+    const sample = { ...checking.consentSample!, outcome: 'review' as const, defectiveRows: 1 };
+    const t = checking.recordVerdict({ verdict: 'review', findings: [reviewFinding], consentSample: sample }, system(12));
+    expect(t.next.status).toBe('IN_REVIEW');
+    expect(t.next.consentSample).toMatchObject({ outcome: 'review', defectiveRows: 1 });
+    expect(t.event.data).toMatchObject({ consentSample: { outcome: 'review', defectiveRows: 1, sampledRows: 2 } });
   });
 });
