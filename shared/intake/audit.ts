@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { canonicalJson, GENESIS_HASH, toJson, type JsonObject } from './canonical-json.js';
 
 /**
  * The intake's audit trail (PRODUCT.md section 2): an append-only list of events where each carries the SHA-256 of
@@ -9,9 +10,7 @@ import { createHash } from 'node:crypto';
  * The first event's prevHash is 64 zeros.
  */
 
-export type JsonPrimitive = string | number | boolean | null;
-export type JsonValue = JsonPrimitive | JsonValue[] | { [key: string]: JsonValue };
-export type JsonObject = { [key: string]: JsonValue };
+export { canonicalJson, GENESIS_HASH, toJson, type JsonObject, type JsonPrimitive, type JsonValue } from './canonical-json.js';
 
 export const auditEventTypes = [
   'intake.created',
@@ -28,8 +27,6 @@ export const auditEventTypes = [
 ] as const;
 /** Known types; other dotted names are allowed for events appended outside the lifecycle. */
 export type AuditEventType = (typeof auditEventTypes)[number] | (string & {});
-
-export const GENESIS_HASH = '0'.repeat(64);
 
 export interface AuditEvent {
   intakeId: string;
@@ -51,27 +48,6 @@ export interface AuditEventDraft {
   actor: string;
   at: string;
   data?: Record<string, unknown>;
-}
-
-/** Canonical JSON: sorted keys at every depth, undefined members dropped, otherwise JSON.stringify's output. */
-export function canonicalJson(value: unknown): string {
-  return JSON.stringify(sortKeys(toJson(value)));
-}
-
-/** Turns any JSON-able value (Dates, class instances with toJSON) into plain JSON data, dropping undefined. */
-export function toJson(value: unknown): JsonValue {
-  if (value === undefined) return null;
-  return JSON.parse(JSON.stringify(value)) as JsonValue;
-}
-
-function sortKeys(value: JsonValue): JsonValue {
-  if (Array.isArray(value)) return value.map(sortKeys);
-  if (value !== null && typeof value === 'object') {
-    const sorted: JsonObject = {};
-    for (const key of Object.keys(value).sort()) sorted[key] = sortKeys(value[key]!);
-    return sorted;
-  }
-  return value;
 }
 
 export function hashAuditEvent(event: Omit<AuditEvent, 'hash'> | AuditEvent): string {

@@ -1,10 +1,13 @@
 /**
  * The audit trail's hash chain, re-checked in the browser with WebCrypto (PRODUCT.md section 2): the same rule as
- * shared/intake/audit.ts, so that a person does not have to trust the server's own check.
+ * shared/intake/audit.ts, on the same canonical JSON (shared/intake/canonical-json.ts), so that a person does not have
+ * to trust the server's own check.
  *
  * hash = SHA-256 (lower-case hex) of the canonical JSON of the event without `hash`: keys sorted at every depth, no
  * insignificant whitespace, undefined members omitted. The first event's prevHash is 64 zeros.
  */
+import { canonicalJson, GENESIS_HASH } from '../../shared/intake/canonical-json.js';
+
 
 export interface ChainEvent {
   intakeId: string;
@@ -32,22 +35,7 @@ export interface ChainHead {
   hash: string;
 }
 
-export const GENESIS_HASH = '0'.repeat(64);
-
-/** Canonical JSON as the server writes it before hashing. */
-export function canonicalJson(value: unknown): string {
-  return JSON.stringify(sortKeys(value === undefined ? null : (JSON.parse(JSON.stringify(value)) as unknown)));
-}
-
-function sortKeys(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(sortKeys);
-  if (value !== null && typeof value === 'object') {
-    const sorted: Record<string, unknown> = {};
-    for (const key of Object.keys(value).sort()) sorted[key] = sortKeys((value as Record<string, unknown>)[key]);
-    return sorted;
-  }
-  return value;
-}
+export { canonicalJson, GENESIS_HASH };
 
 export type Sha256Hex = (text: string) => Promise<string>;
 
