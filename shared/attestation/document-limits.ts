@@ -72,7 +72,7 @@ const FILTER_NAMES: Record<string, string> = {
  */
 export function declaresEncryption(bytes: Uint8Array): boolean {
   const raw = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('latin1');
-  return /\/Encrypt\s*(?:\d+\s+\d+\s+R|<<)/.test(raw);
+  return /\/Encrypt\s{0,64}(?:\d{1,10}\s{1,64}\d{1,5}\s{1,64}R|<<)/.test(raw);
 }
 
 /**
@@ -89,19 +89,20 @@ export function checkPdfLimits(bytes: Uint8Array, limits: DocumentLimits = DEFAU
   let decoded = 0;
   let content = 0;
   let textOperators = 0;
+  let previousEnd = 0;
   const streamRe = /\bstream\r?\n/g;
   let match: RegExpExecArray | null;
   while ((match = streamRe.exec(raw)) !== null) {
     const start = match.index + match[0].length;
-    const dict = objects.dictionaryBefore(match.index);
-    const declared = objects.integer(/\/Length\s+(\d+)(?:\s+(\d+)\s+R)?/.exec(dict));
+    const dict = objects.dictionaryBefore(match.index, previousEnd);
+    const declared = objects.integer(INDIRECT_OR_INT('Length').exec(dict));
     let end = declared !== null && raw.startsWith('endstream', skipEol(raw, start + declared)) ? start + declared : -1;
     if (end < 0) end = raw.indexOf('endstream', start);
     if (end < 0) end = raw.length;
     const image = /\/Subtype\s*\/Image\b/.test(dict);
     if (image) {
-      const width = objects.integer(/\/Width\s+(\d+)(?:\s+(\d+)\s+R)?/.exec(dict));
-      const height = objects.integer(/\/Height\s+(\d+)(?:\s+(\d+)\s+R)?/.exec(dict));
+      const width = objects.integer(INDIRECT_OR_INT('Width').exec(dict));
+      const height = objects.integer(INDIRECT_OR_INT('Height').exec(dict));
       if (width !== null && height !== null) checkPixels(width, height, limits, 'an image');
     }
     const description = !image && !NOT_A_PAGE_DESCRIPTION.test(dict) && !isColourProfile(dict);
@@ -128,8 +129,15 @@ export function checkPdfLimits(bytes: Uint8Array, limits: DocumentLimits = DEFAU
       }
     }
     streamRe.lastIndex = Math.max(end, start);
+    previousEnd = streamRe.lastIndex;
   }
 }
+
+/**
+ * `/Key 123` or `/Key 12 0 R`. Every quantifier here and below is bounded: the text is the attacker's, and an
+ * unbounded \d+ before a pattern that fails backtracks over a long digit run from every start (quadratic).
+ */
+const INDIRECT_OR_INT = (key: string) => new RegExp(`/${key}\\s{1,64}(\\d{1,12})(?:\\s{1,64}(\\d{1,5})\\s{1,64}R)?`);
 
 /**
  * Streams that do not describe pages: fonts (FontFile's /Length1-3, FontFile3's subtypes), file structure, metadata,
@@ -160,15 +168,18 @@ class ObjectIndex {
   private readonly byRef = new Map<string, number>();
 
   constructor(private readonly raw: string) {
-    for (const m of raw.matchAll(/(\d+)\s+(\d+)\s+obj\b/g)) {
+    for (const m of raw.matchAll(/(?<![0-9])([0-9]{1,10})\s{1,64}([0-9]{1,5})\s{1,64}obj\b/g)) {
       this.starts.push(m.index);
       // The last definition wins, as an incremental update's does.
       this.byRef.set(`${m[1]} ${m[2]}`, m.index + m[0].length);
     }
   }
 
-  /** The dictionary before a `stream` keyword: back to its object's header, at most 1 MiB back. */
-  dictionaryBefore(streamAt: number): string {
+  /**
+   * The dictionary before a `stream` keyword: back to its object's header, never before the previous stream's end
+   * (so dictionaries never overlap: the walk stays linear), at most 1 MiB back.
+   */
+  dictionaryBefore(streamAt: number, floor: number): string {
     let lo = 0;
     let hi = this.starts.length - 1;
     let found = -1;
@@ -179,7 +190,7 @@ class ObjectIndex {
         lo = mid + 1;
       } else hi = mid - 1;
     }
-    const from = found < 0 ? 0 : found;
+    const from = Math.max(found, floor, 0);
     if (streamAt - from > 1024 * 1024) {
       throw new DocumentLimitError('maxStreamBytes', 1024 * 1024, 'The PDF has a stream dictionary longer than 1 MiB: it is not a form.');
     }
@@ -192,20 +203,20 @@ class ObjectIndex {
     if (found[2] === undefined) return Number(found[1]);
     const at = this.byRef.get(`${found[1]} ${found[2]}`);
     if (at === undefined) return null;
-    const value = /^\s*(\d+)\s+endobj/.exec(this.raw.slice(at, at + 64));
+    const value = /^\s{0,16}(\d{1,12})\s{1,16}endobj/.exec(this.raw.slice(at, at + 64));
     return value ? Number(value[1]) : null;
   }
 
   /** The stream's filters in decoding order (abbreviations expanded); an indirect /Filter is read at its object. */
   filters(dict: string): string[] {
-    let value = /\/Filter\s*(\/[A-Za-z0-9]+|\[[^\]]*\]|\d+\s+\d+\s+R)/.exec(dict)?.[1];
+    let value = /\/Filter\s{0,64}(\/[A-Za-z0-9]{1,64}|\[[^\]]{0,1024}\]|\d{1,10}\s{1,64}\d{1,5}\s{1,64}R)/.exec(dict)?.[1];
     if (value === undefined) return [];
-    const ref = /^(\d+)\s+(\d+)\s+R$/.exec(value);
+    const ref = /^(\d{1,10})\s{1,64}(\d{1,5})\s{1,64}R$/.exec(value);
     if (ref) {
       const at = this.byRef.get(`${ref[1]} ${ref[2]}`);
-      value = (at === undefined ? undefined : /^\s*(\/[A-Za-z0-9]+|\[[^\]]*\])/.exec(this.raw.slice(at, at + 1024))?.[1]) ?? '/Unknown';
+      value = (at === undefined ? undefined : /^\s{0,64}(\/[A-Za-z0-9]{1,64}|\[[^\]]{0,1000}\])/.exec(this.raw.slice(at, at + 1100))?.[1]) ?? '/Unknown';
     }
-    return [...value.matchAll(/\/([A-Za-z0-9]+)/g)].map((m) => FILTER_NAMES[m[1]!] ?? m[1]!);
+    return [...value.matchAll(/\/([A-Za-z0-9]{1,64})/g)].map((m) => FILTER_NAMES[m[1]!] ?? m[1]!);
   }
 }
 
@@ -224,10 +235,19 @@ export function checkPixels(width: number, height: number, limits: DocumentLimit
   }
 }
 
+/** Each BI ... ID: the inline image's dictionary, read in one pass over the BI and ID operators. */
 function checkInlineImages(content: string, limits: DocumentLimits): void {
-  for (const m of content.matchAll(/\bBI\b([\s\S]{0,4096}?)\bID\b/g)) {
-    const width = /\/(?:W|Width)\s+(\d+)/.exec(m[1]!)?.[1];
-    const height = /\/(?:H|Height)\s+(\d+)/.exec(m[1]!)?.[1];
+  let open = -1;
+  for (const m of content.matchAll(/\b(BI|ID)\b/g)) {
+    if (m[1] === 'BI') {
+      open = m.index + 2;
+      continue;
+    }
+    if (open < 0) continue;
+    const dict = content.slice(open, Math.min(m.index, open + 4096));
+    open = -1;
+    const width = /\/(?:W|Width)\s{1,64}(\d{1,12})/.exec(dict)?.[1];
+    const height = /\/(?:H|Height)\s{1,64}(\d{1,12})/.exec(dict)?.[1];
     if (width && height) checkPixels(Number(width), Number(height), limits, 'an inline image');
   }
 }

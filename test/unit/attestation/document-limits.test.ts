@@ -142,6 +142,25 @@ describe('Flate bombs', () => {
   });
 });
 
+describe('the check itself stays linear on hostile text', () => {
+  it.each([
+    ['a 2 MB run of digits (each start would backtrack over the run)', '1'.repeat(2_000_000)],
+    ['100,000 streams without object headers (each dictionary reaching back to the start)', 'stream\nx\nendstream\n'.repeat(100_000)],
+    ['a million BI without ID', 'BI '.repeat(1_000_000)],
+    ['50,000 unclosed /Filter arrays', `1 0 obj << ${'/Filter ['.repeat(50_000)} >>\nstream\nx\nendstream\n`],
+  ])('%s', (_name, body) => {
+    const pdf = latin1(`%PDF-1.4\n${body}\n%%EOF\n`);
+    const started = performance.now();
+    try {
+      checkPdfLimits(pdf);
+    } catch (error) {
+      if (!(error instanceof DocumentLimitError)) throw error;
+    }
+    // Minutes before the quantifiers were bounded and dictionaries kept apart; about a second on a busy machine now.
+    expect(performance.now() - started).toBeLessThan(5000);
+  });
+});
+
 describe('encryption', () => {
   it('a PDF encrypted with an empty user password, which pdfjs would decrypt unasked, is unreadable: its streams cannot be measured', async () => {
     const pdf = ownerPasswordPdf(latin1('BT /F1 12 Tf 72 700 Td (Ciao cifrato) Tj ET'));
