@@ -26,6 +26,7 @@ export type SignatureCheckName =
   | 'key_usage' // an end-entity certificate whose key usage and extended key usage allow signing documents
   | 'signing_time' // the signing time is not later than processing (5 minutes of clock skew)
   | 'revocation' // not revoked at signing time, by the CRLs configured or carried in the signature
+  | 'timestamp' // an RFC 3161 signature timestamp verified against a trusted authority gives the signing time
   | 'signing_certificate' // ESS signing-certificate-v2 matches the signer's certificate
   | 'identity'; // the signer identifies the tenant
 
@@ -36,6 +37,7 @@ export const SIGNATURE_CHECK_ORDER: SignatureCheckName[] = [
   'validity',
   'key_usage',
   'signing_time',
+  'timestamp',
   'revocation',
   'signing_certificate',
   'identity',
@@ -63,7 +65,7 @@ export interface SignatureValidation {
   checks: SignatureCheck[];
   signer?: SignerIdentity;
   signingTime?: string;
-  signingTimeSource: 'signed-attribute' | 'none';
+  signingTimeSource: 'timestamp' | 'signed-attribute' | 'none';
   notes: string[];
 }
 
@@ -91,8 +93,8 @@ export interface SignatureReport {
   signer?: SignerIdentity;
   /** ISO 8601 signing time of that signature, when present. */
   signingTime?: string;
-  /** Without an RFC 3161 timestamp the signing time is the signer's own claim. */
-  signingTimeSource: 'signed-attribute' | 'none';
+  /** A verified signature timestamp of a trusted authority, else the signer's own claim. */
+  signingTimeSource: 'timestamp' | 'signed-attribute' | 'none';
   notes: string[];
   /** Every signature of the file, each with its own checks. */
   signatures?: SignatureValidation[];

@@ -13,7 +13,7 @@ import { constants, createHash, verify as cryptoVerify, type KeyObject } from 'n
 import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
 import { ACCEPTED_DIGESTS, DIGESTS, digestLabel, keyStrength, schemeOf, type DigestName } from './algorithms.js';
-import { CertPool, buildPath, certFromPkijs, certsFromPem, cnOf, signerUsage, type Cert } from './certificates.js';
+import { CertPool, TIME_STAMPING_EKU, buildPath, certFromPkijs, certsFromPem, cnOf, extendedKeyUsage, signerUsage, type Cert } from './certificates.js';
 import {
   CmsError,
   DEFAULT_CMS_LIMITS,
@@ -232,6 +232,8 @@ class SignatureBuilder {
   signer?: SignerIdentity;
   signingTime?: string;
   identifiesTenant = false;
+  /** The signing time comes from a verified signature timestamp of a trusted authority. */
+  timestamped = false;
 
   constructor(
     readonly type: 'CAdES' | 'PAdES',
@@ -256,8 +258,9 @@ class SignatureBuilder {
       }
     }
     this.checks.sort((a, b) => SIGNATURE_CHECK_ORDER.indexOf(a.name) - SIGNATURE_CHECK_ORDER.indexOf(b.name));
+    // Identity is judged over the file; an unusable timestamp is information (PRODUCT.md 5: the claimed time stands).
     const valid =
-      this.checks.every((c) => c.name === 'identity' || c.outcome !== 'fail') &&
+      this.checks.every((c) => c.name === 'identity' || c.name === 'timestamp' || c.outcome !== 'fail') &&
       this.checks.some((c) => c.name === 'integrity' && c.outcome === 'pass');
     return {
       index: this.index,
@@ -269,7 +272,7 @@ class SignatureBuilder {
       checks: this.checks,
       ...(this.signer ? { signer: this.signer } : {}),
       ...(this.signingTime ? { signingTime: this.signingTime } : {}),
-      signingTimeSource: this.signingTime ? 'signed-attribute' : 'none',
+      signingTimeSource: this.timestamped ? 'timestamp' : this.signingTime ? 'signed-attribute' : 'none',
       notes: this.notes,
     };
   }
@@ -304,22 +307,37 @@ function evaluateSigner(context: Context, builder: SignatureBuilder, input: Sign
   // 2. Integrity: algorithms, messageDigest over the content, then the signature value over the signed attributes.
   checkIntegrity(builder, signerInfo, input.content, cms.eContentType, cert, input.type);
 
-  // 3. Signing time: not in the future; the time certificates are judged at.
-  const signingTime = signingTimeOf(signerInfo);
-  const timeStamped = signerInfo.unsignedAttrs?.attributes.some((a) => a.type === OID.signatureTimeStampToken) ?? false;
+  // 3. Signing time: a verified RFC 3161 signature timestamp from a trusted authority, else the signer's claim;
+  //    not in the future; the time certificates are judged at.
+  const claimed = signingTimeOf(signerInfo);
+  const stamp = signatureTimestamp(context, signerInfo);
+  if (stamp.state === 'used') {
+    builder.check('timestamp', 'pass', stamp.text);
+    builder.timestamped = true;
+  } else if (stamp.state === 'unused') {
+    builder.check('timestamp', 'fail', stamp.text);
+  } else {
+    builder.check('timestamp', 'absent', bi('The signature carries no RFC 3161 signature timestamp', 'La firma non ha una marca temporale RFC 3161'));
+  }
+  const signingTime = stamp.state === 'used' ? stamp.time : claimed;
   let at: Date;
   if (signingTime) {
     at = signingTime;
     builder.signingTime = signingTime.toISOString();
-    builder.notes.push(
-      timeStamped
-        ? 'The signature carries an RFC 3161 timestamp, which is not verified here: the signing time used is the signer’s own claim (signingTime attribute).'
-        : 'No RFC 3161 timestamp: the signing time is the signer’s own claim (signingTime attribute), not certified by a third party.',
-    );
+    if (stamp.state === 'used') {
+      builder.notes.push(`The signing time is the time of a verified RFC 3161 timestamp by a trusted authority (${instant(signingTime)})${claimed ? `; the signer claimed ${instant(claimed)}` : ''}.`);
+    } else {
+      builder.notes.push(
+        stamp.state === 'unused'
+          ? 'The signature’s RFC 3161 timestamp cannot be used: the signing time is the signer’s own claim (signingTime attribute).'
+          : 'No RFC 3161 timestamp: the signing time is the signer’s own claim (signingTime attribute), not certified by a third party.',
+      );
+    }
+    const which = stamp.state === 'used' ? bi('timestamped', 'marcata') : bi('claimed', 'dichiarata');
     if (signingTime.getTime() > now.getTime() + SIGNING_TIME_SKEW_MS) {
       builder.check('signing_time', 'fail', bi(
-        `The claimed signing time ${instant(signingTime)} is later than the time of processing ${instant(now)} (5 minutes of clock skew allowed): a signature cannot come from the future`,
-        `L'ora di firma dichiarata ${instant(signingTime)} è successiva al momento della verifica ${instant(now)} (tolleranza di 5 minuti): una firma non può venire dal futuro`,
+        `The ${which.en} signing time ${instant(signingTime)} is later than the time of processing ${instant(now)} (5 minutes of clock skew allowed): a signature cannot come from the future`,
+        `L'ora di firma ${which.it} ${instant(signingTime)} è successiva al momento della verifica ${instant(now)} (tolleranza di 5 minuti): una firma non può venire dal futuro`,
       ));
     } else {
       builder.check('signing_time', 'pass', bi(
@@ -362,7 +380,7 @@ function evaluateSigner(context: Context, builder: SignatureBuilder, input: Sign
 
   // 6. Revocation at that time, from configured CRLs and the revocation data the signature carries.
   const crls = [...context.crls, ...input.crls, ...revocationValuesCrls(signerInfo)];
-  const revocation = checkRevocation(path.path, path.chain.outcome === 'pass' && path.anchor !== undefined, crls, at, false);
+  const revocation = checkRevocation(path.path, path.chain.outcome === 'pass' && path.anchor !== undefined, crls, at, builder.timestamped);
   builder.check('revocation', revocation.outcome, revocation.text);
 
   // 7. ESS signing-certificate(-v2): binds the signature to this very certificate.
@@ -672,6 +690,37 @@ function checkIdentity(builder: SignatureBuilder, signer: SignerIdentity | undef
   ));
 }
 
+type SignatureStamp = { state: 'none' } | { state: 'used'; time: Date; text: Bilingual } | { state: 'unused'; text: Bilingual };
+
+/**
+ * The signature timestamp (RFC 3161 token in the signatureTimeStampToken unsigned attribute, over the signature
+ * value): used as the signing time when it verifies and its authority is trusted (PRODUCT.md 5), so that a key that
+ * expired or was compromised later cannot back-date a signature, and cannot be back-dated either.
+ */
+function signatureTimestamp(context: Context, signerInfo: pkijs.SignerInfo): SignatureStamp {
+  const attr = signerInfo.unsignedAttrs?.attributes.find((a) => a.type === OID.signatureTimeStampToken);
+  const token = attr?.values[0] as asn1js.BaseBlock | undefined;
+  if (!token) return { state: 'none' };
+  let cms: ParsedCms;
+  try {
+    cms = parseSignedData(new Uint8Array(token.valueBeforeDecodeView), context.limits);
+  } catch (error) {
+    const text = malformed(error);
+    return {
+      state: 'unused',
+      text: bi(`The signature timestamp is malformed and not used: ${text.en.replace(/^The signature is malformed: /, '')}`, `La marca temporale della firma non è ben formata e non viene usata: ${text.it.replace(/^La firma non è ben formata: /, '')}`),
+    };
+  }
+  const outcome = verifyTimeStampToken(context, cms, new Uint8Array(signerInfo.signature.valueBlock.valueHexView));
+  if (outcome.valid && outcome.trusted && outcome.time) return { state: 'used', time: outcome.time, text: outcome.text };
+  return {
+    state: 'unused',
+    text: outcome.valid
+      ? outcome.text
+      : bi(`The signature timestamp does not verify and is not used: ${outcome.text.en}`, `La marca temporale della firma non è valida e non viene usata: ${outcome.text.it}`),
+  };
+}
+
 // ---------------------------------------------------------------------------------------------------------------
 // Document timestamps (PAdES): verified as timestamps, not as signatures
 
@@ -737,6 +786,19 @@ function verifyTimeStampToken(context: Context, cms: ParsedCms, imprinted: Uint8
   const authority = cnOf(tsa);
   if (!outcome.ok) return { valid: false, trusted: false, text: outcome.text, time, authority };
   const path = buildPath(tsa, pool, context.anchors, time);
+  const ekus = extendedKeyUsage(tsa.pk);
+  if (!ekus || !ekus.includes(TIME_STAMPING_EKU)) {
+    return {
+      valid: true,
+      trusted: false,
+      time,
+      authority,
+      text: bi(
+        `The timestamp of ${instant(time)} by "${authority}" verifies, but that certificate is not a time-stamping authority's (no timeStamping extended key usage): its time is not used`,
+        `La marca temporale del ${instant(time)} di "${authority}" è integra, ma quel certificato non è di un'autorità di marcatura temporale (manca l'utilizzo esteso timeStamping): la sua ora non viene usata`,
+      ),
+    };
+  }
   if (path.chain.outcome !== 'pass') {
     return {
       valid: true,
@@ -823,7 +885,7 @@ function aggregate(type: 'CAdES' | 'PAdES', signatures: SignatureValidation[], t
   return {
     present: true,
     type,
-    valid: checks.every((c) => c.outcome !== 'fail') && checks.some((c) => c.name === 'integrity' && c.outcome === 'pass'),
+    valid: checks.every((c) => c.name === 'timestamp' || c.outcome !== 'fail') && checks.some((c) => c.name === 'integrity' && c.outcome === 'pass'),
     checks,
     ...(lead.signer ? { signer: lead.signer } : {}),
     ...(lead.signingTime ? { signingTime: lead.signingTime } : {}),

@@ -208,6 +208,12 @@ export const catalogue = {
     en: (p) => `The revocation status of a signing certificate is not established: ${p.detail}.`,
     it: (p) => `Lo stato di revoca di un certificato di firma non è accertato: ${p.detailIt ?? p.detail}.`,
   }),
+  signature_timestamp_unused: entry<{ detail: string; detailIt?: string }>({
+    severity: 'info',
+    rule: 'PRODUCT 5; eIDAS art. 41-42: a timestamp counts only when it verifies against a trusted time-stamping authority',
+    en: (p) => `A signature timestamp was not used, the claimed signing time stands: ${p.detail}.`,
+    it: (p) => `Una marca temporale della firma non è stata usata, vale l'ora di firma dichiarata: ${p.detailIt ?? p.detail}.`,
+  }),
   signing_time_claimed: entry({
     severity: 'info',
     rule: 'eIDAS art. 41-42: only a qualified timestamp proves a time',

@@ -221,6 +221,9 @@ export function decideVerdict(input: VerdictInput): VerdictOutcome {
         case 'revocation':
           add(finding('signature_revoked', { detail, detailIt }));
           break;
+        case 'timestamp':
+          add(finding('signature_timestamp_unused', { detail, detailIt }));
+          break;
         case 'identity':
           add(finding('signature_not_tenant', { detail, detailIt }));
           break;
@@ -237,7 +240,7 @@ export function decideVerdict(input: VerdictInput): VerdictOutcome {
         ),
       );
     }
-    if (signature.signingTimeSource !== 'none') add(finding('signing_time_claimed', {}));
+    if (signature.signingTimeSource === 'signed-attribute') add(finding('signing_time_claimed', {}));
   }
 
   // --- DPR 26/2022: the RPO check is valid for 15 days ---

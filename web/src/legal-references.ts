@@ -36,6 +36,7 @@ export const legalReferencesIt: Record<FindingCode, string> = {
   signing_time_future: 'Specifica Filiera §5: l\'ora di firma non è successiva alla verifica (5 minuti di tolleranza)',
   signature_revoked: 'eIDAS artt. 32 e 28: un certificato revocato al momento della firma non sostiene la firma',
   revocation_status_unknown: 'Specifica Filiera §5: criterio requireRevocationStatus (revisione se lo stato di revoca non è accertabile)',
+  signature_timestamp_unused: 'Specifica Filiera §5; eIDAS artt. 41-42: una marca temporale vale solo se verificata presso un\'autorità fidata',
   signing_time_claimed: 'eIDAS artt. 41-42: solo una marca temporale qualificata prova l\'ora',
   rpo_check_stale: 'DPR 26/2022: una verifica nel Registro delle Opposizioni vale 15 giorni',
   rpo_check_future: 'DPR 26/2022: una verifica nel Registro delle Opposizioni vale 15 giorni',
