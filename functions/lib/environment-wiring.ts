@@ -1,7 +1,11 @@
 import { Logger as PowertoolsLogger } from '@aws-lambda-powertools/logger';
+import { AthenaClient } from '@aws-sdk/client-athena';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import * as z from 'zod';
 import { createDynamoDocumentClient, DynamoIntakeRepository } from '../../shared/adapters/dynamodb/dynamodb-intake-repository.js';
+import { AthenaTraceIndex } from '../../shared/adapters/athena/athena-trace-index.js';
 import { createS3Client, S3ObjectStore } from '../../shared/adapters/s3/s3-object-store.js';
+import { SecretTraceKey } from '../../shared/adapters/secrets-manager/secret-trace-key.js';
 import { loadConfig, parseConfig, type LoadedConfig } from '../../shared/config.js';
 import type { PipelineDeps } from '../../shared/pipeline/deps.js';
 
@@ -30,6 +34,12 @@ const Environment = z.object({
    * grant must not start jobs it cannot finish. Textract's own settings are read by functions/lib/textract-wiring.ts.
    */
   SCAN_READER: z.enum(['textract', 'none']).default('none'),
+  /** The Secrets Manager secret holding the trace index's key (PRODUCT.md section 11): on the functions that release or trace. */
+  TRACE_KEY_SECRET: z.string().min(1).optional(),
+  /** The Athena workgroup, Glue database and table the trace function reads the index through. */
+  TRACE_WORKGROUP: z.string().min(1).optional(),
+  TRACE_DATABASE: z.string().min(1).optional(),
+  TRACE_TABLE: z.string().min(1).optional(),
 });
 
 /** Builds a scan reader from the function's environment: functions/lib/textract-wiring.ts, in the functions that read scans. */
@@ -61,7 +71,18 @@ export async function depsFromEnvironment(env: Record<string, string | undefined
       error: (message, data) => lambdaLogger.error(message, data ?? {}),
     },
     ...scans,
+    ...traceFromEnvironment(e, region),
   };
+}
+
+/** The trace key where a secret is named; the Athena engine where a workgroup, database and table are all named. */
+function traceFromEnvironment(e: z.infer<typeof Environment>, region: string): Pick<PipelineDeps, 'traceKey' | 'trace'> {
+  const wired: Pick<PipelineDeps, 'traceKey' | 'trace'> = {};
+  if (e.TRACE_KEY_SECRET) wired.traceKey = new SecretTraceKey(new SecretsManagerClient({ region }), e.TRACE_KEY_SECRET);
+  if (e.TRACE_WORKGROUP && e.TRACE_DATABASE && e.TRACE_TABLE) {
+    wired.trace = new AthenaTraceIndex(new AthenaClient({ region }), { workGroup: e.TRACE_WORKGROUP, database: e.TRACE_DATABASE, table: e.TRACE_TABLE });
+  }
+  return wired;
 }
 
 /** A function's environment checked against its schema; the error names each variable at fault. */

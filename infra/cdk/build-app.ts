@@ -69,6 +69,7 @@ export async function buildApp(options: BuildOptions = {}): Promise<FilieraApp> 
     table: stateful.table,
     userPool: stateful.userPool,
     apiClient: stateful.apiClient,
+    traceKey: stateful.traceKey,
     ...(inlineConfig ? { inlineConfig } : {}),
     ...(consoleFilesDir ? { consoleFilesDir } : {}),
   });

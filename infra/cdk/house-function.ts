@@ -6,6 +6,7 @@ import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { LogLevel, NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
+import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { AUDIT_APPEND_ATTRIBUTES, AUDIT_APPEND_LEADING_KEYS } from '../../shared/adapters/dynamodb/intake-items.js';
@@ -13,6 +14,7 @@ import type { IntakeIndexName } from '../../shared/adapters/dynamodb/table-desig
 import { functionBundling, functionsDir, pdfWorker, repoRoot } from './bundling.js';
 import { type KeyPattern, wildcardReason } from './key-patterns.js';
 import { acknowledge, acknowledgeWildcardResources } from './nag.js';
+import type { TraceEngineRef } from './trace-engine.js';
 
 export interface FilieraFunctionProps {
   /** The handler's file in functions/, without extension. */
@@ -277,6 +279,52 @@ export class FilieraFunction extends NodejsFunction {
   }
 
   /**
+   * TRACE_KEY_SECRET: the trace index's HMAC key (PRODUCT.md section 11), for the functions that release (they hash
+   * the released numbers) and the trace function (it hashes the number searched): GetSecretValue on that secret only,
+   * decrypted with the data key through Secrets Manager only.
+   */
+  bindTraceKey(secret: secretsmanager.ISecret, key: kms.IKey): this {
+    this.assertOpen();
+    this.addEnvironment('TRACE_KEY_SECRET', secret.secretArn);
+    this.allow(['secretsmanager:GetSecretValue'], [secret.secretArn]);
+    this.useKey(key, 'secretsmanager', ['kms:Decrypt']);
+    return this;
+  }
+
+  /**
+   * TRACE_WORKGROUP, TRACE_DATABASE, TRACE_TABLE: the trace engine in AWS (infra/cdk/trace-engine.ts). Queries start,
+   * are polled and read in that one workgroup (whose configuration is enforced: results location, encryption,
+   * bytes-scanned limit); the Glue table's definition only; the index's files under `trace/` of the evidence bucket
+   * (listed there, read with the evidence binding's GetObject); the workgroup's results written and read under its
+   * results prefix. Athena reads and writes S3 with this role's own permissions.
+   */
+  bindTraceEngine(engine: TraceEngineRef, key: kms.IKey): this {
+    this.assertOpen();
+    this.addEnvironment('TRACE_WORKGROUP', engine.workGroupName);
+    this.addEnvironment('TRACE_DATABASE', engine.databaseName);
+    this.addEnvironment('TRACE_TABLE', engine.tableName);
+    this.allow(['athena:StartQueryExecution', 'athena:GetQueryExecution', 'athena:GetQueryResults', 'athena:StopQueryExecution'], [engine.workGroupArn]);
+    this.allow(['glue:GetDatabase', 'glue:GetTable'], [engine.catalogArn, engine.databaseArn, engine.tableArn]);
+    this.policy().addStatements(
+      new iam.PolicyStatement({
+        actions: ['s3:ListBucket'],
+        resources: [engine.source.bucketArn],
+        conditions: { StringLike: { 's3:prefix': [`${engine.sourcePrefix}*`] } },
+      }),
+    );
+    this.allow(['s3:GetBucketLocation', 's3:ListBucket'], [engine.results.bucketArn]);
+    const results: KeyPattern = { pattern: `${engine.resultsPrefix}*`, holds: "the trace workgroup's query results (hashes' matches, kept one day)" };
+    this.allow(['s3:GetObject', 's3:PutObject', 's3:AbortMultipartUpload'], [`${engine.results.bucketArn}/${results.pattern}`]);
+    this.useKey(key, 's3', ['kms:Decrypt', 'kms:GenerateDataKey']);
+    this.reviewedWildcards.set(
+      `/${results.pattern}`,
+      `Object-level S3 access limited to the trace workgroup's results prefix "${results.pattern}" (${results.holds}): ` +
+        'Athena names each result object after its query id, known only at run time; the bucket is named exactly.',
+    );
+    return this;
+  }
+
+  /**
    * Ends the bindings: acknowledges to cdk-nag the object-key wildcards the bindings granted, each with its pattern's
    * reason (any other wildcard stays an error). Once cdk-nag's rule has read the policy its statements are frozen,
    * hence one call after all bind* calls.
@@ -306,7 +354,7 @@ export class FilieraFunction extends NodejsFunction {
   }
 
   /** The key, for these actions, only when the named service uses it on the function's behalf. */
-  private useKey(key: kms.IKey, service: 's3' | 'dynamodb', actions: string[]): void {
+  private useKey(key: kms.IKey, service: 's3' | 'dynamodb' | 'secretsmanager', actions: string[]): void {
     let entry = this.keyStatements.get(service);
     if (!entry) {
       const statement = new iam.PolicyStatement({

@@ -30,6 +30,15 @@ export const evidenceKeys = {
   consentEvidence: { pattern: 'tenants/*/intakes/*/consent-evidence.csv', holds: 'the consent evidence of the sample, kept as evidence' },
 } as const satisfies Record<string, KeyPattern>;
 
+/**
+ * The trace index in the evidence bucket (shared/trace/index-layout.ts, PRODUCT.md section 11), written by the release
+ * step and read by the trace function, and the audit record of each trace, written by the trace function.
+ */
+export const traceKeys = {
+  index: { pattern: 'trace/tenant=*/month=*/*.parquet', holds: "a release's trace index: keyed hashes of its numbers, none in clear" },
+  audit: { pattern: 'trace-audit/day=*/*.json', holds: 'the audit record of one trace: who looked up which hash, when' },
+} as const satisfies Record<string, KeyPattern>;
+
 export const uploadKeys: readonly KeyPattern[] = [intakeKeys.listUpload, intakeKeys.attestationUpload];
 export const allIntakeKeys: readonly KeyPattern[] = Object.values(intakeKeys);
 export const allReleaseKeys: readonly KeyPattern[] = Object.values(releaseKeys);

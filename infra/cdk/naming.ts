@@ -44,3 +44,15 @@ export function publisherRoleName(handler: ReleasePublisher, region: string): st
 export function publisherRoleArn(stack: Stack, handler: ReleasePublisher): string {
   return stack.formatArn({ service: 'iam', region: '', resource: 'role', resourceName: publisherRoleName(handler, stack.region) });
 }
+
+/**
+ * The trace function (PRODUCT.md section 11) writes one audit record per trace to the evidence bucket, whose policy
+ * names the roles allowed to write there: its role has a fixed name too.
+ */
+export function traceRoleName(region: string): string {
+  return `${APP_PREFIX}-trace-auditor-${region}`;
+}
+
+export function traceRoleArn(stack: Stack): string {
+  return stack.formatArn({ service: 'iam', region: '', resource: 'role', resourceName: traceRoleName(stack.region) });
+}

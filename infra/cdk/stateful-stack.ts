@@ -4,10 +4,13 @@ import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
 import { intakeTableDesign } from '../../shared/adapters/dynamodb/table-design.js';
 import { roles } from '../../shared/auth/principal.js';
-import { type BucketPurpose, bucketName, publisherRoleArn, releasePublishers } from './naming.js';
+import { TRACE_PREFIX } from '../../shared/trace/index-layout.js';
+import { acknowledge } from './nag.js';
+import { type BucketPurpose, bucketName, publisherRoleArn, releasePublishers, traceRoleArn } from './naming.js';
 import type { Settings } from './settings.js';
 
 export interface StatefulStackProps extends StackProps {
@@ -24,6 +27,7 @@ export class FilieraStatefulStack extends Stack {
   readonly intakeBucket: s3.Bucket;
   readonly releaseBucket: s3.Bucket;
   readonly evidenceBucket: s3.Bucket;
+  readonly traceKey: secretsmanager.Secret;
   readonly consoleBucket: s3.Bucket;
   readonly table: dynamodb.Table;
   readonly userPool: cognito.UserPool;
@@ -88,8 +92,44 @@ export class FilieraStatefulStack extends Stack {
         principals: [new iam.AnyPrincipal()],
         actions: ['s3:PutObject', 's3:DeleteObject', 's3:DeleteObjectVersion'],
         resources: [this.evidenceBucket.arnForObjects('*')],
-        conditions: { ArnNotEquals: { 'aws:PrincipalArn': releasePublishers.map((handler) => publisherRoleArn(this, handler)) } },
+        // The trace function writes trace audits only (its own policy, and the statement below).
+        conditions: { ArnNotEquals: { 'aws:PrincipalArn': [...releasePublishers.map((handler) => publisherRoleArn(this, handler)), traceRoleArn(this)] } },
       }),
+    );
+    // PRODUCT.md section 11: the trace index (written by the release step) and each trace's audit record (written by
+    // the trace function, and by it only) are evidence too, kept as long.
+    this.evidenceBucket.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'OnlyTheTraceFunctionWritesTraceAudits',
+        effect: iam.Effect.DENY,
+        principals: [new iam.AnyPrincipal()],
+        actions: ['s3:PutObject', 's3:DeleteObject', 's3:DeleteObjectVersion'],
+        resources: [this.evidenceBucket.arnForObjects('trace-audit/*')],
+        conditions: { ArnNotEquals: { 'aws:PrincipalArn': [traceRoleArn(this)] } },
+      }),
+    );
+    for (const prefix of [TRACE_PREFIX, 'trace-audit/']) {
+      this.evidenceBucket.addLifecycleRule({
+        id: `DeleteAfterRetention-${prefix.replace('/', '')}`,
+        prefix,
+        expiration: Duration.days(settings.evidenceRetentionDays),
+        noncurrentVersionExpiration: Duration.days(1),
+        abortIncompleteMultipartUploadAfter: Duration.days(1),
+      });
+    }
+    // The trace index's HMAC key (PRODUCT.md section 11): random, encrypted with the data key, retained: a lost or
+    // changed key leaves every index already written unreadable for tracing.
+    this.traceKey = new secretsmanager.Secret(this, 'TraceIndexKey', {
+      description: 'Filiera: the key of the trace index (HMAC-SHA-256 of E.164 numbers)',
+      encryptionKey: this.dataKey,
+      generateSecretString: { passwordLength: 64, excludePunctuation: true, includeSpace: false },
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    acknowledge(
+      this.traceKey,
+      'AwsSolutions-SMG4',
+      'Not rotated by design: the trace index keeps HMAC-SHA-256 hashes under this key for the evidence retention ' +
+        '(PRODUCT.md sections 9 and 11); a rotated key would leave every index written before it unsearchable.',
     );
 
     // The console's static files (no data): CloudFront of this account reads them with origin access control; the

@@ -14,6 +14,7 @@ import type * as kms from 'aws-cdk-lib/aws-kms';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
+import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { SqsDestination } from 'aws-cdk-lib/aws-s3-notifications';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
@@ -22,11 +23,12 @@ import * as ssm from 'aws-cdk-lib/aws-ssm';
 import type { Construct } from 'constructs';
 import { apiRoutes, type RouteHandlerName } from '../../shared/api/routes.js';
 import { type BucketRef, FilieraFunction, type ObjectAccess, type TableAccess, type TextractChannel } from './house-function.js';
-import { allEvidenceKeys, allIntakeKeys, allReleaseKeys, intakeKeys, releaseKeys, uploadKeys } from './key-patterns.js';
+import { allEvidenceKeys, allIntakeKeys, allReleaseKeys, intakeKeys, releaseKeys, traceKeys, uploadKeys } from './key-patterns.js';
 import { ConsoleSite } from './console-site.js';
 import { acknowledge } from './nag.js';
-import { bucketArn, bucketName, isReleasePublisher, publisherRoleName } from './naming.js';
+import { bucketArn, bucketName, isReleasePublisher, publisherRoleName, traceRoleName } from './naming.js';
 import { checkInlineSize, type Settings } from './settings.js';
+import { DEFAULT_TRACE_SCAN_LIMIT_BYTES, TraceEngine } from './trace-engine.js';
 
 export type HandlerName = RouteHandlerName | 'openapi' | 'on-upload' | 'on-textract-complete' | 'sweep';
 
@@ -43,6 +45,10 @@ interface FunctionSpec {
   readsPdf?: boolean;
   /** Reads scanned attestations with Amazon Textract (and resumes the intakes whose Textract job finished). */
   readsScans?: boolean;
+  /** Hashes numbers with the trace index's key (PRODUCT.md section 11): the release step and the trace function. */
+  traceKey?: boolean;
+  /** Reads the trace index through Athena (the trace function). */
+  traceEngine?: boolean;
   reservedConcurrentExecutions?: number;
 }
 
@@ -53,6 +59,8 @@ const worker = { memorySize: 2048, timeout: Duration.minutes(15) };
 const nameOnly: ObjectAccess = {};
 /** Processing reads uploads at the version recorded on arrival: the list, the attestation, the consent evidence. */
 const processedVersions = [...uploadKeys, intakeKeys.consentEvidence];
+/** What the release step writes to the evidence bucket: attestation and receipt, and the trace index in parts. */
+const releaseEvidence: ObjectAccess = { write: [...allEvidenceKeys, traceKeys.index], multipart: true };
 
 /**
  * Who may touch what, per handler: read it as the least-privilege table of the deployment. Every route handler
@@ -157,9 +165,11 @@ const functionSpecs: Record<HandlerName, FunctionSpec> = {
     table: { getItem: true, write: true },
     intake: { read: [intakeKeys.stagedList, intakeKeys.receipt, intakeKeys.attestationUpload], readVersions: [intakeKeys.attestationUpload] },
     release: { read: [releaseKeys.list], write: allReleaseKeys },
-    // The release step keeps the signed attestation and the receipt as evidence (PRODUCT.md section 9).
-    evidence: { write: allEvidenceKeys },
+    // The release step keeps the signed attestation and the receipt as evidence (PRODUCT.md section 9), and the
+    // trace index of the released numbers (section 11), streamed in parts.
+    evidence: releaseEvidence,
     config: true,
+    traceKey: true,
   },
   'on-upload': {
     ...worker,
@@ -168,8 +178,9 @@ const functionSpecs: Record<HandlerName, FunctionSpec> = {
     table: { getItem: true, write: true, query: ['table'] },
     intake: { read: allIntakeKeys, readVersions: processedVersions, write: [intakeKeys.stagedList, intakeKeys.receipt], multipart: true, list: true },
     release: { read: [releaseKeys.list], write: allReleaseKeys },
-    evidence: { write: allEvidenceKeys },
+    evidence: releaseEvidence,
     config: true,
+    traceKey: true,
     readsPdf: true,
     readsScans: true,
   },
@@ -179,8 +190,9 @@ const functionSpecs: Record<HandlerName, FunctionSpec> = {
     table: { getItem: true, write: true, query: ['table'] },
     intake: { read: allIntakeKeys, readVersions: uploadKeys, write: [intakeKeys.stagedList, intakeKeys.receipt], multipart: true, list: true },
     release: { read: [releaseKeys.list], write: allReleaseKeys },
-    evidence: { write: allEvidenceKeys },
+    evidence: releaseEvidence,
     config: true,
+    traceKey: true,
     readsPdf: true,
     readsScans: true,
   },
@@ -190,12 +202,24 @@ const functionSpecs: Record<HandlerName, FunctionSpec> = {
     table: { getItem: true, write: true, query: ['byStatus', 'table'] },
     intake: { read: allIntakeKeys, readVersions: processedVersions, write: [intakeKeys.stagedList, intakeKeys.receipt], multipart: true, list: true },
     release: { read: [releaseKeys.list], write: allReleaseKeys },
-    evidence: { write: allEvidenceKeys },
+    evidence: releaseEvidence,
     config: true,
+    traceKey: true,
     readsPdf: true,
     readsScans: true,
     // One sweep at a time: a run may last as long as the schedule's period.
     reservedConcurrentExecutions: 1,
+  },
+  trace: {
+    ...api,
+    description: 'GET /v1/trace: the releases whose lists held a number (Athena over the trace index), each trace audited',
+    table: { getItem: true },
+    intake: nameOnly,
+    release: nameOnly,
+    evidence: { read: [traceKeys.index], write: [traceKeys.audit] },
+    config: true,
+    traceKey: true,
+    traceEngine: true,
   },
   openapi: { memorySize: 256, timeout: Duration.seconds(5), description: 'GET /openapi.json (public)' },
 };
@@ -210,6 +234,8 @@ export interface StatelessStackProps extends StackProps {
   inlineConfig?: string;
   /** The console's static files (`npm run console:build`); absent when synthesized without bundling. */
   consoleFilesDir?: string;
+  /** The trace index's key (stateful stack); without it nothing is indexed or traced in AWS. */
+  traceKey?: secretsmanager.ISecret;
 }
 
 /** Functions, the HTTP API, queues, topics, the schedule and the alarms: replaceable at any time. */
@@ -219,6 +245,7 @@ export class FilieraStatelessStack extends Stack {
   readonly uploadEvents: sqs.Queue;
   readonly textractCompletions: sqs.Queue;
   readonly console: ConsoleSite;
+  readonly traceEngine: TraceEngine;
 
   constructor(scope: Construct, id: string, props: StatelessStackProps) {
     super(scope, id, props);
@@ -230,6 +257,12 @@ export class FilieraStatelessStack extends Stack {
 
     const textract = this.textractChannel(props.dataKey);
     this.textractCompletions = textract.queue;
+    this.traceEngine = new TraceEngine(this, 'TraceEngine', {
+      evidence: evidenceBucket,
+      dataKey: props.dataKey,
+      accessLogsBucketName: bucketName('access-logs', this.region),
+      bytesScannedCutoffPerQuery: DEFAULT_TRACE_SCAN_LIMIT_BYTES,
+    });
 
     this.functions = {} as Record<HandlerName, FilieraFunction>;
     for (const [handler, spec] of Object.entries(functionSpecs) as [HandlerName, FunctionSpec][]) {
@@ -240,6 +273,7 @@ export class FilieraStatelessStack extends Stack {
         timeout: spec.timeout,
         skipBundling: settings.skipBundling,
         ...(isReleasePublisher(handler) ? { roleName: publisherRoleName(handler, this.region) } : {}),
+        ...(handler === 'trace' ? { roleName: traceRoleName(this.region) } : {}),
         ...(spec.readsPdf ? { readsPdf: true } : {}),
         ...(spec.reservedConcurrentExecutions !== undefined ? { reservedConcurrentExecutions: spec.reservedConcurrentExecutions } : {}),
       });
@@ -249,6 +283,8 @@ export class FilieraStatelessStack extends Stack {
       if (spec.evidence) fn.bindBucket('EVIDENCE_BUCKET', evidenceBucket, props.dataKey, spec.evidence);
       if (spec.config) fn.bindConfiguration(configuration);
       fn.bindScanReader(spec.readsScans ? textract : undefined);
+      if (spec.traceKey && props.traceKey) fn.bindTraceKey(props.traceKey, props.dataKey);
+      if (spec.traceEngine) fn.bindTraceEngine(this.traceEngine, props.dataKey);
       fn.finishBindings();
       this.functions[handler] = fn;
     }

@@ -23,6 +23,7 @@ const factories: Record<RouteHandlerName, () => Promise<{ createHandler: RouteFa
   'get-release': () => import('../../functions/get-release.js'),
   'review-queue': () => import('../../functions/review-queue.js'),
   'review-decision': () => import('../../functions/review-decision.js'),
+  trace: () => import('../../functions/trace.js'),
 };
 
 /** Finds an API handler by name, built once per stack with `deps`. */

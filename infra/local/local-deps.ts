@@ -1,3 +1,6 @@
+import path from 'node:path';
+import { DuckDbTraceIndex } from '../../shared/adapters/duckdb/duckdb-trace-index.js';
+import { FileTraceKey } from '../../shared/adapters/local/file-trace-key.js';
 import { TesseractExtractor } from '../../shared/adapters/ocr/tesseract-extractor.js';
 import type { LoadedConfig } from '../../shared/config.js';
 import type { Logger, PipelineDeps } from '../../shared/pipeline/deps.js';
@@ -12,6 +15,8 @@ export interface LocalWiring {
   s3Endpoint: string;
   dynamoEndpoint: string;
   configFile: string;
+  /** The data folder: the trace index's key file, and the folder DuckDB reads the index from (PRODUCT.md section 11). */
+  dataDir?: string;
 }
 
 /**
@@ -32,5 +37,26 @@ export async function localDeps(wiring: LocalWiring, config: LoadedConfig, log: 
     SCAN_READER: 'none',
   });
   const ocr = new TesseractExtractor();
-  return { ...base, config: async () => config, log, extractors: { scans: ocr }, close: () => ocr.close() };
+  const trace = wiring.dataDir ? localTrace(wiring.dataDir) : undefined;
+  return {
+    ...base,
+    config: async () => config,
+    log,
+    extractors: { scans: ocr },
+    ...(trace ? { traceKey: trace.traceKey, trace: trace.trace } : {}),
+    close: async () => {
+      await Promise.all([ocr.close(), trace?.trace.close()]);
+    },
+  };
+}
+
+/**
+ * The trace index locally: its key in a file of the data folder, read by DuckDB where the local S3 engine keeps the
+ * evidence bucket's objects (an object `k` is the file `k._S3rver_object` under the bucket's folder).
+ */
+export function localTrace(dataDir: string): { traceKey: FileTraceKey; trace: DuckDbTraceIndex } {
+  return {
+    traceKey: new FileTraceKey(dataDir),
+    trace: new DuckDbTraceIndex({ root: path.join(dataDir, 's3', LOCAL_BUCKETS.evidence), fileSuffix: '.parquet._S3rver_object' }),
+  };
 }

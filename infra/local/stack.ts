@@ -92,7 +92,7 @@ export async function startEmbeddedStack(options: EmbeddedStackOptions): Promise
     await ensureTable(ddb, table);
     ddb.destroy();
 
-    const wiring = { table, s3Endpoint: s3.endpoint, dynamoEndpoint: dynamo.endpoint, configFile: config.file };
+    const wiring = { table, s3Endpoint: s3.endpoint, dynamoEndpoint: dynamo.endpoint, configFile: config.file, dataDir };
     const local = await localDeps(wiring, config, log);
     closeDeps = local.close;
     const deps = options.decorate ? options.decorate(local) : local;

@@ -206,3 +206,28 @@ export const EvidenceLinkResponse = z.object({
   expiresAt: z.string().describe('the upload link expires then (15 minutes)'),
   deadline: z.string().describe('the evidence must arrive by then, or the intake is rejected'),
 });
+
+/** GET /v1/trace (PRODUCT.md section 11): the number in any notation of section 3. */
+export const TraceQuery = z.object({
+  phone: z.string().min(1, 'a phone number is required').max(64, 'not a phone number'),
+});
+
+export const TracedReleaseView = z.object({
+  intakeId: z.string(),
+  tenant: z.string(),
+  campaign: z.string(),
+  callCenter: z.string(),
+  releasedAt: z.string(),
+  signer: z
+    .object({ commonName: z.string().optional(), serialNumber: z.string().optional(), organizationName: z.string().optional() })
+    .nullable()
+    .describe("who signed the attestation the release rests on, from the intake's signature check"),
+  consentDate: z.string().nullable().describe("the row's consent date (YYYY-MM-DD), when the list had one"),
+  consentSource: z.string().nullable().describe("the row's consent source as released, when the list had one"),
+});
+
+export const TraceResponse = z.object({
+  phone: z.string().describe('the number as searched, in E.164'),
+  hash: z.string().describe('its keyed hash (HMAC-SHA-256): what the index and the audit record hold'),
+  releases: z.array(TracedReleaseView).describe('every release in scope whose released list held the number, newest first'),
+});

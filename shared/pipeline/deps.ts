@@ -3,6 +3,8 @@ import type { LoadedConfig } from '../config.js';
 import type { IntakeRepository } from '../ports/intake-repository.js';
 import type { ObjectStore } from '../ports/object-store.js';
 import type { ExtractionJobs } from '../ports/document-extractor.js';
+import type { TraceIndex } from '../ports/trace-index.js';
+import type { TraceKeySource } from '../ports/trace-key.js';
 
 /**
  * What the use cases need from the outside world, as ports. The AWS wiring and the embedded stack's wiring each
@@ -26,6 +28,10 @@ export interface PipelineDeps {
   extractionJobs?: ExtractionJobs;
   /** How long a PROCESSING claim holds before another worker may resume it (default PROCESSING_LEASE_MS). */
   processingLeaseMs?: number;
+  /** The per-deployment key of the trace index's hashes (PRODUCT.md section 11); without it releases are not indexed. */
+  traceKey?: TraceKeySource;
+  /** The engine that reads the trace index: Athena in AWS, DuckDB locally; wired where numbers are traced. */
+  trace?: TraceIndex;
 }
 
 export interface Logger {

@@ -9,6 +9,7 @@ import { policyFor } from '../config.js';
 import { addDays, romeDate, romeStartOfDay } from '../verdict/dates.js';
 import type { Receipt } from '../verification.js';
 import { MAX_ATTESTATION_BYTES, type PipelineDeps } from './deps.js';
+import { writeReleaseIndex } from './index-release.js';
 
 export type ReleaseOutcome = 'released' | 'already_released' | 'not_approved';
 
@@ -26,7 +27,8 @@ export type ReleasedReceipt = Receipt & { auditHead?: AuditHead };
  * 1. Copy the staged cleaned list to the release bucket.
  * 2. Write the receipt beside it (with the reviewer's decision, if a person decided, and the audit trail's head).
  * 3. Keep the evidence: the signed attestation as uploaded (the version recorded when it arrived) and the receipt go
- *    to the evidence bucket, which keeps them for the evidence retention (PRODUCT.md section 9).
+ *    to the evidence bucket, which keeps them for the evidence retention (PRODUCT.md section 9), with the trace
+ *    index of the released numbers' keyed hashes (section 11; shared/pipeline/index-release.ts).
  * 4. Move the intake to RELEASED with the release's expiry: the day the attested RPO check turns too old.
  */
 export async function releaseIntake(deps: PipelineDeps, intakeId: string): Promise<ReleaseOutcome> {
@@ -54,6 +56,8 @@ export async function releaseIntake(deps: PipelineDeps, intakeId: string): Promi
     const receiptText = new TextEncoder().encode(`${JSON.stringify(receipt, null, 2)}\n`);
     await deps.objects.putObject(deps.buckets.release, target.receiptKey, receiptText, { contentType: 'application/json' });
     await keepEvidence(deps, intake, receiptText);
+    const releasedAt = deps.now();
+    await writeReleaseIndex(deps, intake, releasedAt);
 
     const { config } = await deps.config();
     const policy = policyFor(config, intake.tenantId);
@@ -63,7 +67,7 @@ export async function releaseIntake(deps: PipelineDeps, intakeId: string): Promi
     const rpoDate = fields.rpoCheckDate?.value ?? romeDate(new Date(snapshot.review?.decidedAt ?? deps.now()));
     const expiresAt = romeStartOfDay(addDays(rpoDate, policy.rpoMaxAgeDays + 1)).toISOString();
 
-    const move = intake.release({ key: target.key, receiptKey: target.receiptKey, expiresAt }, { actor: 'system:release', now: deps.now() });
+    const move = intake.release({ key: target.key, receiptKey: target.receiptKey, expiresAt }, { actor: 'system:release', now: releasedAt });
     try {
       await deps.intakes.transition(move.intakeId, move.expected, move.changes, move.event);
       deps.log.info('released', { intakeId, callCenter: intake.callCenterId });

@@ -5,7 +5,7 @@ import { AwsSolutionsChecks } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { buildApp, type FilieraApp } from '../../infra/cdk/build-app.js';
-import { allEvidenceKeys, allIntakeKeys, allReleaseKeys } from '../../infra/cdk/key-patterns.js';
+import { allEvidenceKeys, allIntakeKeys, allReleaseKeys, traceKeys } from '../../infra/cdk/key-patterns.js';
 
 /**
  * cdk-nag's AwsSolutions pack over the synthesized app (after synthesis, as `cdk synth` runs it: cross-stack
@@ -69,7 +69,7 @@ describe('cdk-nag AwsSolutions', () => {
   });
 
   it('acknowledges wildcard resources only for X-Ray, Textract in the scan readers and the reviewed object key patterns', () => {
-    const patterns = [...allIntakeKeys, ...allReleaseKeys, ...allEvidenceKeys].map((k) => `/${k.pattern}`);
+    const patterns = [...allIntakeKeys, ...allReleaseKeys, ...allEvidenceKeys, ...Object.values(traceKeys)].map((k) => `/${k.pattern}`);
     for (const ack of acknowledgements.filter((a) => a.id.startsWith('AwsSolutions-IAM5'))) {
       const deployment = /Custom::CDKBucketDeployment[^/]*\/ServiceRole\/DefaultPolicy\/Resource$/.test(ack.path);
       if (deployment && ack.id.includes('[Action::')) {
@@ -102,6 +102,10 @@ describe('cdk-nag AwsSolutions', () => {
         for (const statement of document.Statement.filter((s) => s.Resource === '*' || (Array.isArray(s.Resource) && s.Resource.includes('*')))) {
           expect([statement.Action].flat().every((a) => a.startsWith('xray:')), ack.path).toBe(true);
         }
+      } else if (/TraceEngineResultsBucket/.test(resource!)) {
+        // The trace workgroup's results, named after each query id (test/infra/trace.test.ts checks the grant).
+        expect(resource).toMatch(/^<FilieraStateless\/TraceEngine\/ResultsBucket|^<TraceEngineResultsBucket[0-9A-F]+\.Arn>\/results\/\*$/);
+        expect(ack.path, ack.id).toMatch(/\/Trace\/DataAccess\/Resource$/);
       } else {
         expect(patterns.some((p) => resource!.endsWith(p)), resource).toBe(true);
         expect(resource).toMatch(/^arn:<AWS::Partition>:s3:::filiera-(intake|release|evidence)-<AWS::AccountId>-eu-central-1\//);
@@ -126,6 +130,7 @@ describe('cdk-nag AwsSolutions', () => {
       'AwsSolutions-IAM4',
       'AwsSolutions-IAM5',
       'AwsSolutions-L1',
+      'AwsSolutions-SMG4',
     ]);
   });
 });

@@ -11,7 +11,7 @@ import { parseConfig } from '../../shared/config.js';
 import { handlerNames } from '../../infra/cdk/bundling.js';
 import { buildApp, type FilieraApp } from '../../infra/cdk/build-app.js';
 import { FilieraFunction } from '../../infra/cdk/house-function.js';
-import { evidenceKeys, intakeKeys, releaseKeys, uploadKeys } from '../../infra/cdk/key-patterns.js';
+import { evidenceKeys, intakeKeys, releaseKeys, traceKeys, uploadKeys } from '../../infra/cdk/key-patterns.js';
 import { releasePublishers } from '../../infra/cdk/naming.js';
 import type { HandlerName } from '../../infra/cdk/stateless-stack.js';
 
@@ -160,7 +160,8 @@ describe('stateful stack', () => {
     expect(rules.find((r) => r.Id === 'DeleteAfterRetention')).toMatchObject({ Prefix: 'tenants/', ExpirationInDays: 1826 });
     const deny = bucketPolicyStatements(id).find((st) => st.Effect === 'Deny' && list(st.Action).includes('s3:PutObject'))!;
     expect(list(deny.Action).sort()).toEqual(['s3:DeleteObject', 's3:DeleteObjectVersion', 's3:PutObject']);
-    expect(list(deny.Condition!.ArnNotEquals['aws:PrincipalArn']).map(flat)).toHaveLength(releasePublishers.length);
+    // The release step, and the trace function for its audit records (test/infra/trace.test.ts).
+    expect(list(deny.Condition!.ArnNotEquals['aws:PrincipalArn']).map(flat)).toHaveLength(releasePublishers.length + 1);
     // Contact data keeps its own, short retention.
     const [, intake] = bucketNamed('intake');
     expect((intake.Properties.LifecycleConfiguration.Rules as { Id: string; ExpirationInDays?: number }[]).find((r) => r.Id === 'DeleteAfterRetention')!.ExpirationInDays).toBe(45);
@@ -375,7 +376,7 @@ describe('stateless stack', () => {
       })
       .map(([handler]) => handler)
       .sort();
-    expect(withConfig).toEqual(['attestation-template', 'create-intake', 'on-textract-complete', 'on-upload', 'review-decision', 'sweep']);
+    expect(withConfig).toEqual(['attestation-template', 'create-intake', 'on-textract-complete', 'on-upload', 'review-decision', 'sweep', 'trace']);
     const env = stateless.toJSON().Resources[logicalId(built.stateless.functions['on-upload'].node.defaultChild)].Properties.Environment.Variables;
     const { trustAnchorPems, ...config } = JSON.parse(env.FILIERA_CONFIG_JSON);
     expect(parseConfig(config).tenants.map((t) => t.id)).toEqual(['acme']);
@@ -410,10 +411,13 @@ describe('least privilege', () => {
     const writers = (Object.keys(built.stateless.functions) as HandlerName[]).filter((h) =>
       s3Statements(h).some((st) => st.actions.includes('s3:PutObject') && st.resources.some((r) => r.includes('filiera-evidence'))),
     );
-    expect(writers.sort()).toEqual([...releasePublishers].sort());
+    // The trace function writes its audit records only (test/infra/trace.test.ts).
+    expect(writers.sort()).toEqual([...releasePublishers, 'trace'].sort());
     for (const handler of releasePublishers) {
       const evidence = s3Statements(handler).filter((st) => st.resources.some((r) => r.includes('filiera-evidence')));
-      expect(evidence, handler).toEqual([{ actions: ['s3:PutObject'], resources: [evidenceKeys.attestation, evidenceKeys.receipt, evidenceKeys.consentEvidence].map((k) => evidenceArn(k.pattern)).sort() }]);
+      expect(evidence, handler).toEqual([
+        { actions: ['s3:AbortMultipartUpload', 's3:PutObject'], resources: [evidenceKeys.attestation, evidenceKeys.receipt, evidenceKeys.consentEvidence, traceKeys.index].map((k) => evidenceArn(k.pattern)).sort() },
+      ]);
     }
     for (const [handler, fn] of Object.entries(built.stateless.functions)) {
       const env = (stateless.toJSON().Resources[logicalId(fn.node.defaultChild)].Properties.Environment?.Variables ?? {}) as Record<string, unknown>;
