@@ -1,5 +1,5 @@
 import { webcrypto, X509Certificate } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
+import { readFile, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
@@ -67,14 +67,33 @@ export function demoPkiPaths(dataDir: string): { dir: string; caPath: string; si
 /** The demo PKI of this data folder: read if made before (and still valid for a day), made and saved otherwise. */
 export async function ensureDemoPki(dataDir: string, subject: DemoSignerSubject, now = new Date()): Promise<DemoPki> {
   const paths = demoPkiPaths(dataDir);
+  // Whether a folder was there before this run decided to make one: only such a folder is ever moved aside.
+  const present = await stat(paths.dir).then(
+    () => true,
+    () => false,
+  );
   const existing = await readDemoPki(paths);
   if (existing && stillValid(existing, subject, now)) return { ...paths, ...existing };
   const made = await buildDemoPki(subject, now);
-  await ensurePrivateDir(paths.dir);
-  // The certificate last: a run stopped half-way leaves no usable certificate without its key.
-  await writePrivateFile(paths.signerKeyPath, made.signerKeyPem);
-  await writePrivateFile(paths.caPath, made.caPem);
-  await writePrivateFile(paths.signerPath, made.signerPem);
+  // Made whole in a folder of its own, then renamed into place: `npm start` and `filiera token` run at the same
+  // first start agree on one PKI (the loser of the rename reads the winner's), and a run stopped half-way leaves
+  // no certificate without its key.
+  const staging = `${paths.dir}.new-${process.pid}-${Date.now()}`;
+  await ensurePrivateDir(staging);
+  await writePrivateFile(path.join(staging, path.basename(paths.signerKeyPath)), made.signerKeyPem);
+  await writePrivateFile(path.join(staging, path.basename(paths.caPath)), made.caPem);
+  await writePrivateFile(path.join(staging, path.basename(paths.signerPath)), made.signerPem);
+  const retired = `${paths.dir}.retired-${process.pid}-${Date.now()}`;
+  if (present) await rename(paths.dir, retired).catch(() => undefined);
+  try {
+    await rename(staging, paths.dir);
+    if (present) await rm(retired, { recursive: true, force: true });
+  } catch {
+    await rm(staging, { recursive: true, force: true });
+    const winner = await readDemoPki(paths);
+    if (winner && stillValid(winner, subject, now)) return { ...paths, ...winner };
+    throw new Error(`the demo PKI in ${paths.dir} is unusable: remove that folder and start again`);
+  }
   return { ...paths, ...made };
 }
 

@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -69,6 +69,23 @@ describe('the demo PKI of a data folder', () => {
     const pki = prepared.demoPki!;
     for (const dir of [dataDir, pki.dir]) expect([dir, (await stat(dir)).mode & 0o777]).toEqual([dir, 0o700]);
     for (const file of [pki.caPath, pki.signerPath, pki.signerKeyPath, prepared.configFile]) expect([file, (await stat(file)).mode & 0o777]).toEqual([file, 0o600]);
+  });
+
+  it('is one PKI when two commands start on a fresh folder at once (npm start and filiera token)', async () => {
+    const fresh = path.join(path.dirname(dataDir), 'fresh');
+    const [a, b, c] = await Promise.all([0, 1, 2].map(() => prepareLocalConfig({ configFile: 'config/demo.json', dataDir: fresh })));
+    expect(new Set([a, b, c].map((p) => p.demoPki?.caPem)).size).toBe(1);
+    expect(await readFile(a.demoPki!.caPath, 'utf8')).toBe(a.demoPki!.caPem);
+    expect(await readFile(a.demoPki!.signerKeyPath, 'utf8')).toBe(c.demoPki!.signerKeyPem);
+    expect((await readdir(fresh)).sort()).toEqual(['demo-pki']);
+  });
+
+  it('is made again once it would expire, leaving nothing of the old one behind', async () => {
+    const later = new Date(Date.now() + 3650 * 86_400_000);
+    const renewed = await prepareLocalConfig({ configFile: 'config/demo.json', dataDir, now: later });
+    expect(renewed.demoPki!.caPem).not.toBe(prepared.demoPki!.caPem);
+    expect((await loadConfig(renewed.configFile)).trustAnchorPems).toEqual([renewed.demoPki!.caPem]);
+    expect((await readdir(dataDir)).filter((name) => name.startsWith('demo-pki'))).toEqual(['demo-pki']);
   });
 
   it('is not made for another configuration, which is used as given', async () => {
