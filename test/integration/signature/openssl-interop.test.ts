@@ -16,7 +16,7 @@ import { childrenOf, readTlv } from '../../../shared/signature/cms.js';
 import type { SignatureExpectations } from '../../../shared/signature/index.js';
 import { makeAttestation, writeFixture } from '../../fixtures/attestations.js';
 import { DEMO_SIGNATORY, DEMO_TENANT_VAT, makePki, type Pki } from '../../fixtures/pki.js';
-import { appendDss, appendSignatureField, issue, makeTestPki, signCmsWith, type TestPki } from '../../fixtures/signing.js';
+import { ACME_SUBJECT, appendDss, appendSignatureField, issue, makeTestPki, signCmsWith, timeStampToken, type TestPki } from '../../fixtures/signing.js';
 
 const run = promisify(execFile);
 let pki: Pki;
@@ -181,6 +181,27 @@ describe('PAdES with an openssl ts document timestamp, and with two signatures, 
     expect(stdout).toMatch(/Verification: OK/);
     expect(signature.documentTimestamps).toEqual([expect.objectContaining({ valid: true, trusted: true, authority: 'Filiera Test TSA' })]);
     expect(pdfsig.split(/Signature #\d+:/)[1]).toMatch(/Signature Validation: Signature is Valid/);
+    expect(signature.valid).toBe(true);
+  });
+
+  it('a CAdES-T whose signature timestamp openssl ts made: openssl ts -verify and we agree, and its time is the signing time', async () => {
+    // RSA PKCS#1 v1.5 is deterministic: the signature value learnt in a first pass is the one the token covers.
+    const signer = await issue({ subject: ACME_SUBJECT(DEMO_TENANT_VAT, DEMO_SIGNATORY), issuer: mine.intermediate, keyType: 'rsa', keyUsage: ['nonRepudiation'] });
+    const claimed = new Date(Math.floor((Date.now() - 86_400_000) / 1000) * 1000);
+    let value: Uint8Array = new Uint8Array(0);
+    const document = new Uint8Array(await readFile(pdfPath));
+    const spec = (timestamp: (v: Uint8Array) => Uint8Array) => ({ content: document, signers: [{ signer, chain: [mine.intermediate], signingTime: claimed, timestamp }] });
+    signCmsWith(spec((v) => ((value = v), timeStampToken(v, signer))));
+    const token = await opensslToken(value);
+    const cms = signCmsWith(spec(() => token.token));
+    const valuePath = join(dir, 'signature-value.bin');
+    await writeFile(valuePath, value);
+    const { stdout } = await run('openssl', ['ts', '-verify', '-data', valuePath, '-in', token.path, '-token_in', '-CAfile', pki.rootCaPath]);
+    const { signature } = await examineAttestation(cms, expectations(mine.anchors));
+    expect(stdout).toMatch(/Verification: OK/);
+    expect(signature.checks.find((c) => c.name === 'timestamp')).toMatchObject({ outcome: 'pass', detail: expect.stringMatching(/"Filiera Test TSA" verifies and chains/) });
+    expect(signature.signingTimeSource).toBe('timestamp');
+    expect(signature.signingTime).not.toBe(claimed.toISOString());
     expect(signature.valid).toBe(true);
   });
 
