@@ -538,7 +538,7 @@ describe('least privilege', () => {
     expect(s3Statements('on-upload')).toEqual(
       expect.arrayContaining([
         { actions: ['s3:GetObject'], resources: Object.values(intakeKeys).map((k) => intake(k.pattern)).sort() },
-        { actions: ['s3:GetObjectVersion'], resources: uploadKeys.map((k) => intake(k.pattern)).sort() },
+        { actions: ['s3:GetObjectVersion'], resources: [...uploadKeys, intakeKeys.consentEvidence].map((k) => intake(k.pattern)).sort() },
         { actions: ['s3:AbortMultipartUpload', 's3:PutObject'], resources: [intake(intakeKeys.stagedList.pattern), intake(intakeKeys.receipt.pattern)].sort() },
         { actions: ['s3:ListBucket'], resources: ['arn:<AWS::Partition>:s3:::filiera-intake-<AWS::AccountId>-eu-central-1'] },
         { actions: ['s3:PutObject'], resources: [releaseKeys.list, releaseKeys.receipt].map((k) => objectArn('release', k.pattern)).sort() },
