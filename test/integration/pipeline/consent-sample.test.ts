@@ -1,0 +1,100 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { consentSeedFromAuditTrail, drawSampleIndices } from '../../../shared/consent/index.js';
+import { evidenceKeys } from '../../../shared/intake/evidence-keys.js';
+import { boundAttestation, cleanList, sha256, startTestStack, type TestStack } from '../../fixtures/stack.js';
+
+/**
+ * Consent evidence sampling on the embedded stack (PRODUCT.md section 10): real engines, uploads by plain HTTP PUT to
+ * presigned links, the sample downloaded as CSV, filled in and uploaded as the evidence, the list released to the call
+ * center with the checked sample in its receipt and the evidence kept in the evidence store.
+ */
+
+let stack: TestStack;
+let acme: string;
+let napoli: string;
+
+beforeAll(async () => {
+  stack = await startTestStack({ policy: { consentSampleSize: 8 } });
+  acme = await stack.token({ role: 'committente', tenant: 'acme', sub: 'alice' });
+  napoli = await stack.token({ role: 'callcenter', callcenter: 'cc-napoli', sub: 'nadia' });
+});
+
+afterAll(async () => {
+  await stack?.dispose();
+});
+
+async function api(method: string, path: string, token: string, body?: unknown) {
+  const response = await fetch(`${stack.baseUrl}${path}`, {
+    method,
+    headers: { authorization: `Bearer ${token}`, ...(body ? { 'content-type': 'application/json' } : {}) },
+    ...(body ? { body: JSON.stringify(body) } : {}),
+  });
+  const text = await response.text();
+  let json: any = text;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    // CSV
+  }
+  return { status: response.status, json, text, contentType: response.headers.get('content-type') };
+}
+
+async function put(link: { url: string; method: string; headers: Record<string, string> }, body: Uint8Array | string) {
+  const response = await fetch(link.url, { method: link.method, headers: link.headers, body: body as BodyInit });
+  expect(response.status).toBe(200);
+}
+
+/** The downloaded sample with its evidence columns filled in: an online consent, public IP, double opt-in. */
+function fillIn(csv: string): string {
+  const [header, ...rows] = csv.trimEnd().split('\r\n');
+  const filled = rows.map((line) =>
+    line.replace(/;;;;;;$/, ';2026-03-15T10:00:00+01:00;93.184.216.34;https://www.acme-energia.it/offerte;INF-2026-01;double_opt_in;2026-03-15T10:06:00+01:00'),
+  );
+  return `${[header, ...filled].join('\r\n')}\r\n`;
+}
+
+describe('consent evidence sampling on the embedded stack', () => {
+  it('waits for the evidence, checks the filled-in sample uploaded through its link, then releases', async () => {
+    // Prepare: an approvable consent-based intake
+    const list = cleanList(30, 7);
+    const created = await api('POST', '/v1/intakes', acme, { callCenter: 'cc-napoli', campaign: 'Inverno 2026' });
+    expect(created.status).toBe(201);
+    const { intakeId, uploads } = created.json;
+    const attestation = await boundAttestation(intakeId, list, 30);
+    await put(uploads.list, list);
+    await put(uploads.attestation, attestation);
+    await stack.settle();
+    const waiting = await api('GET', `/v1/intakes/${intakeId}`, acme);
+    expect(waiting.json.status).toBe('AWAITING_EVIDENCE');
+    expect(waiting.json.consentSample.sampledRows).toBe(8);
+
+    // Act: download the sample as CSV, fill it in, upload it as the evidence through a size-bound link
+    const sample = await api('GET', `/v1/intakes/${intakeId}/consent-sample?format=csv`, acme);
+    expect(sample.status).toBe(200);
+    expect(sample.contentType).toMatch(/^text\/csv/);
+    const evidence = fillIn(sample.text);
+    const bytes = new TextEncoder().encode(evidence);
+    const link = await api('POST', `/v1/intakes/${intakeId}/evidence?evidenceBytes=${bytes.byteLength}`, acme);
+    expect(link.status).toBe(200);
+    await put(link.json.upload, bytes);
+    await stack.settle();
+
+    // Assess: released, the receipt carries the checked sample, the evidence is kept
+    const done = await api('GET', `/v1/intakes/${intakeId}`, acme);
+    expect(done.json.status).toBe('RELEASED');
+    expect(done.json.consentSample).toMatchObject({ outcome: 'proceed', defectiveRows: 0 });
+    const links = await api('GET', `/v1/releases/${intakeId}`, napoli);
+    const receipt = await (await fetch(links.json.receiptUrl)).json();
+    expect(receipt.consentSample).toMatchObject({ status: 'checked', outcome: 'proceed', defects: [], evidence: { sha256: sha256(bytes), dataRows: 8 } });
+    expect(receipt.consentSample.rows).toHaveLength(8);
+    const kept = await stack.deps.objects.getBytes(stack.deps.buckets.evidence, evidenceKeys('acme', intakeId).consentEvidence, 1 << 20);
+    expect(new TextDecoder().decode(kept)).toBe(evidence);
+
+    // The auditor's recomputation, from the trail and the two files' hashes
+    const audit = await api('GET', `/v1/intakes/${intakeId}/audit`, acme);
+    expect(audit.json.chain.valid).toBe(true);
+    const seed = consentSeedFromAuditTrail(audit.json.events, sha256(list), sha256(attestation));
+    expect(seed).toMatchObject({ ok: true, seed: receipt.consentSample.seed });
+    if (seed.ok) expect(drawSampleIndices(seed.seed, receipt.released.rows, 8)).toEqual(receipt.consentSample.rows.map((r: { index: number }) => r.index));
+  });
+});
