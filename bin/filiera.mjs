@@ -1,6 +1,6 @@
 #!/usr/bin/env node
-// Installed entry point: runs the TypeScript CLI through tsx's loader (no build step).
-import { register } from 'tsx/esm/api';
+// Installed entry point: runs the CLI compiled from bin/filiera.ts, compiling it first if a source changed
+// (bin/compiled.mjs says why there is no TypeScript loader at run time).
+import { runCompiled } from './compiled.mjs';
 
-register();
-await import('./filiera.ts');
+await runCompiled('filiera');

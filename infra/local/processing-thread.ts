@@ -90,10 +90,13 @@ const builds = new Map<string, Promise<string>>();
 /**
  * The worker's script. A TypeScript entry is bundled once per process with esbuild, packages left to Node: a worker
  * does not inherit the parent's TypeScript loader, and transforming the engine's modules (pdfjs alone is 3.4 MB)
- * in every worker took tens of seconds where esbuild takes a fraction of one.
+ * in every worker took tens of seconds where esbuild takes a fraction of one. A process started from the compiled
+ * output (bin/compiled.mjs) takes the worker from the same build.
  */
 function compiled(entry: URL): Promise<string> {
   const source = fileURLToPath(entry);
+  const prebuilt = (globalThis as { [key: symbol]: Record<string, string> | undefined })[Symbol.for('filiera.compiledEntries')]?.[source];
+  if (prebuilt) return Promise.resolve(prebuilt);
   if (!source.endsWith('.ts')) return Promise.resolve(source);
   let build = builds.get(source);
   if (!build) {
