@@ -53,7 +53,11 @@ export function decodeBase64Cms(bytes: Uint8Array): Uint8Array | null {
   const body = text.replace(PEM_ARMOUR, '');
   if (!BASE64_TEXT.test(body)) return null;
   const compact = body.replace(/\s+/g, '');
-  if (compact.length < 16 || compact.replace(/=+$/, '').includes('=')) return null;
+  // Padding only at the end. Counted by hand: /=+$/ backtracks over a run of '=' from each of its characters.
+  let end = compact.length;
+  while (end > 0 && compact.charCodeAt(end - 1) === 0x3d) end--;
+  const firstPad = compact.indexOf('=');
+  if (compact.length < 16 || (firstPad >= 0 && firstPad < end)) return null;
   const der = new Uint8Array(Buffer.from(compact, 'base64'));
   return looksLikeCmsSignedData(der) ? der : null;
 }
@@ -74,14 +78,18 @@ export function hasSignatureDictionary(pdfText: string): boolean {
 export function pdfObjectsText(bytes: Uint8Array, raw: string, maxInflatedBytes = MAX_INFLATED_BYTES): string {
   const parts = [raw];
   let inflated = 0;
+  let previousEnd = 0;
   const streamRe = /stream\r?\n/g;
   let match: RegExpExecArray | null;
   while ((match = streamRe.exec(raw)) !== null) {
     const start = match.index + match[0].length;
     const end = raw.indexOf('endstream', start);
     if (end < 0) break;
-    const dictStart = raw.lastIndexOf('<<', match.index);
-    const dict = dictStart >= 0 ? raw.slice(dictStart, match.index) : '';
+    // The stream's dictionary: from its object's header, within 64 KiB and after the previous stream (a search back
+    // to the start of the file for each stream would make many streams quadratic).
+    const window = raw.slice(Math.max(previousEnd, match.index - 64 * 1024), match.index);
+    const header = window.lastIndexOf('obj');
+    const dict = header >= 0 ? window.slice(header) : window;
     if (/\/FlateDecode/.test(dict) && !/\/Subtype\s*\/Image/.test(dict)) {
       try {
         const out = inflateSync(bytes.subarray(start, end), {
@@ -98,6 +106,7 @@ export function pdfObjectsText(bytes: Uint8Array, raw: string, maxInflatedBytes 
     }
     if (inflated > maxInflatedBytes) break;
     streamRe.lastIndex = end;
+    previousEnd = end;
   }
   return parts.join('\n');
 }

@@ -161,6 +161,18 @@ describe('the check itself stays linear on hostile text', () => {
   });
 });
 
+describe('the sniffer stays linear on hostile text', () => {
+  it.each([
+    ['a run of 2 million padding characters (base64 check)', latin1(`${'='.repeat(2_000_000)}A`), 'unknown'],
+    ['100,000 streams without a dictionary', latin1(`%PDF-1.4\n${'stream\nx\nendstream\n'.repeat(100_000)}`), 'pdf'],
+  ] as const)('%s', (_name, bytes, kind) => {
+    const started = performance.now();
+    expect(sniffAttestationKind(bytes)).toBe(kind);
+    // 32 s and 15 s before (a regex and a search back to the file's start, from each position); milliseconds now.
+    expect(performance.now() - started).toBeLessThan(3000);
+  });
+});
+
 describe('encryption', () => {
   it('a PDF encrypted with an empty user password, which pdfjs would decrypt unasked, is unreadable: its streams cannot be measured', async () => {
     const pdf = ownerPasswordPdf(latin1('BT /F1 12 Tf 72 700 Td (Ciao cifrato) Tj ET'));
