@@ -13,8 +13,8 @@ export interface ReleaseFacts {
 }
 
 /**
- * Rows per row group: what the writer holds at once (about 100 bytes a row), and the unit a reader skips with the
- * hash column's bloom filter. A release of a million rows is 20 groups; memory stays at one group whatever the list.
+ * Rows per row group: what the writer holds at once (about 100 bytes a row). A release of a million rows is 20 groups;
+ * memory stays at one group whatever the list.
  */
 export const TRACE_ROW_GROUP_ROWS = 50_000;
 /** A consent source is a URL or a channel; a longer cell is cut (the released list keeps it whole). */
@@ -117,9 +117,9 @@ class ChunkWriter extends ByteWriter {
 
 /**
  * One release's index as a Parquet file, streamed: a row group per batch of entries, each handed on as soon as it is
- * written (the object store uploads it in parts). The hash column carries a bloom filter, so that a reader skips the
- * row groups that cannot hold the hash it looks for; the release's facts repeat on each row and encode to a few bytes
- * per group (dictionary, run-length).
+ * written (the object store uploads it in parts). A trace reads the hash column, then the other columns of the row
+ * groups that matched; the release's facts repeat on each row and encode to a few bytes per group (dictionary,
+ * run-length).
  */
 export async function* traceIndexFile(entries: AsyncIterable<TraceIndexEntry[]>, release: ReleaseFacts): AsyncGenerator<Uint8Array> {
   const writer = new ChunkWriter(1024 * 1024);
@@ -129,7 +129,11 @@ export async function* traceIndexFile(entries: AsyncIterable<TraceIndexEntry[]>,
     if (batch.length === 0) continue;
     const n = batch.length;
     const columnData: ColumnSource[] = [
-      { name: 'hash', data: batch.map((e) => e.hash), bloomFilter: true, statistics: false, codec: 'UNCOMPRESSED' },
+      // Random bytes: statistics prune nothing and compression gains nothing. No bloom filter either: DuckDB 1.5's
+      // parquet_bloom_probe reads hyparquet-writer's filter for this BYTE_ARRAY column as excluding every row group,
+      // hash present or not, and a reader that trusted it (Athena's Trino reads Parquet bloom filters) would miss
+      // releases; a trace reads the whole hash column instead (34 bytes a row: npm run bench trace).
+      { name: 'hash', data: batch.map((e) => e.hash), statistics: false, codec: 'UNCOMPRESSED' },
       { name: 'consent_date', data: batch.map((e) => e.consentDate) },
       { name: 'consent_source', data: batch.map((e) => e.consentSource) },
       { name: 'intake_id', data: new Array<string>(n).fill(release.intakeId) },
