@@ -16,7 +16,10 @@ process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
 /**
  * `npm run demo -- [--url URL] [--config FILE] [--data DIR]`, against a running `npm start`: three intakes of the
- * demo committente, one released, one rejected and one sent to review, and where each ended.
+ * demo committente, one released, one rejected and one sent to review, and where each ended. The demo tenant samples
+ * consents (PRODUCT.md section 10): an intake whose documents leave it approvable or in review waits for its sample's
+ * evidence, which the demo answers as a committente would: it downloads the sample as CSV, fills in one documented
+ * consent per row and uploads it through its link.
  * The signed attestation is a CAdES .p7m made with `openssl cms -sign -cades` and the demo signer's key, as a
  * smart-card signing tool would: the demo PKI of the data folder, made by `npm start` at its first start (the same
  * --config and --data as npm start; only the demo configuration trusts it).
@@ -86,12 +89,37 @@ async function submit(name: string, rows: number, seed: number, attestation: (in
   };
   await put(created.uploads.list, csv);
   await put(created.uploads.attestation, await attestation(created.intakeId, csv));
+  let answered = false;
   for (let i = 0; i < 240; i++) {
     const intake = await api('GET', `/v1/intakes/${created.intakeId}`);
-    if (!['AWAITING_UPLOADS', 'PROCESSING', 'APPROVED'].includes(intake.status)) return intake;
+    if (intake.status === 'AWAITING_EVIDENCE' && !answered) {
+      await put((await api('POST', `/v1/intakes/${created.intakeId}/evidence`)).upload, await evidenceFor(created.intakeId, name));
+      answered = true;
+      continue;
+    }
+    if (!['AWAITING_UPLOADS', 'PROCESSING', 'APPROVED', 'AWAITING_EVIDENCE'].includes(intake.status)) return intake;
     await new Promise((resolve) => setTimeout(resolve, 500));
   }
   return api('GET', `/v1/intakes/${created.intakeId}`);
+}
+
+/**
+ * The committente's answer to a consent sample (PRODUCT.md section 10): the sample downloaded as CSV, its evidence
+ * columns filled in (the consent on the row's date from a public address, the notice shown, a double opt-in minutes
+ * later), as the file the demo keeps beside its other files.
+ */
+async function evidenceFor(intakeId: string, name: string): Promise<Uint8Array> {
+  const response = await fetch(`${baseUrl}/v1/intakes/${intakeId}/consent-sample?format=csv`, { headers: { authorization: `Bearer ${committente}` } });
+  if (!response.ok) throw new Error(`GET consent-sample: ${response.status} ${terminalSafe(await response.text())}`);
+  const [header, ...rows] = (await response.text()).trimEnd().split('\r\n');
+  const filled = rows.map((line) => {
+    const date = line.split(';')[2] || romeDate(new Date());
+    const at = (time: string) => `${date}T${time}:00+01:00`;
+    return line.replace(/;;;;;;$/, `;${at('10:00')};93.184.216.34;https://www.acme-energia.it/concorso;INF-2026-01;double_opt_in;${at('10:04')}`);
+  });
+  const evidence = new TextEncoder().encode(`${[header, ...filled].join('\r\n')}\r\n`);
+  await writeFile(path.join(work, `${name}-consent-evidence.csv`), evidence);
+  return evidence;
 }
 
 const today = romeDate(new Date());
@@ -124,6 +152,11 @@ try {
   for (const [why, intake] of results) {
     console.log(`  ${intake.intakeId}  ${String(intake.status).padEnd(10)} ${why}`);
     for (const f of intake.findings.filter((f: any) => f.severity !== 'info')) console.log(`      [${f.severity}] ${f.code}: ${f.message}`);
+    const sample = intake.consentSample;
+    if (sample) {
+      const outcome = sample.outcome ? `outcome ${sample.outcome}, ${sample.defectiveRows ?? 0} defective` : 'awaiting its evidence';
+      console.log(`      consent sample: ${sample.sampledRows} rows drawn (seed ${String(sample.seed).slice(0, 16)}…), evidence answered by the demo: ${outcome}`);
+    }
   }
   console.log(`\nFollow them with: npm run -s filiera -- status --token $(npm run -s filiera -- token --role committente)`);
   console.log(`Pull the release:  npm run -s filiera -- pull --intake ${results[0][1].intakeId} --token $(npm run -s filiera -- token --role callcenter)`);
