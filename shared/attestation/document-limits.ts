@@ -5,12 +5,13 @@ import { imageSize } from './image-size.js';
  * PRODUCT.md section 9: decompression, text extraction and rasterising are bounded in bytes, items, pages and pixels;
  * a document over a bound is unreadable (a finding naming the bound), never an out-of-memory kill or a time-out.
  *
- * An attestation is a form of a page or two. The defaults leave room for what real offices send (a colour scan of
- * several A4 pages at 600 dpi) and refuse what only an attack or an accident makes: a 1 MB PDF whose one stream
- * inflates to a GiB, a 20,000 x 20,000 image, a PDF of ten thousand pages or a million text items.
+ * An attestation is a form of a page or two. The defaults leave room for what real offices send (a lossless colour
+ * scan of a few A4 pages at 600 dpi, a 50-megapixel phone photo) and refuse what only an attack or an accident makes:
+ * a 1 MB PDF whose one stream inflates to a GiB, a 20,000 x 20,000 image, a PDF of ten thousand pages or a million
+ * text items. Peak memory stays within a 2 GB Lambda: one stream's output at a time, then pdfjs's own copy of it.
  */
 export interface DocumentLimits {
-  /** Bytes one PDF stream may decode to: an A3 page at 300 dpi in RGB is 52 MB. */
+  /** Bytes one PDF stream may decode to: an A4 page at 600 dpi in RGB, losslessly compressed, is 105 MB. */
   maxStreamBytes: number;
   /** Bytes all the streams of one PDF may decode to together. */
   maxDecodedBytes: number;
@@ -19,7 +20,7 @@ export interface DocumentLimits {
    * a file structure). A form page takes tens of KB; reading 16 MiB of drawing operators took pdfjs 47 s here.
    */
   maxContentBytes: number;
-  /** Pixels of one image (in a PDF, or a PNG/JPEG/TIFF scan): A4 at 600 dpi is 35 million. */
+  /** Pixels of one image (in a PDF, or a PNG/JPEG/TIFF scan): A4 at 600 dpi is 35 million, a 50 MP phone photo 50. */
   maxImagePixels: number;
   /** Pages of one PDF. */
   maxPages: number;
@@ -28,10 +29,10 @@ export interface DocumentLimits {
 }
 
 export const DEFAULT_DOCUMENT_LIMITS: DocumentLimits = {
-  maxStreamBytes: 64 * 1024 * 1024,
-  maxDecodedBytes: 256 * 1024 * 1024,
+  maxStreamBytes: 128 * 1024 * 1024,
+  maxDecodedBytes: 512 * 1024 * 1024,
   maxContentBytes: 4 * 1024 * 1024,
-  maxImagePixels: 40_000_000,
+  maxImagePixels: 60_000_000,
   maxPages: 50,
   maxTextItems: 100_000,
 };
