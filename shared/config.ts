@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import * as z from 'zod';
+import { TrustedListError, readTrustedList, type TrustedList } from './signature/trusted-list.js';
 
 /**
  * The deployment's configuration (PRODUCT.md section 6): who the committenti are, which call centers they
@@ -58,6 +59,8 @@ export const ConfigSchema = z
      * PRODUCT 6: CRL files (DER or PEM, relative to the configuration file) read at start-up; revocation data embedded
      * in signatures is always used. `fetch` (CRL distribution points and OCSP in AWS) is not built: it must stay false.
      */
+    /** PRODUCT 6: ETSI TS 119 612 trusted lists, each with the certificates (PEM files) its signature must verify against. */
+    trustedLists: z.array(z.object({ file: z.string().min(1), signers: z.array(z.string().min(1)).min(1, 'trustedLists: each list needs its signer certificate') })).default([]),
     revocation: z
       .object({
         crls: z.array(z.string().min(1)).default([]),
@@ -119,6 +122,8 @@ export interface LoadedConfig {
   trustAnchorPems: string[];
   /** The configured CRLs as DER (revocation.crls); absent where a runtime's configuration carries none. */
   crlDers?: Uint8Array[];
+  /** The configured trusted lists, each verified against its signers (trustedLists). */
+  trustedLists?: TrustedList[];
 }
 
 export const DEFAULT_CONFIG_FILE = 'config/demo.json';
@@ -163,7 +168,26 @@ export async function loadConfig(file = process.env.FILIERA_CONFIG ?? DEFAULT_CO
       return der;
     }),
   );
-  return { config, file: absolute, trustAnchorPems, crlDers };
+  const trustedLists = await Promise.all(
+    config.trustedLists.map(async (entry) => {
+      const read = async (name: string) => {
+        const at = path.resolve(path.dirname(absolute), name);
+        try {
+          return await readFile(at, 'utf8');
+        } catch {
+          throw new ConfigError(`${file}: trusted list file "${name}" cannot be read at ${at}`);
+        }
+      };
+      const [xml, ...signers] = await Promise.all([read(entry.file), ...entry.signers.map(read)]);
+      try {
+        return readTrustedList(xml!, signers, entry.file);
+      } catch (err) {
+        if (err instanceof TrustedListError) throw new ConfigError(`${file}: ${err.message}`);
+        throw err;
+      }
+    }),
+  );
+  return { config, file: absolute, trustAnchorPems, crlDers, trustedLists };
 }
 
 /** A CRL file as DER: DER as is (a SEQUENCE), PEM ("-----BEGIN X509 CRL-----") decoded; null otherwise. */

@@ -10,6 +10,7 @@ import type { CheckedSampleRow, ConsentDefect } from './consent/checks.js';
 import type { ConsentSampleOutcome } from './consent/outcome.js';
 import type { DateRange, ExclusionReason, ListReport } from './list/model.js';
 import type { SignatureReport } from './signature/model.js';
+import type { TrustedList } from './signature/trusted-list.js';
 import { decideVerdict, type Verdict } from './verdict/policy.js';
 
 /** Where the engine reads bytes from: a file now, an S3 object in the pipeline. Called once per read. */
@@ -24,6 +25,8 @@ export interface VerificationRequest {
   trustAnchors: string[];
   /** DER of the configured CRLs (revocation.crls, or filiera verify --crl). */
   crls?: Uint8Array[];
+  /** Trusted lists verified against their signers (trustedLists, or filiera verify --trusted-list). */
+  trustedLists?: TrustedList[];
   list: ByteSource;
   attestation: Uint8Array;
   rpo?: ByteSource;
@@ -158,13 +161,14 @@ export async function verifyIntake(request: VerificationRequest): Promise<Verifi
 
 /** Step 1 of verifyIntake on its own: read the attestation with the request's extractors and check its signature. */
 export function examineRequestAttestation(
-  request: Pick<VerificationRequest, 'attestation' | 'trustAnchors' | 'crls' | 'tenant' | 'now' | 'reading'>,
+  request: Pick<VerificationRequest, 'attestation' | 'trustAnchors' | 'crls' | 'trustedLists' | 'tenant' | 'now' | 'reading'>,
 ): Promise<ExaminedAttestation> {
   return examineAttestation(
     request.attestation,
     {
       trustAnchors: request.trustAnchors,
       ...(request.crls?.length ? { crls: request.crls } : {}),
+      ...(request.trustedLists?.length ? { trustedLists: request.trustedLists } : {}),
       tenantVat: request.tenant.vat.replace(/^IT/i, ''),
       signatories: request.tenant.signatories,
       now: request.now,

@@ -6,21 +6,29 @@ import { TesseractExtractor } from '../../shared/adapters/ocr/tesseract-extracto
 import { attestationFieldNames, type AttestationFieldName } from '../../shared/attestation/model.js';
 import { bareVat, crlFromFile, loadConfig, PolicySchema, type Policy } from '../../shared/config.js';
 import { isValidPartitaIva } from '../../shared/identifiers.js';
+import { TrustedListError, readTrustedList, type TrustedList } from '../../shared/signature/trusted-list.js';
 import { fieldLabels } from '../../shared/verdict/field-labels.js';
 import { doubtfulFields } from '../../shared/verdict/ocr-doubt.js';
 import { buildReceipt, verifyIntake, type VerificationResult } from '../../shared/verification.js';
+import { checkConsentEvidence, type ConsentSampleJson } from '../../shared/consent/index.js';
 import { EXIT, parseFlags, progress, progressDone, readableFile, UsageError } from '../cli-support.js';
 import { terminalSafeLines } from '../terminal-text.js';
 
-const help = `filiera verify --list FILE --attestation FILE --intake ID --tenant-vat VAT --trust PEM [--trust PEM ...]
+const help = `filiera verify --list FILE --attestation FILE --intake ID --tenant-vat VAT (--trust PEM | --trusted-list XML:SIGNER.pem) ...
                [--signatory TAXCODE ...] [--rpo FILE] [--now ISO8601] [--out DIR] [--json] [--config FILE]
-               [--crl FILE ...] [--require-revocation-status]
+               [--crl FILE ...] [--require-revocation-status] [--evidence FILE --sample-seed HEX]
 
 Re-verifies a contact list and its signed attestation offline with the pipeline's engine.
 Exit status: 0 approved, 10 in review, 20 rejected, 2 usage or unreadable arguments.
+--evidence FILE --sample-seed HEX re-checks a consent sample as the pipeline did (PRODUCT.md section 10): the sample
+of consentSampleSize rows (the policy's, default 59) is drawn from the seed (64 hex digits: the intake's
+consentSample.seed, or recomputed from its audit trail) in the list's pass and checked against the evidence file; the
+verdict is the worse of the documents' and the sample's. Without them the verdict covers the documents and the list.
 --config FILE takes the policy thresholds and the CRLs (revocation.crls) from a configuration file (default: the
 policy defaults). --crl FILE adds a CRL (DER or PEM) to the revocation data the signatures carry;
---require-revocation-status sends an attestation whose signing certificates' status is unknown to a person.`;
+--require-revocation-status sends an attestation whose signing certificates' status is unknown to a person.
+--trusted-list XML:SIGNER.pem trusts the CA/QC and TSA/QTST services of an ETSI TS 119 612 trusted list, once its
+signature verifies with SIGNER.pem.`;
 
 const Args = z.object({
   list: z.string({ error: '--list FILE is required' }),
@@ -29,7 +37,8 @@ const Args = z.object({
   'tenant-vat': z
     .string({ error: '--tenant-vat VAT is required' })
     .refine((v) => /^(IT)?\d{11}$/i.test(v.replace(/\s+/g, '')), '--tenant-vat must be 11 digits, optionally after IT'),
-  trust: z.array(z.string()).min(1, 'at least one --trust PEM is required'),
+  trust: z.array(z.string()).default([]),
+  'trusted-list': z.array(z.string()).default([]),
   signatory: z.array(z.string().regex(/^[A-Za-z0-9]{16}$/, '--signatory must be a 16-character codice fiscale')).default([]),
   rpo: z.string().optional(),
   now: z
@@ -39,6 +48,11 @@ const Args = z.object({
   out: z.string().optional(),
   json: z.boolean().default(false),
   config: z.string().optional(),
+  evidence: z.string().optional(),
+  'sample-seed': z
+    .string()
+    .regex(/^[0-9a-fA-F]{64}$/, '--sample-seed must be 64 hexadecimal digits (the seed of PRODUCT.md section 10)')
+    .optional(),
   crl: z.array(z.string()).default([]),
   'require-revocation-status': z.boolean().default(false),
   help: z.boolean().default(false),
@@ -57,7 +71,10 @@ export async function run(argv: string[]): Promise<number> {
     out: { type: 'string' },
     json: { type: 'boolean' },
     config: { type: 'string' },
+    evidence: { type: 'string' },
+    'sample-seed': { type: 'string' },
     crl: { type: 'string', multiple: true },
+    'trusted-list': { type: 'string', multiple: true },
     'require-revocation-status': { type: 'boolean' },
     help: { type: 'boolean', short: 'h' },
   });
@@ -68,6 +85,13 @@ export async function run(argv: string[]): Promise<number> {
   const parsed = Args.safeParse({ ...flags, trust: flags.trust ?? [] });
   if (!parsed.success) throw new UsageError(parsed.error.issues[0]?.message ?? 'invalid arguments');
   const args = parsed.data;
+  if (Boolean(args.evidence) !== Boolean(args['sample-seed'])) {
+    throw new UsageError('--evidence FILE and --sample-seed HEX go together: the sample is drawn from the seed and checked against the file');
+  }
+  if (args.evidence) await readableFile(args.evidence, '--evidence');
+  if (args.trust.length === 0 && args['trusted-list'].length === 0) {
+    throw new UsageError('at least one --trust PEM or --trusted-list XML:SIGNER.pem is required');
+  }
 
   await readableFile(args.list, '--list');
   await readableFile(args.attestation, '--attestation');
@@ -84,6 +108,7 @@ export async function run(argv: string[]): Promise<number> {
   if (!isValidPartitaIva(tenantVat)) throw new UsageError(`--tenant-vat ${args['tenant-vat']}: not a valid Partita IVA (check digit)`);
   const configured = args.config ? await fromConfig(args.config) : { policy: PolicySchema.parse({}), crls: [] };
   const policy: Policy = { ...configured.policy, ...(args['require-revocation-status'] ? { requireRevocationStatus: true } : {}) };
+  const trustedLists = await Promise.all(args['trusted-list'].map(readTrustedListArgument));
   const crls = [...configured.crls];
   for (const file of args.crl) {
     await readableFile(file, '--crl');
@@ -110,6 +135,7 @@ export async function run(argv: string[]): Promise<number> {
       policy,
       trustAnchors,
       crls,
+      trustedLists,
       list: () => counted(createReadStream(args.list), (n) => {
         seen += n;
         progress(`reading list ${Math.floor((seen / Math.max(listBytes, 1)) * 100)}%`);
@@ -118,27 +144,88 @@ export async function run(argv: string[]): Promise<number> {
       ...(args.rpo ? { rpo: () => createReadStream(args.rpo!) } : {}),
       now: args.now ? new Date(args.now) : new Date(),
       reading: { extractors: { scans: ocr } },
+      ...(args['sample-seed'] ? { consentSample: { seed: args['sample-seed'] } } : {}),
       ...(handle ? { output: async (chunk: Uint8Array) => void (await handle!.write(chunk)) } : {}),
     });
     progressDone();
+    const checked = args.evidence ? await checkEvidence(result, args.evidence) : null;
+    const final = checked?.result ?? result;
     await handle?.close();
     handle = undefined;
     if (args.out && partial) {
-      if (result.verdict === 'approved') {
+      if (final.verdict === 'approved') {
         await rename(partial, path.join(args.out, 'list.csv'));
-        await writeFile(path.join(args.out, 'receipt.json'), `${JSON.stringify(buildReceipt(result), null, 2)}\n`);
+        await writeFile(path.join(args.out, 'receipt.json'), `${JSON.stringify(buildReceipt(final), null, 2)}\n`);
       } else {
         await rm(partial, { force: true });
       }
     }
     // The attestation's text is the committente's: no terminal control of it reaches the screen (bin/terminal-text.ts).
-    process.stdout.write(terminalSafeLines(args.json ? `${JSON.stringify(toJson(result), null, 2)}\n` : render(result, args.out)));
-    return EXIT[result.verdict];
+    const sample = checked?.sample;
+    process.stdout.write(terminalSafeLines(args.json ? `${JSON.stringify(toJson(final, sample), null, 2)}\n` : render(final, args.out, sample)));
+    return EXIT[final.verdict];
   } finally {
     await handle?.close();
     if (partial) await rm(partial, { force: true }).catch(() => undefined);
     await ocr.close();
   }
+}
+
+/** --trusted-list XML:SIGNER.pem: the list is used only once its signature verifies with that certificate. */
+async function readTrustedListArgument(value: string): Promise<TrustedList> {
+  const split = value.lastIndexOf(':');
+  if (split <= 0 || split === value.length - 1) {
+    throw new UsageError(`--trusted-list ${value}: expected XML:SIGNER.pem (the list and the certificate its signature must verify with)`);
+  }
+  const [xmlFile, signerFile] = [value.slice(0, split), value.slice(split + 1)];
+  await readableFile(xmlFile, '--trusted-list');
+  await readableFile(signerFile, '--trusted-list');
+  const [xml, signer] = await Promise.all([readFile(xmlFile, 'utf8'), readFile(signerFile, 'utf8')]);
+  try {
+    return readTrustedList(xml, [signer], xmlFile);
+  } catch (err) {
+    if (err instanceof TrustedListError) throw new UsageError(`--trusted-list ${err.message}`);
+    throw err;
+  }
+}
+
+const SEVERITY = { approved: 0, review: 1, rejected: 2 } as const;
+const OUTCOME_VERDICT = { proceed: 'approved', review: 'review', rejected: 'rejected' } as const;
+
+/**
+ * The consent sample's check, offline (PRODUCT.md sections 7 and 10): the rows drawn in the list's pass, checked
+ * against the evidence file with the pipeline's engine; the verdict is the worse of the documents' and the sample's.
+ * An evidence file that cannot be read as evidence is an unreadable argument (exit 2), with its row/column errors.
+ */
+async function checkEvidence(result: VerificationResult, file: string): Promise<{ result: VerificationResult; sample: ConsentSampleJson } | null> {
+  const drawn = result.consentSample;
+  if (!drawn) {
+    const why =
+      result.verdict === 'rejected'
+        ? 'the documents are rejected'
+        : result.attestation.fields.legalBasis?.value !== 'consent'
+          ? 'the attested legal basis is not consent'
+          : !result.list.readable
+            ? 'the list is unreadable'
+            : 'consentSampleSize is 0';
+    process.stderr.write(`filiera: no consent sample is drawn (${why}): --evidence is not checked\n`);
+    return null;
+  }
+  const period = result.attestation.fields.collectionPeriod?.value;
+  const checked = await checkConsentEvidence({
+    seed: drawn.seed,
+    rows: drawn.rows,
+    evidence: new Uint8Array(await readFile(file)),
+    collectionPeriod: period && period.from <= period.to ? period : null,
+  });
+  if (!checked.readable) {
+    throw new UsageError(`--evidence ${file}: not readable as consent evidence: ${checked.errors.slice(0, 5).map((e) => e.message).join('; ')}`);
+  }
+  const sampled = OUTCOME_VERDICT[checked.decision.outcome];
+  const verdict = SEVERITY[sampled] > SEVERITY[result.verdict] ? sampled : result.verdict;
+  const findings = checked.decision.finding ? [...result.findings, checked.decision.finding] : result.findings;
+  const { seed, rows, defects } = checked.report;
+  return { result: { ...result, verdict, findings }, sample: { seed, rows, defects } };
 }
 
 async function fromConfig(file: string): Promise<{ policy: Policy; crls: Uint8Array[] }> {
@@ -158,7 +245,7 @@ async function* counted(source: AsyncIterable<Uint8Array>, onBytes: (n: number) 
 }
 
 /** The `--json` shape of PRODUCT.md section 7. */
-export function toJson(result: VerificationResult) {
+export function toJson(result: VerificationResult, consentSample?: ConsentSampleJson) {
   return {
     intakeId: result.intakeId,
     verdict: result.verdict,
@@ -176,6 +263,7 @@ export function toJson(result: VerificationResult) {
       fields: result.attestation.fields,
       signature: result.attestation.signature,
     },
+    ...(consentSample ? { consentSample } : {}),
   };
 }
 
@@ -185,7 +273,7 @@ const verdictLine = {
   rejected: 'REJECTED (respinta): the list must not be released',
 };
 
-function render(result: VerificationResult, out: string | undefined): string {
+function render(result: VerificationResult, out: string | undefined, sample?: ConsentSampleJson): string {
   const lines: string[] = [];
   const l = result.list;
   const a = result.attestation;
@@ -234,6 +322,13 @@ function render(result: VerificationResult, out: string | undefined): string {
       const label = field in fieldLabels ? fieldLabels[field as AttestationFieldName].it : field;
       lines.push(`  ${label} (${field}): ${read ? JSON.stringify(read.raw) : 'not found'}  [${codes.join(', ')}]`);
     }
+  }
+  if (sample) {
+    const defective = new Set(sample.defects.map((d) => d.row)).size;
+    lines.push('', `Consent sample (seed ${sample.seed})`);
+    lines.push(`  rows       ${sample.rows.length} sampled: ${sample.rows.map((r) => r.row).join(', ')}`);
+    lines.push(`  defective  ${defective} of ${sample.rows.length}`);
+    for (const d of sample.defects) lines.push(`    row ${d.row} ${d.check}: ${d.message}`);
   }
   lines.push('', result.findings.length ? 'Findings' : 'Findings: none');
   for (const f of result.findings) {

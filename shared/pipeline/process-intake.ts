@@ -155,7 +155,7 @@ export async function processIntake(
   intake: Intake,
   options: { extracted?: Extraction } = {},
 ): Promise<VerificationResult | 'extracting'> {
-  const { config, trustAnchorPems, crlDers } = await deps.config();
+  const { config, trustAnchorPems, crlDers, trustedLists } = await deps.config();
   const tenant = config.tenants.find((t) => t.id === intake.tenantId);
   if (!tenant) throw new Error(`intake ${intake.intakeId}: tenant ${intake.tenantId} is not configured`);
   const policy = policyFor(config, tenant.id);
@@ -178,6 +178,7 @@ export async function processIntake(
     attestation,
     trustAnchors: trustAnchorPems,
     ...(crlDers?.length ? { crls: crlDers } : {}),
+    ...(trustedLists?.length ? { trustedLists } : {}),
     tenant: tenantRef,
     now: deps.now(),
     reading: {

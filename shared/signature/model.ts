@@ -1,5 +1,6 @@
 /** A signature report a person can read: each check with its outcome, and who signed. */
 import type { CmsLimits } from './cms.js';
+import type { TrustedList } from './trusted-list.js';
 
 export type CheckOutcome = 'pass' | 'fail' | 'not_applicable' | 'absent';
 
@@ -114,6 +115,8 @@ export interface SignatureExpectations {
   limits?: CmsLimits;
   /** DER of the CRLs from configuration (PRODUCT.md section 6, revocation.crls). */
   crls?: Uint8Array[];
+  /** Trusted lists already verified against their signers (PRODUCT.md section 6, trustedLists). */
+  trustedLists?: TrustedList[];
 }
 
 /**

@@ -13,7 +13,8 @@ import { constants, createHash, verify as cryptoVerify, type KeyObject } from 'n
 import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
 import { ACCEPTED_DIGESTS, DIGESTS, digestLabel, keyStrength, schemeOf, type DigestName } from './algorithms.js';
-import { CertPool, TIME_STAMPING_EKU, buildPath, certFromPkijs, certsFromPem, cnOf, extendedKeyUsage, signerUsage, type Cert } from './certificates.js';
+import { CertPool, TIME_STAMPING_EKU, buildPath, certFromDer, certFromPkijs, certsFromPem, cnOf, extendedKeyUsage, signerUsage, type Cert } from './certificates.js';
+import { SERVICE_TYPE, grantedCertificates } from './trusted-list.js';
 import {
   CmsError,
   DEFAULT_CMS_LIMITS,
@@ -73,6 +74,7 @@ class Context {
   readonly anchors: Cert[];
   readonly limits: CmsLimits;
   readonly crls: Uint8Array[];
+  private readonly listCerts = new Map<string, Cert | null>();
 
   constructor(readonly expectations: SignatureExpectations) {
     this.limits = expectations.limits ?? DEFAULT_CMS_LIMITS;
@@ -83,6 +85,28 @@ class Context {
       if (certs.length === 0 && !/-----BEGIN CERTIFICATE-----/.test(pem)) this.notes.push('A configured trust anchor is not a PEM certificate and was ignored.');
       this.anchors.push(...certs);
     }
+  }
+
+  /**
+   * Trust anchors at `at`: the configured PEM anchors, and the certificates of trusted-list services granted then
+   * (CA/QC for signatures, TSA/QTST for timestamps; PRODUCT.md 6).
+   */
+  anchorsAt(at: Date, purpose: 'signature' | 'timestamp'): Cert[] {
+    const lists = this.expectations.trustedLists ?? [];
+    if (lists.length === 0) return this.anchors;
+    const types = purpose === 'signature' ? [SERVICE_TYPE.caQc] : [SERVICE_TYPE.tsaQtst, SERVICE_TYPE.tsa];
+    const fromLists = grantedCertificates(lists, types, at).flatMap((der) => {
+      const key = Buffer.from(der).toString('base64');
+      if (!this.listCerts.has(key)) this.listCerts.set(key, certFromDer(der) ?? null);
+      return this.listCerts.get(key) ?? [];
+    });
+    return [...this.anchors, ...fromLists];
+  }
+
+  /** Whether `anchor` is a CA/QC service of a trusted list granted at `at` (a qualified certificate's issuer). */
+  isQualifiedAnchor(anchor: Cert, at: Date): boolean {
+    const raw = anchor.x509.raw;
+    return grantedCertificates(this.expectations.trustedLists ?? [], [SERVICE_TYPE.caQc], at).some((der) => raw.equals(Buffer.from(der)));
   }
 }
 
@@ -373,7 +397,7 @@ function evaluateSigner(context: Context, builder: SignatureBuilder, input: Sign
   }
 
   // 5. Chain to a trust anchor through certification authorities; the certificate is for signing documents.
-  const path = buildPath(cert, input.pool, context.anchors, at);
+  const path = buildPath(cert, input.pool, context.anchorsAt(at, 'signature'), at);
   builder.check('chain', path.chain.outcome, path.chain.text);
   const usage = signerUsage(cert);
   builder.check('key_usage', usage.outcome, usage.text);
@@ -785,7 +809,7 @@ function verifyTimeStampToken(context: Context, cms: ParsedCms, imprinted: Uint8
   const time = info.genTime;
   const authority = cnOf(tsa);
   if (!outcome.ok) return { valid: false, trusted: false, text: outcome.text, time, authority };
-  const path = buildPath(tsa, pool, context.anchors, time);
+  const path = buildPath(tsa, pool, context.anchorsAt(time, 'timestamp'), time);
   const ekus = extendedKeyUsage(tsa.pk);
   if (!ekus || !ekus.includes(TIME_STAMPING_EKU)) {
     return {
