@@ -184,6 +184,8 @@ describe('filiera (bin/filiera.mjs)', () => {
     const loaded = [...stderr.matchAll(/^LOADED (.+)$/gm)].map((m) => m[1]!);
     expect(loaded).toContain(pathToFileURL(freshBuild()!.entries['filiera']!).href);
     expect(loaded.filter((url) => url.includes('/node_modules/tsx/') || url.endsWith('.ts'))).toEqual([]);
+    // pdfjs (3.4 MB of modules) loads when a PDF is read, not with the CLI; nor the list engine's phone library
+    expect(loaded.filter((url) => /\/node_modules\/(pdfjs-dist|libphonenumber-js|pkijs)\//.test(url))).toEqual([]);
   });
 });
 
