@@ -1,11 +1,12 @@
 import type { z } from 'zod';
-import type { AuditResponse, DocumentLinks, IntakeView, Page } from '../../shared/api/schemas.js';
+import type { AuditResponse, DocumentLinks, IntakeView, Page, TraceResponse } from '../../shared/api/schemas.js';
 
 /** The console's only way to the data: the HTTP API with the bearer token (PRODUCT.md section 8). */
 export type Intake = IntakeView;
 export type IntakePage = z.infer<ReturnType<typeof Page<typeof IntakeView>>>;
 export type Audit = z.infer<typeof AuditResponse>;
 export type Documents = z.infer<typeof DocumentLinks>;
+export type Trace = z.infer<typeof TraceResponse>;
 
 export class ApiError extends Error {
   override name = 'ApiError';
@@ -44,6 +45,11 @@ export class ApiClient {
 
   documents(id: string): Promise<Documents> {
     return this.request('GET', `/v1/intakes/${encodeURIComponent(id)}/documents`);
+  }
+
+  /** The releases in scope whose lists held this number (PRODUCT.md section 11); the API records the lookup. */
+  trace(phone: string): Promise<Trace> {
+    return this.request('GET', `/v1/trace?${new URLSearchParams({ phone }).toString()}`);
   }
 
   decide(id: string, decision: 'approve' | 'reject', justification: string): Promise<Intake> {

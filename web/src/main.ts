@@ -9,6 +9,7 @@ import { renderIntake } from './views/intake.js';
 import { renderMine } from './views/mine.js';
 import { renderQueue } from './views/queue.js';
 import { renderSignIn } from './views/sign-in.js';
+import { renderTrace } from './views/trace.js';
 
 /**
  * The compliance console: a single page that talks only to the HTTP API with the bearer token. Addresses are
@@ -76,6 +77,9 @@ async function boot(): Promise<void> {
         await renderQueue(app, main, filtersFromParams(new URLSearchParams(query)));
       } else if (parts[0] === 'mine' && session.user.role === 'committente') {
         await renderMine(app, main);
+      } else if (parts[0] === 'trace') {
+        // Compliance and committenti (call centers stopped above); the API applies the scope.
+        renderTrace(app, main);
       } else if (parts[0] === 'queue' || parts[0] === 'mine') {
         replaceChildren(main, pageHeading(app.t('app.title')), h('p', { class: 'notice error', role: 'alert' }, app.t('common.forbidden')));
       } else {
@@ -100,6 +104,7 @@ async function boot(): Promise<void> {
             {},
             user.role === 'compliance' ? h('li', {}, h('a', { href: '#/queue' }, app.t('nav.queue'))) : null,
             user.role === 'committente' ? h('li', {}, h('a', { href: '#/mine' }, app.t('nav.mine'))) : null,
+            user.role !== 'callcenter' ? h('li', {}, h('a', { href: '#/trace', 'data-testid': 'nav-trace' }, app.t('nav.trace'))) : null,
             user.role !== 'callcenter' ? h('li', {}, openForm()) : null,
           ),
         )
