@@ -11,6 +11,13 @@ export function renderIntake(view: IntakeView): string {
   if (view.status === 'AWAITING_UPLOADS') {
     lines.push(`  uploads  list ${view.uploads.list ? 'received' : 'missing'}, attestation ${view.uploads.attestation ? 'received' : 'missing'} (deadline ${view.uploadDeadline})`);
   }
+  if (view.consentSample) {
+    const c = view.consentSample;
+    const state = c.outcome
+      ? `checked: ${c.outcome}, ${c.defectiveRows ?? 0} defective`
+      : `awaiting evidence by ${c.deadline}${c.evidenceRefused ? ' (the last file was refused: upload a corrected one)' : ''}`;
+    lines.push(`  sample   ${c.sampledRows} consents drawn, ${state}`);
+  }
   if (view.review) lines.push(`  review   ${view.review.decision} by ${view.review.reviewer}: ${view.review.justification}`);
   if (view.release) lines.push(`  release  at ${view.release.releasedAt}, downloadable until ${view.release.expiresAt}`);
   if (view.findings.length) {

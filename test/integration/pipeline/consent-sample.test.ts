@@ -1,4 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { run as submitCommand } from '../../../bin/commands/submit.js';
 import { consentSeedFromAuditTrail, drawSampleIndices } from '../../../shared/consent/index.js';
 import { evidenceKeys } from '../../../shared/intake/evidence-keys.js';
 import { boundAttestation, cleanList, sha256, startTestStack, type TestStack } from '../../fixtures/stack.js';
@@ -22,6 +26,24 @@ beforeAll(async () => {
 afterAll(async () => {
   await stack?.dispose();
 });
+
+afterEach(() => {
+  vi.restoreAllMocks();
+});
+
+/** `filiera submit ...` in process, against the stack, as the committente. */
+async function submit(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  let stdout = '';
+  let stderr = '';
+  vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => ((stdout += chunk.toString()), true));
+  vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => ((stderr += chunk.toString()), true));
+  try {
+    const code = await submitCommand([...args, '--url', stack.baseUrl, '--token', acme, '--timeout', '120']);
+    return { code, stdout, stderr };
+  } finally {
+    vi.restoreAllMocks();
+  }
+}
 
 async function api(method: string, path: string, token: string, body?: unknown) {
   const response = await fetch(`${stack.baseUrl}${path}`, {
@@ -96,5 +118,39 @@ describe('consent evidence sampling on the embedded stack', () => {
     const seed = consentSeedFromAuditTrail(audit.json.events, sha256(list), sha256(attestation));
     expect(seed).toMatchObject({ ok: true, seed: receipt.consentSample.seed });
     if (seed.ok) expect(drawSampleIndices(seed.seed, receipt.released.rows, 8)).toEqual(receipt.consentSample.rows.map((r: { index: number }) => r.index));
+  });
+
+  it('filiera submit saves the sample when the documents pass, and --evidence uploads the answer and prints the verdict', async () => {
+    // Prepare: step 1 opens the intake and uploads the list
+    const dir = await mkdtemp(path.join(process.env.FILIERA_TEST_TMP ?? tmpdir(), 'filiera-submit-evidence-'));
+    const list = cleanList(20, 8);
+    const listFile = path.join(dir, 'lista.csv');
+    await writeFile(listFile, list);
+    const opened = await submit(['--list', listFile, '--call-center', 'cc-napoli', '--campaign', 'CLI', '--template-out', path.join(dir, 'form.pdf')]);
+    expect(opened.code, opened.stderr).toBe(0);
+    const intakeId = /Intake (FIL-\S+) opened/.exec(opened.stdout)![1]!;
+    const attestationFile = path.join(dir, 'firmata.pdf');
+    await writeFile(attestationFile, await boundAttestation(intakeId, list, 20));
+
+    // Act 1: the signed attestation; the documents pass and the sample is saved
+    const sampleFile = path.join(dir, 'campione.csv');
+    const second = await submit(['--intake', intakeId, '--attestation', attestationFile, '--sample-out', sampleFile]);
+    expect(second.code).toBe(1);
+    expect(second.stdout).toContain('AWAITING_EVIDENCE');
+    expect(second.stdout).toContain(`filiera submit --intake ${intakeId} --evidence ${sampleFile}`);
+    const sample = await readFile(sampleFile, 'utf8');
+    expect(sample.trimEnd().split('\r\n')).toHaveLength(9);
+
+    // Act 2: an unreadable answer is refused with its errors; the filled-in sample is checked and released
+    const broken = path.join(dir, 'rotta.csv');
+    await writeFile(broken, 'telefono;ip\r\n+393470000000;1.2.3.4\r\n');
+    const refused = await submit(['--intake', intakeId, '--evidence', broken]);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toMatch(/the evidence file was refused/);
+    await writeFile(sampleFile, fillIn(sample));
+    const answered = await submit(['--intake', intakeId, '--evidence', sampleFile]);
+    expect(answered.code, answered.stderr).toBe(0);
+    expect(answered.stdout).toMatch(/status\s+RELEASED/);
+    expect(answered.stdout).toMatch(/sample\s+8 consents drawn, checked: proceed, 0 defective/);
   });
 });
