@@ -134,7 +134,14 @@ describe('every request to the local S3 engine is signed, with the headers it ca
 
   it('refuses an upload link carrying unsigned headers S3 would store and serve with the object', async () => {
     const link = await store.presignPut('filiera-intake', 'tenants/acme/intakes/FIL-0000000001/attestation', { expiresInSeconds: 900 });
-    for (const [name, value] of [['content-encoding', 'gzip'], ['content-disposition', 'inline; filename="x.html"'], ['cache-control', 'max-age=99999'], ['x-amz-meta-verdict', 'approved'], ['x-amz-tagging', 'a=b']]) {
+    const extras: [string, string][] = [
+      ['content-encoding', 'gzip'],
+      ['content-disposition', 'inline; filename="x.html"'],
+      ['cache-control', 'max-age=99999'],
+      ['x-amz-meta-verdict', 'approved'],
+      ['x-amz-tagging', 'a=b'],
+    ];
+    for (const [name, value] of extras) {
       const headers = { [name]: value };
       expect(checkSignedRequest({ method: 'PUT', ...received(link.url, headers), headerNames: ['host', name], secretFor }), name).toMatchObject({
         status: 403,
