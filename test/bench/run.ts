@@ -4,6 +4,7 @@
  */
 const benches: { name: string; load: () => Promise<{ run: () => Promise<void> }> }[] = [
   { name: 'list-engine', load: () => import('./list-engine.js') },
+  { name: 'consent-pass', load: () => import('./consent-pass.js') },
   { name: 'verify', load: () => import('./verify-process.js') },
   { name: 'bundles', load: () => import('./bundles.js') },
   { name: 'ocr', load: () => import('./ocr.js') },
