@@ -47,6 +47,7 @@ export const it = {
 
   'status.AWAITING_UPLOADS': 'In attesa dei file',
   'status.PROCESSING': 'In elaborazione',
+  'status.AWAITING_EVIDENCE': 'In attesa delle prove del consenso',
   'status.APPROVED': 'Approvato, in consegna',
   'status.IN_REVIEW': 'In revisione',
   'status.RELEASED': 'Consegnato',
@@ -283,6 +284,7 @@ export const en: Record<MessageKey, string> = {
 
   'status.AWAITING_UPLOADS': 'Awaiting files',
   'status.PROCESSING': 'Processing',
+  'status.AWAITING_EVIDENCE': 'Awaiting consent evidence',
   'status.APPROVED': 'Approved, releasing',
   'status.IN_REVIEW': 'In review',
   'status.RELEASED': 'Released',
