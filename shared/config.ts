@@ -29,6 +29,11 @@ export const PolicySchema = z.object({
   maxListBytes: z.number().int().positive().default(1_073_741_824),
   /** PRODUCT 5: an unknown revocation status of a signing certificate sends the intake to a person. */
   requireRevocationStatus: z.boolean().default(false),
+  /**
+   * PRODUCT 5: the tenant's signature must be a qualified electronic signature. Default false, true once trustedLists
+   * are configured (parseConfig); refused without trusted lists, where it could never hold.
+   */
+  requireQualified: z.boolean().default(false),
 });
 export type Policy = z.infer<typeof PolicySchema>;
 
@@ -111,7 +116,20 @@ export function parseConfig(json: unknown, source = 'configuration'): Config {
     const issues = result.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ');
     throw new ConfigError(`${source}: ${issues}`);
   }
-  return result.data;
+  const config = result.data;
+  const raw = json as { policy?: { requireQualified?: unknown } };
+  // PRODUCT 5: requireQualified defaults to true once trusted lists are configured, and is meaningless without them.
+  if (config.trustedLists.length > 0 && raw.policy?.requireQualified === undefined) config.policy.requireQualified = true;
+  if (config.trustedLists.length === 0) {
+    const asking = [
+      ...(config.policy.requireQualified ? ['policy'] : []),
+      ...config.tenants.filter((t) => t.policy?.requireQualified).map((t) => `tenants.${t.id}.policy`),
+    ];
+    if (asking.length > 0) {
+      throw new ConfigError(`${source}: ${asking.join(', ')}: requireQualified needs trustedLists (qualified status comes from a trusted list)`);
+    }
+  }
+  return config;
 }
 
 export interface LoadedConfig {

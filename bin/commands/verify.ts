@@ -16,7 +16,7 @@ import { terminalSafeLines } from '../terminal-text.js';
 
 const help = `filiera verify --list FILE --attestation FILE --intake ID --tenant-vat VAT (--trust PEM | --trusted-list XML:SIGNER.pem) ...
                [--signatory TAXCODE ...] [--rpo FILE] [--now ISO8601] [--out DIR] [--json] [--config FILE]
-               [--crl FILE ...] [--require-revocation-status] [--evidence FILE --sample-seed HEX]
+               [--crl FILE ...] [--require-revocation-status] [--require-qualified] [--evidence FILE --sample-seed HEX]
 
 Re-verifies a contact list and its signed attestation offline with the pipeline's engine.
 Exit status: 0 approved, 10 in review, 20 rejected, 2 usage or unreadable arguments.
@@ -28,7 +28,8 @@ verdict is the worse of the documents' and the sample's. Without them the verdic
 policy defaults). --crl FILE adds a CRL (DER or PEM) to the revocation data the signatures carry;
 --require-revocation-status sends an attestation whose signing certificates' status is unknown to a person.
 --trusted-list XML:SIGNER.pem trusts the CA/QC and TSA/QTST services of an ETSI TS 119 612 trusted list, once its
-signature verifies with SIGNER.pem.`;
+signature verifies with SIGNER.pem. --require-qualified rejects a committente's signature that is not a qualified
+electronic signature (needs --trusted-list).`;
 
 const Args = z.object({
   list: z.string({ error: '--list FILE is required' }),
@@ -55,6 +56,7 @@ const Args = z.object({
     .optional(),
   crl: z.array(z.string()).default([]),
   'require-revocation-status': z.boolean().default(false),
+  'require-qualified': z.boolean().default(false),
   help: z.boolean().default(false),
 });
 
@@ -76,6 +78,7 @@ export async function run(argv: string[]): Promise<number> {
     crl: { type: 'string', multiple: true },
     'trusted-list': { type: 'string', multiple: true },
     'require-revocation-status': { type: 'boolean' },
+    'require-qualified': { type: 'boolean' },
     help: { type: 'boolean', short: 'h' },
   });
   if (flags.help) {
@@ -92,6 +95,9 @@ export async function run(argv: string[]): Promise<number> {
   if (args.trust.length === 0 && args['trusted-list'].length === 0) {
     throw new UsageError('at least one --trust PEM or --trusted-list XML:SIGNER.pem is required');
   }
+  if (args['require-qualified'] && args['trusted-list'].length === 0) {
+    throw new UsageError('--require-qualified needs --trusted-list XML:SIGNER.pem (qualified status comes from a trusted list)');
+  }
 
   await readableFile(args.list, '--list');
   await readableFile(args.attestation, '--attestation');
@@ -106,9 +112,13 @@ export async function run(argv: string[]): Promise<number> {
   );
   const tenantVat = bareVat(args['tenant-vat']);
   if (!isValidPartitaIva(tenantVat)) throw new UsageError(`--tenant-vat ${args['tenant-vat']}: not a valid Partita IVA (check digit)`);
-  const configured = args.config ? await fromConfig(args.config) : { policy: PolicySchema.parse({}), crls: [] };
-  const policy: Policy = { ...configured.policy, ...(args['require-revocation-status'] ? { requireRevocationStatus: true } : {}) };
-  const trustedLists = await Promise.all(args['trusted-list'].map(readTrustedListArgument));
+  const configured = args.config ? await fromConfig(args.config) : { policy: PolicySchema.parse({}), crls: [], trustedLists: [] };
+  const trustedLists = [...configured.trustedLists, ...(await Promise.all(args['trusted-list'].map(readTrustedListArgument)))];
+  const policy: Policy = {
+    ...configured.policy,
+    ...(args['require-revocation-status'] ? { requireRevocationStatus: true } : {}),
+    ...(args['require-qualified'] ? { requireQualified: true } : {}),
+  };
   const crls = [...configured.crls];
   for (const file of args.crl) {
     await readableFile(file, '--crl');
@@ -228,10 +238,10 @@ async function checkEvidence(result: VerificationResult, file: string): Promise<
   return { result: { ...result, verdict, findings }, sample: { seed, rows, defects } };
 }
 
-async function fromConfig(file: string): Promise<{ policy: Policy; crls: Uint8Array[] }> {
+async function fromConfig(file: string): Promise<{ policy: Policy; crls: Uint8Array[]; trustedLists: TrustedList[] }> {
   try {
     const loaded = await loadConfig(file);
-    return { policy: loaded.config.policy, crls: loaded.crlDers ?? [] };
+    return { policy: loaded.config.policy, crls: loaded.crlDers ?? [], trustedLists: loaded.trustedLists ?? [] };
   } catch (err) {
     throw new UsageError(`--config ${(err as Error).message}`);
   }

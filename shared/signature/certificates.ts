@@ -382,3 +382,17 @@ export function signerUsage(cert: Cert): CheckResult {
     ),
   };
 }
+
+/** ETSI EN 319 412-5 QC statements of a certificate (statement OIDs), or undefined without the extension. */
+export function qcStatements(cert: pkijs.Certificate): string[] | undefined {
+  const ext = extension(cert, '1.3.6.1.5.5.7.1.3');
+  if (!ext) return undefined;
+  try {
+    const seq = asn1js.fromBER(ext.extnValue.valueBlock.valueHexView).result as asn1js.Sequence;
+    return (seq.valueBlock.value as asn1js.Sequence[]).map((statement) => (statement.valueBlock.value[0] as asn1js.ObjectIdentifier).valueBlock.toString());
+  } catch {
+    return [];
+  }
+}
+
+export const QC = { compliance: '0.4.0.1862.1.1', sscd: '0.4.0.1862.1.4' } as const;

@@ -29,7 +29,8 @@ export type SignatureCheckName =
   | 'revocation' // not revoked at signing time, by the CRLs configured or carried in the signature
   | 'timestamp' // an RFC 3161 signature timestamp verified against a trusted authority gives the signing time
   | 'signing_certificate' // ESS signing-certificate-v2 matches the signer's certificate
-  | 'identity'; // the signer identifies the tenant
+  | 'identity' // the signer identifies the tenant
+  | 'qualified'; // a qualified electronic signature: QC statements and a trusted list's CA/QC service (never a failure by itself)
 
 export const SIGNATURE_CHECK_ORDER: SignatureCheckName[] = [
   'integrity',
@@ -42,6 +43,7 @@ export const SIGNATURE_CHECK_ORDER: SignatureCheckName[] = [
   'revocation',
   'signing_certificate',
   'identity',
+  'qualified',
 ];
 
 export interface SignatureCheck {

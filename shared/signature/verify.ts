@@ -13,7 +13,7 @@ import { constants, createHash, verify as cryptoVerify, type KeyObject } from 'n
 import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
 import { ACCEPTED_DIGESTS, DIGESTS, digestLabel, keyStrength, schemeOf, type DigestName } from './algorithms.js';
-import { CertPool, TIME_STAMPING_EKU, buildPath, certFromDer, certFromPkijs, certsFromPem, cnOf, extendedKeyUsage, signerUsage, type Cert } from './certificates.js';
+import { CertPool, QC, TIME_STAMPING_EKU, buildPath, certFromDer, certFromPkijs, certsFromPem, cnOf, extendedKeyUsage, qcStatements, signerUsage, type Cert } from './certificates.js';
 import { SERVICE_TYPE, grantedCertificates } from './trusted-list.js';
 import {
   CmsError,
@@ -282,9 +282,10 @@ class SignatureBuilder {
       }
     }
     this.checks.sort((a, b) => SIGNATURE_CHECK_ORDER.indexOf(a.name) - SIGNATURE_CHECK_ORDER.indexOf(b.name));
-    // Identity is judged over the file; an unusable timestamp is information (PRODUCT.md 5: the claimed time stands).
+    // Identity is judged over the file; an unusable timestamp is information (PRODUCT.md 5: the claimed time stands);
+    // qualified status is a policy's question.
     const valid =
-      this.checks.every((c) => c.name === 'identity' || c.name === 'timestamp' || c.outcome !== 'fail') &&
+      this.checks.every((c) => c.name === 'identity' || c.name === 'timestamp' || c.name === 'qualified' || c.outcome !== 'fail') &&
       this.checks.some((c) => c.name === 'integrity' && c.outcome === 'pass');
     return {
       index: this.index,
@@ -412,6 +413,10 @@ function evaluateSigner(context: Context, builder: SignatureBuilder, input: Sign
 
   // 8. Identity: the certificate names the tenant or one of its registered signatories.
   checkIdentity(builder, builder.signer, context.expectations);
+
+  // 9. Qualified status (PRODUCT.md 5, requireQualified): QC statements of the certificate and a trusted list's
+  //    CA/QC service granted at the signing time on its path.
+  checkQualified(builder, context, cert, path.chain.outcome === 'pass' ? path.path : [], at);
   if (revocation.outcome !== 'pass') builder.notes.push('Revocation is read from CRLs only (configured, or carried in the signature); OCSP responses are not read.');
 }
 
@@ -677,6 +682,31 @@ function checkSigningCertificate(builder: SignatureBuilder, signerInfo: pkijs.Si
   }
 }
 
+function checkQualified(builder: SignatureBuilder, context: Context, cert: Cert, path: Cert[], at: Date): void {
+  const statements = qcStatements(cert.pk) ?? [];
+  const listed = path.find((c) => context.isQualifiedAnchor(c, at));
+  const missing: Bilingual[] = [];
+  if (!statements.includes(QC.compliance)) missing.push(bi('the certificate does not declare itself qualified (no QcCompliance statement)', 'il certificato non si dichiara qualificato (manca la dichiarazione QcCompliance)'));
+  if (!statements.includes(QC.sscd)) missing.push(bi('the key is not declared to be on a qualified signature creation device (no QcSSCD statement)', 'la chiave non è dichiarata su un dispositivo qualificato per la creazione di firme (manca la dichiarazione QcSSCD)'));
+  if (!listed) {
+    missing.push(bi(
+      `no CA/QC service of a trusted list granted at ${instant(at)} is on the certificate's path`,
+      `nessun servizio CA/QC di un elenco di fiducia attivo il ${instant(at)} è nel percorso del certificato`,
+    ));
+  }
+  if (missing.length === 0) {
+    builder.check('qualified', 'pass', bi(
+      `A qualified electronic signature: qualified certificate (QcCompliance) on a qualified signature creation device (QcSSCD), issued under the trusted list's CA/QC service "${cnOf(listed!)}"`,
+      `Firma elettronica qualificata: certificato qualificato (QcCompliance) su dispositivo qualificato (QcSSCD), emesso sotto il servizio CA/QC "${cnOf(listed!)}" dell'elenco di fiducia`,
+    ));
+  } else {
+    builder.check('qualified', 'absent', bi(
+      `Not a qualified electronic signature: ${missing.map((m) => m.en).join('; ')}`,
+      `Non è una firma elettronica qualificata: ${missing.map((m) => m.it).join('; ')}`,
+    ));
+  }
+}
+
 function checkIdentity(builder: SignatureBuilder, signer: SignerIdentity | undefined, expectations: SignatureExpectations): void {
   if (!signer) return;
   const tenantVat = expectations.tenantVat.replace(/\s+/g, '').toUpperCase().replace(/^IT/, '');
@@ -860,7 +890,10 @@ function aggregate(type: 'CAdES' | 'PAdES', signatures: SignatureValidation[], t
     };
   }
   const many = signatures.length > 1;
+  const lead = signatures.find((s) => s.identifiesTenant) ?? signatures[0]!;
   const checks: SignatureCheck[] = SIGNATURE_CHECK_ORDER.map((name) => {
+    // PRODUCT.md 5, requireQualified: the question is whether the tenant's signature is qualified.
+    if (name === 'qualified') return { ...lead.checks.find((c) => c.name === name)! };
     const per = signatures.map((s) => ({ s, c: s.checks.find((c) => c.name === name)! }));
     const prefix = (s: SignatureValidation, c: SignatureCheck) =>
       many ? bi(`${s.label} (${s.signer?.commonName ?? s.signer?.subject ?? 'unknown signer'}): ${c.detail}`, `${s.labelIt} (${s.signer?.commonName ?? s.signer?.subject ?? 'firmatario sconosciuto'}): ${c.detailIt ?? c.detail}`) : bi(c.detail, c.detailIt ?? c.detail);
@@ -902,14 +935,13 @@ function aggregate(type: 'CAdES' | 'PAdES', signatures: SignatureValidation[], t
     if (integrity.outcome === 'fail') Object.assign(integrity, { detail: `${integrity.detail}; ${en}`, detailIt: `${integrity.detailIt}; ${it}` });
     else Object.assign(integrity, { outcome: 'fail', detail: `A document timestamp does not verify: ${en}`, detailIt: `Una marca temporale del documento non è valida: ${it}` });
   }
-  const lead = signatures.find((s) => s.identifiesTenant) ?? signatures[0]!;
   const notes = [...contextNotes];
   for (const s of signatures) for (const note of s.notes) notes.push(many ? `${s.label}: ${note}` : note);
   for (const t of timestamps.filter((t) => t.valid)) notes.push(`Document timestamp ${t.index}: ${t.detail}.`);
   return {
     present: true,
     type,
-    valid: checks.every((c) => c.name === 'timestamp' || c.outcome !== 'fail') && checks.some((c) => c.name === 'integrity' && c.outcome === 'pass'),
+    valid: checks.every((c) => c.name === 'timestamp' || c.name === 'qualified' || c.outcome !== 'fail') && checks.some((c) => c.name === 'integrity' && c.outcome === 'pass'),
     checks,
     ...(lead.signer ? { signer: lead.signer } : {}),
     ...(lead.signingTime ? { signingTime: lead.signingTime } : {}),

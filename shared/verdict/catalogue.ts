@@ -214,6 +214,12 @@ export const catalogue = {
     en: (p) => `A signature timestamp was not used, the claimed signing time stands: ${p.detail}.`,
     it: (p) => `Una marca temporale della firma non è stata usata, vale l'ora di firma dichiarata: ${p.detailIt ?? p.detail}.`,
   }),
+  signature_not_qualified: entry<{ detail: string; detailIt?: string }>({
+    severity: 'reject',
+    rule: 'PRODUCT 5: policy requireQualified; eIDAS art. 3(12) and 25(2): a qualified electronic signature',
+    en: (p) => `The committente's signature is not a qualified electronic signature, which this policy requires: ${p.detail}.`,
+    it: (p) => `La firma del committente non è una firma elettronica qualificata, richiesta da questo criterio: ${p.detailIt ?? p.detail}.`,
+  }),
   signing_time_claimed: entry({
     severity: 'info',
     rule: 'eIDAS art. 41-42: only a qualified timestamp proves a time',

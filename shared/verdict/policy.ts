@@ -229,6 +229,10 @@ export function decideVerdict(input: VerdictInput): VerdictOutcome {
           break;
       }
     }
+    const qualified = signature.checks.find((c) => c.name === 'qualified');
+    if (policy.requireQualified && qualified && qualified.outcome !== 'pass') {
+      add(finding('signature_not_qualified', { detail: qualified.detail.replace(/\.$/, ''), detailIt: qualified.detailIt?.replace(/\.$/, '') }));
+    }
     const revocation = signature.checks.find((c) => c.name === 'revocation');
     if (revocation?.outcome === 'absent') {
       // PRODUCT 5: unknown revocation status is information, or a person's call under requireRevocationStatus.

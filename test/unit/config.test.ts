@@ -19,6 +19,7 @@ describe('configuration', () => {
       consentSampleSize: 59,
       consentEvidenceHours: 72,
       requireRevocationStatus: false,
+      requireQualified: false,
     });
   });
 

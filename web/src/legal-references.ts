@@ -37,6 +37,7 @@ export const legalReferencesIt: Record<FindingCode, string> = {
   signature_revoked: 'eIDAS artt. 32 e 28: un certificato revocato al momento della firma non sostiene la firma',
   revocation_status_unknown: 'Specifica Filiera §5: criterio requireRevocationStatus (revisione se lo stato di revoca non è accertabile)',
   signature_timestamp_unused: 'Specifica Filiera §5; eIDAS artt. 41-42: una marca temporale vale solo se verificata presso un\'autorità fidata',
+  signature_not_qualified: 'Specifica Filiera §5: criterio requireQualified; eIDAS artt. 3(12) e 25(2): firma elettronica qualificata',
   signing_time_claimed: 'eIDAS artt. 41-42: solo una marca temporale qualificata prova l\'ora',
   rpo_check_stale: 'DPR 26/2022: una verifica nel Registro delle Opposizioni vale 15 giorni',
   rpo_check_future: 'DPR 26/2022: una verifica nel Registro delle Opposizioni vale 15 giorni',

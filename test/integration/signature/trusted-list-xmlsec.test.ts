@@ -119,6 +119,13 @@ describe('a trusted list signed with xmlsec1', () => {
     expect(code).toBe(0);
   });
 
+  it('filiera verify --require-qualified rejects a signer without QC statements, and needs a trusted list', async () => {
+    const { code, json } = await verify(['--trusted-list', `${tslFile}:${signerPem}`, '--require-qualified']);
+    expect((json as unknown as { findings: { code: string; severity: string }[] }).findings.map((f) => [f.code, f.severity])).toContainEqual(['signature_not_qualified', 'reject']);
+    expect(code).toBe(20);
+    await expect(verify(['--trust', pki.rootCaPath, '--require-qualified'])).rejects.toThrow(/--require-qualified needs --trusted-list/);
+  });
+
   it('filiera verify refuses a list whose signer is not the one named, and a list without its signer (usage errors)', async () => {
     await expect(verify(['--trusted-list', `${tslFile}:${otherPem}`])).rejects.toThrow(UsageError);
     await expect(verify(['--trusted-list', tslFile])).rejects.toThrow(/expected XML:SIGNER.pem/);

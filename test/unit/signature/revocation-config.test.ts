@@ -33,3 +33,17 @@ describe('crlFromFile', () => {
     expect(crlFromFile(bytes)).toEqual(expected);
   });
 });
+
+describe('requireQualified in the configuration', () => {
+  const lists = { trustedLists: [{ file: 'tsl/IT_TSL.xml', signers: ['tsl/agid.pem'] }] };
+  it('defaults to false without trusted lists, true once trusted lists are configured; an explicit false stands', () => {
+    expect(parseConfig(minimal).policy.requireQualified).toBe(false);
+    expect(parseConfig({ ...minimal, ...lists }).policy.requireQualified).toBe(true);
+    expect(parseConfig({ ...minimal, ...lists, policy: { requireQualified: false } }).policy.requireQualified).toBe(false);
+  });
+
+  it('is refused without trusted lists, globally or for a tenant', () => {
+    expect(() => parseConfig({ ...minimal, policy: { requireQualified: true } })).toThrow(/policy: requireQualified needs trustedLists/);
+    expect(() => parseConfig({ tenants: [{ ...minimal.tenants[0], policy: { requireQualified: true } }] })).toThrow(/tenants\.acme\.policy: requireQualified needs trustedLists/);
+  });
+});

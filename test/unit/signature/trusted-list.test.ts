@@ -5,11 +5,14 @@
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { examineAttestation } from '../../../shared/attestation/index.js';
+import { PolicySchema } from '../../../shared/config.js';
+import type { ListReport } from '../../../shared/list/model.js';
 import type { SignatureExpectations } from '../../../shared/signature/index.js';
+import { decideVerdict } from '../../../shared/verdict/policy.js';
 import { TrustedListError, readTrustedList, type TrustedList } from '../../../shared/signature/trusted-list.js';
 import { makeAttestation } from '../../fixtures/attestations.js';
 import { DEMO_SIGNATORY, DEMO_TENANT_VAT } from '../../fixtures/pki.js';
-import { EKU, issue, makeTestPki, signCmsWith, signTrustedList, timeStampToken, trustedListXml, type Issued, type ListedService, type TestPki } from '../../fixtures/signing.js';
+import { ACME_SUBJECT, EKU, issue, makeTestPki, signCmsWith, signTrustedList, timeStampToken, trustedListXml, type Issued, type ListedService, type TestPki } from '../../fixtures/signing.js';
 
 const DAY = 86_400_000;
 let pki: TestPki;
@@ -99,5 +102,40 @@ describe('trusted-list services as anchors', () => {
     const { signature: caOnly } = await examineAttestation(signedAt(new Date(Date.now() - DAY), stamp), expectations([await list([qualifiedCa()])]));
     expect(caOnly.checks.find((c) => c.name === 'timestamp')?.outcome).toBe('fail');
     expect(caOnly.signingTimeSource).toBe('signed-attribute');
+  });
+});
+
+describe('qualified electronic signatures (requireQualified)', () => {
+  const QC_COMPLIANCE = '0.4.0.1862.1.1';
+  const QC_SSCD = '0.4.0.1862.1.4';
+
+  async function verdictCodes(signer: Issued, lists: TrustedList[], requireQualified: boolean, anchors: string[] = []) {
+    const cms = signCmsWith({ content: pdf, signers: [{ signer, chain: [pki.intermediate], signingTime: new Date(Date.now() - DAY) }] });
+    const { document, signature } = await examineAttestation(cms, { ...expectations(lists), trustAnchors: anchors });
+    const listReport = { readable: true, sha256: 'a'.repeat(64), bytes: 1, encoding: 'utf-8', delimiter: ';', header: [], phoneColumn: 'telefono', dataRows: 1, releasedRows: 1, excluded: {}, samples: [] } as unknown as ListReport;
+    const { findings } = decideVerdict({ intakeId: 'x', tenant: { vat: DEMO_TENANT_VAT }, policy: PolicySchema.parse({ requireQualified }), now: new Date(), list: listReport, attestation: document, signature });
+    return { signature, codes: findings.filter((f) => f.code === 'signature_not_qualified').map((f) => [f.code, f.severity]) };
+  }
+
+  it('QcCompliance and QcSSCD under a granted CA/QC service: qualified, accepted under requireQualified', async () => {
+    const signer = await issue({ subject: ACME_SUBJECT(DEMO_TENANT_VAT, DEMO_SIGNATORY), issuer: pki.intermediate, keyUsage: ['nonRepudiation'], qcStatements: [QC_COMPLIANCE, QC_SSCD] });
+    const { signature, codes } = await verdictCodes(signer, [await list([qualifiedCa()])], true);
+    expect(signature.checks.find((c) => c.name === 'qualified')).toMatchObject({ outcome: 'pass', detail: expect.stringMatching(/A qualified electronic signature/) });
+    expect(codes).toEqual([]);
+  });
+
+  it.each([
+    ['no QC statements', [] as string[], true, /no QcCompliance statement.*no QcSSCD statement/],
+    ['QcCompliance without QcSSCD', [QC_COMPLIANCE], true, /no QcSSCD statement/],
+    ['QC statements, but the CA is trusted as a PEM anchor, not through a list', [QC_COMPLIANCE, QC_SSCD], false, /no CA\/QC service of a trusted list/],
+  ])('%s: not qualified; rejected under requireQualified only', async (_name, statements, listed, detail) => {
+    const signer = await issue({ subject: ACME_SUBJECT(DEMO_TENANT_VAT, DEMO_SIGNATORY), issuer: pki.intermediate, keyUsage: ['nonRepudiation'], qcStatements: statements });
+    const lists = listed ? [await list([qualifiedCa()])] : [];
+    const anchors = listed ? [] : pki.anchors;
+    const required = await verdictCodes(signer, lists, true, anchors);
+    expect(required.signature.checks.find((c) => c.name === 'qualified')).toMatchObject({ outcome: 'absent', detail: expect.stringMatching(detail) });
+    expect(required.signature.valid).toBe(true);
+    expect(required.codes).toEqual([['signature_not_qualified', 'reject']]);
+    expect((await verdictCodes(signer, lists, false, anchors)).codes).toEqual([]);
   });
 });
