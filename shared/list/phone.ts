@@ -1,5 +1,6 @@
 import { parsePhoneNumberFromString } from 'libphonenumber-js';
 import metadata from 'libphonenumber-js/metadata.min.json';
+import { callingCodeOf, foreignNumber, type ForeignPhone } from './foreign-phone.js';
 
 /**
  * Phone numbers, parsed with Italy as the default region (PRODUCT.md section 3).
@@ -9,7 +10,8 @@ import metadata from 'libphonenumber-js/metadata.min.json';
  * notations people actually type for Italian numbers (+39 / 0039 / 39 / national, with spaces, dashes, dots,
  * parentheses) by replaying libphonenumber-js's own steps with its own Italian metadata (the same file the default
  * import uses), and returns `undefined` ("unsure") for anything else, which then goes to libphonenumber-js.
- * A property test checks that both give the same answer on every input.
+ * International numbers of the countries lists carry (the EU, Switzerland, the UK, San Marino, the Vatican) are
+ * answered the same way by foreign-phone.ts. Property tests check that both give the same answer on every input.
  */
 
 type CountryArray = readonly unknown[];
@@ -120,12 +122,14 @@ export function fastItalianPhone(raw: string): string | null | undefined {
 
   let national: string;
   if (plus) {
-    // +39..., any other calling code is left to the library
-    if (digits.charCodeAt(0) !== 51 || digits.charCodeAt(1) !== 57) return undefined;
+    // +39..., another calling code by the foreign fast path (or the library)
+    if (digits.charCodeAt(0) !== 51 || digits.charCodeAt(1) !== 57) return foreignE164(digits);
     national = digits.slice(2);
   } else if (digits.charCodeAt(0) === 48 && digits.charCodeAt(1) === 48) {
-    // The Italian international prefix 00: 0039... is +39...; other countries are left to the library.
-    if (digits.charCodeAt(2) !== 51 || digits.charCodeAt(3) !== 57) return undefined;
+    // The Italian international prefix 00: 0039... is +39...; 00 then 0 is not an international prefix (the
+    // library's stripIddPrefix), left to the library.
+    if (digits.charCodeAt(2) === 48) return undefined;
+    if (digits.charCodeAt(2) !== 51 || digits.charCodeAt(3) !== 57) return foreignE164(digits.slice(2));
     national = digits.slice(4);
   } else if (digits.charCodeAt(0) === 51 && digits.charCodeAt(1) === 57) {
     // "39..." without a plus: libphonenumber-js strips the calling code when the whole does not fit the Italian
@@ -139,9 +143,18 @@ export function fastItalianPhone(raw: string): string | null | undefined {
   }
   if (national.length < 2 || national.length > 17) return null; // MIN/MAX_LENGTH_FOR_NSN
   if (isItalianNationalNumber(p, national)) return `+39${national}`;
-  if (p.vaticanLeading !== null && p.vaticanLeading.test(national)) return undefined;
+  if (p.vaticanLeading !== null && p.vaticanLeading.test(national)) return e164Of(foreignNumber('39', national));
   return null;
 }
+
+/** The foreign fast path's answer for the digits after + (or 00): E.164, null, or undefined (ask the library). */
+function foreignE164(international: string): string | null | undefined {
+  const code = callingCodeOf(international);
+  if (code === undefined) return undefined;
+  return e164Of(foreignNumber(code, international.slice(code.length)));
+}
+
+const e164Of = (answer: ForeignPhone | null | undefined) => (answer === undefined || answer === null ? answer : answer.e164);
 
 /** libphonenumber-js's answer: E.164 of a valid number (Italy as default region), else null. */
 export function referencePhone(raw: string): string | null {
