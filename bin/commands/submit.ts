@@ -61,7 +61,11 @@ export async function run(argv: string[]): Promise<number> {
   if (flags.evidence) throw new UsageError('--intake ID is required with --evidence');
   if (flags.intake) {
     if (!flags.attestation) throw new UsageError('--attestation FILE is required with --intake');
-    const links = await api.json<Links>('POST', `/v1/intakes/${encodeURIComponent(flags.intake)}/uploads`);
+    // The sizes are bound into the fresh links (signed Content-Length), as when the intake was opened.
+    const links = await api.json<Links>('POST', `/v1/intakes/${encodeURIComponent(flags.intake)}/uploads`, {
+      ...(flags.list ? { listBytes: (await stat(flags.list)).size } : {}),
+      attestationBytes: (await stat(flags.attestation)).size,
+    });
     if (flags.list) await uploadFile(flags.list, links.uploads.list, 'list');
     await uploadFile(flags.attestation, links.uploads.attestation, 'attestation');
     if (flags['no-wait']) {

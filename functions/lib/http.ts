@@ -61,7 +61,7 @@ export function route<P = undefined, Q = undefined, B = undefined>(
         const principal = authenticate(event);
         const params = parse(spec.params, event.pathParameters ?? {}, 'path');
         const query = parse(spec.query, event.queryStringParameters ?? {}, 'query');
-        const body = parse(spec.body, spec.body ? readJsonBody(event) : undefined, 'body');
+        const body = parse(spec.body, spec.body ? readJsonBody(event, spec.body) : undefined, 'body');
         const deps = await depsSource();
         log = deps.log;
         return toResponse(await handle({ principal, params, query, body, deps }));
@@ -85,8 +85,11 @@ function parse<T>(schema: z.ZodType<T> | undefined, value: unknown, where: strin
   return result.data;
 }
 
-function readJsonBody(event: ApiEvent): unknown {
-  if (!event.body) throw new DomainError('invalid_request', 'body: a JSON body is required');
+function readJsonBody(event: ApiEvent, schema: z.ZodType): unknown {
+  if (!event.body) {
+    if (schema.safeParse(undefined).success) return undefined; // an optional body, left out
+    throw new DomainError('invalid_request', 'body: a JSON body is required');
+  }
   const text = event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body;
   try {
     return JSON.parse(text);

@@ -1,4 +1,3 @@
-import { mkdir } from 'node:fs/promises';
 import http from 'node:http';
 import path from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
@@ -17,6 +16,7 @@ import { createConsoleSite, type ConsoleSite } from './console-site.js';
 import { demoUsers, openLocalIdentity, type LocalIdentity } from './local-identity.js';
 import { localApiHandlers } from './handlers.js';
 import { LocalQueue } from './local-queue.js';
+import { ensurePrivateDir } from './private-files.js';
 import { LOCAL_BUCKETS, localDeps } from './local-deps.js';
 import { ProcessingThread } from './processing-thread.js';
 
@@ -72,7 +72,8 @@ export interface EmbeddedStack {
 export async function startEmbeddedStack(options: EmbeddedStackOptions): Promise<EmbeddedStack> {
   const log = options.log ?? consoleLogger;
   const config = await loadConfig(options.configFile);
-  await mkdir(options.dataDir, { recursive: true });
+  // Contact lists and keys live here: private to the user (0700), whoever starts the stack.
+  await ensurePrivateDir(options.dataDir);
   const dataDir = path.resolve(options.dataDir);
 
   let s3: S3Engine | undefined;

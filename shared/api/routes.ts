@@ -5,6 +5,7 @@ import {
   ConsentSampleQuery,
   ConsentSampleResponse,
   CreateIntakeBody,
+  RenewUploadsBody,
   CreateIntakeResponse,
   DocumentLinks,
   ErrorBody,
@@ -39,7 +40,7 @@ export interface ApiRoute {
 
 export const apiRoutes = [
   { method: 'POST', path: '/v1/intakes', handler: 'create-intake', summary: 'Open an intake and get two upload links', roles: ['committente'], body: CreateIntakeBody, response: CreateIntakeResponse, status: 201 },
-  { method: 'POST', path: '/v1/intakes/{id}/uploads', handler: 'renew-upload-links', summary: 'Fresh upload links while the intake awaits its files (links live 15 minutes)', roles: ['committente'], response: CreateIntakeResponse, status: 200 },
+  { method: 'POST', path: '/v1/intakes/{id}/uploads', handler: 'renew-upload-links', summary: 'Fresh upload links while the intake awaits its files (links live 15 minutes); optional body: the files\' sizes, bound into the links', roles: ['committente'], body: RenewUploadsBody, response: CreateIntakeResponse, status: 200 },
   { method: 'GET', path: '/v1/intakes', handler: 'list-intakes', summary: 'Intakes: a committente its own, compliance all', roles: ['committente', 'compliance'], query: ListQuery, response: Page(IntakeView), status: 200 },
   { method: 'GET', path: '/v1/intakes/{id}', handler: 'get-intake', summary: 'An intake: status, counts, findings, extracted fields', roles: ['committente', 'compliance'], response: IntakeView, status: 200 },
   { method: 'GET', path: '/v1/intakes/{id}/attestation-template', handler: 'attestation-template', summary: 'The attestation form pre-filled with what Filiera knows (PDF)', roles: ['committente'], response: 'pdf', status: 200 },

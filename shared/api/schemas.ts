@@ -15,6 +15,15 @@ export const CreateIntakeBody = z
   })
   .strict();
 
+/** POST /v1/intakes/{id}/uploads: optionally the files' sizes, bound into the fresh links as at opening. */
+export const RenewUploadsBody = z
+  .object({
+    listBytes: CreateIntakeBody.shape.listBytes,
+    attestationBytes: CreateIntakeBody.shape.attestationBytes,
+  })
+  .strict()
+  .optional();
+
 export const ReviewDecisionBody = z
   .object({
     decision: z.enum(['approve', 'reject']),

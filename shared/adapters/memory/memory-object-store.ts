@@ -38,8 +38,12 @@ export class MemoryObjectStore implements ObjectStore {
     for (const bucket of buckets) this.buckets.set(bucket, new Map());
   }
 
-  async presignPut(bucket: string, key: string, options: { expiresInSeconds: number; contentType?: string }): Promise<PresignedRequest> {
-    return this.presign('PUT', bucket, key, options.expiresInSeconds, options.contentType ? { 'content-type': options.contentType } : {});
+  /** The headers a client must send, as the S3 adapter names them (the signed content type and length). */
+  async presignPut(bucket: string, key: string, options: { expiresInSeconds: number; contentType?: string; contentLength?: number }): Promise<PresignedRequest> {
+    return this.presign('PUT', bucket, key, options.expiresInSeconds, {
+      ...(options.contentType ? { 'content-type': options.contentType } : {}),
+      ...(options.contentLength !== undefined ? { 'content-length': String(options.contentLength) } : {}),
+    });
   }
 
   async presignGet(bucket: string, key: string, options: { expiresInSeconds: number; downloadName?: string } & VersionChoice): Promise<PresignedRequest> {

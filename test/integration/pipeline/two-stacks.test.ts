@@ -1,3 +1,6 @@
+import { chmod, mkdtemp, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { boundAttestation, cleanList, startTestStack, type TestStack } from '../../fixtures/stack.js';
 
@@ -8,13 +11,17 @@ import { boundAttestation, cleanList, startTestStack, type TestStack } from '../
  */
 let first: TestStack;
 let second: TestStack;
+let openFolder: string; // made 0755, as a folder made by hand or by an older version would be
 
 beforeAll(async () => {
-  [first, second] = await Promise.all([startTestStack(), startTestStack({ policy: { maxListBytes: 100 } })]);
+  openFolder = await mkdtemp(path.join(tmpdir(), 'filiera-open-'));
+  await chmod(openFolder, 0o755);
+  [first, second] = await Promise.all([startTestStack(), startTestStack({ policy: { maxListBytes: 100 }, dataDir: openFolder })]);
 });
 
 afterAll(async () => {
   await Promise.all([first?.dispose(), second?.dispose()]);
+  await rm(openFolder, { recursive: true, force: true });
 });
 
 async function call(stack: TestStack, method: string, path: string, body?: unknown) {
@@ -38,6 +45,10 @@ async function submit(stack: TestStack): Promise<string> {
 }
 
 describe('two embedded stacks in one process', () => {
+  it('each keeps its data folder private (0700), whoever started it', async () => {
+    for (const stack of [first, second]) expect((await stat(stack.dataDir)).mode & 0o777).toBe(0o700);
+  });
+
   it('each serves its own data with its own configuration', async () => {
     const [inFirst, inSecond] = await Promise.all([submit(first), submit(second)]);
     // The same list and attestation: released by the first, refused by the second's 100-byte list limit.

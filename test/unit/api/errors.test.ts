@@ -72,3 +72,19 @@ describe('requests that used to answer 500', () => {
     expect(decided).toHaveLength(1);
   });
 });
+
+describe('fresh upload links keep the size bound', () => {
+  it('POST /v1/intakes/{id}/uploads binds declared sizes into the links and refuses one over the limit, naming it', async () => {
+    const stack = startMemoryStack();
+    const created = await stack.call('POST', '/v1/intakes', acme, { callCenter: 'cc-napoli', campaign: 'luce' });
+    const id = created.json.intakeId as string;
+    const renewed = await stack.call('POST', `/v1/intakes/${id}/uploads`, acme, { attestationBytes: 4321 });
+    expect(renewed.status).toBe(200);
+    expect(renewed.json.uploads.attestation.headers['content-length']).toBe('4321');
+    const tooBig = await stack.call('POST', `/v1/intakes/${id}/uploads`, acme, { attestationBytes: 60 * 1024 * 1024 });
+    expect(tooBig.status).toBe(400);
+    expect(tooBig.json.message).toMatch(/50 MiB/);
+    // No body at all: still fresh links, as before.
+    expect((await stack.call('POST', `/v1/intakes/${id}/uploads`, acme)).status).toBe(200);
+  });
+});
