@@ -6,7 +6,7 @@
  * This file is plain JavaScript because it is what runs before anything is compiled.
  *
  * Our own sources are bundled, one file per entry point; npm packages stay external and load from node_modules as
- * plain JavaScript, except JSON (bundled: Node 22 refuses to import JSON without an import attribute). The output
+ * plain JavaScript, resolved by Node as under tsx. The output
  * lives in node_modules/.cache/filiera/compiled/ (git-ignored, as node_modules is) and is built on first run, then
  * again whenever a source it was built from changed: the stamp records each input's size, mtime and SHA-256 (a
  * changed mtime with the same content, as after a checkout, does not rebuild).
@@ -138,7 +138,7 @@ export async function build({ root = repoRoot, entries = ENTRIES } = {}) {
     metafile: true,
     // Its errors reach the user once, in the message of the error thrown.
     logLevel: 'silent',
-    plugins: [sourceLocations(root, staging), bundledJson()],
+    plugins: [sourceLocations(root, staging)],
   });
   /** @type {Record<string, InputStamp>} */
   const inputs = {};
@@ -214,22 +214,6 @@ function sourceLocations(root, outdir) {
         if (!contents.includes('import.meta.url')) return { contents, loader: 'ts' };
         const relative = path.relative(outdir, args.path).split(path.sep).join('/');
         return { contents: contents.replaceAll('import.meta.url', `new URL(${JSON.stringify(relative)}, import.meta.url).href`), loader: 'ts' };
-      });
-    },
-  };
-}
-
-/**
- * JSON from packages is bundled: the rest of a package stays external.
- * @returns {import('esbuild').Plugin}
- */
-function bundledJson() {
-  return {
-    name: 'filiera-bundled-json',
-    setup(b) {
-      b.onResolve({ filter: /\.json$/ }, (args) => {
-        if (args.path.startsWith('.') || path.isAbsolute(args.path)) return undefined;
-        return { path: createRequire(args.importer).resolve(args.path) };
       });
     },
   };

@@ -302,11 +302,13 @@ function render(result: VerificationResult, out: string | undefined, sample?: Co
   lines.push('', 'Attestation');
   lines.push(`  format     ${a.format}, sha256 ${a.sha256}`);
   if (s.present) {
-    lines.push(`  signature  ${s.type ?? ''} ${s.valid ? 'valid' : 'NOT VALID'}${s.signingTime ? `, signed ${s.signingTime}` : ''}`);
+    lines.push(`  signature  ${s.type ?? ''} ${s.valid ? 'valid' : 'NOT VALID'}${s.indication ? ` (ETSI EN 319 102-1: ${s.indication}${s.subIndication ? `/${s.subIndication}` : ''})` : ''}${s.signingTime ? `, signed ${s.signingTime}` : ''}`);
     if (s.signer) lines.push(`  signer     ${s.signer.subject}`, `  issuer     ${s.signer.issuer}`);
     for (const check of s.checks) lines.push(`    ${check.outcome.padEnd(14)} ${check.name}: ${check.detail}`);
     if (s.signatures && s.signatures.length > 1) {
-      for (const one of s.signatures) lines.push(`  ${one.label}: ${one.valid ? 'valid' : 'NOT VALID'}, ${one.signer?.subject ?? 'signer unknown'}`);
+      for (const one of s.signatures) {
+        lines.push(`  ${one.label}: ${one.valid ? 'valid' : 'NOT VALID'} (${one.indication}${one.subIndication ? `/${one.subIndication}` : ''}), ${one.signer?.subject ?? 'signer unknown'}`);
+      }
     }
     for (const stamp of s.documentTimestamps ?? []) lines.push(`  document timestamp ${stamp.index}: ${stamp.detail}`);
     for (const note of s.notes) lines.push(`    note: ${note}`);

@@ -1,5 +1,6 @@
 /** A signature report a person can read: each check with its outcome, and who signed. */
 import type { CmsLimits } from './cms.js';
+import type { ValidationStatus } from './indication.js';
 import type { TrustedList } from './trusted-list.js';
 
 export type CheckOutcome = 'pass' | 'fail' | 'not_applicable' | 'absent';
@@ -70,6 +71,9 @@ export interface SignatureValidation {
   signingTime?: string;
   signingTimeSource: 'timestamp' | 'signed-attribute' | 'none';
   notes: string[];
+  /** ETSI EN 319 102-1 validation status (TOTAL-PASSED / INDETERMINATE / TOTAL-FAILED and sub-indication). */
+  indication: ValidationStatus['indication'];
+  subIndication?: ValidationStatus['subIndication'];
 }
 
 /** An RFC 3161 document timestamp in a PDF: not a signature, verified as a timestamp. */
@@ -101,6 +105,9 @@ export interface SignatureReport {
   notes: string[];
   /** Every signature of the file, each with its own checks. */
   signatures?: SignatureValidation[];
+  /** ETSI EN 319 102-1 status of the file: its worst signature's. */
+  indication?: ValidationStatus['indication'];
+  subIndication?: ValidationStatus['subIndication'];
   documentTimestamps?: DocumentTimestampReport[];
 }
 

@@ -45,6 +45,7 @@ import {
   type SignerIdentity,
 } from './model.js';
 import { checkUpdatesAfter, readDss } from './pdf-updates.js';
+import { indicationOf, worstOf } from './indication.js';
 import { checkRevocation, revocationValuesCrls } from './revocation.js';
 import { bi, instant, type Bilingual } from './text.js';
 
@@ -287,8 +288,10 @@ class SignatureBuilder {
     const valid =
       this.checks.every((c) => c.name === 'identity' || c.name === 'timestamp' || c.name === 'qualified' || c.outcome !== 'fail') &&
       this.checks.some((c) => c.name === 'integrity' && c.outcome === 'pass');
+    const status = indicationOf(this.checks);
     return {
       index: this.index,
+      ...status,
       label: this.label.en,
       labelIt: this.label.it,
       type: this.type,
@@ -948,6 +951,7 @@ function aggregate(type: 'CAdES' | 'PAdES', signatures: SignatureValidation[], t
     signingTimeSource: lead.signingTimeSource,
     notes: [...new Set(notes)],
     signatures,
+    ...worstOf(signatures.map((s) => ({ indication: s.indication, ...(s.subIndication ? { subIndication: s.subIndication } : {}) }))),
     ...(timestamps.length ? { documentTimestamps: timestamps } : {}),
   };
 }
