@@ -238,6 +238,43 @@ describe('the consent sample is drawn in the list pass and awaited', () => {
   });
 });
 
+describe('the evidence check is never lost nor stuck', () => {
+  it('resumes a check that crashed, once its lease lapsed, through the sweep', async () => {
+    const s = stack();
+    const { intakeId } = await submitted(s);
+    const rows = await sampleOf(s, intakeId);
+    const objects = s.deps.objects;
+    const original = objects.getStream.bind(objects);
+    objects.getStream = (bucket, key, version) =>
+      key.endsWith('/consent-evidence.csv')
+        ? (async function* () {
+            throw new Error('storage fault while reading the evidence');
+          })()
+        : original(bucket, key, version);
+    await expect(s.upload(intakeId, 'evidence', evidenceFor(rows))).rejects.toThrow(/failed/);
+    expect((await intake(s, intakeId)).status).toBe('PROCESSING');
+    objects.getStream = original;
+    // Within the lease nothing happens; after it the sweep checks the evidence again (not the documents).
+    expect((await sweep(s.deps)).resumed).toEqual([]);
+    s.clock.now = new Date(s.clock.now.getTime() + 16 * 60_000);
+    expect((await sweep(s.deps)).resumed).toEqual([intakeId]);
+    expect((await intake(s, intakeId)).status).toBe('RELEASED');
+    const types = (await s.call('GET', `/v1/intakes/${intakeId}/audit`, committente)).json.events.map((e: { type: string }) => e.type);
+    expect(types.filter((t: string) => t === 'processing.resumed')).toHaveLength(1);
+    expect(types.filter((t: string) => t === CONSENT_SAMPLE_DRAWN)).toHaveLength(1);
+  });
+
+  it('checks an evidence upload whose event was lost, from storage, at the next sweep', async () => {
+    const s = stack();
+    const { intakeId } = await submitted(s);
+    const rows = await sampleOf(s, intakeId);
+    await s.deps.objects.putObject(MEMORY_BUCKETS.intake, `tenants/acme/intakes/${intakeId}/consent-evidence.csv`, new TextEncoder().encode(evidenceFor(rows)), { contentType: 'text/csv' });
+    expect((await intake(s, intakeId)).status).toBe('AWAITING_EVIDENCE');
+    expect((await sweep(s.deps)).resumed).toEqual([intakeId]);
+    expect((await intake(s, intakeId)).status).toBe('RELEASED');
+  });
+});
+
 describe('the draw is reproducible from the audit trail alone', () => {
   it('recomputes the sampled rows from the nonce on GET /audit, the two files\' hashes and the released list', async () => {
     const s = stack();
