@@ -139,6 +139,9 @@ export async function build({ root = repoRoot, entries = ENTRIES } = {}) {
     // Its errors reach the user once, in the message of the error thrown.
     logLevel: 'silent',
     plugins: [sourceLocations(root, staging)],
+  }).catch((/** @type {Error} */ err) => {
+    rmSync(staging, { recursive: true, force: true });
+    throw err;
   });
   /** @type {Record<string, InputStamp>} */
   const inputs = {};

@@ -1,5 +1,5 @@
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
-import { mkdir, mkdtemp, readFile, rm, symlink, utimes, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, symlink, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -93,6 +93,19 @@ describe('the compiled output of a project', () => {
     expect((await ensureBuilt({ root, entries })).built).toBe(true);
     await rm(path.join(root, 'node_modules', '.cache', 'filiera', 'compiled', 'stamp.json'));
     expect((await ensureBuilt({ root, entries })).built).toBe(true);
+  });
+
+  it('a source that does not compile fails with its error, and leaves no half-written build behind', async () => {
+    const cache = path.join(root, 'node_modules', '.cache', 'filiera', 'compiled');
+    const greeting = path.join(root, 'src', 'greeting.ts');
+    const before = await readFile(greeting, 'utf8');
+    await writeFile(greeting, "export { greeting } from './nowhere.js';\n");
+    try {
+      await expect(ensureBuilt({ root, entries })).rejects.toThrow(/greeting\.ts.*nowhere/s);
+      expect((await readdir(cache)).filter((name) => name.startsWith('staging-'))).toEqual([]);
+    } finally {
+      await writeFile(greeting, before);
+    }
   });
 
   it('publishes one build when two processes compile the same sources at once', async () => {
