@@ -24,6 +24,11 @@ export interface DocumentLimits {
   maxImagePixels: number;
   /** Pages of one PDF. */
   maxPages: number;
+  /**
+   * Streams of one PDF: a form has tens, a scanned PDF one or two per page. Each costs a decoder's set-up (about
+   * 0.4 ms for zlib here), so 100,000 tiny streams in 3 MB would take 40 s to measure, and as long to read.
+   */
+  maxStreams: number;
   /** Text items of one PDF, all pages together (a dense form page has a few thousand). */
   maxTextItems: number;
 }
@@ -34,6 +39,7 @@ export const DEFAULT_DOCUMENT_LIMITS: DocumentLimits = {
   maxContentBytes: 4 * 1024 * 1024,
   maxImagePixels: 60_000_000,
   maxPages: 50,
+  maxStreams: 5_000,
   maxTextItems: 100_000,
 };
 
@@ -78,11 +84,14 @@ export function declaresEncryption(bytes: Uint8Array): boolean {
 
 /**
  * Checks every stream of a PDF against the limits before a PDF library decodes it: each filter chain is decoded (Flate,
- * ASCIIHex, ASCII85) with the output capped, or bounded by its worst-case ratio (LZW, RunLength); images are held to
- * the pixel bound by their declared size (PDF readers allocate width x height before decoding). Inline images in
- * content streams are checked too. Throws DocumentLimitError; returns normally when every bound holds.
+ * ASCIIHex, ASCII85, LZW as pdfjs decodes it) with the output capped, RunLength bounded by its worst-case ratio;
+ * images are held to the pixel bound by their declared size (PDF readers allocate width x height before decoding),
+ * JPEG ones by their own frame header. Inline images in content streams are checked too. Throws DocumentLimitError;
+ * returns normally when every bound holds.
  *
- * Every stream is found in the raw file: streams are never inside object streams (ISO 32000-1, 7.5.7).
+ * Streams are found and read as pdfjs reads them: a `stream` keyword after a dictionary, the data from the next line,
+ * the dictionary's top-level entries only (names unescaped, /F before /Filter, /W before /Width). Every stream is in
+ * the raw file: streams are never inside object streams (ISO 32000-1, 7.5.7).
  */
 export function checkPdfLimits(bytes: Uint8Array, limits: DocumentLimits = DEFAULT_DOCUMENT_LIMITS): void {
   const raw = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('latin1');
@@ -91,24 +100,31 @@ export function checkPdfLimits(bytes: Uint8Array, limits: DocumentLimits = DEFAU
   let content = 0;
   let textOperators = 0;
   let previousEnd = 0;
-  const streamRe = /\bstream\r?\n/g;
+  let streams = 0;
+  // `>>`, then whitespace or comments, then the keyword (pdfjs's parser makes a stream of a dictionary so followed).
+  const streamRe = />>[\s\0]{0,64}(?:%[^\r\n]{0,256}[\s\0]{1,64}){0,8}stream(?![A-Za-z0-9])/g;
   let match: RegExpExecArray | null;
   while ((match = streamRe.exec(raw)) !== null) {
-    const start = match.index + match[0].length;
-    const dict = objects.dictionaryBefore(match.index, previousEnd);
-    const declared = objects.integer(INDIRECT_OR_INT('Length').exec(dict));
+    if (++streams > limits.maxStreams) {
+      throw new DocumentLimitError('maxStreams', limits.maxStreams, `The PDF holds more than ${limits.maxStreams} streams, the limit for an attestation.`);
+    }
+    const keywordAt = match.index + match[0].length - 'stream'.length;
+    const start = nextLine(raw, keywordAt + 'stream'.length);
+    const entries = topLevelEntries(objects.dictionaryBefore(keywordAt, previousEnd));
+    const entry = (...keys: string[]) => keys.map((k) => entries.get(k)).find((v) => v !== undefined) ?? '';
+    const declared = objects.integer(INDIRECT_OR_INT.exec(entry('Length')));
     let end = declared !== null && raw.startsWith('endstream', skipEol(raw, start + declared)) ? start + declared : -1;
     if (end < 0) end = raw.indexOf('endstream', start);
     if (end < 0) end = raw.length;
-    const image = /\/Subtype\s*\/Image\b/.test(dict);
+    const image = /^\s*\/Image\b/.test(entry('Subtype'));
     if (image) {
-      const width = objects.integer(INDIRECT_OR_INT('Width').exec(dict));
-      const height = objects.integer(INDIRECT_OR_INT('Height').exec(dict));
+      const width = objects.integer(INDIRECT_OR_INT.exec(entry('W', 'Width')));
+      const height = objects.integer(INDIRECT_OR_INT.exec(entry('H', 'Height')));
       if (width !== null && height !== null) checkPixels(width, height, limits, 'an image');
     }
-    const description = !image && !NOT_A_PAGE_DESCRIPTION.test(dict) && !isColourProfile(dict);
-    const earlyChange = /\/EarlyChange\s+0\b/.test(dict) ? 0 : 1;
-    const filters = objects.filters(dict);
+    const description = !image && !notAPageDescription(entries);
+    const earlyChange = /\/EarlyChange\s{1,64}0\b/.test(entry('DP', 'DecodeParms')) ? 0 : 1;
+    const filters = objects.filters(entry('F', 'Filter'));
     const out = decodeStream(bytes.subarray(start, end), filters, limits, limits.maxDecodedBytes - decoded, description, earlyChange);
     decoded += out.length;
     if (description) {
@@ -135,21 +151,106 @@ export function checkPdfLimits(bytes: Uint8Array, limits: DocumentLimits = DEFAU
 }
 
 /**
- * `/Key 123` or `/Key 12 0 R`. Every quantifier here and below is bounded: the text is the attacker's, and an
+ * A value `123` or `12 0 R`. Every quantifier here and below is bounded: the text is the attacker's, and an
  * unbounded \d+ before a pattern that fails backtracks over a long digit run from every start (quadratic).
  */
-const INDIRECT_OR_INT = (key: string) => new RegExp(`/${key}\\s{1,64}(\\d{1,12})(?:\\s{1,64}(\\d{1,5})\\s{1,64}R)?`);
+const INDIRECT_OR_INT = /^\s{0,64}(\d{1,12})(?:\s{1,64}(\d{1,5})\s{1,64}R)?/;
 
 /**
  * Streams that do not describe pages: fonts (FontFile's /Length1-3, FontFile3's subtypes), file structure, metadata,
- * attachments, character maps, colour profiles.
+ * attachments, character maps, colour profiles (/N and /Alternate).
  */
-const NOT_A_PAGE_DESCRIPTION =
-  /\/Length[123]\b|\/Subtype\s*\/(?:Type1C|CIDFontType0C|OpenType|XML)\b|\/Type\s*\/(?:XRef|ObjStm|Metadata|EmbeddedFile|CMap)\b/;
+function notAPageDescription(entries: Map<string, string>): boolean {
+  if (entries.has('Length1') || entries.has('Length2') || entries.has('Length3')) return true;
+  if (/^\s*\/(?:Type1C|CIDFontType0C|OpenType|XML)\b/.test(entries.get('Subtype') ?? '')) return true;
+  if (/^\s*\/(?:XRef|ObjStm|Metadata|EmbeddedFile|CMap)\b/.test(entries.get('Type') ?? '')) return true;
+  return entries.has('N') && entries.has('Alternate');
+}
 
-/** An ICC profile stream: /N (components) and /Alternate. */
-function isColourProfile(dict: string): boolean {
-  return /\/Alternate\b/.test(dict) && /\/N\s+[134]\b/.test(dict);
+const DELIMITER = /[\s\0()<>[\]{}/%]/;
+
+/** A name's text with its #xx escapes decoded (ISO 32000-1, 7.3.5), as pdfjs's lexer reads it. */
+function unescapeName(name: string): string {
+  return name.includes('#') ? name.replace(/#([0-9A-Fa-f]{2})/g, (_, hex: string) => String.fromCharCode(parseInt(hex, 16))) : name;
+}
+
+/**
+ * The entries of the first dictionary in `text` (a stream's object: `N G obj << ... >>`), top level only: nested
+ * dictionaries, arrays, strings and comments are stepped over, so a key inside /DecodeParms or a string is never
+ * taken for the stream's own. Values are their source text with names unescaped; a later duplicate key wins, as in
+ * pdfjs. One pass, linear in the text.
+ */
+export function topLevelEntries(text: string): Map<string, string> {
+  const entries = new Map<string, string>();
+  let depth = 0;
+  let arrays = 0;
+  let key: string | null = null;
+  /** The current key has a value token already: the next top-level name is the next key. */
+  let valued = false;
+  let valueStart = 0;
+  const close = (at: number) => {
+    // Comments are whitespace to pdfjs: `/Width %x` then a line break, then `20000`, is a width of 20000.
+    if (key !== null) entries.set(key, unescapeName(text.slice(valueStart, at).replace(/%[^\r\n]*/g, ' ')));
+    key = null;
+  };
+  const token = () => {
+    if (depth === 1 && key !== null) valued = true;
+  };
+  for (let i = 0; i < text.length; ) {
+    const c = text[i]!;
+    if (c === '%') {
+      while (i < text.length && text[i] !== '\n' && text[i] !== '\r') i++;
+    } else if (c === '(') {
+      token();
+      let nesting = 0;
+      for (; i < text.length; i++) {
+        const d = text[i];
+        if (d === '\\') i++;
+        else if (d === '(') nesting++;
+        else if (d === ')' && --nesting === 0) break;
+      }
+      i++;
+    } else if (c === '<' && text[i + 1] === '<') {
+      token();
+      if (++depth === 1) valueStart = i + 2;
+      i += 2;
+    } else if (c === '<') {
+      token();
+      const endHex = text.indexOf('>', i);
+      i = endHex < 0 ? text.length : endHex + 1;
+    } else if (c === '>' && text[i + 1] === '>') {
+      if (depth > 0 && --depth === 0) {
+        close(i);
+        return entries;
+      }
+      i += 2;
+    } else if (c === '[') {
+      token();
+      arrays++;
+      i++;
+    } else if (c === ']') {
+      arrays = Math.max(0, arrays - 1);
+      i++;
+    } else if (c === '/') {
+      let j = i + 1;
+      while (j < text.length && !DELIMITER.test(text[j]!)) j++;
+      if (depth === 1 && arrays === 0) {
+        // At the top level a name is a key, unless it is the value of the key before it.
+        if (key === null || valued) {
+          close(i);
+          key = unescapeName(text.slice(i + 1, j));
+          valueStart = j;
+          valued = false;
+        } else valued = true;
+      }
+      i = j;
+    } else {
+      if (!/[\s\0]/.test(c)) token();
+      i++;
+    }
+  }
+  close(text.length);
+  return entries;
 }
 
 /** Tj, TJ, ' and " after their string or array operand. */
@@ -208,17 +309,28 @@ class ObjectIndex {
     return value ? Number(value[1]) : null;
   }
 
-  /** The stream's filters in decoding order (abbreviations expanded); an indirect /Filter is read at its object. */
-  filters(dict: string): string[] {
-    let value = /\/Filter\s{0,64}(\/[A-Za-z0-9]{1,64}|\[[^\]]{0,1024}\]|\d{1,10}\s{1,64}\d{1,5}\s{1,64}R)/.exec(dict)?.[1];
-    if (value === undefined) return [];
-    const ref = /^(\d{1,10})\s{1,64}(\d{1,5})\s{1,64}R$/.exec(value);
+  /**
+   * The stream's filters in decoding order (abbreviations expanded), from the value of its /F or /Filter entry; an
+   * indirect value is read at its object.
+   */
+  filters(value: string): string[] {
+    const ref = /^\s{0,64}(\d{1,10})\s{1,64}(\d{1,5})\s{1,64}R/.exec(value);
     if (ref) {
       const at = this.byRef.get(`${ref[1]} ${ref[2]}`);
-      value = (at === undefined ? undefined : /^\s{0,64}(\/[A-Za-z0-9]{1,64}|\[[^\]]{0,1000}\])/.exec(this.raw.slice(at, at + 1100))?.[1]) ?? '/Unknown';
+      value = at === undefined ? '/Unknown' : unescapeName(/^\s{0,64}(\/[^\s\0()<>[\]{}/%]{1,192}|\[[^\]]{0,1000}\])/.exec(this.raw.slice(at, at + 1100))?.[1] ?? '/Unknown');
     }
-    return [...value.matchAll(/\/([A-Za-z0-9]{1,64})/g)].map((m) => FILTER_NAMES[m[1]!] ?? m[1]!);
+    return [...value.matchAll(/\/([^\s\0()<>[\]{}/%]{1,192})/g)].map((m) => FILTER_NAMES[m[1]!] ?? m[1]!);
   }
+}
+
+/** Where pdfjs starts a stream's data: after the first line end (CR, LF or CR LF) from the keyword on. */
+function nextLine(raw: string, at: number): number {
+  for (let i = at; i < raw.length; i++) {
+    const c = raw.charCodeAt(i);
+    if (c === 0x0a) return i + 1;
+    if (c === 0x0d) return raw.charCodeAt(i + 1) === 0x0a ? i + 2 : i + 1;
+  }
+  return raw.length;
 }
 
 function skipEol(raw: string, at: number): number {

@@ -10,6 +10,8 @@ const SIGNED_DATA_OID = Uint8Array.of(0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 
  * caps each inflation's output too (PRODUCT.md section 9): one stream of a small PDF may inflate to a GiB.
  */
 const MAX_INFLATED_BYTES = 32 * 1024 * 1024;
+/** Streams inflated at most: each costs a decoder's set-up (about 0.4 ms), and 100,000 tiny ones fit in 3 MB. */
+const MAX_INFLATED_STREAMS = 1000;
 
 export function latin1(bytes: Uint8Array, start = 0, end = bytes.length): string {
   return Buffer.from(bytes.buffer, bytes.byteOffset + start, Math.max(0, end - start)).toString('latin1');
@@ -78,6 +80,7 @@ export function hasSignatureDictionary(pdfText: string): boolean {
 export function pdfObjectsText(bytes: Uint8Array, raw: string, maxInflatedBytes = MAX_INFLATED_BYTES): string {
   const parts = [raw];
   let inflated = 0;
+  let streams = 0;
   let previousEnd = 0;
   const streamRe = /stream\r?\n/g;
   let match: RegExpExecArray | null;
@@ -91,6 +94,7 @@ export function pdfObjectsText(bytes: Uint8Array, raw: string, maxInflatedBytes 
     const header = window.lastIndexOf('obj');
     const dict = header >= 0 ? window.slice(header) : window;
     if (/\/FlateDecode/.test(dict) && !/\/Subtype\s*\/Image/.test(dict)) {
+      if (++streams > MAX_INFLATED_STREAMS) break;
       try {
         const out = inflateSync(bytes.subarray(start, end), {
           finishFlush: 2, // Z_SYNC_FLUSH: tolerate a missing tail

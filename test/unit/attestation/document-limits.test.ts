@@ -3,7 +3,13 @@ import { deflateSync } from 'node:zlib';
 import { PDFDocument, StandardFonts } from 'pdf-lib';
 import { describe, expect, it } from 'vitest';
 import { renderAttestationPdf } from '../../../shared/attestation/template.js';
-import { checkPdfLimits, DEFAULT_DOCUMENT_LIMITS, DocumentLimitError, type DocumentLimits } from '../../../shared/attestation/document-limits.js';
+import {
+  checkPdfLimits,
+  DEFAULT_DOCUMENT_LIMITS,
+  DocumentLimitError,
+  topLevelEntries,
+  type DocumentLimits,
+} from '../../../shared/attestation/document-limits.js';
 import { extractorFor } from '../../../shared/attestation/extraction.js';
 import { imageSize } from '../../../shared/attestation/image-size.js';
 import { PdfReadError, readPdfText } from '../../../shared/attestation/pdf-text.js';
@@ -38,6 +44,11 @@ function pdfWith(dict: string, stream: Uint8Array, extra = ''): Uint8Array {
   ]);
 }
 
+/** A PDF of one stream object (4) with this dictionary and data, the keyword and line end written as given. */
+function pdfRaw(dict: string, data: Uint8Array, keyword = 'stream\n', extra = ''): Uint8Array {
+  return Buffer.concat([latin1(`%PDF-1.4\n4 0 obj << ${dict} /Length ${data.length} >>${keyword}`), data, latin1(`\nendstream\nendobj\n${extra}%%EOF\n`)]);
+}
+
 /** `bytes` zeros, deflated: about a thousandth of the size. */
 const zeros = (bytes: number) => deflateSync(Buffer.alloc(bytes));
 
@@ -67,6 +78,27 @@ describe('Flate bombs', () => {
     expect(limitOf(() => checkPdfLimits(pdfWith('/Filter [/ASCIIHexDecode /FlateDecode]', hex), small({ maxStreamBytes: MiB }))).limit).toBe('maxStreamBytes');
   });
 
+  it.each([
+    ['a space before the line end after `stream`', (d: Buffer) => pdfRaw('/Filter /FlateDecode', d, 'stream  \n')],
+    ['a lone CR after `stream`', (d: Buffer) => pdfRaw('/Filter /FlateDecode', d, 'stream\r')],
+    ['a comment between the dictionary and `stream`', (d: Buffer) => pdfRaw('/Filter /FlateDecode', d, '%c\nstream\n')],
+    ['the /F abbreviation pdfjs reads before /Filter', (d: Buffer) => pdfRaw('/F /Fl', d)],
+    ['a key written with #-escapes', (d: Buffer) => pdfRaw('/Filt#65r /FlateDecode', d)],
+    ['a filter name written with #-escapes', (d: Buffer) => pdfRaw('/Filter /F#6c#61teDecode', d)],
+    ['a comment between key and value', (d: Buffer) => pdfRaw('/Filter %x\n/FlateDecode', d)],
+    ['a decoy /F in a nested dictionary', (d: Buffer) => pdfRaw('/DecodeParms << /F /Crypt >> /Filter /FlateDecode', d)],
+    ['a decoy /Filter in a string', (d: Buffer) => pdfRaw('/Note (/Filter /Crypt) /Filter /FlateDecode', d)],
+  ])('a stream is found and read as pdfjs reads it: %s', (_name, make) => {
+    expect(limitOf(() => checkPdfLimits(make(zeros(2 * MiB)), small({ maxStreamBytes: MiB }))).limit).toBe('maxStreamBytes');
+  });
+
+  it('a width or height written as /W /H, after a comment or with escapes, is read', () => {
+    for (const dims of ['/W 20000 /H 20000', '/Width %c\n 20000 /He#69ght 20000', '/Width 20000 /Height 5 0 R']) {
+      const pdf = pdfRaw(`/Type /XObject /Subtype /Image ${dims} /BitsPerComponent 8`, latin1('abc'), 'stream\n', '5 0 obj 20000 endobj\n');
+      expect(limitOf(() => checkPdfLimits(pdf)).limit, dims).toBe('maxImagePixels');
+    }
+  });
+
   it('an indirect /Length or /Filter does not hide a stream', () => {
     const data = zeros(2 * MiB);
     const pdf = Buffer.concat([
@@ -75,6 +107,12 @@ describe('Flate bombs', () => {
       latin1(`\nendstream\nendobj\n5 0 obj ${data.length} endobj\n6 0 obj /FlateDecode endobj\n%%EOF\n`),
     ]);
     expect(limitOf(() => checkPdfLimits(pdf, small({ maxStreamBytes: MiB }))).limit).toBe('maxStreamBytes');
+  });
+
+  it('a PDF of more streams than the bound is refused, naming it', () => {
+    const many = latin1(`%PDF-1.4\n${'<< >>stream\nx\nendstream\n'.repeat(11)}`);
+    expect(limitOf(() => checkPdfLimits(many, small({ maxStreams: 10 }))).message).toBe('The PDF holds more than 10 streams, the limit for an attestation.');
+    expect(() => checkPdfLimits(many, small({ maxStreams: 11 }))).not.toThrow();
   });
 
   it('many streams under the per-stream bound are held to the bound for the whole document', () => {
@@ -148,10 +186,25 @@ describe('Flate bombs', () => {
   });
 });
 
+describe('a stream dictionary as pdfjs reads it', () => {
+  it('keeps the top-level entries only, unescapes names, skips strings and comments, lets a later key win', () => {
+    const entries = topLevelEntries(
+      '4 0 obj << /Length 12 /DecodeParms << /F /Crypt /Length 1 >> /Note (a /Filter (nested) \\) /F /X) /Fil#74er [/A85 %c\n /Fl] /Sub#74ype /Im#61ge /Length 13 >>',
+    );
+    expect([...entries.keys()]).toEqual(['Length', 'DecodeParms', 'Note', 'Filter', 'Subtype']);
+    expect(entries.get('Length')?.trim()).toBe('13');
+    expect(entries.get('Filter')?.trim()).toBe('[/A85   /Fl]'.replace('   ', ' \n ').replace(' \n ', ' ') === '' ? '' : entries.get('Filter')?.trim());
+    expect(entries.get('Filter')).toMatch(/^\s*\[\/A85\s+\/Fl\]\s*$/);
+    expect(entries.get('Subtype')?.trim()).toBe('/Image');
+    expect(entries.has('F')).toBe(false);
+  });
+});
+
 describe('the check itself stays linear on hostile text', () => {
   it.each([
     ['a 2 MB run of digits (each start would backtrack over the run)', '1'.repeat(2_000_000)],
-    ['100,000 streams without object headers (each dictionary reaching back to the start)', 'stream\nx\nendstream\n'.repeat(100_000)],
+    ['5,000 streams without object headers (each dictionary reaching back to the start)', '<< /Length 1 >>stream\nx\nendstream\n'.repeat(5_000)],
+    ['100,000 tiny streams (over the stream bound, refused at it)', '<< >>stream\nx\nendstream\n'.repeat(100_000)],
     ['a million BI without ID', 'BI '.repeat(1_000_000)],
     ['50,000 unclosed /Filter arrays', `1 0 obj << ${'/Filter ['.repeat(50_000)} >>\nstream\nx\nendstream\n`],
   ])('%s', (_name, body) => {
@@ -171,6 +224,7 @@ describe('the sniffer stays linear on hostile text', () => {
   it.each([
     ['a run of 2 million padding characters (base64 check)', latin1(`${'='.repeat(2_000_000)}A`), 'unknown'],
     ['100,000 streams without a dictionary', latin1(`%PDF-1.4\n${'stream\nx\nendstream\n'.repeat(100_000)}`), 'pdf'],
+    ['100,000 tiny Flate streams (each a decoder set-up)', latin1(`%PDF-1.4\n${'1 0 obj << /Filter /FlateDecode >>stream\nx\nendstream\n'.repeat(100_000)}`), 'pdf'],
   ] as const)('%s', (_name, bytes, kind) => {
     const started = performance.now();
     expect(sniffAttestationKind(bytes)).toBe(kind);
