@@ -1,5 +1,7 @@
+import { existsSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
+import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { attestationBytes, boundAttestation, cleanList, sha256, startTestStack, type TestStack } from '../fixtures/stack.js';
 import { addDays, italianDate, romeDate } from '../../shared/verdict/dates.js';
@@ -10,7 +12,9 @@ import { OTHER_COMPANY_VAT } from '../fixtures/pki.js';
  * the index the releases wrote to the data folder, read by DuckDB. The number traced is in an acme list released on
  * its signed attestation and in a beta list released by compliance; another acme number only in the first.
  */
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 let stack: TestStack;
+let browser: Browser | undefined;
 const tokens: Record<string, string> = {};
 let acmeRelease: string;
 let betaRelease: string;
@@ -46,6 +50,7 @@ const found = (res: { json: any }) => (res.json.releases as { intakeId: string }
 
 beforeAll(async () => {
   stack = await startTestStack();
+  stack.console.warm();
   tokens.acme = await stack.token({ role: 'committente', tenant: 'acme', sub: 'alice' });
   tokens.beta = await stack.token({ role: 'committente', tenant: 'beta', sub: 'bruno' });
   tokens.napoli = await stack.token({ role: 'callcenter', callcenter: 'cc-napoli', sub: 'nadia' });
@@ -82,6 +87,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
+  await browser?.close();
   await stack?.dispose();
 });
 
@@ -132,5 +138,47 @@ describe('GET /v1/trace on the embedded stack', () => {
       for (const digits of ['3471050000', '3471050003', '3471060000', '347 105 0000', '347 1060000']) if (text.includes(digits)) offenders.push(`${file}: ${digits}`);
     }
     expect(offenders).toEqual([]);
+  });
+});
+
+describe('the console\'s "trace a number" page', () => {
+  it('a committente traces a number in any notation and opens the release found; compliance sees both tenants', async () => {
+    if (!existsSync(CHROMIUM)) throw new Error(`no browser at ${CHROMIUM}: apt-get install chromium`);
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
+    const errors: string[] = [];
+    let page!: Awaited<ReturnType<Browser['newPage']>>;
+    for (const [token, expected] of [
+      [tokens.compliance, [acmeRelease, betaRelease].sort()],
+      [tokens.acme, [acmeRelease]],
+    ] as const) {
+      // A fresh browser profile per user.
+      const context = await browser.newContext({ viewport: { width: 1366, height: 800 }, locale: 'it-IT' });
+      page = await context.newPage();
+      page.setDefaultTimeout(60_000);
+      page.on('pageerror', (error) => errors.push(error.message));
+      await page.goto(`${stack.baseUrl}/`);
+      await page.getByLabel('Token bearer').first().fill(token);
+      await page.getByRole('button', { name: 'Accedi con il token' }).click();
+      await page.getByTestId('who').waitFor();
+      await page.getByTestId('nav-trace').click();
+      await page.getByRole('heading', { level: 1, name: 'Traccia un numero' }).waitFor();
+      await page.getByLabel('Numero di telefono (in qualsiasi formato)').fill('0039 347-105-0000');
+      await page.getByRole('button', { name: 'Traccia', exact: true }).click();
+      await page.locator('table.trace tbody tr').first().waitFor();
+      expect(await page.getByTestId('trace-searched').textContent()).toBe('Cercato come +393471050000');
+      const rows = await page.locator('table.trace tbody tr').evaluateAll((trs) => trs.map((tr) => tr.getAttribute('data-intake')));
+      expect([...rows].sort()).toEqual(expected);
+      // The number never reaches the page's address (browser history).
+      expect(page.url()).not.toMatch(/347|1050000/);
+    }
+    await page.locator(`tr[data-intake="${acmeRelease}"] a`).click();
+    await page.waitForURL(new RegExp(`#/intake/${acmeRelease}$`));
+    await page.getByRole('heading', { level: 1 }).filter({ hasText: acmeRelease }).waitFor();
+
+    await page.getByTestId('nav-trace').click();
+    await page.getByLabel('Numero di telefono (in qualsiasi formato)').fill('12');
+    await page.getByRole('button', { name: 'Traccia', exact: true }).click();
+    await page.getByText('Non è un numero di telefono valido.').waitFor();
+    expect(errors).toEqual([]);
   });
 });
