@@ -6,10 +6,10 @@
  * This file is plain JavaScript because it is what runs before anything is compiled.
  *
  * Our own sources are bundled, one file per entry point; npm packages stay external and load from node_modules as
- * plain JavaScript, resolved by Node as under tsx. The output
- * lives in node_modules/.cache/filiera/compiled/ (git-ignored, as node_modules is) and is built on first run, then
- * again whenever a source it was built from changed: the stamp records each input's size, mtime and SHA-256 (a
- * changed mtime with the same content, as after a checkout, does not rebuild).
+ * plain JavaScript, resolved by Node as under tsx. The output lives in node_modules/.cache/filiera/compiled/
+ * (git-ignored, as node_modules is) and is built on first run, then again whenever a source it was built from
+ * changed: the stamp records each input's size, mtime and SHA-256 (a changed mtime with the same content, as after
+ * a checkout, does not rebuild).
  *
  * Builds are written to a fresh folder and published by renaming it, then by replacing the stamp, so two processes
  * starting together never read a half-written build; an older build stays on disk a while for processes still
