@@ -157,7 +157,7 @@ describe('the console\'s "trace a number" page', () => {
       page.setDefaultTimeout(60_000);
       page.on('pageerror', (error) => errors.push(error.message));
       await page.goto(`${stack.baseUrl}/`);
-      await page.getByLabel('Token bearer').first().fill(token);
+      await page.getByLabel('Token bearer').first().fill(token!);
       await page.getByRole('button', { name: 'Accedi con il token' }).click();
       await page.getByTestId('who').waitFor();
       await page.getByTestId('nav-trace').click();
