@@ -163,6 +163,7 @@ function verifyCades(context: Context, evidence: CadesEvidence, out: SignatureVa
       builder.check('coverage', 'not_applicable', coverage);
       evaluateSigner(context, builder, { cms: layer.cms, signerInfo, content: layer.cms.content!, pool, type: 'CAdES', crls: embeddedCrls });
       out.push(builder.build());
+      countersignatures(context, out, where(j), signerInfo, { cms: layer.cms, pool, type: 'CAdES', crls: embeddedCrls }, coverage);
     });
   });
 }
@@ -189,6 +190,7 @@ async function verifyPades(context: Context, evidence: PadesEvidence, out: Signa
     const builder = new SignatureBuilder('PAdES', out.length + 1, label);
     await verifyPadesField(context, builder, evidence, field, fields.slice(k + 1), dss);
     out.push(builder.build());
+    if (builder.countersigned) countersignatures(context, out, label, builder.countersigned.signerInfo, builder.countersigned.input, bi('A countersignature signs the signature it counters', 'Una controfirma firma la firma che controfirma'));
   }
 }
 
@@ -238,6 +240,42 @@ async function verifyPadesField(
   }
   const pool = new CertPool([...cms.certificateDers, ...dss.certificates]);
   evaluateSigner(context, builder, { cms, signerInfo: infos[0]!, content: signedContent, pool, type: 'PAdES', crls: [...cms.crlDers, ...dss.crls] });
+  builder.countersigned = { signerInfo: infos[0]!, input: { cms, pool, type: 'PAdES', crls: [...cms.crlDers, ...dss.crls] } };
+}
+
+const COUNTERSIGNATURE = '1.2.840.113549.1.9.6';
+
+/**
+ * Countersignatures (RFC 5652 11.4, the "controfirma" of Italian tools) of a signer: each signs the signer's signature
+ * value and counts like any other signature (PRODUCT.md 5: every signature counts), its own countersignatures too.
+ */
+function countersignatures(
+  context: Context,
+  out: SignatureValidation[],
+  parent: Bilingual,
+  signerInfo: pkijs.SignerInfo,
+  input: Omit<SignerInput, 'signerInfo' | 'content'>,
+  coverage: Bilingual,
+  depth = 0,
+): void {
+  const values = signerInfo.unsignedAttrs?.attributes.filter((a) => a.type === COUNTERSIGNATURE).flatMap((a) => a.values) ?? [];
+  values.forEach((value, k) => {
+    const label = bi(`${parent.en}, countersignature ${k + 1}`, `${parent.it}, controfirma ${k + 1}`);
+    const builder = new SignatureBuilder(input.type, out.length + 1, label);
+    builder.check('coverage', 'not_applicable', coverage);
+    let counter: pkijs.SignerInfo;
+    try {
+      counter = new pkijs.SignerInfo({ schema: value });
+    } catch {
+      builder.check('integrity', 'fail', bi('The countersignature is malformed', 'La controfirma non è ben formata'));
+      out.push(builder.build());
+      return;
+    }
+    const content = new Uint8Array(signerInfo.signature.valueBlock.valueHexView);
+    evaluateSigner(context, builder, { ...input, signerInfo: counter, content, countersignature: true });
+    out.push(builder.build());
+    if (depth < 4) countersignatures(context, out, label, counter, input, coverage, depth + 1);
+  });
 }
 
 function malformed(error: unknown): Bilingual {
@@ -257,6 +295,8 @@ class SignatureBuilder {
   signer?: SignerIdentity;
   signingTime?: string;
   identifiesTenant = false;
+  /** A PAdES signer whose countersignatures are evaluated after it (set by verifyPadesField). */
+  countersigned?: { signerInfo: pkijs.SignerInfo; input: Omit<SignerInput, 'signerInfo' | 'content'> };
   /** The signing time comes from a verified signature timestamp of a trusted authority. */
   timestamped = false;
 
@@ -314,6 +354,8 @@ interface SignerInput {
   type: 'CAdES' | 'PAdES';
   /** Revocation data the file carries (SignedData.crls, PAdES /DSS); the signer's revocation values are added here. */
   crls: Uint8Array[];
+  /** Set for a countersignature: it signs its parent's signature value, and carries no content-type attribute. */
+  countersignature?: boolean;
 }
 
 function evaluateSigner(context: Context, builder: SignatureBuilder, input: SignerInput): void {
@@ -333,6 +375,13 @@ function evaluateSigner(context: Context, builder: SignatureBuilder, input: Sign
   builder.signer = identityOf(signerCert);
 
   // 2. Integrity: algorithms, messageDigest over the content, then the signature value over the signed attributes.
+  if (input.countersignature && attributeValues(signerInfo, OID.contentType)) {
+    builder.check('integrity', 'fail', bi(
+      'The countersignature carries a content-type attribute, which RFC 5652 forbids for countersignatures',
+      "La controfirma contiene l'attributo content-type, che RFC 5652 vieta per le controfirme",
+    ));
+    return;
+  }
   checkIntegrity(builder, signerInfo, input.content, cms.eContentType, cert, input.type);
 
   // 3. Signing time: a verified RFC 3161 signature timestamp from a trusted authority, else the signer's claim;

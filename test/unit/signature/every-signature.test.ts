@@ -94,6 +94,28 @@ describe('every parallel signer of an envelope counts', () => {
   });
 });
 
+describe('countersignatures (controfirma, RFC 5652 11.4)', () => {
+  it('a trusted countersignature over the first signature: both verified, valid', async () => {
+    const cms = signCmsWith({ content: pdf, signers: [{ signer: pki.signer, chain: chainOf(), countersigners: [{ signer: laura, chain: chainOf() }] }] });
+    const { signature } = await examine(cms);
+    expect(signature.signatures!.map((s) => [s.label, s.valid])).toEqual([
+      ['the signature', true],
+      ['the signature, countersignature 1', true],
+    ]);
+    expect(signature.valid).toBe(true);
+  });
+
+  it.each([
+    ['untrusted', () => ({ signer: stranger, chain: [strangerRoot] }), 'chain'],
+    ['whose value does not verify', () => ({ signer: laura, chain: chainOf(), corrupt: true }), 'integrity'],
+  ] as const)('a countersignature %s rejects the file', async (_name, counter, check) => {
+    const cms = signCmsWith({ content: pdf, signers: [{ signer: pki.signer, chain: chainOf(), countersigners: [counter()] }] });
+    const { signature } = await examine(cms);
+    expect(signature.checks.find((c) => c.name === check)).toMatchObject({ outcome: 'fail', detail: expect.stringMatching(/^the signature, countersignature 1/) });
+    expect(signature.valid).toBe(false);
+  });
+});
+
 describe('nested envelopes (.p7m in .p7m)', () => {
   it('both envelopes verified; the innermost content is the document', async () => {
     const inner = signCmsWith({ content: pdf, signers: [{ signer: pki.signer, chain: chainOf() }] });
