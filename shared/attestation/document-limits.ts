@@ -20,6 +20,12 @@ export interface DocumentLimits {
    * a file structure). A form page takes tens of KB; reading 16 MiB of drawing operators took pdfjs 47 s here.
    */
   maxContentBytes: number;
+  /**
+   * Decoded bytes of every stream that is not an image: page descriptions, fonts, file structure, metadata. Whether a
+   * stream is a font is the document's own word, so this is what bounds a drawing that calls itself a font (a full
+   * CJK font is 10 to 20 MB; a form embeds subsets of a few tens of KB).
+   */
+  maxNonImageBytes: number;
   /** Pixels of one image (in a PDF, or a PNG/JPEG/TIFF scan): A4 at 600 dpi is 35 million, a 50 MP phone photo 50. */
   maxImagePixels: number;
   /** Pages of one PDF. */
@@ -31,16 +37,23 @@ export interface DocumentLimits {
   maxStreams: number;
   /** Text items of one PDF, all pages together (a dense form page has a few thousand). */
   maxTextItems: number;
+  /**
+   * Milliseconds pdfjs may spend reading one PDF, checked between its steps (a page's text, a page's operators): the
+   * bounds above keep each step small, this keeps their sum short. A 36-page manual reads in about a second here.
+   */
+  maxReadMs: number;
 }
 
 export const DEFAULT_DOCUMENT_LIMITS: DocumentLimits = {
   maxStreamBytes: 128 * 1024 * 1024,
   maxDecodedBytes: 512 * 1024 * 1024,
   maxContentBytes: 4 * 1024 * 1024,
+  maxNonImageBytes: 32 * 1024 * 1024,
   maxImagePixels: 60_000_000,
   maxPages: 50,
   maxStreams: 5_000,
   maxTextItems: 100_000,
+  maxReadMs: 60_000,
 };
 
 /** A document over one of the limits: the message names the bound, for the finding. */
@@ -98,6 +111,7 @@ export function checkPdfLimits(bytes: Uint8Array, limits: DocumentLimits = DEFAU
   const objects = new ObjectIndex(raw);
   let decoded = 0;
   let content = 0;
+  let nonImage = 0;
   let textOperators = 0;
   let previousEnd = 0;
   let streams = 0;
@@ -127,6 +141,16 @@ export function checkPdfLimits(bytes: Uint8Array, limits: DocumentLimits = DEFAU
     const filters = objects.filters(entry('F', 'Filter'));
     const out = decodeStream(bytes.subarray(start, end), filters, limits, limits.maxDecodedBytes - decoded, description, earlyChange);
     decoded += out.length;
+    if (!image) {
+      nonImage += out.length;
+      if (nonImage > limits.maxNonImageBytes) {
+        throw new DocumentLimitError(
+          'maxNonImageBytes',
+          limits.maxNonImageBytes,
+          `The PDF's streams other than images expand past ${mebibytes(limits.maxNonImageBytes)}, the limit for an attestation.`,
+        );
+      }
+    }
     if (description) {
       content += out.length;
       if (content > limits.maxContentBytes) {

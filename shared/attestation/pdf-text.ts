@@ -64,7 +64,31 @@ export async function readPdfText(bytes: Uint8Array, limits: DocumentLimits = DE
     stopAtErrors: false,
     verbosity: 0,
   });
-  let doc: Awaited<typeof task.promise>;
+  // The bounds keep a PDF small; the deadline keeps it quick whatever it holds. pdfjs yields every few ms while it
+  // evaluates a page, and a destroyed document stops at its next yield.
+  let timedOut = false;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      timedOut = true;
+      reject(new PdfReadError(`Reading the PDF took longer than ${limits.maxReadMs / 1000} s, the limit for an attestation.`, 'over_limit'));
+    }, limits.maxReadMs);
+  });
+  const work = readDocument(lib, task, limits);
+  work.catch(() => undefined); // after the deadline its rejection (the document destroyed) is nobody's
+  try {
+    return await Promise.race([work, deadline]);
+  } finally {
+    clearTimeout(timer);
+    // Waiting for the destruction of a document pdfjs is still evaluating can wait for ever: let it stop on its own.
+    if (timedOut) void task.destroy().catch(() => undefined);
+  }
+}
+
+type LoadingTask = ReturnType<Pdfjs['getDocument']>;
+
+async function readDocument(lib: Pdfjs, task: LoadingTask, limits: DocumentLimits): Promise<PdfText> {
+  let doc: Awaited<LoadingTask['promise']>;
   try {
     doc = await task.promise;
   } catch (error) {
@@ -109,7 +133,7 @@ export async function readPdfText(bytes: Uint8Array, limits: DocumentLimits = DE
   }
 }
 
-type PdfPage = Awaited<ReturnType<Awaited<ReturnType<Pdfjs['getDocument']>['promise']>['getPage']>>;
+type PdfPage = Awaited<ReturnType<Awaited<LoadingTask['promise']>['getPage']>>;
 
 /**
  * A page's text items, read as pdfjs streams them and counted as they come: past the bound the stream is cancelled,

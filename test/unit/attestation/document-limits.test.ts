@@ -333,6 +333,24 @@ describe('pages and text items', () => {
     expect(() => checkPdfLimits(withFont, small({ maxContentBytes: 256 * 1024 }))).not.toThrow();
   });
 
+  it('a page description disguised as a font escapes the page bound, not the bound on every stream but images', () => {
+    const drawing = deflateSync(latin1('0 0 m 1 1 l S\n'.repeat(150_000)));
+    const pdf = pdfWith('/Length1 1 /Filter /FlateDecode', drawing);
+    expect(() => checkPdfLimits(pdf, small({ maxContentBytes: MiB }))).not.toThrow();
+    expect(limitOf(() => checkPdfLimits(pdf, small({ maxContentBytes: MiB, maxNonImageBytes: MiB }))).message).toBe(
+      "The PDF's streams other than images expand past 1 MiB, the limit for an attestation.",
+    );
+  });
+
+  it('a read that outlasts the deadline is refused, naming it', async () => {
+    // 2 MiB of drawing that calls itself a font: within the default byte bounds, seconds of pdfjs work.
+    const drawing = deflateSync(latin1('0 0 m 1 1 l S\n'.repeat(150_000)));
+    const error = await readPdfText(pdfWith('/Length1 1 /Filter /FlateDecode', drawing), small({ maxReadMs: 300 })).catch((e: unknown) => e);
+    expect(error).toMatchObject({ reason: 'over_limit', message: 'Reading the PDF took longer than 0.3 s, the limit for an attestation.' });
+    // A real attestation reads well within the default deadline.
+    expect((await readPdfText(await renderAttestationPdf(demoAttestationValues()))).pages).toBeGreaterThan(0);
+  });
+
   it('text operators over the item bound are refused from the content itself', () => {
     const text = deflateSync(latin1(`BT /F1 10 Tf ${'(a) Tj <0041> Tj [(b) 2 (c)] TJ '.repeat(20)}ET`));
     expect(limitOf(() => checkPdfLimits(pdfWith('/Filter /FlateDecode', text), small({ maxTextItems: 59 }))).limit).toBe('maxTextItems');
