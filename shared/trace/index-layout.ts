@@ -61,22 +61,24 @@ export interface TraceQuery {
 
 /**
  * The one trace query. `relation` is what each engine reads the index as: DuckDB's read_parquet over the data folder,
- * Athena's Glue table. The hash is compared as bytes (`from_hex`, which both engines have); the tenant filter is
- * the scope, applied by the engine so that nothing outside it is read, and again by the use case. Null: an empty
- * scope, which finds nothing without asking.
+ * Athena's Glue table. The hash is compared as bytes (`from_hex`, which both engines have) and travels as the one
+ * parameter; the tenant filter is the scope, applied by the engine so that nothing outside it is read (Athena's
+ * partition projection prunes on it), and again by the use case. Tenant ids are written into the text as literals,
+ * which partition pruning reads most surely: only ids of the safe key alphabet ([A-Za-z0-9._-], no quote) get there.
+ * Null: an empty scope, which finds nothing without asking.
  */
 export function traceQuery(relation: string, scope: TenantScope, hash: string): TraceQuery | null {
   if (!isTraceHash(hash)) throw new RangeError('a trace hash is 64 lower-case hex digits');
   if (scope !== 'all' && scope.length === 0) return null;
   const tenants = scope === 'all' ? [] : scope.map((t) => segment(t, 'tenant id'));
   const where = ['hash = from_hex(?)'];
-  if (tenants.length) where.push(`tenant IN (${tenants.map(() => '?').join(', ')})`);
+  if (tenants.length) where.push(`tenant IN (${tenants.map((t) => `'${t}'`).join(', ')})`);
   const sql =
     `SELECT intake_id, tenant, call_center, campaign, released_at, consent_date, consent_source\n` +
     `FROM ${relation}\n` +
     `WHERE ${where.join(' AND ')}\n` +
     `ORDER BY released_at DESC, intake_id`;
-  return { sql, params: [hash, ...tenants] };
+  return { sql, params: [hash] };
 }
 
 /** One result row, whatever engine it came from (each hands its cells as text or null). */

@@ -26,8 +26,7 @@ const SAFE_NAME = /^[A-Za-z0-9_-]{1,255}$/;
 /**
  * The trace index read by Amazon Athena over the evidence bucket's Parquet files, through the Glue table the CDK app
  * defines (partition projection on tenant and month): the one query of shared/trace/index-layout.ts, started in the
- * trace workgroup, polled until it ends, its result pages read. Parameters travel as ExecutionParameters, never in
- * the query text.
+ * trace workgroup, polled until it ends, its result pages read. The hash travels as an ExecutionParameter.
  */
 export class AthenaTraceIndex implements TraceIndex {
   constructor(
@@ -93,8 +92,8 @@ export function startTraceQuery(options: Pick<AthenaTraceIndexOptions, 'workGrou
     QueryString: query.sql,
     WorkGroup: options.workGroup,
     QueryExecutionContext: { Database: options.database },
-    // Athena substitutes each parameter as SQL text: strings go quoted. The values are hex digits and tenant ids
-    // (checked by traceQuery), so no quote can occur inside one.
+    // Athena substitutes each parameter as SQL text: strings go quoted. The one value is hex digits (checked by
+    // traceQuery), so no quote can occur inside it.
     ExecutionParameters: query.params.map((p) => `'${p}'`),
   };
 }

@@ -29,13 +29,13 @@ const cells = (values: (string | undefined)[]) => ({ Data: values.map((v) => (v 
 const metadata = { ColumnInfo: columns.map((Name) => ({ Name, Type: 'varchar' })) };
 
 describe('Athena: the trace query as StartQueryExecution input', () => {
-  it('runs the shared query in the workgroup, on the Glue table, with quoted parameters', () => {
+  it('runs the shared query in the workgroup, on the Glue table, the hash as a quoted parameter', () => {
     const input = startTraceQuery(OPTIONS, ['acme', 'beta'], HASH)!;
     expect(input.WorkGroup).toBe('filiera-trace');
     expect(input.QueryExecutionContext).toEqual({ Database: 'filiera_trace' });
     expect(input.QueryString).toContain('FROM "filiera_trace"."trace_index"');
-    expect(input.QueryString).toContain('WHERE hash = from_hex(?) AND tenant IN (?, ?)');
-    expect(input.ExecutionParameters).toEqual([`'${HASH}'`, "'acme'", "'beta'"]);
+    expect(input.QueryString).toContain("WHERE hash = from_hex(?) AND tenant IN ('acme', 'beta')");
+    expect(input.ExecutionParameters).toEqual([`'${HASH}'`]);
   });
 
   it('asks nothing for an empty scope, and refuses unsafe names', () => {
@@ -66,7 +66,7 @@ describe('Athena: a trace', () => {
       { intakeId: 'FIL-1', tenant: 'acme', callCenter: 'cc-napoli', campaign: 'Novembre', releasedAt: '2026-11-01T09:00:00.000Z', consentDate: null, consentSource: 'https://x.it' },
     ]);
     expect(sleeps).toEqual([250, 250]);
-    expect(athena.commandCalls(StartQueryExecutionCommand)[0]!.args[0].input.ExecutionParameters).toEqual([`'${HASH}'`, "'acme'"]);
+    expect(athena.commandCalls(StartQueryExecutionCommand)[0]!.args[0].input.ExecutionParameters).toEqual([`'${HASH}'`]);
     expect(athena.commandCalls(GetQueryResultsCommand).map((c) => c.args[0].input.NextToken)).toEqual([undefined, 't2']);
   });
 
