@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import type { AuditResponse, DocumentLinks, IntakeView, Page, TraceResponse } from '../../shared/api/schemas.js';
+import type { AuditResponse, ConsentSampleResponse, DocumentLinks, IntakeView, Page, TraceResponse } from '../../shared/api/schemas.js';
 
 /** The console's only way to the data: the HTTP API with the bearer token (PRODUCT.md section 8). */
 export type Intake = IntakeView;
@@ -7,6 +7,7 @@ export type IntakePage = z.infer<ReturnType<typeof Page<typeof IntakeView>>>;
 export type Audit = z.infer<typeof AuditResponse>;
 export type Documents = z.infer<typeof DocumentLinks>;
 export type Trace = z.infer<typeof TraceResponse>;
+export type ConsentSample = z.infer<typeof ConsentSampleResponse>;
 
 export class ApiError extends Error {
   override name = 'ApiError';
@@ -54,6 +55,16 @@ export class ApiClient {
 
   decide(id: string, decision: 'approve' | 'reject', justification: string): Promise<Intake> {
     return this.request('POST', `/v1/review/${encodeURIComponent(id)}/decision`, { decision, justification });
+  }
+
+  /** The consent sample (PRODUCT.md section 10): the drawn rows, and once checked each row's checks and the defects. */
+  consentSample(id: string): Promise<ConsentSample> {
+    return this.request('GET', `/v1/intakes/${encodeURIComponent(id)}/consent-sample`);
+  }
+
+  /** The sample as the CSV to fill in (its evidence columns empty). */
+  async consentSampleCsv(id: string): Promise<Blob> {
+    return (await this.send('GET', `/v1/intakes/${encodeURIComponent(id)}/consent-sample?format=csv`, 'text/csv')).blob();
   }
 
   /** The pre-filled attestation PDF (committente): intake, controller and, once the list is in, its hash and rows. */

@@ -7,6 +7,7 @@ import { facts, h, replaceChildren } from '../dom.js';
 import type { MessageKey } from '../i18n.js';
 import { legalReference } from '../legal-references.js';
 import { errorMessage, loading, pageHeading, statusBadge } from './common.js';
+import { consentSampleSection } from './consent-sample.js';
 
 type Finding = Intake['findings'][number];
 
@@ -39,6 +40,7 @@ export async function renderIntake(app: App, main: HTMLElement, intakeId: string
     notice ? live : null,
     summarySection(app, intake),
     app.session?.user.role === 'compliance' ? decisionSection(app, intake, main) : null,
+    intake.consentSample ? await consentSampleSection(app, intake) : null,
     app.session?.user.role === 'committente' && intake.status === 'AWAITING_UPLOADS' ? templateSection(app, intake) : null,
     findingsSection(app, intake.findings),
     fieldsSection(app, intake),
