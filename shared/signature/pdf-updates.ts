@@ -347,11 +347,11 @@ function reachable(doc: PDFDocument, start: PDFObject | undefined): Set<PDFRef> 
 const MAX_DSS_STREAM = 32 * 1024 * 1024;
 
 /**
- * The certificates and CRLs of the PDF's Document Security Store (PAdES long-term validation data), as DER. Streams
+ * The certificates, CRLs and OCSP responses of the PDF's Document Security Store (PAdES long-term validation data), as DER. Streams
  * that cannot be read, or inflate beyond the bound, are left out.
  */
-export async function readDss(file: Uint8Array): Promise<{ certificates: Uint8Array[]; crls: Uint8Array[] }> {
-  const empty = { certificates: [], crls: [] };
+export async function readDss(file: Uint8Array): Promise<{ certificates: Uint8Array[]; crls: Uint8Array[]; ocsps: Uint8Array[] }> {
+  const empty = { certificates: [], crls: [], ocsps: [] };
   if (!Buffer.from(file.buffer, file.byteOffset, file.length).includes('/DSS')) return empty;
   let doc: PDFDocument;
   try {
@@ -377,5 +377,5 @@ export async function readDss(file: Uint8Array): Promise<{ certificates: Uint8Ar
       return [];
     });
   };
-  return { certificates: streams('Certs'), crls: streams('CRLs') };
+  return { certificates: streams('Certs'), crls: streams('CRLs'), ocsps: streams('OCSPs') };
 }

@@ -14,6 +14,7 @@ import * as pkijs from 'pkijs';
 import { ACCEPTED_DIGESTS, schemeOf } from './algorithms.js';
 import { cnOf, tbsFields, type Cert } from './certificates.js';
 import { childrenOf, readTlv, type Tlv } from './cms.js';
+import { ocspAnswers, parseOcsp } from './ocsp.js';
 import { bi, instant, type Bilingual } from './text.js';
 
 const REASONS = ['unspecified', 'keyCompromise', 'cACompromise', 'affiliationChanged', 'superseded', 'cessationOfOperation', 'certificateHold', '', 'removeFromCRL', 'privilegeWithdrawn', 'aACompromise'];
@@ -127,24 +128,30 @@ function entryFor(crl: CrlView, serial: Uint8Array): Entry | null {
   return null;
 }
 
-/** CRLs inside the CAdES revocation-values unsigned attribute (ETSI EN 319 122-1: crlVals [0]). */
-export function revocationValuesCrls(signerInfo: pkijs.SignerInfo): Uint8Array[] {
-  const out: Uint8Array[] = [];
+/** CRLs and OCSP responses inside the CAdES revocation-values unsigned attribute (ETSI EN 319 122-1: crlVals [0], ocspVals [1]). */
+export function revocationValues(signerInfo: pkijs.SignerInfo): { crls: Uint8Array[]; ocsps: Uint8Array[] } {
+  const out = { crls: [] as Uint8Array[], ocsps: [] as Uint8Array[] };
   for (const attr of signerInfo.unsignedAttrs?.attributes ?? []) {
     if (attr.type !== REVOCATION_VALUES) continue;
     for (const value of attr.values as asn1js.Sequence[]) {
       for (const choice of value.valueBlock?.value ?? []) {
-        if (choice.idBlock.tagClass !== 3 || choice.idBlock.tagNumber !== 0) continue;
+        if (choice.idBlock.tagClass !== 3 || choice.idBlock.tagNumber > 1) continue;
         const inner = (choice.valueBlock as unknown as { value: asn1js.BaseBlock[] }).value ?? [];
-        // [0] EXPLICIT SEQUENCE OF CertificateList (RFC 5126's explicit module); tolerate the implicit form too.
-        const isList = (b: asn1js.BaseBlock) => b instanceof asn1js.Sequence && b.valueBlock.value.length === 3 && b.valueBlock.value[2] instanceof asn1js.BitString;
-        const wrapped = inner.length === 1 && inner[0] instanceof asn1js.Sequence && !isList(inner[0]) && inner[0].valueBlock.value.every(isList);
-        const lists = wrapped ? (inner[0] as asn1js.Sequence).valueBlock.value : inner.filter(isList);
-        for (const list of lists) out.push(new Uint8Array(list.valueBeforeDecodeView));
+        // [n] EXPLICIT SEQUENCE OF ... (RFC 5126's explicit module); tolerate the implicit form too.
+        const isItem = (b: asn1js.BaseBlock) => b instanceof asn1js.Sequence && b.valueBlock.value.length >= 3 && b.valueBlock.value[2] instanceof asn1js.BitString;
+        const wrapped = inner.length === 1 && inner[0] instanceof asn1js.Sequence && !isItem(inner[0]) && inner[0].valueBlock.value.every(isItem);
+        const items = wrapped ? (inner[0] as asn1js.Sequence).valueBlock.value : inner.filter(isItem);
+        const target = choice.idBlock.tagNumber === 0 ? out.crls : out.ocsps;
+        for (const item of items) target.push(new Uint8Array(item.valueBeforeDecodeView));
       }
     }
   }
   return out;
+}
+
+/** CRLs inside the CAdES revocation-values unsigned attribute. */
+export function revocationValuesCrls(signerInfo: pkijs.SignerInfo): Uint8Array[] {
+  return revocationValues(signerInfo).crls;
 }
 
 export interface RevocationOutcome {
@@ -156,11 +163,12 @@ export interface RevocationOutcome {
  * The revocation status at `at` of every certificate of `path` below its anchor (path: signer first, anchor last).
  * `timestamped`: `at` comes from a trusted timestamp, so a later compromise does not reach back before it.
  */
-export function checkRevocation(path: Cert[], anchored: boolean, crlDers: Uint8Array[], at: Date, timestamped: boolean): RevocationOutcome {
+export function checkRevocation(path: Cert[], anchored: boolean, crlDers: Uint8Array[], at: Date, timestamped: boolean, ocspDers: Uint8Array[] = []): RevocationOutcome {
   if (!anchored || path.length < 2) {
     return { outcome: 'absent', text: bi('Not evaluated: the certificate path does not reach a trust anchor', 'Non valutato: il percorso di certificazione non raggiunge un\'ancora di fiducia') };
   }
   const crls = crlDers.map(viewCrl).filter((c): c is CrlView => c !== null);
+  const ocsps = ocspDers.map(parseOcsp).filter((o): o is pkijs.BasicOCSPResponse => o !== null);
   const good: string[] = [];
   const unknown: Bilingual[] = [];
   for (let i = 0; i < path.length - 1; i++) {
@@ -169,21 +177,28 @@ export function checkRevocation(path: Cert[], anchored: boolean, crlDers: Uint8A
     const fields = tbsFields(new Uint8Array(cert.x509.raw));
     if (!fields) continue;
     const covering = crls.filter((crl) => crl.issuer.equals(fields.issuer) && signedBy(crl, issuer));
-    if (covering.length === 0) {
-      unknown.push(bi(`no CRL of "${cnOf(issuer)}" is available for "${cnOf(cert)}"`, `nessuna CRL di "${cnOf(issuer)}" è disponibile per "${cnOf(cert)}"`));
+    const answers = ocsps.length ? ocspAnswers(cert, issuer, ocsps) : [];
+    if (covering.length === 0 && answers.length === 0) {
+      unknown.push(bi(`no CRL or OCSP response of "${cnOf(issuer)}" is available for "${cnOf(cert)}"`, `nessuna CRL o risposta OCSP di "${cnOf(issuer)}" è disponibile per "${cnOf(cert)}"`));
       continue;
     }
-    const revoked = covering.map((crl) => ({ crl, entry: entryFor(crl, fields.serial) })).find((r) => r.entry);
-    if (revoked?.entry) {
-      const { date, reason } = revoked.entry;
+    const fromCrl = covering.map((crl) => ({ crl, entry: entryFor(crl, fields.serial) })).find((r) => r.entry);
+    const fromOcsp = answers.find((a) => a.status === 'revoked' && a.revocationTime);
+    const revoked = fromCrl?.entry
+      ? { ...fromCrl.entry, source: bi(`CRL of "${cnOf(issuer)}" issued ${instant(fromCrl.crl.thisUpdate)}`, `CRL di "${cnOf(issuer)}" emessa il ${instant(fromCrl.crl.thisUpdate)}`) }
+      : fromOcsp
+        ? { date: fromOcsp.revocationTime!, ...(fromOcsp.reason !== undefined ? { reason: fromOcsp.reason } : {}), source: bi(`OCSP response of ${instant(fromOcsp.thisUpdate)}`, `risposta OCSP del ${instant(fromOcsp.thisUpdate)}`) }
+        : undefined;
+    if (revoked) {
+      const { date, reason } = revoked;
       const reasonName = reason !== undefined ? (REASONS[reason] ?? String(reason)) : 'no stated reason';
       const reasonIt = reason !== undefined ? (REASONS[reason] ?? String(reason)) : 'senza motivo dichiarato';
       if (date <= at) {
         return {
           outcome: 'fail',
           text: bi(
-            `The certificate "${cnOf(cert)}" was revoked on ${instant(date)} (${reasonName}), before the signing time ${instant(at)} (CRL of "${cnOf(issuer)}" issued ${instant(revoked.crl.thisUpdate)})`,
-            `Il certificato "${cnOf(cert)}" è stato revocato il ${instant(date)} (${reasonIt}), prima dell'ora di firma ${instant(at)} (CRL di "${cnOf(issuer)}" emessa il ${instant(revoked.crl.thisUpdate)})`,
+            `The certificate "${cnOf(cert)}" was revoked on ${instant(date)} (${reasonName}), before the signing time ${instant(at)} (${revoked.source.en})`,
+            `Il certificato "${cnOf(cert)}" è stato revocato il ${instant(date)} (${reasonIt}), prima dell'ora di firma ${instant(at)} (${revoked.source.it})`,
           ),
         };
       }
@@ -199,16 +214,16 @@ export function checkRevocation(path: Cert[], anchored: boolean, crlDers: Uint8A
       good.push(`${cnOf(cert)} (revoked later, ${reasonName})`);
       continue;
     }
-    const fresh = covering.filter((crl) => crl.thisUpdate >= at);
-    if (fresh.length === 0) {
-      const latest = covering.reduce((a, b) => (a.thisUpdate > b.thisUpdate ? a : b));
+    const freshCrl = covering.some((crl) => crl.thisUpdate >= at);
+    const freshOcsp = answers.some((a) => a.status === 'good' && a.thisUpdate >= at);
+    if (!freshCrl && !freshOcsp) {
       unknown.push(bi(
-        `the latest CRL of "${cnOf(issuer)}" (${instant(latest.thisUpdate)}) predates the signing time`,
-        `l'ultima CRL di "${cnOf(issuer)}" (${instant(latest.thisUpdate)}) è anteriore all'ora di firma`,
+        `the revocation data of "${cnOf(issuer)}" for "${cnOf(cert)}" predates the signing time or does not know the certificate`,
+        `i dati di revoca di "${cnOf(issuer)}" per "${cnOf(cert)}" sono anteriori all'ora di firma o non conoscono il certificato`,
       ));
       continue;
     }
-    good.push(cnOf(cert));
+    good.push(freshOcsp && !freshCrl ? `${cnOf(cert)} (OCSP)` : cnOf(cert));
   }
   if (unknown.length > 0) {
     return {
@@ -222,8 +237,8 @@ export function checkRevocation(path: Cert[], anchored: boolean, crlDers: Uint8A
   return {
     outcome: 'pass',
     text: bi(
-      `Not revoked at the signing time according to CRLs signed by the issuers: ${good.join(', ')}`,
-      `Non revocato all'ora di firma secondo le CRL firmate dagli emittenti: ${good.join(', ')}`,
+      `Not revoked at the signing time according to CRLs or OCSP responses the issuers signed: ${good.join(', ')}`,
+      `Non revocato all'ora di firma secondo le CRL o le risposte OCSP firmate dagli emittenti: ${good.join(', ')}`,
     ),
   };
 }

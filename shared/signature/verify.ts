@@ -46,7 +46,7 @@ import {
 } from './model.js';
 import { checkUpdatesAfter, readDss } from './pdf-updates.js';
 import { indicationOf, worstOf } from './indication.js';
-import { checkRevocation, revocationValuesCrls } from './revocation.js';
+import { checkRevocation, revocationValues } from './revocation.js';
 import { bi, instant, type Bilingual } from './text.js';
 
 const SUBFILTERS = new Set(['adbe.pkcs7.detached', 'ETSI.CAdES.detached']);
@@ -175,7 +175,7 @@ async function verifyPades(context: Context, evidence: PadesEvidence, out: Signa
     context.notes.push(`The PDF holds ${signatureFields.length} signature(s) and ${fields.length - signatureFields.length} document timestamp(s): every one is verified.`);
   }
   // Long-term validation data of the whole file (PAdES /DSS): certificates and CRLs for every signature.
-  const dss = signatureFields.length > 0 ? await readDss(evidence.file) : { certificates: [], crls: [] };
+  const dss = signatureFields.length > 0 ? await readDss(evidence.file) : { certificates: [], crls: [], ocsps: [] };
   let signatureNumber = 0;
   for (const [k, field] of fields.entries()) {
     if (field.kind === 'document-timestamp') {
@@ -200,7 +200,7 @@ async function verifyPadesField(
   evidence: PadesEvidence,
   field: PadesSignatureField,
   later: PadesSignatureField[],
-  dss: { certificates: Uint8Array[]; crls: Uint8Array[] },
+  dss: { certificates: Uint8Array[]; crls: Uint8Array[]; ocsps: Uint8Array[] },
 ): Promise<void> {
   await checkCoverage(builder, evidence, field, later);
   if (field.problem) {
@@ -239,8 +239,8 @@ async function verifyPadesField(
     return;
   }
   const pool = new CertPool([...cms.certificateDers, ...dss.certificates]);
-  evaluateSigner(context, builder, { cms, signerInfo: infos[0]!, content: signedContent, pool, type: 'PAdES', crls: [...cms.crlDers, ...dss.crls] });
-  builder.countersigned = { signerInfo: infos[0]!, input: { cms, pool, type: 'PAdES', crls: [...cms.crlDers, ...dss.crls] } };
+  evaluateSigner(context, builder, { cms, signerInfo: infos[0]!, content: signedContent, pool, type: 'PAdES', crls: [...cms.crlDers, ...dss.crls], ocsps: dss.ocsps });
+  builder.countersigned = { signerInfo: infos[0]!, input: { cms, pool, type: 'PAdES', crls: [...cms.crlDers, ...dss.crls], ocsps: dss.ocsps } };
 }
 
 const COUNTERSIGNATURE = '1.2.840.113549.1.9.6';
@@ -356,6 +356,8 @@ interface SignerInput {
   crls: Uint8Array[];
   /** Set for a countersignature: it signs its parent's signature value, and carries no content-type attribute. */
   countersignature?: boolean;
+  /** OCSP responses the file carries (PAdES /DSS /OCSPs). */
+  ocsps?: Uint8Array[];
 }
 
 function evaluateSigner(context: Context, builder: SignatureBuilder, input: SignerInput): void {
@@ -456,8 +458,10 @@ function evaluateSigner(context: Context, builder: SignatureBuilder, input: Sign
   builder.check('key_usage', usage.outcome, usage.text);
 
   // 6. Revocation at that time, from configured CRLs and the revocation data the signature carries.
-  const crls = [...context.crls, ...input.crls, ...revocationValuesCrls(signerInfo)];
-  const revocation = checkRevocation(path.path, path.chain.outcome === 'pass' && path.anchor !== undefined, crls, at, builder.timestamped);
+  const values = revocationValues(signerInfo);
+  const crls = [...context.crls, ...input.crls, ...values.crls];
+  const ocsps = [...(input.ocsps ?? []), ...values.ocsps];
+  const revocation = checkRevocation(path.path, path.chain.outcome === 'pass' && path.anchor !== undefined, crls, at, builder.timestamped, ocsps);
   builder.check('revocation', revocation.outcome, revocation.text);
 
   // 7. ESS signing-certificate(-v2): binds the signature to this very certificate.

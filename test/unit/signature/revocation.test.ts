@@ -13,7 +13,7 @@ import type { SignatureExpectations, SignatureReport } from '../../../shared/sig
 import { decideVerdict } from '../../../shared/verdict/policy.js';
 import { makeAttestation } from '../../fixtures/attestations.js';
 import { DEMO_SIGNATORY, DEMO_TENANT_VAT } from '../../fixtures/pki.js';
-import { appendDss, appendSignatureField, issue, makeCrl, makeTestPki, signCmsWith, type TestPki } from '../../fixtures/signing.js';
+import { EKU, appendDss, appendSignatureField, issue, makeCrl, makeOcsp, makeTestPki, signCmsWith, type TestPki } from '../../fixtures/signing.js';
 
 const DAY = 86_400_000;
 let pki: TestPki;
@@ -53,7 +53,7 @@ describe('revocation from CRLs', () => {
 
   it('no CRL: status unknown, an info finding; review under requireRevocationStatus', async () => {
     const { document, signature } = await examineAttestation(signedAt(new Date(Date.now() - DAY)), expectations());
-    expect(revocationOf(signature)).toMatchObject({ outcome: 'absent', detail: expect.stringMatching(/no CRL of "Test Qualified CA" is available for "Mario Rossi"/) });
+    expect(revocationOf(signature)).toMatchObject({ outcome: 'absent', detail: expect.stringMatching(/no CRL or OCSP response of "Test Qualified CA" is available for "Mario Rossi"/) });
     expect(signature.valid).toBe(true);
     expect(findings(document, signature)).toEqual([['revocation_status_unknown', 'info']]);
     expect(findings(document, signature, true)).toEqual([['revocation_status_unknown', 'review']]);
@@ -134,6 +134,52 @@ describe('revocation data carried by the signature', () => {
     const { signature: without } = await examineAttestation(signed, expectations());
     const { signature } = await examineAttestation(ltv, expectations());
     expect(revocationOf(without).outcome).toBe('absent');
+    expect(revocationOf(signature).outcome).toBe('pass');
+    expect(signature.valid).toBe(true);
+  });
+});
+
+describe('OCSP responses carried by the signature', () => {
+  const signedWith = async (ocsps: Uint8Array[]) =>
+    signCmsWith({
+      content: pdf,
+      signers: [{ signer: pki.signer, chain: [pki.intermediate], signingTime: new Date(Date.now() - DAY), revocationValues: [await makeCrl(pki.root, [])], revocationOcsps: ocsps }],
+    });
+
+  it('a good OCSP answer from the issuer, after the signing time: not revoked', async () => {
+    const { signature } = await examineAttestation(await signedWith([await makeOcsp(pki.intermediate, pki.signer, { good: true })]), expectations());
+    expect(revocationOf(signature)).toMatchObject({ outcome: 'pass', detail: expect.stringMatching(/Mario Rossi \(OCSP\)/) });
+  });
+
+  it('a good answer from a responder the issuer delegated (id-kp-OCSPSigning) counts; one from anyone else does not', async () => {
+    const responder = await issue({ subject: [['CN', 'Test OCSP Responder']], issuer: pki.intermediate, keyUsage: ['digitalSignature'], eku: ['1.3.6.1.5.5.7.3.9'] });
+    const { signature } = await examineAttestation(await signedWith([await makeOcsp(pki.intermediate, pki.signer, { good: true }, { responder })]), expectations());
+    expect(revocationOf(signature).outcome).toBe('pass');
+    const notDelegated = await issue({ subject: [['CN', 'Some Server']], issuer: pki.intermediate, keyUsage: ['digitalSignature'], eku: [EKU.serverAuth] });
+    const { signature: ignored } = await examineAttestation(await signedWith([await makeOcsp(pki.intermediate, pki.signer, { good: true }, { responder: notDelegated })]), expectations());
+    expect(revocationOf(ignored).outcome).toBe('absent');
+  });
+
+  it('a revoked answer (keyCompromise before signing) rejects', async () => {
+    const ocsp = await makeOcsp(pki.intermediate, pki.signer, { revoked: new Date(Date.now() - 2 * DAY), reason: 1 });
+    const { signature } = await examineAttestation(await signedWith([ocsp]), expectations());
+    expect(revocationOf(signature)).toMatchObject({ outcome: 'fail', detail: expect.stringMatching(/revoked on .*keyCompromise.*OCSP response/) });
+  });
+
+  it('an answer older than the signing time does not establish the status', async () => {
+    const ocsp = await makeOcsp(pki.intermediate, pki.signer, { good: true }, { thisUpdate: new Date(Date.now() - 3 * DAY) });
+    const { signature } = await examineAttestation(await signedWith([ocsp]), expectations());
+    expect(revocationOf(signature)).toMatchObject({ outcome: 'absent', detail: expect.stringMatching(/predates the signing time/) });
+  });
+
+  it('OCSP responses (OCSPResponse) in a PAdES /DSS are used', async () => {
+    const plain = await (await PDFDocument.load((await makeAttestation()).pdf)).save({ useObjectStreams: false });
+    const signed = appendSignatureField(plain, {
+      kind: 'signature',
+      sign: (bytes) => signCmsWith({ content: bytes, detached: true, signers: [{ signer: pki.signer, chain: [pki.intermediate], signingTime: new Date(Date.now() - DAY) }] }),
+    });
+    const ltv = appendDss(signed, [], [await makeCrl(pki.root, [])], [await makeOcsp(pki.intermediate, pki.signer, { good: true }, { wrapped: true })]);
+    const { signature } = await examineAttestation(ltv, expectations());
     expect(revocationOf(signature).outcome).toBe('pass');
     expect(signature.valid).toBe(true);
   });
