@@ -36,8 +36,10 @@ export async function localDeps(wiring: LocalWiring, config: LoadedConfig, log: 
     AWS_REGION: LOCAL_REGION,
     SCAN_READER: 'none',
   });
-  const ocr = new TesseractExtractor();
   const trace = wiring.dataDir ? localTrace(wiring.dataDir) : undefined;
+  // The key is made at first start (0600 in the data folder), not at the first release.
+  await trace?.traceKey.key();
+  const ocr = new TesseractExtractor();
   return {
     ...base,
     config: async () => config,

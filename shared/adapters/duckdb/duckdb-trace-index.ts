@@ -24,6 +24,7 @@ export interface DuckDbTraceIndexOptions {
  */
 export class DuckDbTraceIndex implements TraceIndex {
   private connection: Promise<{ instance: DuckDBInstance; connection: DuckDBConnection }> | undefined;
+  private turn: Promise<unknown> = Promise.resolve();
 
   constructor(private readonly options: DuckDbTraceIndexOptions) {}
 
@@ -52,22 +53,28 @@ export class DuckDbTraceIndex implements TraceIndex {
   async find(scope: TenantScope, hash: string): Promise<TraceIndexRow[]> {
     const query = traceQuery(this.relation(), scope, hash);
     if (!query) return [];
-    const { connection } = await this.connect();
-    let reader;
+    let rows: Record<string, unknown>[];
     try {
-      reader = await connection.runAndReadAll(query.sql, query.params);
+      rows = await this.run(query.sql, query.params);
     } catch (err) {
       // No release indexed yet: the glob matches no file.
       if (/No files found that match the pattern/i.test(String((err as Error).message))) return [];
       throw err;
     }
-    return reader.getRowObjectsJS().map((row) => traceRowFromCells((name) => asText(row[name])));
+    return rows.map((row) => traceRowFromCells((name) => asText(row[name])));
   }
 
-  /** Runs any statement against the same connection (the bench measures with EXPLAIN ANALYZE and parquet_metadata). */
-  async run(sql: string, params: string[] = []): Promise<Record<string, unknown>[]> {
-    const { connection } = await this.connect();
-    return (await connection.runAndReadAll(sql, params)).getRowObjectsJS() as Record<string, unknown>[];
+  /**
+   * Runs a statement on the one connection, one at a time (traces from concurrent requests queue here; DuckDB
+   * parallelises each query itself). The bench also runs its COPY and parquet_metadata statements through it.
+   */
+  run(sql: string, params: string[] = []): Promise<Record<string, unknown>[]> {
+    const result = this.turn.then(async () => {
+      const { connection } = await this.connect();
+      return (await connection.runAndReadAll(sql, params)).getRowObjectsJS() as Record<string, unknown>[];
+    });
+    this.turn = result.catch(() => undefined);
+    return result;
   }
 
   async close(): Promise<void> {

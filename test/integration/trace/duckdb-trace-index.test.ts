@@ -91,6 +91,18 @@ describe('DuckDB over the index files', () => {
     expect(await index.find('all', traceHashHex(key, '+393479999999'))).toEqual([]);
   });
 
+  it('answers concurrent traces each with its own rows (they queue on the one connection)', async () => {
+    const numbers = ['+393471000001', '+393471000003', '+393471000004', '+393479999999', '+393471000002'];
+    const answers = await Promise.all(numbers.map((n) => index.find('all', traceHashHex(key, n))));
+    expect(answers.map(ids)).toEqual([
+      ['FIL-C000000001', 'FIL-B000000001', 'FIL-A000000002', 'FIL-A000000001'],
+      ['FIL-A000000002'],
+      ['FIL-B000000002', 'FIL-B000000001'],
+      [],
+      ['FIL-A000000001'],
+    ]);
+  });
+
   it('finds nothing under another key: the hash is keyed', async () => {
     expect(await index.find('all', traceHashHex(new Uint8Array(32).fill(1), '+393471000001'))).toEqual([]);
   });
