@@ -5,7 +5,7 @@ import type { Audit, Intake } from '../api.js';
 import { verifyChain } from '../audit-chain.js';
 import { facts, h, replaceChildren } from '../dom.js';
 import type { MessageKey } from '../i18n.js';
-import { legalReference } from '../legal-references.js';
+import { legalReference } from '../../../shared/verdict/catalogue.js';
 import { errorMessage, loading, pageHeading, statusBadge } from './common.js';
 import { consentSampleSection } from './consent-sample.js';
 
