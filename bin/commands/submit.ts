@@ -141,7 +141,8 @@ async function submitEvidence(api: ApiClient, intakeId: string, file: string, op
   let view = before;
   while (Date.now() <= deadline) {
     view = await api.json<IntakeView>('GET', `/v1/intakes/${id}`);
-    const moved = view.updatedAt !== before.updatedAt && view.status !== 'PROCESSING';
+    // APPROVED is the release step's short wait, not a verdict yet (shared/intake/intake.ts).
+    const moved = view.updatedAt !== before.updatedAt && !inProgress(view.status);
     if (moved) break;
     progress(`waiting for the evidence check (${view.status.toLowerCase().replace('_', ' ')})`);
     await new Promise((resolve) => setTimeout(resolve, 500));
