@@ -14,6 +14,10 @@ import { addDays, italianDate, romeDate } from '../../../shared/verdict/dates.js
 import { demoAttestationValues, makeAttestation } from '../../fixtures/attestations.js';
 import { DEMO_SIGNATORY, DEMO_TENANT_VAT, makePki, type Pki } from '../../fixtures/pki.js';
 import { cleanList, sha256 } from '../../fixtures/stack.js';
+import { examineAttestation } from '../../../shared/attestation/index.js';
+import { crlFromFile } from '../../../shared/config.js';
+import { appendDss } from '../../fixtures/signing.js';
+import { readFile } from 'node:fs/promises';
 
 const exec = promisify(execFile);
 let pki: Pki;
@@ -112,5 +116,39 @@ describe('filiera verify with CRLs', () => {
 
   it('a --crl file that is not a CRL is a usage error', async () => {
     await expect(verify(['--crl', listFile])).rejects.toThrow(/--crl .*not a DER or PEM certificate revocation list/);
+  });
+});
+
+describe('OCSP responses made by openssl ocsp, embedded in a PAdES /DSS', () => {
+  /** An OCSPResponse about mario from `openssl ocsp` acting as the intermediate CA's responder, and what openssl says. */
+  async function opensslOcsp(revoked: boolean): Promise<{ der: Uint8Array; says: string }> {
+    const work = await mkdtemp(path.join(dir, 'ocsp-'));
+    const mario = pki.signers.mario.certPath;
+    const serial = (await exec('openssl', ['x509', '-in', mario, '-noout', '-serial'])).stdout.trim().replace(/^serial=/, '');
+    const subject = (await exec('openssl', ['x509', '-in', mario, '-noout', '-subject', '-nameopt', 'compat'])).stdout.trim().replace(/^subject=\s*/, '');
+    const yesterday = new Date(Date.now() - 86_400_000).toISOString().replace(/[-:T]/g, '').slice(2, 14) + 'Z';
+    const line = revoked ? ['R', '391231235959Z', `${yesterday},keyCompromise`, serial, 'unknown', subject] : ['V', '391231235959Z', '', serial, 'unknown', subject];
+    await writeFile(path.join(work, 'index.txt'), `${line.join('\t')}\n`);
+    const intermediate = path.join(pki.dir, 'intermediate.pem');
+    await exec('openssl', ['ocsp', '-issuer', intermediate, '-cert', mario, '-no_nonce', '-reqout', path.join(work, 'req.der')]);
+    await exec('openssl', [
+      'ocsp', '-index', path.join(work, 'index.txt'), '-CA', intermediate, '-rsigner', intermediate, '-rkey', path.join(pki.dir, 'intermediate.key'),
+      '-reqin', path.join(work, 'req.der'), '-respout', path.join(work, 'resp.der'), '-ndays', '7',
+    ]);
+    const { stdout } = await exec('openssl', ['ocsp', '-respin', path.join(work, 'resp.der'), '-issuer', intermediate, '-cert', mario, '-CAfile', pki.rootCaPath, '-verify_other', intermediate, '-no_nonce']);
+    return { der: new Uint8Array(await readFile(path.join(work, 'resp.der'))), says: stdout };
+  }
+
+  it.each([
+    ['good', false, 'pass'],
+    ['revoked for keyCompromise', true, 'fail'],
+  ] as const)('openssl says %s; so do we', async (_name, revoked, outcome) => {
+    const ocsp = await opensslOcsp(revoked);
+    expect(ocsp.says).toMatch(revoked ? /: revoked/ : /: good/);
+    const rootCrl = crlFromFile(await readFile(await crl('root', [])))!;
+    const signed = (await makeAttestation({ signing: 'pades', signingTime: new Date(Date.now() - 3_600_000) })).bytes;
+    const ltv = appendDss(signed, [], [rootCrl], [ocsp.der]);
+    const { signature } = await examineAttestation(ltv, { trustAnchors: pki.trustAnchors, tenantVat: DEMO_TENANT_VAT, signatories: [DEMO_SIGNATORY], now: new Date() });
+    expect(signature.checks.find((c) => c.name === 'revocation')?.outcome).toBe(outcome);
   });
 });
