@@ -78,11 +78,13 @@ export async function checkUpdatesAfter(file: Uint8Array, revisionEnd: number, l
     return { problems: [bi(`the PDF has more than ${MAX_OBJECTS} objects: its updates were not compared`, `il PDF ha più di ${MAX_OBJECTS} oggetti: i suoi aggiornamenti non sono stati confrontati`)], added: nothing };
   }
   const changed = new Set<string>();
+  let newSignatures = 0;
   for (const [ref, object] of objects) {
     const old = before.context.lookup(ref);
     const name = `${ref.objectNumber} ${ref.generationNumber} R`;
     if (old === undefined) {
       const type = typeOf(object);
+      if (type === 'Sig' || type === 'DocTimeStamp') newSignatures += 1;
       if (type === 'Catalog' || type === 'Pages' || type === 'Page') {
         problems.push(bi(`an update after signing added a new /${type} (object ${name})`, `un aggiornamento successivo alla firma ha aggiunto un nuovo /${type} (oggetto ${name})`));
       }
@@ -115,6 +117,14 @@ export async function checkUpdatesAfter(file: Uint8Array, revisionEnd: number, l
         `un aggiornamento successivo alla firma ha modificato l'oggetto ${name}${type ? ` (/${type})` : ''}, che non è né un dato di validazione né una firma`,
       ));
     }
+  }
+  // A signature added after this one must be one the verifier found and checks (PRODUCT.md 5: itself verified); one it
+  // cannot locate (a /ByteRange by reference, a dictionary inside an object stream) is not vouched for.
+  if (newSignatures > later.length) {
+    problems.push(bi(
+      `${newSignatures - later.length} signature dictionary(ies) added after signing could not be located and verified`,
+      `${newSignatures - later.length} dizionari di firma aggiunti dopo la firma non sono stati individuati e verificati`,
+    ));
   }
   return { problems, added: describeAdded(dssAfter.size > 0 && (dssBefore.size === 0 || changed.size > 0), later) };
 }

@@ -168,6 +168,20 @@ describe('anything else after a signature rejects', () => {
     expect(signature.valid).toBe(false);
   });
 
+  it('a signature added in an update where the verifier cannot find it (its /ByteRange by reference) is not vouched for', async () => {
+    const page = pageNumber(signed);
+    const pageText = objectText(signed, page).replace(/\/Annots\s*\[([^\]]*)\]/, '/Annots [$1 9011 0 R ]');
+    const hidden = appendUpdate(signed, [
+      { num: 9010, text: '[0 10 20 30]' },
+      { num: 9012, text: `<< /Type /Sig /Filter /Adobe.PPKLite /SubFilter /ETSI.CAdES.detached /ByteRange 9010 0 R /Contents <${'00'.repeat(64)}> >>` },
+      { num: 9011, text: `<< /Type /Annot /Subtype /Widget /FT /Sig /Rect [0 0 0 0] /V 9012 0 R /T (Hidden) /P ${page} 0 R >>` },
+      { num: page, text: pageText },
+    ]);
+    const { signature } = await examineAttestation(hidden, expectations());
+    expect(signature.signatures).toHaveLength(1);
+    expect(signature.checks.find((c) => c.name === 'coverage')).toMatchObject({ outcome: 'fail', detail: expect.stringMatching(/1 signature dictionary\(ies\) added after signing could not be located/) });
+  });
+
   it('validation data added after a forbidden change does not launder it', async () => {
     const page = pageNumber(signed);
     const changed = appendUpdate(signed, [{ num: page, text: withEntries(objectText(signed, page), '/Rotate 90') }]);
