@@ -128,6 +128,18 @@ describe('nested envelopes (.p7m in .p7m)', () => {
     expect(signature.valid).toBe(true);
   });
 
+  it('an inner envelope written as base64 or PEM text is opened too', async () => {
+    const inner = signCmsWith({ content: pdf, signers: [{ signer: pki.signer, chain: chainOf() }] });
+    const b64 = Buffer.from(inner).toString('base64').replace(/.{64}/g, '$&\n');
+    for (const text of [b64, `-----BEGIN PKCS7-----\n${b64}\n-----END PKCS7-----\n`]) {
+      const outer = signCmsWith({ content: new TextEncoder().encode(text), signers: [{ signer: laura, chain: chainOf() }] });
+      const { document, signature } = await examine(outer);
+      expect(document.readError).toBeUndefined();
+      expect(signature.signatures).toHaveLength(2);
+      expect(signature.valid).toBe(true);
+    }
+  });
+
   it('an untrusted inner envelope rejects the file', async () => {
     const inner = signCmsWith({ content: pdf, signers: [{ signer: stranger, chain: [strangerRoot] }] });
     const outer = signCmsWith({ content: inner, signers: [{ signer: pki.signer, chain: chainOf() }] });
