@@ -8,6 +8,7 @@ const benches: { name: string; load: () => Promise<{ run: () => Promise<void> }>
   { name: 'verify', load: () => import('./verify-process.js') },
   { name: 'bundles', load: () => import('./bundles.js') },
   { name: 'ocr', load: () => import('./ocr.js') },
+  { name: 'trace', load: () => import('./trace.js') },
 ];
 
 const only = process.argv[2];
