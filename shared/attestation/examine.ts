@@ -16,7 +16,9 @@ export async function examineAttestation(
 ): Promise<ExaminedAttestation> {
   const { document, signed } = await readAttestation(bytes, options);
   const signature: SignatureReport = signed
-    ? await verifySignature(signed, expectations)
+    ? signed.type === 'PAdES' && document.readError
+      ? unverifiedPades(document.readError, document.readErrorIt)
+      : await verifySignature(signed, expectations)
     : {
         present: false,
         valid: false,
@@ -25,4 +27,22 @@ export async function examineAttestation(
         notes: ['The attestation carries no digital signature.'],
       };
   return { document, signature };
+}
+
+/**
+ * A signed PDF that cannot be read (encrypted, corrupt, or over the reading bounds of PRODUCT.md section 9) is
+ * rejected as unreadable; its signature is not verified, because comparing its revisions means parsing the PDF
+ * whole, which is what the bounds refused.
+ */
+function unverifiedPades(reason: string, reasonIt: string | undefined): SignatureReport {
+  const en = `The signature was not verified: the PDF cannot be read (${reason.replace(/\.$/, '')})`;
+  const it = `La firma non è stata verificata: il PDF non è leggibile (${(reasonIt ?? reason).replace(/\.$/, '')})`;
+  return {
+    present: true,
+    type: 'PAdES',
+    valid: false,
+    checks: [{ name: 'integrity', outcome: 'fail', detail: en, detailIt: it }],
+    signingTimeSource: 'none',
+    notes: [],
+  };
 }

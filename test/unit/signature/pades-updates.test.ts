@@ -189,3 +189,15 @@ describe('anything else after a signature rejects', () => {
     expect(signature.checks.find((c) => c.name === 'coverage')).toMatchObject({ outcome: 'fail', detail: expect.stringMatching(/\/Rotate/) });
   });
 });
+
+describe('a signed PDF that cannot be read', () => {
+  it('is not parsed for its revisions: the signature is reported unverified', async () => {
+    // A signature dictionary in a file pdf.js cannot open.
+    const broken = new TextEncoder().encode(
+      `%PDF-1.7\n1 0 obj\n<< /Type /Sig /SubFilter /adbe.pkcs7.detached /ByteRange [0 10 20 30] /Contents <${'00'.repeat(32)}> >>\nendobj\n%%EOF\n`,
+    );
+    const { document, signature } = await examineAttestation(broken, expectations());
+    expect(document.readError).toBeDefined();
+    expect(signature).toMatchObject({ present: true, valid: false, checks: [{ name: 'integrity', outcome: 'fail', detail: expect.stringMatching(/^The signature was not verified: the PDF cannot be read/) }] });
+  });
+});
