@@ -1,11 +1,12 @@
 import { existsSync } from 'node:fs';
-import { readdir, readFile } from 'node:fs/promises';
+import { readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { attestationBytes, boundAttestation, cleanList, sha256, startTestStack, type TestStack } from '../fixtures/stack.js';
 import { addDays, italianDate, romeDate } from '../../shared/verdict/dates.js';
 import { OTHER_COMPANY_VAT } from '../fixtures/pki.js';
+import { TRACE_KEY_FILE } from '../../shared/adapters/local/file-trace-key.js';
 
 /**
  * Tracing a number on the embedded stack (PRODUCT.md section 11): releases through the API, then GET /v1/trace, over
@@ -138,6 +139,8 @@ describe('GET /v1/trace on the embedded stack', () => {
       for (const digits of ['3471050000', '3471050003', '3471060000', '347 105 0000', '347 1060000']) if (text.includes(digits)) offenders.push(`${file}: ${digits}`);
     }
     expect(offenders).toEqual([]);
+    // The index's key: made at first start, the owner's only.
+    expect((await stat(path.join(stack.dataDir, TRACE_KEY_FILE))).mode & 0o777).toBe(0o600);
   });
 });
 
