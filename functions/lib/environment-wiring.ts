@@ -101,7 +101,12 @@ async function readConfiguration(e: z.infer<typeof Environment>): Promise<Loaded
   if (e.FILIERA_CONFIG_JSON) {
     const json = JSON.parse(e.FILIERA_CONFIG_JSON) as unknown;
     const { trustAnchorPems, ...rest } = InlineConfig.parse(json);
-    return { config: parseConfig({ ...rest, trustAnchors: [] }, 'FILIERA_CONFIG_JSON'), file: 'FILIERA_CONFIG_JSON', trustAnchorPems };
+    const config = parseConfig({ ...rest, trustAnchors: [] }, 'FILIERA_CONFIG_JSON');
+    // Files cannot be read here: a configuration naming trusted lists or CRLs would run without them.
+    if (config.trustedLists.length > 0 || config.revocation.crls.length > 0) {
+      throw new Error('FILIERA_CONFIG_JSON: trustedLists and revocation.crls are not available to the functions; remove them from the deployed configuration');
+    }
+    return { config, file: 'FILIERA_CONFIG_JSON', trustAnchorPems };
   }
   return loadConfig(e.FILIERA_CONFIG);
 }

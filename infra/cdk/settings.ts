@@ -116,6 +116,14 @@ export async function inlineConfiguration(file: string): Promise<string> {
   } catch (err) {
     throw new DeploymentConfigError((err as Error).message);
   }
+  // The functions read the configuration from their environment, where a trusted list (hundreds of KB) or a CRL does
+  // not fit: refused here rather than deployed without them (a policy requiring qualified signatures would then
+  // reject every attestation, and configured CRLs would silently not count).
+  if (config.trustedLists.length > 0 || config.revocation.crls.length > 0) {
+    throw new DeploymentConfigError(
+      `${path.basename(file)}: trustedLists and revocation.crls cannot be deployed to AWS yet (they do not fit the functions' environment); they work with npm start and filiera verify`,
+    );
+  }
   const { trustAnchors: _files, ...rest } = config;
   return JSON.stringify({ ...rest, trustAnchorPems });
 }
