@@ -312,6 +312,8 @@ export class FilieraFunction extends NodejsFunction {
         conditions: { StringLike: { 's3:prefix': [`${engine.sourcePrefix}*`] } },
       }),
     );
+    // Athena asks where each bucket is before it reads or writes there.
+    this.allow(['s3:GetBucketLocation'], [engine.source.bucketArn]);
     this.allow(['s3:GetBucketLocation', 's3:ListBucket'], [engine.results.bucketArn]);
     const results: KeyPattern = { pattern: `${engine.resultsPrefix}*`, holds: "the trace workgroup's query results (hashes' matches, kept one day)" };
     this.allow(['s3:GetObject', 's3:PutObject', 's3:AbortMultipartUpload'], [`${engine.results.bucketArn}/${results.pattern}`]);

@@ -133,12 +133,13 @@ describe('the trace function: least privilege', () => {
     expect(s3).toContainEqual({ actions: ['s3:GetObject'], resources: [`${evidence}/${traceKeys.index.pattern}`] });
     expect(s3).toContainEqual({ actions: ['s3:PutObject'], resources: [`${evidence}/${traceKeys.audit.pattern}`] });
     expect(s3).toContainEqual({ actions: ['s3:ListBucket'], resources: [evidence], condition: { StringLike: { 's3:prefix': ['trace/*'] } } });
+    expect(s3).toContainEqual({ actions: ['s3:GetBucketLocation'], resources: [evidence] });
     const results = s3.filter((s) => s.resources.some((r) => r.includes('TraceEngineResultsBucket')));
     expect(results.map((s) => s.actions)).toEqual(expect.arrayContaining([['s3:AbortMultipartUpload', 's3:GetObject', 's3:PutObject'], ['s3:GetBucketLocation', 's3:ListBucket']]));
     expect(results.flatMap((s) => s.resources).filter((r) => r.endsWith('*'))).toEqual([expect.stringMatching(/\/results\/\*$/)]);
     // Nothing else of any bucket: no intake or release object, no other evidence key.
     const named = s3.flatMap((s) => s.resources).filter((r) => !r.includes('TraceEngineResultsBucket'));
-    expect(named.sort()).toEqual([evidence, `${evidence}/${traceKeys.audit.pattern}`, `${evidence}/${traceKeys.index.pattern}`].sort());
+    expect(named.sort()).toEqual([evidence, evidence, `${evidence}/${traceKeys.audit.pattern}`, `${evidence}/${traceKeys.index.pattern}`].sort());
   });
 
   it('reads the key\'s secret, and has the engine\'s names', () => {
