@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import * as z from 'zod';
 import { TrustedListError, readTrustedList, type TrustedList } from './signature/trusted-list.js';
+import { WebhookSchema } from './events/subscriptions.js';
 
 /**
  * The deployment's configuration (PRODUCT.md section 6): who the committenti are, which call centers they
@@ -73,6 +74,8 @@ export const ConfigSchema = z
       })
       .default({ crls: [], fetch: false }),
     policy: PolicySchema.default(PolicySchema.parse({})),
+    /** PRODUCT.md section 12: signed webhooks per tenant or call center (shared/events/subscriptions.ts). */
+    webhooks: z.array(WebhookSchema).default([]),
   })
   .superRefine((config, ctx) => {
     const callCenterIds = new Set(config.callCenters.map((c) => c.id));
@@ -91,6 +94,18 @@ export const ConfigSchema = z
           });
         }
       });
+    });
+    const tenantIdsAll = new Set(config.tenants.map((t) => t.id));
+    const webhookIds = new Set<string>();
+    config.webhooks.forEach((hook, i) => {
+      if (webhookIds.has(hook.id)) ctx.addIssue({ code: 'custom', path: ['webhooks', i, 'id'], message: `duplicate webhook id "${hook.id}"` });
+      webhookIds.add(hook.id);
+      if (hook.tenant !== undefined && !tenantIdsAll.has(hook.tenant)) {
+        ctx.addIssue({ code: 'custom', path: ['webhooks', i, 'tenant'], message: `unknown tenant "${hook.tenant}"` });
+      }
+      if (hook.callCenter !== undefined && !callCenterIds.has(hook.callCenter)) {
+        ctx.addIssue({ code: 'custom', path: ['webhooks', i, 'callCenter'], message: `unknown call center "${hook.callCenter}" (not in callCenters)` });
+      }
     });
   });
 export type Config = z.infer<typeof ConfigSchema>;
@@ -117,7 +132,16 @@ export function parseConfig(json: unknown, source = 'configuration'): Config {
     throw new ConfigError(`${source}: ${issues}`);
   }
   const config = result.data;
-  const raw = json as { policy?: { requireQualified?: unknown } };
+  const raw = json as { policy?: { requireQualified?: unknown }; tenants?: { policy?: Record<string, unknown> }[] };
+  // A tenant's policy overrides only the keys it writes (PRODUCT 5: each default overridable per tenant): the schema
+  // fills a partial object's defaults, which would otherwise replace the global policy's values for the keys it omits.
+  config.tenants.forEach((tenant, i) => {
+    const written = raw.tenants?.[i]?.policy;
+    if (!tenant.policy || !written) return;
+    for (const key of Object.keys(tenant.policy) as (keyof Policy)[]) {
+      if (!(key in written)) delete tenant.policy[key];
+    }
+  });
   // PRODUCT 5: requireQualified defaults to true once trusted lists are configured, and is meaningless without them.
   if (config.trustedLists.length > 0 && raw.policy?.requireQualified === undefined) config.policy.requireQualified = true;
   if (config.trustedLists.length === 0) {
@@ -142,6 +166,8 @@ export interface LoadedConfig {
   crlDers?: Uint8Array[];
   /** The configured trusted lists, each verified against its signers (trustedLists). */
   trustedLists?: TrustedList[];
+  /** Each webhook's secret by webhook id: its secretFile's text, trimmed (PRODUCT.md section 12). */
+  webhookSecrets?: Record<string, string>;
 }
 
 export const DEFAULT_CONFIG_FILE = 'config/demo.json';
@@ -205,7 +231,22 @@ export async function loadConfig(file = process.env.FILIERA_CONFIG ?? DEFAULT_CO
       }
     }),
   );
-  return { config, file: absolute, trustAnchorPems, crlDers, trustedLists };
+  const webhookSecrets = Object.fromEntries(
+    await Promise.all(
+      config.webhooks.map(async (hook) => {
+        const secretPath = path.resolve(path.dirname(absolute), hook.secretFile);
+        let secret: string;
+        try {
+          secret = (await readFile(secretPath, 'utf8')).trim();
+        } catch {
+          throw new ConfigError(`${file}: webhook "${hook.id}": secret file "${hook.secretFile}" cannot be read at ${secretPath}`);
+        }
+        if (secret.length < 16) throw new ConfigError(`${file}: webhook "${hook.id}": the secret in "${hook.secretFile}" is shorter than 16 characters`);
+        return [hook.id, secret] as const;
+      }),
+    ),
+  );
+  return { config, file: absolute, trustAnchorPems, crlDers, trustedLists, webhookSecrets };
 }
 
 /** A CRL file as DER: DER as is (a SEQUENCE), PEM ("-----BEGIN X509 CRL-----") decoded; null otherwise. */

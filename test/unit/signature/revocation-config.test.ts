@@ -1,6 +1,6 @@
 /** PRODUCT.md section 6: the revocation block of the configuration, and CRL files in DER or PEM. */
 import { describe, expect, it } from 'vitest';
-import { ConfigError, crlFromFile, parseConfig } from '../../../shared/config.js';
+import { ConfigError, crlFromFile, parseConfig, policyFor } from '../../../shared/config.js';
 
 const minimal = { tenants: [{ id: 'acme', name: 'Acme Energia S.p.A.', vat: 'IT01234567897' }] };
 
@@ -40,6 +40,15 @@ describe('requireQualified in the configuration', () => {
     expect(parseConfig(minimal).policy.requireQualified).toBe(false);
     expect(parseConfig({ ...minimal, ...lists }).policy.requireQualified).toBe(true);
     expect(parseConfig({ ...minimal, ...lists, policy: { requireQualified: false } }).policy.requireQualified).toBe(false);
+  });
+
+  it('a tenant overriding another policy key keeps the global requireQualified (and the other global values)', () => {
+    const config = parseConfig({
+      ...lists,
+      policy: { rpoMaxAgeDays: 10 },
+      tenants: [{ ...minimal.tenants[0], policy: { maxExcludedRatio: 0.2 } }],
+    });
+    expect(policyFor(config, 'acme')).toMatchObject({ requireQualified: true, rpoMaxAgeDays: 10, maxExcludedRatio: 0.2 });
   });
 
   it('is refused without trusted lists, globally or for a tenant', () => {
