@@ -6,6 +6,8 @@ import type { LoadedConfig } from '../../shared/config.js';
 import type { Logger, PipelineDeps } from '../../shared/pipeline/deps.js';
 import { depsFromEnvironment } from '../../functions/lib/environment-wiring.js';
 import { LOCAL_REGION } from './engines/free-port.js';
+import type { RetrySchedule } from '../../shared/events/delivery.js';
+import { LocalEventDelivery } from './local-events.js';
 
 export const LOCAL_BUCKETS = { intake: 'filiera-intake', release: 'filiera-release', evidence: 'filiera-evidence' } as const;
 
@@ -17,6 +19,8 @@ export interface LocalWiring {
   configFile: string;
   /** The data folder: the trace index's key file, and the folder DuckDB reads the index from (PRODUCT.md section 11). */
   dataDir?: string;
+  /** Webhook retries' schedule (PRODUCT.md section 12); tests shorten it, default 30 s doubling for 24 hours. */
+  webhookRetry?: RetrySchedule;
 }
 
 /**
@@ -40,13 +44,24 @@ export async function localDeps(wiring: LocalWiring, config: LoadedConfig, log: 
   // The key is made at first start (0600 in the data folder), not at the first release.
   await trace?.traceKey.key();
   const ocr = new TesseractExtractor();
+  // PRODUCT.md section 12: events are delivered to the configured webhooks in process, by the AWS function's use case.
+  const events = new LocalEventDelivery({
+    config: async () => config,
+    intakes: base.intakes,
+    now: base.now,
+    log,
+    ...(wiring.webhookRetry ? { schedule: wiring.webhookRetry } : {}),
+  });
   return {
     ...base,
     config: async () => config,
     log,
     extractors: { scans: ocr },
     ...(trace ? { traceKey: trace.traceKey, trace: trace.trace } : {}),
+    events,
     close: async () => {
+      await events.drain();
+      events.close();
       await Promise.all([ocr.close(), trace?.trace.close()]);
     },
   };

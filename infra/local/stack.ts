@@ -19,6 +19,7 @@ import { LocalQueue } from './local-queue.js';
 import { ensurePrivateDir } from './private-files.js';
 import { LOCAL_BUCKETS, localDeps } from './local-deps.js';
 import { ProcessingThread } from './processing-thread.js';
+import type { RetrySchedule } from '../../shared/events/delivery.js';
 
 export { LOCAL_BUCKETS };
 export const LOCAL_TABLE = 'filiera';
@@ -42,6 +43,8 @@ export interface EmbeddedStackOptions {
    * started on the data folder, table `filiera`.
    */
   dynamo?: { endpoint: string; table: string };
+  /** Webhook retries' schedule (PRODUCT.md section 12); tests shorten it. Default: 30 s doubling, for 24 hours. */
+  webhookRetry?: RetrySchedule;
 }
 
 export interface EmbeddedStack {
@@ -93,7 +96,7 @@ export async function startEmbeddedStack(options: EmbeddedStackOptions): Promise
     await ensureTable(ddb, table);
     ddb.destroy();
 
-    const wiring = { table, s3Endpoint: s3.endpoint, dynamoEndpoint: dynamo.endpoint, configFile: config.file, dataDir };
+    const wiring = { table, s3Endpoint: s3.endpoint, dynamoEndpoint: dynamo.endpoint, configFile: config.file, dataDir, ...(options.webhookRetry ? { webhookRetry: options.webhookRetry } : {}) };
     const local = await localDeps(wiring, config, log);
     closeDeps = local.close;
     const deps = options.decorate ? options.decorate(local) : local;

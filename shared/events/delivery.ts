@@ -40,7 +40,17 @@ export interface DeliveryDeps {
   queue: DeliveryQueue;
   now: () => Date;
   log: Logger;
+  /** The retry schedule; tests and the embedded stack's tests shorten it (default DEFAULT_RETRY_SCHEDULE). */
+  schedule?: RetrySchedule;
 }
+
+export interface RetrySchedule {
+  firstRetryMs: number;
+  maxRetryMs: number;
+  windowMs: number;
+}
+
+export const DEFAULT_RETRY_SCHEDULE: RetrySchedule = { firstRetryMs: FIRST_RETRY_DELAY_MS, maxRetryMs: MAX_RETRY_DELAY_MS, windowMs: DELIVERY_WINDOW_MS };
 
 export type DeliveryOutcome =
   | { outcome: 'delivered'; status: number }
@@ -52,10 +62,10 @@ export type DeliveryOutcome =
  * The wait before attempt `failedAttempt + 1`: 30 s doubled after each failure, at most an hour, and never past the
  * end of the 24 hours (the last attempt is made at the window's end). Null once the window is over.
  */
-export function retryDelayMs(failedAttempt: number, firstAttemptAt: Date, now: Date): number | null {
-  const left = firstAttemptAt.getTime() + DELIVERY_WINDOW_MS - now.getTime();
+export function retryDelayMs(failedAttempt: number, firstAttemptAt: Date, now: Date, schedule: RetrySchedule = DEFAULT_RETRY_SCHEDULE): number | null {
+  const left = firstAttemptAt.getTime() + schedule.windowMs - now.getTime();
   if (left <= 0) return null;
-  const backoff = Math.min(MAX_RETRY_DELAY_MS, FIRST_RETRY_DELAY_MS * 2 ** Math.min(failedAttempt - 1, 30));
+  const backoff = Math.min(schedule.maxRetryMs, schedule.firstRetryMs * 2 ** Math.min(failedAttempt - 1, 30));
   return Math.min(backoff, left);
 }
 
@@ -92,7 +102,7 @@ export async function attemptDelivery(deps: DeliveryDeps, delivery: WebhookDeliv
   const answer = await deps.sender.post(hook.url, signedHeaders({ secret, eventId: delivery.event.id, body, now }), body);
   if ('status' in answer && answer.status >= 200 && answer.status < 300) return { outcome: 'delivered', status: answer.status };
   const result = 'status' in answer ? `HTTP ${answer.status}` : answer.error;
-  const delayMs = retryDelayMs(delivery.attempt, new Date(delivery.firstAttemptAt), now);
+  const delayMs = retryDelayMs(delivery.attempt, new Date(delivery.firstAttemptAt), now, deps.schedule);
   if (delayMs === null) {
     await deps.intakes.appendEvent(delivery.event.data.intakeId, {
       type: UNDELIVERED_EVENT,
@@ -107,7 +117,7 @@ export async function attemptDelivery(deps: DeliveryDeps, delivery: WebhookDeliv
         lastResult: result.slice(0, 200),
       },
     });
-    deps.log.error('webhook undelivered after 24 hours of retries', { webhook: hook.id, eventId: delivery.event.id, attempts: delivery.attempt });
+    deps.log.error('webhook undelivered: retries ran out', { webhook: hook.id, eventId: delivery.event.id, attempts: delivery.attempt });
     return { outcome: 'undelivered', result };
   }
   await deps.queue.schedule({ ...delivery, attempt: delivery.attempt + 1, lastResult: result.slice(0, 200) }, delayMs);

@@ -25,6 +25,7 @@ import type { Receipt, ReceiptConsentSample } from '../verification.js';
 import { UPLOAD_LINK_SECONDS, type PipelineDeps } from './deps.js';
 import { describeBytes } from './open-intake.js';
 import { keepEvidence, releaseIntake } from './release-intake.js';
+import { announceTransition } from '../events/publish.js';
 
 /**
  * The pipeline's side of consent evidence sampling (PRODUCT.md section 10; Codice di condotta telemarketing 2024 art.
@@ -184,7 +185,7 @@ export async function processConsentEvidence(deps: PipelineDeps, intake: Intake)
   await keepEvidence(deps, intake, receiptBytes);
 
   const move = intake.recordVerdict({ verdict, findings, receiptKey: snapshot.receiptKey!, consentSample: sampleState }, ctx);
-  await deps.intakes.transition(move.intakeId, move.expected, move.changes, move.event);
+  await announceTransition(deps, move, await deps.intakes.transition(move.intakeId, move.expected, move.changes, move.event));
   deps.log.info('consent sample checked', { intakeId: intake.intakeId, outcome: decision.outcome, verdict });
   if (verdict === 'approved') await releaseIntake(deps, intake.intakeId);
   return verdict;
@@ -210,7 +211,7 @@ export async function rejectOverdueEvidence(deps: PipelineDeps, intake: Intake, 
   });
   await keepEvidence(deps, intake, receiptBytes);
   const move = intake.evidenceOverdue(overdue, { actor, now });
-  await deps.intakes.transition(move.intakeId, move.expected, move.changes, move.event);
+  await announceTransition(deps, move, await deps.intakes.transition(move.intakeId, move.expected, move.changes, move.event));
   deps.log.info('consent evidence overdue', { intakeId: intake.intakeId });
   return true;
 }

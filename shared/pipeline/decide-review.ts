@@ -4,6 +4,7 @@ import type { Intake } from '../intake/intake.js';
 import type { PipelineDeps } from './deps.js';
 import { forbidden, notFound, conflict } from '../errors.js';
 import { releaseIntake } from './release-intake.js';
+import { announceTransition } from '../events/publish.js';
 
 /**
  * A compliance officer decides an intake in review, with a written justification. An approval releases the list at
@@ -23,7 +24,8 @@ export async function decideReview(
     { decision: request.decision, justification: request.justification, reviewer: principal.sub },
     { now: deps.now(), actor: actorOf(principal) },
   );
-  await deps.intakes.transition(move.intakeId, move.expected, move.changes, move.event);
+  const recorded = await deps.intakes.transition(move.intakeId, move.expected, move.changes, move.event);
+  await announceTransition(deps, move, recorded);
   if (request.decision === 'approve') await releaseIntake(deps, intakeId);
   return (await deps.intakes.get(intakeId)) ?? move.next;
 }

@@ -5,6 +5,7 @@ import type { ObjectStore } from '../ports/object-store.js';
 import type { ExtractionJobs } from '../ports/document-extractor.js';
 import type { TraceIndex } from '../ports/trace-index.js';
 import type { TraceKeySource } from '../ports/trace-key.js';
+import type { EventPublisher } from '../ports/event-publisher.js';
 
 /**
  * What the use cases need from the outside world, as ports. The AWS wiring and the embedded stack's wiring each
@@ -32,6 +33,8 @@ export interface PipelineDeps {
   traceKey?: TraceKeySource;
   /** The engine that reads the trace index: Athena in AWS, DuckDB locally; wired where numbers are traced. */
   trace?: TraceIndex;
+  /** Where stored transitions are announced (PRODUCT.md section 12); without it nothing is published. */
+  events?: EventPublisher;
 }
 
 export interface Logger {

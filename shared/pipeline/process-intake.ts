@@ -12,6 +12,7 @@ import { byteChannel } from './byte-channel.js';
 import { MAX_ATTESTATION_BYTES, PROCESSING_LEASE_MS, type PipelineDeps } from './deps.js';
 import { describeBytes } from './open-intake.js';
 import { releaseIntake } from './release-intake.js';
+import { announceTransition } from '../events/publish.js';
 import { awaitedSampleReceipt, consentSampleNonce, processConsentEvidence, rejectOverdueEvidence } from './consent-evidence.js';
 
 const SYSTEM = 'system:pipeline';
@@ -122,7 +123,7 @@ async function claimAndProcess(deps: PipelineDeps, intake: Intake): Promise<Obje
     // Each attempt so far was claimed and never reached a verdict (a crash, a fault, a time-out, a write refused):
     // a document's content is a finding, never a failure, so another try would fail the same way.
     const end = intake.failProcessing(finding('processing_failed', { attempts: intake.processingAttempts }), ctx);
-    await deps.intakes.transition(end.intakeId, end.expected, end.changes, end.event);
+    await announceTransition(deps, end, await deps.intakes.transition(end.intakeId, end.expected, end.changes, end.event));
     deps.log.error('processing failed for good', { intakeId: intake.intakeId, attempts: intake.processingAttempts });
     return 'processed';
   }
@@ -252,7 +253,7 @@ export async function processIntake(
     );
     const awaited = { ...receipt, consentSample: awaitedSampleReceipt(move.next.consentSample!, drawn.rows) };
     await deps.objects.putObject(bucket, rKey, new TextEncoder().encode(`${JSON.stringify(awaited, null, 2)}\n`), { contentType: 'application/json' });
-    await deps.intakes.transition(move.intakeId, move.expected, move.changes, move.event);
+    await announceTransition(deps, move, await deps.intakes.transition(move.intakeId, move.expected, move.changes, move.event));
     deps.log.info('consent evidence awaited', { intakeId: intake.intakeId, sampledRows: drawn.rows.length });
     return result;
   }
@@ -269,7 +270,7 @@ export async function processIntake(
     },
     { actor: SYSTEM, now: deps.now() },
   );
-  await deps.intakes.transition(move.intakeId, move.expected, move.changes, move.event);
+  await announceTransition(deps, move, await deps.intakes.transition(move.intakeId, move.expected, move.changes, move.event));
   deps.log.info('verdict recorded', { intakeId: intake.intakeId, verdict: result.verdict });
   if (result.verdict === 'approved') await releaseIntake(deps, intake.intakeId);
   return result;

@@ -7,6 +7,7 @@ import { type Intake, type IntakeStatus, intakeStatuses } from '../intake/intake
 import type { Page } from '../ports/intake-repository.js';
 import { DOWNLOAD_LINK_SECONDS, type PipelineDeps } from './deps.js';
 import { DomainError, forbidden, invalidRequest, notFound } from '../errors.js';
+import { announce } from '../events/publish.js';
 
 /** What the API shows of an intake. */
 export function intakeView(intake: Intake): IntakeView {
@@ -182,12 +183,14 @@ export async function releaseLinks(deps: PipelineDeps, principal: Principal, int
     deps.objects.presignGet(deps.buckets.release, release.key, { expiresInSeconds: DOWNLOAD_LINK_SECONDS, downloadName: `${intakeId}.csv` }),
     deps.objects.presignGet(deps.buckets.release, release.receiptKey, { expiresInSeconds: DOWNLOAD_LINK_SECONDS, downloadName: `${intakeId}-receipt.json` }),
   ]);
-  await deps.intakes.appendEvent(intakeId, {
+  const recorded = await deps.intakes.appendEvent(intakeId, {
     type: 'release.link_issued',
     actor: actorOf(principal),
     at: now.toISOString(),
     data: { expiresAt: download.expiresAt },
   });
+  // PRODUCT.md section 12: each issue of the download links is the release's download, as the trail records it.
+  await announce(deps, 'release.downloaded', intake, recorded);
   return { intakeId, downloadUrl: download.url, receiptUrl: receipt.url, expiresAt: download.expiresAt, releaseExpiresAt: release.expiresAt };
 }
 

@@ -10,6 +10,7 @@ import { addDays, romeDate, romeStartOfDay } from '../verdict/dates.js';
 import type { Receipt } from '../verification.js';
 import { MAX_ATTESTATION_BYTES, type PipelineDeps } from './deps.js';
 import { writeReleaseIndex } from './index-release.js';
+import { announceTransition } from '../events/publish.js';
 
 export type ReleaseOutcome = 'released' | 'already_released' | 'not_approved';
 
@@ -69,8 +70,10 @@ export async function releaseIntake(deps: PipelineDeps, intakeId: string): Promi
 
     const move = intake.release({ key: target.key, receiptKey: target.receiptKey, expiresAt }, { actor: 'system:release', now: releasedAt });
     try {
-      await deps.intakes.transition(move.intakeId, move.expected, move.changes, move.event);
+      const recorded = await deps.intakes.transition(move.intakeId, move.expected, move.changes, move.event);
       deps.log.info('released', { intakeId, callCenter: intake.callCenterId });
+      // PRODUCT.md section 12: announced once stored; a failed publish is logged and leaves the release standing.
+      await announceTransition(deps, move, recorded);
       return 'released';
     } catch (err) {
       if (err instanceof ConcurrentModificationError) continue;

@@ -7,6 +7,8 @@ import type { WebhookDelivery } from '../events/delivery.js';
  * after the transition is stored and never undoes it.
  */
 export interface EventPublisher {
+  /** The deployment named in each event's `source` (`filiera/<deployment>`); default `local`. */
+  readonly deployment?: string;
   publish(event: FilieraEvent): Promise<void>;
 }
 
