@@ -143,6 +143,15 @@ const functionSpecs: Record<HandlerName, FunctionSpec> = {
     release: nameOnly,
     evidence: nameOnly,
   },
+  'list-call-centers': {
+    ...api,
+    description: 'GET /v1/call-centers: the committente\'s configured call centers',
+    table: {},
+    intake: nameOnly,
+    release: nameOnly,
+    evidence: nameOnly,
+    config: true,
+  },
   'get-release': {
     ...api,
     description: 'GET /v1/releases/{id}: presigned download links, each issue audited',

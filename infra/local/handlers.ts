@@ -24,6 +24,7 @@ const factories: Record<RouteHandlerName, () => Promise<{ createHandler: RouteFa
   'review-queue': () => import('../../functions/review-queue.js'),
   'review-decision': () => import('../../functions/review-decision.js'),
   trace: () => import('../../functions/trace.js'),
+  'list-call-centers': () => import('../../functions/list-call-centers.js'),
 };
 
 /** Finds an API handler by name, built once per stack with `deps`. */

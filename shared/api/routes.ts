@@ -2,6 +2,8 @@ import * as z from 'zod';
 import { DomainError } from '../errors.js';
 import {
   AuditResponse,
+  CallCentersQuery,
+  CallCentersResponse,
   ConsentSampleQuery,
   ConsentSampleResponse,
   CreateIntakeBody,
@@ -52,6 +54,7 @@ export const apiRoutes = [
   { method: 'GET', path: '/v1/releases/{id}', handler: 'get-release', summary: 'Five-minute download links for a release and its receipt', roles: ['callcenter'], response: ReleaseLinks, status: 200 },
   { method: 'GET', path: '/v1/review', handler: 'review-queue', summary: 'The compliance queue: in review and rejected', roles: ['compliance'], query: ListQuery, response: Page(IntakeView), status: 200 },
   { method: 'POST', path: '/v1/review/{id}/decision', handler: 'review-decision', summary: 'Approve (releases the list) or reject, with a justification', roles: ['compliance'], body: ReviewDecisionBody, response: IntakeView, status: 200 },
+  { method: 'GET', path: '/v1/call-centers', handler: 'list-call-centers', summary: 'The call centers the committente may open an intake with (its configured list, with names)', roles: ['committente'], query: CallCentersQuery, response: CallCentersResponse, status: 200 },
   { method: 'GET', path: '/v1/trace', handler: 'trace', summary: 'Every release in scope whose list held a number (complaints); each trace is audited', roles: ['committente', 'compliance'], query: TraceQuery, response: TraceResponse, status: 200 },
 ] as const satisfies readonly ApiRoute[];
 

@@ -171,6 +171,14 @@ export const DocumentLinks = z.object({
 
 export const ErrorBody = z.object({ error: z.string(), message: z.string() });
 
+/** GET /v1/call-centers: no parameters. */
+export const CallCentersQuery = z.object({}).strict();
+
+/** The call centers a committente may open an intake with (its tenant's configuration, PRODUCT.md section 6). */
+export const CallCentersResponse = z.object({
+  items: z.array(z.object({ id: z.string(), name: z.string() })),
+});
+
 /** PRODUCT.md section 10: the consent sample and, once checked, each row's checks and the defects. */
 export const ConsentSampleQuery = z.object({
   format: z.enum(['json', 'csv']).optional().describe('csv: the sample with empty evidence columns to fill in and upload'),

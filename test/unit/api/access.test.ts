@@ -67,6 +67,7 @@ const routes = (id: () => string) =>
     ['GET', () => '/v1/review', undefined],
     ['POST', () => `/v1/review/${id()}/decision`, decision],
     ['GET', () => '/v1/trace?phone=%2B393471040000', undefined],
+    ['GET', () => '/v1/call-centers', undefined],
   ] as const;
 
 /**
@@ -93,6 +94,8 @@ const expected: Record<string, Partial<Record<Who, number>>> = {
   'POST /v1/review/{id}/decision': { none: 401, acme: 403, beta: 403, napoli: 403, roma: 403, milano: 403, compliance: 409, complianceAcme: 409, complianceBeta: 404, complianceNone: 404 },
   // Each finds only its own tenants' releases (test/unit/trace/trace-number.test.ts); call centers trace nothing.
   'GET /v1/trace': { none: 401, acme: 200, beta: 200, napoli: 403, roma: 403, milano: 403, compliance: 200, complianceAcme: 200, complianceBeta: 200, complianceNone: 200 },
+  // A committente's own configured list (the console's form); no one else has call centers to choose.
+  'GET /v1/call-centers': { none: 401, acme: 200, beta: 200, napoli: 403, roma: 403, milano: 403, compliance: 403, complianceAcme: 403, complianceBeta: 403, complianceNone: 403 },
 };
 
 const cases = routes(() => released).flatMap(([method, path, body]) => {
@@ -130,6 +133,13 @@ describe('access over every route x role x scope (in memory)', () => {
     expect((await stack.call('GET', '/v1/releases', callers.napoli)).text).toContain(released);
     expect((await stack.call('GET', '/v1/review', callers.complianceBeta)).text).not.toContain(inReview);
     expect((await stack.call('GET', '/v1/review', callers.complianceAcme)).text).toContain(inReview);
+  });
+
+  it('a committente lists its own call centers with their names, and only those', async () => {
+    const acme = await stack.call('GET', '/v1/call-centers', callers.acme);
+    expect(acme.json.items.map((c: { id: string }) => c.id)).toEqual(['cc-napoli', 'cc-roma']);
+    expect(acme.json.items.every((c: { id: string; name: string }) => c.name && c.name !== c.id)).toBe(true);
+    expect((await stack.call('GET', '/v1/call-centers', callers.beta)).json.items.map((c: { id: string }) => c.id)).toEqual(['cc-milano']);
   });
 
   it('a committente cannot open an intake toward a call center that is not its own: 400 naming it', async () => {
