@@ -28,6 +28,8 @@ export const PolicySchema = z.object({
   allowedLegalBases: z.array(z.string().min(1)).default(['consent']),
   /** 1 GiB */
   maxListBytes: z.number().int().positive().default(1_073_741_824),
+  /** GDPR art. 7(1): a row whose consent has no date cannot be proved; with this on it is excluded (consent_date_missing). */
+  requireConsentDate: z.boolean().default(false),
   /** PRODUCT 5: an unknown revocation status of a signing certificate sends the intake to a person. */
   requireRevocationStatus: z.boolean().default(false),
   /**

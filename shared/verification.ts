@@ -114,6 +114,7 @@ export async function verifyIntake(request: VerificationRequest): Promise<Verifi
   let releasedBytes = 0;
   const report = await processContactList(request.list(), {
     maxBytes: request.policy.maxListBytes,
+    requireConsentDate: request.policy.requireConsentDate,
     consentPeriod,
     rpo,
     consentSample: selector,
@@ -152,7 +153,7 @@ export async function verifyIntake(request: VerificationRequest): Promise<Verifi
       // the real hash's, as PRODUCT.md section 10 writes it, which costs this one case a second read.
       seed = consentSampleSeed(report.sha256, document.sha256, nonce);
       selector = new ConsentSampleSelector(seed, size);
-      await processContactList(request.list(), { maxBytes: request.policy.maxListBytes, consentPeriod, rpo, consentSample: selector });
+      await processContactList(request.list(), { maxBytes: request.policy.maxListBytes, requireConsentDate: request.policy.requireConsentDate, consentPeriod, rpo, consentSample: selector });
     }
     if (selector !== null && seed !== null) result.consentSample = { seed, size, rows: selector.rows() };
   }

@@ -24,6 +24,8 @@ import { looksBinary, sniffDelimiter, sniffEncoding } from './sniff.js';
 
 /** A phone cell to E.164, or null when it is not a valid number. */
 export type PhoneNormaliser = (raw: string) => string | null;
+/** Whether a valid number is a personal line (mobile, fixed line or either), not a service number. */
+export type CallableCheck = (e164: string) => boolean;
 
 export interface ContactListOptions {
   /** policy.maxListBytes: a longer list is unreadable ('too_large'); reading stops there. */
@@ -40,6 +42,8 @@ export interface ContactListOptions {
   output?: (chunk: Uint8Array) => void | Promise<void>;
   /** The reader's per-cell and per-record caps (default csv.ts's); tests lower them to stay small. */
   csvLimits?: CsvLimits;
+  /** policy.requireConsentDate: a row without a consent date is excluded (consent_date_missing). */
+  requireConsentDate?: boolean;
   /**
    * Draws the consent sample in this same pass (PRODUCT.md section 10: no second read of the list): bound to the
    * header once, offered every released row in released order.
@@ -56,6 +60,9 @@ const SAMPLES_PER_REASON = 20;
 const EOL = '\r\n';
 
 const PHONE_HEADERS = ['telefono', 'phone', 'cellulare', 'numero', 'msisdn'];
+/** `sep=;` (any case) alone on the first line, as Excel writes and reads it. */
+const SEP_LINE = /^sep=([^\r\n]?)(?:\r\n|\n|\r)/i;
+const SEP_DELIMITERS: readonly string[] = [';', ',', '\t', '|'];
 const CONSENT_DATE_HEADERS = ['data_consenso', 'consent_date'];
 
 /** Header names match case- and accent-insensitively, spaces and '_' alike. */
@@ -91,8 +98,9 @@ export async function runContactList(
   source: AsyncIterable<Uint8Array>,
   options: ContactListOptions,
   normalizePhone: PhoneNormaliser | null,
+  isCallable: CallableCheck | null = null,
 ): Promise<ListReport> {
-  const run = new ContactListRun(options, normalizePhone);
+  const run = new ContactListRun(options, normalizePhone, isCallable);
   const hash = createHash('sha256');
   let bytes = 0;
   const head: Uint8Array[] = [];
@@ -204,6 +212,7 @@ class ContactListRun {
   private readonly writeOutput: ((chunk: Uint8Array) => void | Promise<void>) | null;
   private readonly csvLimits: CsvLimits;
   private readonly sample: Pick<ConsentSampleSelector, 'bindHeader' | 'offerCells'> | null;
+  private readonly requireConsentDate: boolean;
   private out = '';
   private headerWritten = false;
   private readonly encoder = new TextEncoder();
@@ -212,7 +221,9 @@ class ContactListRun {
     options: ContactListOptions,
     /** Null: only count the data rows (readListFacts). */
     private readonly normalizePhone: PhoneNormaliser | null,
+    private readonly isCallable: CallableCheck | null = null,
   ) {
+    this.requireConsentDate = options.requireConsentDate ?? false;
     const period = options.consentPeriod ?? null;
     this.periodFrom = period === null ? -1 : dayKeyFromIso(period.from);
     this.periodTo = period === null ? -1 : dayKeyFromIso(period.to);
@@ -243,8 +254,18 @@ class ContactListRun {
     }
     this.decoder = createListDecoder(sniffed, sniffed === 'utf-8' && isAscii(headBytes));
     this.eightBit = sniffed === 'utf-8' || sniffed === 'utf-8-bom' || sniffed === 'windows-1252';
-    const text = this.decoder.decode(headBytes);
-    this.delimiter = sniffDelimiter(text) ?? ';';
+    let text = this.decoder.decode(headBytes);
+    // Excel's `sep=X` first line names the delimiter and is not the header (nor a data row, nor released).
+    const sep = SEP_LINE.exec(text);
+    if (sep !== null) {
+      const named = sep[1] as Delimiter;
+      if (!SEP_DELIMITERS.includes(named)) {
+        this.fail(new Unreadable('malformed_csv', `the first line "sep=${sep[1]}" names a delimiter other than ; , TAB or |`));
+        return;
+      }
+      text = text.slice(sep[0].length);
+    }
+    this.delimiter = sep !== null ? (sep[1] as Delimiter) : (sniffDelimiter(text) ?? ';');
     this.reader = new CsvRecordReader(this.delimiter, (cells, count) => this.onRecord(cells, count), this.csvLimits);
     this.push(text, headBytes);
   }
@@ -309,6 +330,8 @@ class ContactListRun {
     const phoneRaw = this.phoneColumn < count ? cells[this.phoneColumn]! : '';
     const e164 = this.normalizePhone(phoneRaw);
     if (e164 === null) return this.exclude(row, 'invalid_phone', phoneRaw);
+    // A call center dials people: toll-free, premium-rate, shared-cost, UAN, voicemail and pager numbers are not.
+    if (this.isCallable !== null && !this.isCallable(e164)) return this.exclude(row, 'not_callable', phoneRaw);
     // Duplicates by E.164 keep the first occurrence, whatever becomes of it below.
     if (!this.dedupe.firstSeen(e164)) return this.exclude(row, 'duplicate', phoneRaw);
     let consent = -1;
@@ -323,6 +346,8 @@ class ContactListRun {
         }
       }
     }
+    // GDPR art. 7(1): with requireConsentDate, a consent that cannot be dated is not one the controller can prove.
+    if (consent < 0 && this.requireConsentDate) return this.exclude(row, 'consent_date_missing', phoneRaw);
     if (this.rpo !== null) {
       // DPR 26/2022: registering in the RPO revokes earlier consents, not consents given after registering.
       const opposed = this.opposition(e164);

@@ -2,9 +2,11 @@
 
 export const exclusionReasons = [
   'invalid_phone',
+  'not_callable',
   'duplicate',
   'consent_out_of_period',
   'invalid_consent_date',
+  'consent_date_missing',
   'rpo_opposed',
 ] as const;
 export type ExclusionReason = (typeof exclusionReasons)[number];

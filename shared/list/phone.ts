@@ -1,6 +1,6 @@
 import { parsePhoneNumberFromString } from 'libphonenumber-js';
 import metadata from 'libphonenumber-js/metadata.min.json';
-import { callingCodeOf, foreignNumber, type ForeignPhone } from './foreign-phone.js';
+import { callingCodeOf, foreignNumber, type ForeignPhone, type PhoneNumberType } from './foreign-phone.js';
 
 /**
  * Phone numbers, parsed with Italy as the default region (PRODUCT.md section 3).
@@ -166,10 +166,66 @@ export function referencePhone(raw: string): string | null {
   }
 }
 
-/** E.164 of a valid phone number, Italy as the default region, else null. */
+/**
+ * E.164 of a valid phone number, Italy as the default region, else null (PRODUCT.md section 3). Spreadsheet damage is
+ * never repaired by guessing: a cell that a spreadsheet turned into a number with a decimal part or an exponent
+ * (`3471234567.0`, `3,47E+09`) is not a phone number; Excel's text markers (`'347...`, `="347..."`) and full-width
+ * digits are read as the digits they carry.
+ */
 export function normalizePhone(raw: string): string | null {
-  const fast = fastItalianPhone(raw);
-  return fast === undefined ? referencePhone(raw) : fast;
+  const cell = phoneCellText(raw);
+  if (cell === null) return null;
+  const fast = fastItalianPhone(cell);
+  return fast === undefined ? referencePhone(cell) : fast;
+}
+
+/**
+ * A phone number a spreadsheet stored as a number and wrote back as one: in scientific notation (`3,47E+09`), or a
+ * long digit run with a short decimal part (`3471234567.0`). A stored number has no leading zero and no plus sign,
+ * which keeps dotted notations people type (`+44 15340.00000`, `0039 010.000`) out of this rule.
+ */
+const SPREADSHEET_NUMBER = /^\d+(?:[.,]\d+)?[eE][+-]?\d+$|^[1-9]\d{7,}[.,]\d{1,2}$/;
+const FULL_WIDTH = /[\uFF10-\uFF19\uFF0B]/g;
+
+/** The phone as typed, out of its spreadsheet wrapping; null for a cell a spreadsheet turned into a float. */
+export function phoneCellText(raw: string): string | null {
+  let cell = raw.trim();
+  if (cell.length === 0) return cell;
+  // ="347 123 4567" (a formula that yields text) and '347... (the text prefix) are Excel's ways to keep digits.
+  if (cell.startsWith('="') && cell.endsWith('"') && cell.length >= 3) cell = cell.slice(2, -1).trim();
+  else if (cell.charCodeAt(0) === 39 /* ' */) cell = cell.slice(1).trim();
+  if (FULL_WIDTH.test(cell)) {
+    FULL_WIDTH.lastIndex = 0;
+    cell = cell.replace(FULL_WIDTH, (c) => (c === '\uFF0B' ? '+' : String.fromCharCode(c.charCodeAt(0) - 0xff10 + 48)));
+  }
+  return SPREADSHEET_NUMBER.test(cell) ? null : cell;
+}
+
+/**
+ * Whether a valid number (E.164) is one a call center may dial: a personal line (mobile, fixed line or either), not
+ * a toll-free, premium-rate, shared-cost, UAN, voicemail, pager, personal-number or VoIP service (PRODUCT.md section
+ * 3, reason not_callable). A country whose metadata names no types is given the benefit of the doubt.
+ */
+export function isCallable(e164: string): boolean {
+  const type = phoneType(e164);
+  return type === undefined || CALLABLE_TYPES.has(type);
+}
+
+const CALLABLE_TYPES: ReadonlySet<PhoneNumberType> = new Set(['MOBILE', 'FIXED_LINE', 'FIXED_LINE_OR_MOBILE']);
+
+/** libphonenumber-js's getType() of an E.164 number: the foreign fast path's plans first, the library otherwise. */
+export function phoneType(e164: string): PhoneNumberType | undefined {
+  const digits = e164.slice(1);
+  const code = callingCodeOf(digits);
+  if (code !== undefined) {
+    const fast = foreignNumber(code, digits.slice(code.length));
+    if (fast !== undefined && fast !== null) return fast.type;
+  }
+  try {
+    return parsePhoneNumberFromString(e164)?.getType() as PhoneNumberType | undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** Whether the fast path could read libphonenumber-js's Italian metadata (it falls back entirely otherwise). */

@@ -1,17 +1,17 @@
 import { runContactList, type ContactListOptions } from './engine.js';
 import type { ListReport } from './model.js';
-import { normalizePhone } from './phone.js';
+import { isCallable, normalizePhone } from './phone.js';
 
 /**
  * Reads a contact list and releases its lawful rows (PRODUCT.md section 3):
  * 1. hashes every byte (SHA-256) and stops past maxBytes;
  * 2. sniffs the encoding from the first 64 KiB and decodes the rest streamed;
  * 3. sniffs the delimiter, reads the header and finds the phone and consent-date columns;
- * 4. for each data row, the first reason that applies excludes it: invalid_phone, duplicate, invalid_consent_date,
- *    consent_out_of_period, rpo_opposed;
+ * 4. for each data row, the first reason that applies excludes it: invalid_phone, not_callable, duplicate,
+ *    invalid_consent_date, consent_out_of_period, consent_date_missing (with requireConsentDate), rpo_opposed;
  * 5. writes released rows (UTF-8, ';', CRLF, phones in E.164, other cells neutralised) to `output`.
  * An unreadable list is a report with readable: false, never an exception; only the source's own errors propagate.
  */
 export function processContactList(source: AsyncIterable<Uint8Array>, options: ContactListOptions): Promise<ListReport> {
-  return runContactList(source, options, normalizePhone);
+  return runContactList(source, options, normalizePhone, isCallable);
 }

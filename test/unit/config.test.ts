@@ -16,6 +16,7 @@ describe('configuration', () => {
       minFieldConfidence: 0.9,
       allowedLegalBases: ['consent'],
       maxListBytes: 1073741824,
+      requireConsentDate: false,
       consentSampleSize: 59,
       consentEvidenceHours: 72,
       requireRevocationStatus: false,

@@ -100,7 +100,7 @@ describe('stored strings are bounded (PRODUCT.md section 9)', () => {
     const findings: Finding[] = Array.from({ length: 500 }, (_, i) => ({ code: `code_${i}`, severity: 'reject', message: huge, messageIt: huge, rule: 'r' }));
     const list = {
       readable: true, sha256: 'a'.repeat(64), bytes: 1, encoding: 'utf-8', delimiter: ';', header: Array.from({ length: 20_000 }, () => huge.slice(0, 1000)),
-      phoneColumn: huge, dataRows: 1, releasedRows: 1, excluded: { invalid_phone: 0, duplicate: 0, consent_out_of_period: 0, invalid_consent_date: 0, rpo_opposed: 0 },
+      phoneColumn: huge, dataRows: 1, releasedRows: 1, excluded: { invalid_phone: 0, not_callable: 0, duplicate: 0, consent_out_of_period: 0, invalid_consent_date: 0, consent_date_missing: 0, rpo_opposed: 0 },
       samples: Array.from({ length: 100 }, (_, row) => ({ row, reason: 'invalid_phone' as const, phone: huge })),
     } satisfies ListReport;
     const attestation = { format: 'pdf', sha256: 'b'.repeat(64), fields: { purpose: { raw: huge, value: huge, confidence: 1, source: 'text-layer' } }, signature: { present: true, valid: false, checks: [], signer: { subject: huge }, notes: [huge] } };

@@ -120,9 +120,11 @@ describe('processContactList: the rules', () => {
     const { report } = await run(bytes);
     expect(report.excluded).toEqual({
       invalid_phone: 2,
+      not_callable: 0,
       duplicate: 3,
       invalid_consent_date: 1,
       consent_out_of_period: 0,
+      consent_date_missing: 0,
       rpo_opposed: 0,
     });
     expect(report.releasedRows).toBe(10);

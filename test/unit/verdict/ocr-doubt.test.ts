@@ -43,7 +43,7 @@ const list: ListReport = {
   phoneColumn: 'telefono',
   dataRows: 1234,
   releasedRows: 1234,
-  excluded: { invalid_phone: 0, duplicate: 0, consent_out_of_period: 0, invalid_consent_date: 0, rpo_opposed: 0 },
+  excluded: { invalid_phone: 0, not_callable: 0, duplicate: 0, consent_out_of_period: 0, invalid_consent_date: 0, consent_date_missing: 0, rpo_opposed: 0 },
   samples: [],
 };
 

@@ -20,7 +20,7 @@ function listReport(overrides: Partial<ListReport> = {}): ListReport {
     phoneColumn: 'telefono',
     dataRows: 100,
     releasedRows: 100,
-    excluded: { invalid_phone: 0, duplicate: 0, consent_out_of_period: 0, invalid_consent_date: 0, rpo_opposed: 0 },
+    excluded: { invalid_phone: 0, not_callable: 0, duplicate: 0, consent_out_of_period: 0, invalid_consent_date: 0, consent_date_missing: 0, rpo_opposed: 0 },
     samples: [],
     ...overrides,
   };
@@ -132,7 +132,7 @@ describe('verdict policy (PRODUCT.md section 5)', () => {
     ['collection period malformed', { fields: { collectionPeriod: text('sempre', null) } }, 'attestation_field_malformed'],
     ['signed 31 days ago', { signature: { ...goodSignature, signingTime: '2026-10-20T09:00:00Z' } }, 'attestation_stale'],
     ['unsigned and dated 31 days ago', { signature: unsigned, fields: { placeAndDate: text('Milano, 20/10/2026', { place: 'Milano', date: '2026-10-20' }) } }, 'attestation_stale'],
-    ['no row survives', { list: { releasedRows: 0, excluded: { invalid_phone: 100, duplicate: 0, consent_out_of_period: 0, invalid_consent_date: 0, rpo_opposed: 0 } } }, 'list_no_rows_survive'],
+    ['no row survives', { list: { releasedRows: 0, excluded: { invalid_phone: 100, not_callable: 0, duplicate: 0, consent_out_of_period: 0, invalid_consent_date: 0, consent_date_missing: 0, rpo_opposed: 0 } } }, 'list_no_rows_survive'],
   ])('rejects: %s', (_name, over, code) => {
     const outcome = decideVerdict(input(over));
     expect(outcome.verdict).toBe('rejected');
@@ -153,7 +153,7 @@ describe('verdict policy (PRODUCT.md section 5)', () => {
     ['OCR missed a required field', { signature: unsigned, doc: { kind: 'scan-png' }, fields: { rowCount: undefined } }, 'attestation_field_unread'],
     ['transfer outside the EU', { fields: { extraEuTransfer: text('Sì, Albania', { declared: true, details: 'Albania' }) } }, 'extra_eu_transfer'],
     ['legal basis not consent', { fields: { legalBasis: text('Legittimo interesse', 'legitimate_interests') } }, 'legal_basis_not_allowed'],
-    ['6% of rows excluded', { list: { releasedRows: 94, excluded: { invalid_phone: 6, duplicate: 0, consent_out_of_period: 0, invalid_consent_date: 0, rpo_opposed: 0 } } }, 'list_excluded_ratio'],
+    ['6% of rows excluded', { list: { releasedRows: 94, excluded: { invalid_phone: 6, not_callable: 0, duplicate: 0, consent_out_of_period: 0, invalid_consent_date: 0, consent_date_missing: 0, rpo_opposed: 0 } } }, 'list_excluded_ratio'],
   ])('sends to review: %s', (_name, over, code) => {
     const outcome = decideVerdict(input(over));
     expect(outcome.findings.filter((f) => f.severity === 'reject')).toEqual([]);
@@ -171,7 +171,7 @@ describe('verdict policy (PRODUCT.md section 5)', () => {
 
   it.each([
     ['RPO check exactly 15 days old is still valid', { fields: { rpoCheckDate: text('05/11/2026', '2026-11-05') } }],
-    ['exactly 5% excluded is tolerated', { list: { releasedRows: 95, excluded: { invalid_phone: 5, duplicate: 0, consent_out_of_period: 0, invalid_consent_date: 0, rpo_opposed: 0 } } }],
+    ['exactly 5% excluded is tolerated', { list: { releasedRows: 95, excluded: { invalid_phone: 5, not_callable: 0, duplicate: 0, consent_out_of_period: 0, invalid_consent_date: 0, consent_date_missing: 0, rpo_opposed: 0 } } }],
     ['signed exactly 30 days ago', { signature: { ...goodSignature, signingTime: '2026-10-21T09:00:00Z' } }],
   ] as const)('boundaries approve: %s', (_name, over) => {
     expect(decideVerdict(input(over as Parameters<typeof input>[0])).verdict).toBe('approved');
@@ -183,7 +183,7 @@ describe('verdict policy (PRODUCT.md section 5)', () => {
     expect(decideVerdict(input({ ...stale, policy: { rpoMaxAgeDays: 20 } })).verdict).toBe('approved');
     const basis = { fields: { legalBasis: text('Contratto', 'contract' as const) } };
     expect(decideVerdict(input({ ...basis, policy: { allowedLegalBases: ['consent', 'contract'] } })).verdict).toBe('approved');
-    const excluded = { list: { releasedRows: 90, excluded: { invalid_phone: 10, duplicate: 0, consent_out_of_period: 0, invalid_consent_date: 0, rpo_opposed: 0 } } };
+    const excluded = { list: { releasedRows: 90, excluded: { invalid_phone: 10, not_callable: 0, duplicate: 0, consent_out_of_period: 0, invalid_consent_date: 0, consent_date_missing: 0, rpo_opposed: 0 } } };
     expect(decideVerdict(input({ ...excluded, policy: { maxExcludedRatio: 0.1 } })).verdict).toBe('approved');
     const lowConfidence = { signature: goodSignature, fields: { rowCount: { ...text('100', 100), confidence: 0.85 } } };
     expect(decideVerdict(input({ ...lowConfidence, policy: { minFieldConfidence: 0.8 } })).verdict).toBe('approved');
