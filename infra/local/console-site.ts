@@ -25,7 +25,12 @@ export interface ConsoleSite {
  * Only here, never in AWS: `/local/demo-users` hands the demo users' tokens to the sign-in page (the same tokens
  * `npm start` prints), to that page only (fromOwnPage), and the console's configuration says to sign in locally.
  */
-export function createConsoleSite(options: { demoUsers: () => Promise<DemoUserToken[]>; log: Logger }): ConsoleSite {
+export function createConsoleSite(options: {
+  demoUsers: () => Promise<DemoUserToken[]>;
+  log: Logger;
+  /** Origins the page may also call: the local S3 engine, where presigned uploads and downloads go. */
+  connectSources?: string[];
+}): ConsoleSite {
   let built: Promise<Map<string, ConsoleAsset>> | undefined;
   const assets = () => {
     built ??= import('../../web/build.js')
@@ -37,6 +42,7 @@ export function createConsoleSite(options: { demoUsers: () => Promise<DemoUserTo
     return built;
   };
   const config = JSON.stringify({ apiBaseUrl: '', auth: { kind: 'local', demoUsersUrl: '/local/demo-users' } });
+  const headers = securityHeaders(options.connectSources ?? []);
 
   return {
     warm() {
@@ -46,22 +52,22 @@ export function createConsoleSite(options: { demoUsers: () => Promise<DemoUserTo
       if (req.method !== 'GET' && req.method !== 'HEAD') return false;
       const pathname = new URL(req.url ?? '/', 'http://127.0.0.1').pathname;
       if (pathname === '/console-config.json') {
-        send(res, 200, 'application/json; charset=utf-8', config);
+        send(res, 200, 'application/json; charset=utf-8', config, headers);
         return true;
       }
       if (pathname === '/local/demo-users') {
         if (!fromOwnPage(req)) {
-          send(res, 403, 'application/json; charset=utf-8', JSON.stringify({ error: 'forbidden', message: 'demo tokens are given only to the console served here' }));
+          send(res, 403, 'application/json; charset=utf-8', JSON.stringify({ error: 'forbidden', message: 'demo tokens are given only to the console served here' }), headers);
           return true;
         }
-        send(res, 200, 'application/json; charset=utf-8', JSON.stringify({ users: await options.demoUsers() }));
+        send(res, 200, 'application/json; charset=utf-8', JSON.stringify({ users: await options.demoUsers() }), headers);
         return true;
       }
       const name = pathname === '/' ? 'index.html' : pathname.slice(1);
       if (!['index.html', 'console.css', 'console.js'].includes(name)) return false;
       const asset = (await assets()).get(name);
       if (!asset) return false;
-      send(res, 200, asset.contentType, asset.body, req.method === 'HEAD');
+      send(res, 200, asset.contentType, asset.body, headers, req.method === 'HEAD');
       return true;
     },
   };
@@ -82,15 +88,18 @@ export function fromOwnPage(req: Pick<http.IncomingMessage, 'headers'>): boolean
 }
 
 /** The same headers CloudFront's response-headers policy sets in AWS (plus the API origin there). */
-const securityHeaders = {
-  'content-security-policy':
-    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'; object-src 'none'",
-  'x-content-type-options': 'nosniff',
-  'referrer-policy': 'no-referrer',
-  'x-frame-options': 'DENY',
-};
+function securityHeaders(connectSources: string[]): Record<string, string> {
+  return {
+    'content-security-policy':
+      `default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src ${["'self'", ...connectSources].join(' ')}; ` +
+      "frame-ancestors 'none'; base-uri 'none'; form-action 'self'; object-src 'none'",
+    'x-content-type-options': 'nosniff',
+    'referrer-policy': 'no-referrer',
+    'x-frame-options': 'DENY',
+  };
+}
 
-function send(res: http.ServerResponse, status: number, contentType: string, body: string | Uint8Array, headOnly = false): void {
-  res.writeHead(status, { 'content-type': contentType, 'cache-control': 'no-cache', ...securityHeaders });
+function send(res: http.ServerResponse, status: number, contentType: string, body: string | Uint8Array, headers: Record<string, string>, headOnly = false): void {
+  res.writeHead(status, { 'content-type': contentType, 'cache-control': 'no-cache', ...headers });
   res.end(headOnly ? undefined : body);
 }

@@ -118,6 +118,7 @@ export async function startEmbeddedStack(options: EmbeddedStackOptions): Promise
     const identity = await openLocalIdentity(dataDir);
     const site = createConsoleSite({
       log,
+      connectSources: [s3.endpoint],
       demoUsers: () =>
         Promise.all(
           demoUsers(config.config).map(async (u) => ({

@@ -1,5 +1,16 @@
 import type { z } from 'zod';
-import type { AuditResponse, ConsentSampleResponse, DocumentLinks, IntakeView, Page, TraceResponse } from '../../shared/api/schemas.js';
+import type {
+  AuditResponse,
+  CallCentersResponse,
+  ConsentSampleResponse,
+  CreateIntakeResponse,
+  DocumentLinks,
+  IntakeView,
+  Page,
+  ReleaseLinks,
+  ReleaseSummary,
+  TraceResponse,
+} from '../../shared/api/schemas.js';
 
 /** The console's only way to the data: the HTTP API with the bearer token (PRODUCT.md section 8). */
 export type Intake = IntakeView;
@@ -8,6 +19,11 @@ export type Audit = z.infer<typeof AuditResponse>;
 export type Documents = z.infer<typeof DocumentLinks>;
 export type Trace = z.infer<typeof TraceResponse>;
 export type ConsentSample = z.infer<typeof ConsentSampleResponse>;
+export type CallCenters = z.infer<typeof CallCentersResponse>;
+export type OpenedIntake = z.infer<typeof CreateIntakeResponse>;
+export type Release = z.infer<typeof ReleaseSummary>;
+export type ReleasePage = z.infer<ReturnType<typeof Page<typeof ReleaseSummary>>>;
+export type ReleaseDownload = z.infer<typeof ReleaseLinks>;
 
 export class ApiError extends Error {
   override name = 'ApiError';
@@ -71,6 +87,31 @@ export class ApiClient {
   async attestationTemplate(id: string): Promise<Blob> {
     const response = await this.send('GET', `/v1/intakes/${encodeURIComponent(id)}/attestation-template`, 'application/pdf');
     return response.blob();
+  }
+
+  /** The committente's call centers (its configured list), for opening an intake. */
+  callCenters(): Promise<CallCenters> {
+    return this.request('GET', '/v1/call-centers');
+  }
+
+  /** Opens an intake; the declared sizes are bound into the upload links (signed Content-Length). */
+  openIntake(body: { callCenter: string; campaign: string; listBytes?: number; attestationBytes?: number }): Promise<OpenedIntake> {
+    return this.request('POST', '/v1/intakes', body);
+  }
+
+  /** Fresh upload links (15 minutes) for an intake still awaiting its files, bound to the sizes given. */
+  renewUploads(id: string, body: { listBytes?: number; attestationBytes?: number }): Promise<OpenedIntake> {
+    return this.request('POST', `/v1/intakes/${encodeURIComponent(id)}/uploads`, body);
+  }
+
+  /** The releases addressed to the calling call center. */
+  releases(query: string): Promise<ReleasePage> {
+    return this.request('GET', `/v1/releases?${query}`);
+  }
+
+  /** Five-minute links to a release's list and receipt; the API records each issue in the intake's audit trail. */
+  release(id: string): Promise<ReleaseDownload> {
+    return this.request('GET', `/v1/releases/${encodeURIComponent(id)}`);
   }
 
   private async request<T>(method: 'GET' | 'POST', path: string, body?: unknown): Promise<T> {

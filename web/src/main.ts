@@ -7,6 +7,8 @@ import { filtersFromParams } from './queue-filter.js';
 import { errorMessage, pageHeading } from './views/common.js';
 import { renderIntake } from './views/intake.js';
 import { renderMine } from './views/mine.js';
+import { renderNewIntake } from './views/new-intake.js';
+import { renderReleases } from './views/releases.js';
 import { renderQueue } from './views/queue.js';
 import { renderSignIn } from './views/sign-in.js';
 import { renderTrace } from './views/trace.js';
@@ -69,8 +71,20 @@ async function boot(): Promise<void> {
     try {
       if (!session) {
         await renderSignIn(app, main, problem);
+      } else if (session.user.role === 'callcenter' && parts[0] === 'releases') {
+        await renderReleases(app, main);
+      } else if (session.user.role === 'callcenter' && parts.length === 0) {
+        location.replace('#/releases');
+        return;
       } else if (session.user.role === 'callcenter') {
-        replaceChildren(main, pageHeading(app.t('app.title')), h('p', { class: 'notice', 'data-testid': 'no-console' }, app.t('role.noConsole')));
+        // A call center sees its releases and nothing of an intake.
+        replaceChildren(
+          main,
+          pageHeading(app.t('app.title')),
+          h('p', { class: 'notice', 'data-testid': 'no-console' }, app.t('role.noConsole'), ' ', h('a', { href: '#/releases' }, app.t('nav.releases'))),
+        );
+      } else if (parts[0] === 'new' && session.user.role === 'committente') {
+        await renderNewIntake(app, main);
       } else if (parts[0] === 'intake' && parts[1]) {
         await renderIntake(app, main, decodeURIComponent(parts[1]));
       } else if (parts[0] === 'queue' && session.user.role === 'compliance') {
@@ -104,6 +118,8 @@ async function boot(): Promise<void> {
             {},
             user.role === 'compliance' ? h('li', {}, h('a', { href: '#/queue' }, app.t('nav.queue'))) : null,
             user.role === 'committente' ? h('li', {}, h('a', { href: '#/mine' }, app.t('nav.mine'))) : null,
+            user.role === 'committente' ? h('li', {}, h('a', { href: '#/new', 'data-testid': 'nav-new' }, app.t('nav.new'))) : null,
+            user.role === 'callcenter' ? h('li', {}, h('a', { href: '#/releases', 'data-testid': 'nav-releases' }, app.t('nav.releases'))) : null,
             user.role !== 'callcenter' ? h('li', {}, h('a', { href: '#/trace', 'data-testid': 'nav-trace' }, app.t('nav.trace'))) : null,
             user.role !== 'callcenter' ? h('li', {}, openForm()) : null,
           ),

@@ -75,6 +75,7 @@ interface KoaContext {
   type: string;
   body: unknown;
   get(header: string): string;
+  set(header: string, value: string): void;
 }
 type KoaMiddleware = (ctx: KoaContext, next: () => Promise<void>) => Promise<void>;
 type S3rverConstructor = new (options: Record<string, unknown>) => S3rverInstance;
@@ -196,6 +197,33 @@ export async function startS3Engine(options: S3EngineOptions): Promise<S3Engine>
   // key exists.
   let port = 0;
   server.middleware.unshift(async (ctx, next) => {
+    // The console (another loopback port) PUTs uploads and GETs releases through presigned links, as a browser does
+    // with a bucket whose CORS rule allows the console's origin: the preflight carries no signature and is answered
+    // here; the request itself is still checked below, and its answer (a refusal too) readable by the page.
+    const origin = consoleOrigin(ctx.get('origin') || undefined);
+    if (origin && ctx.method === 'OPTIONS' && ctx.get('access-control-request-method')) {
+      await drainRequest(ctx.req);
+      if (!CORS_METHODS.includes(ctx.get('access-control-request-method'))) {
+        ctx.status = 403;
+        ctx.type = 'application/xml';
+        ctx.body = '<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>AccessForbidden</Code><Message>CORSResponse: This CORS request is not allowed.</Message></Error>';
+        return;
+      }
+      ctx.set('access-control-allow-origin', origin);
+      ctx.set('access-control-allow-methods', CORS_METHODS.join(', '));
+      const requested = ctx.get('access-control-request-headers');
+      if (requested) ctx.set('access-control-allow-headers', requested);
+      ctx.set('access-control-max-age', '600');
+      ctx.set('vary', 'Origin, Access-Control-Request-Headers, Access-Control-Request-Method');
+      ctx.status = 200;
+      ctx.body = '';
+      return;
+    }
+    if (origin) {
+      ctx.set('access-control-allow-origin', origin);
+      ctx.set('access-control-expose-headers', 'ETag');
+      ctx.set('vary', 'Origin');
+    }
     const refusal: { status: number; code: string; message: string } | null = !isLoopbackHost(ctx.req.headers.host, port)
       ? { status: 403, code: 'AccessDenied', message: 'Host must be the address the engine listens on.' }
       : checkSignedRequest({
@@ -262,6 +290,24 @@ export async function startS3Engine(options: S3EngineOptions): Promise<S3Engine>
       await Promise.allSettled([...pending]);
     },
   };
+}
+
+/** What the console does through presigned links: upload (PUT) and download (GET, HEAD). */
+const CORS_METHODS = ['GET', 'HEAD', 'PUT'];
+
+/**
+ * The origins allowed to call the engine from a page, as a bucket CORS rule would list the console's: a loopback
+ * origin over http (the embedded API server, which serves the console, listens on loopback only). The origin as
+ * sent, or null.
+ */
+export function consoleOrigin(origin: string | undefined): string | null {
+  if (!origin) return null;
+  try {
+    const url = new URL(origin);
+    return url.protocol === 'http:' && (url.hostname === '127.0.0.1' || url.hostname === 'localhost') && url.origin === origin ? origin : null;
+  } catch {
+    return null;
+  }
 }
 
 /**

@@ -8,6 +8,9 @@ import type { MessageKey } from '../i18n.js';
 import { legalReference } from '../../../shared/verdict/catalogue.js';
 import { errorMessage, loading, pageHeading, statusBadge } from './common.js';
 import { consentSampleSection } from './consent-sample.js';
+import { adviceFor } from '../finding-advice.js';
+import { MOVING_STATUSES, pollUntil } from '../poll.js';
+import { sentUploads, uploadSection, type UploadKind } from './uploads.js';
 
 type Finding = Intake['findings'][number];
 
@@ -41,7 +44,10 @@ export async function renderIntake(app: App, main: HTMLElement, intakeId: string
     summarySection(app, intake),
     app.session?.user.role === 'compliance' ? decisionSection(app, intake, main) : null,
     intake.consentSample ? await consentSampleSection(app, intake) : null,
+    app.session?.user.role === 'committente' && intake.status === 'AWAITING_EVIDENCE' ? evidenceNotice(app) : null,
+    app.session?.user.role === 'committente' && intake.status === 'AWAITING_UPLOADS' ? uploadSection(app, intake, 'list', onSent) : null,
     app.session?.user.role === 'committente' && intake.status === 'AWAITING_UPLOADS' ? templateSection(app, intake) : null,
+    app.session?.user.role === 'committente' && intake.status === 'AWAITING_UPLOADS' ? uploadSection(app, intake, 'attestation', onSent) : null,
     findingsSection(app, intake.findings),
     fieldsSection(app, intake),
     listSection(app, intake),
@@ -50,6 +56,62 @@ export async function renderIntake(app: App, main: HTMLElement, intakeId: string
     await auditSection(app, audit),
   );
   if (notice) live.focus();
+  if (watching(intake)) watch(app, main, intake);
+
+  function onSent(kind: UploadKind): void {
+    void renderIntake(app, main, intakeId, app.t(`upload.sent.${kind}` as MessageKey));
+  }
+}
+
+/** The intake is moving on its own (processing, releasing), or the API has yet to record a file this page sent. */
+function watching(intake: Intake): boolean {
+  if (MOVING_STATUSES.has(intake.status)) return true;
+  return intake.status === 'AWAITING_UPLOADS' && [...sentUploads(intake.intakeId)].some((k) => !intake.uploads[k]);
+}
+
+/**
+ * Follows the intake without reloading (poll with backoff, ../poll.ts) while this page is shown: a new status
+ * re-renders the page with a notice that takes focus, so a screen reader hears the verdict arrive.
+ */
+function watch(app: App, main: HTMLElement, intake: Intake): void {
+  const marker = h('p', { class: 'watching', role: 'status', 'data-testid': 'watching' }, app.t('watch.watching'));
+  main.querySelector('#summary')?.before(marker);
+  const hash = location.hash;
+  void pollUntil({
+    read: () => app.api.intake(intake.intakeId),
+    done: (value) => value.status !== intake.status || !watching(value),
+    active: () => main.contains(marker) && location.hash === hash,
+    sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+    retryErrors: true,
+  }).then((value) => {
+    if (!value) return;
+    // Only the arrival of a file recorded, status unchanged: nothing to re-render under the person's hands.
+    if (value.status === intake.status) return marker.remove();
+    void renderIntake(app, main, intake.intakeId, app.t('watch.changed', { status: app.t(`status.${value.status}` as MessageKey) }));
+  });
+}
+
+/** While the consent sample waits for its evidence, the page leads the committente to it (./consent-sample.ts). */
+function evidenceNotice(app: App): HTMLElement {
+  return h(
+    'div',
+    { class: 'notice', 'data-testid': 'evidence-due' },
+    h('p', {}, app.t('evidence.due')),
+    h(
+      'button',
+      {
+        type: 'button',
+        onclick: () => {
+          const title = document.getElementById('consent-sample-title');
+          if (!title) return;
+          title.setAttribute('tabindex', '-1');
+          title.scrollIntoView();
+          title.focus();
+        },
+      },
+      app.t('evidence.go'),
+    ),
+  );
 }
 
 function backLink(app: App): HTMLElement {
@@ -115,6 +177,7 @@ function findingsSection(app: App, findings: readonly Finding[]): HTMLElement {
               { class: `finding severity-${f.severity}`, 'data-code': f.code },
               h('p', { class: 'finding-head' }, h('span', { class: `badge severity-${f.severity}` }, app.t(`severity.${f.severity}` as MessageKey)), ' ', h('code', {}, f.code)),
               h('p', { class: 'finding-message' }, message),
+              adviceFor(f.code, app.language) ? h('p', { class: 'finding-advice' }, h('strong', {}, `${app.t('findings.advice')}: `), adviceFor(f.code, app.language)!) : null,
               h(
                 'dl',
                 { class: 'finding-meta' },
