@@ -90,9 +90,48 @@ export function parseAttestationLines(input: readonly ReadLine[], source: Extrac
       }
     }
     if (raw === '') continue;
+    if (match.field === 'listSha256') {
+      // A 64-hex fingerprint does not fit one line of every form or scan: the rest of it stands on the lines below.
+      const joined = joinWrappedHex(raw, lines, i + 1);
+      if (joined !== null) {
+        raw = joined.raw;
+        confidence = Math.min(confidence, joined.confidence);
+        i = joined.last;
+      }
+    }
     setField(fields, match.field, raw, source, confidence);
   }
   return fields;
+}
+
+const HEX_PART = /^[0-9a-fA-F\s]+$/;
+
+/**
+ * A hex value cut short, continued on the following lines: joined while it is shorter than 64 digits and each next
+ * non-empty line holds hex digits only (never another label), provided the whole comes to exactly 64.
+ */
+function joinWrappedHex(
+  first: string,
+  lines: readonly { text: string; confidence: number }[],
+  from: number,
+): { raw: string; confidence: number; last: number } | null {
+  let hex = first.replace(/\s+/g, '');
+  if (!/^[0-9a-fA-F]+$/.test(hex) || hex.length >= 64) return null;
+  let confidence = 1;
+  let j = from;
+  let last = -1;
+  while (hex.length < 64 && j < lines.length) {
+    const line = lines[j]!;
+    if (line.text === '') {
+      j++;
+      continue;
+    }
+    if (!HEX_PART.test(line.text) || matchLabel(line.text)) break;
+    hex += line.text.replace(/\s+/g, '');
+    confidence = Math.min(confidence, line.confidence);
+    last = j++;
+  }
+  return hex.length === 64 && last >= 0 ? { raw: hex, confidence, last } : null;
 }
 
 /** The field a form label names (a key as Textract reads it, with or without its colon), or null. */
@@ -191,15 +230,26 @@ function normaliseLegalBasis(raw: string): LegalBasis {
   return found.size === 1 ? [...found][0]! : 'unknown';
 }
 
-const DATE = String.raw`(\d{1,2}[/.\-]\d{1,2}[/.\-]\d{4}|\d{4}-\d{2}-\d{2})`;
+/** Italian month names as people write dates in words (`3 novembre 2026`, `1° marzo 2026`). */
+const ITALIAN_MONTHS = ['gennaio', 'febbraio', 'marzo', 'aprile', 'maggio', 'giugno', 'luglio', 'agosto', 'settembre', 'ottobre', 'novembre', 'dicembre'];
+const DATE_IN_WORDS = String.raw`\d{1,2}[°º]?\s+(?:${ITALIAN_MONTHS.join('|')})\s+\d{4}`;
+const DATE = String.raw`(\d{1,2}[/.\-]\d{1,2}[/.\-]\d{4}|\d{4}-\d{2}-\d{2}|${DATE_IN_WORDS})`;
 
-/** DD/MM/YYYY (also with '.' or '-') or ISO YYYY-MM-DD to an IsoDate; null for anything else or an impossible date. */
+/**
+ * DD/MM/YYYY (also with '.' or '-'), ISO YYYY-MM-DD, or the day, the Italian month's name and the year (`3 novembre
+ * 2026`, any case) to an IsoDate; null for anything else or an impossible date.
+ */
 export function parseDate(raw: string): IsoDate | null {
   const value = raw.trim();
   let y: number, m: number, d: number;
   let match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(value);
+  const inWords = /^(\d{1,2})[°º]?\s+(\p{L}+)\s+(\d{4})$/u.exec(value);
   if (match) [y, m, d] = [Number(match[1]), Number(match[2]), Number(match[3])];
-  else {
+  else if (inWords) {
+    const month = ITALIAN_MONTHS.indexOf(inWords[2]!.toLowerCase());
+    if (month < 0) return null;
+    [d, m, y] = [Number(inWords[1]), month + 1, Number(inWords[3])];
+  } else {
     match = /^(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{4})$/.exec(value);
     if (!match) return null;
     [d, m, y] = [Number(match[1]), Number(match[2]), Number(match[3])];
