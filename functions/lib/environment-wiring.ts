@@ -1,9 +1,11 @@
 import { Logger as PowertoolsLogger } from '@aws-lambda-powertools/logger';
 import { AthenaClient } from '@aws-sdk/client-athena';
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import * as z from 'zod';
 import { createDynamoDocumentClient, DynamoIntakeRepository } from '../../shared/adapters/dynamodb/dynamodb-intake-repository.js';
 import { AthenaTraceIndex } from '../../shared/adapters/athena/athena-trace-index.js';
+import { EventBridgePublisher } from '../../shared/adapters/eventbridge/eventbridge-publisher.js';
 import { createS3Client, S3ObjectStore } from '../../shared/adapters/s3/s3-object-store.js';
 import { SecretTraceKey } from '../../shared/adapters/secrets-manager/secret-trace-key.js';
 import { loadConfig, parseConfig, type LoadedConfig } from '../../shared/config.js';
@@ -40,6 +42,9 @@ const Environment = z.object({
   TRACE_WORKGROUP: z.string().min(1).optional(),
   TRACE_DATABASE: z.string().min(1).optional(),
   TRACE_TABLE: z.string().min(1).optional(),
+  /** PRODUCT.md section 12: the event bus the functions that move intakes publish to, and the deployment's name in `source`. */
+  EVENT_BUS_NAME: z.string().min(1).optional(),
+  DEPLOYMENT_NAME: z.string().regex(/^[A-Za-z0-9._-]+$/).default('aws'),
 });
 
 /** Builds a scan reader from the function's environment: functions/lib/textract-wiring.ts, in the functions that read scans. */
@@ -72,6 +77,7 @@ export async function depsFromEnvironment(env: Record<string, string | undefined
     },
     ...scans,
     ...traceFromEnvironment(e, region),
+    ...(e.EVENT_BUS_NAME ? { events: new EventBridgePublisher(new EventBridgeClient({ region }), e.EVENT_BUS_NAME, e.DEPLOYMENT_NAME) } : {}),
   };
 }
 

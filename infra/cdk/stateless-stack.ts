@@ -1,4 +1,4 @@
-import { CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
+import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import * as apigw from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpJwtAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
@@ -14,7 +14,7 @@ import type * as kms from 'aws-cdk-lib/aws-kms';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
-import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { SqsDestination } from 'aws-cdk-lib/aws-s3-notifications';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
@@ -30,7 +30,7 @@ import { bucketArn, bucketName, isReleasePublisher, publisherRoleName, traceRole
 import { checkInlineSize, type Settings } from './settings.js';
 import { DEFAULT_TRACE_SCAN_LIMIT_BYTES, TraceEngine } from './trace-engine.js';
 
-export type HandlerName = RouteHandlerName | 'openapi' | 'on-upload' | 'on-textract-complete' | 'sweep';
+export type HandlerName = RouteHandlerName | 'openapi' | 'on-upload' | 'on-textract-complete' | 'sweep' | 'deliver-webhooks';
 
 interface FunctionSpec {
   description: string;
@@ -231,7 +231,21 @@ const functionSpecs: Record<HandlerName, FunctionSpec> = {
     traceEngine: true,
   },
   openapi: { memorySize: 256, timeout: Duration.seconds(5), description: 'GET /openapi.json (public)' },
+  'deliver-webhooks': {
+    memorySize: 256,
+    timeout: Duration.seconds(60),
+    description: 'Events from the bus through SQS: signed webhook deliveries, retried for 24 hours, then recorded as undelivered',
+    // webhook.undelivered on the intake's trail: an audit event, never a move.
+    table: { appendEvents: true },
+    intake: nameOnly,
+    release: nameOnly,
+    evidence: nameOnly,
+    config: true,
+  },
 };
+
+/** PRODUCT.md section 12: the functions whose steps are announced on the event bus. */
+const eventPublishers: readonly HandlerName[] = ['on-upload', 'on-textract-complete', 'sweep', 'review-decision', 'get-release'];
 
 export interface StatelessStackProps extends StackProps {
   settings: Settings;
@@ -255,6 +269,9 @@ export class FilieraStatelessStack extends Stack {
   readonly textractCompletions: sqs.Queue;
   readonly console: ConsoleSite;
   readonly traceEngine: TraceEngine;
+  /** PRODUCT.md section 12: the bus the intakes' events are published to, and the queue webhook deliveries wait in. */
+  readonly eventBus: events.EventBus;
+  readonly webhookDeliveries: sqs.Queue;
 
   constructor(scope: Construct, id: string, props: StatelessStackProps) {
     super(scope, id, props);
@@ -272,6 +289,8 @@ export class FilieraStatelessStack extends Stack {
       accessLogsBucketName: bucketName('access-logs', this.region),
       bytesScannedCutoffPerQuery: DEFAULT_TRACE_SCAN_LIMIT_BYTES,
     });
+
+    this.eventBus = new events.EventBus(this, 'EventBus', { description: 'Filiera intake events (PRODUCT.md section 12, docs/events.md)' });
 
     this.functions = {} as Record<HandlerName, FilieraFunction>;
     for (const [handler, spec] of Object.entries(functionSpecs) as [HandlerName, FunctionSpec][]) {
@@ -294,6 +313,11 @@ export class FilieraStatelessStack extends Stack {
       fn.bindScanReader(spec.readsScans ? textract : undefined);
       if (spec.traceKey && props.traceKey) fn.bindTraceKey(props.traceKey, props.dataKey);
       if (spec.traceEngine) fn.bindTraceEngine(this.traceEngine, props.dataKey);
+      if (eventPublishers.includes(handler)) {
+        fn.addEnvironment('EVENT_BUS_NAME', this.eventBus.eventBusName);
+        fn.addEnvironment('DEPLOYMENT_NAME', this.stackName);
+        this.eventBus.grantPutEventsTo(fn);
+      }
       fn.finishBindings();
       this.functions[handler] = fn;
     }
@@ -310,7 +334,61 @@ export class FilieraStatelessStack extends Stack {
       new SqsEventSource(textract.queue, { batchSize: 1, reportBatchItemFailures: true, maxConcurrency: 5 }),
     );
     this.sweepSchedule();
+    this.webhookDeliveries = this.webhookPipeline();
     this.alarms(settings);
+  }
+
+  /**
+   * PRODUCT.md section 12: every event on the bus -> a rule -> SQS -> deliver-webhooks, which posts each subscriber's
+   * signed delivery and puts a failed one back on the same queue, delayed, until it succeeds or 24 hours have passed
+   * (shared/events/delivery.ts). The subscribers' secrets are a Secrets Manager secret (`{ "<webhook id>": "..." }`),
+   * since the functions read no files: the operator writes it.
+   */
+  private webhookPipeline(): sqs.Queue {
+    const deadLetters = new sqs.Queue(this, 'WebhookDeliveriesDlq', {
+      encryption: sqs.QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+    });
+    const queue = new sqs.Queue(this, 'WebhookDeliveries', {
+      encryption: sqs.QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      visibilityTimeout: Duration.minutes(6),
+      // A delivery is retried for 24 hours: its messages never wait that long on the queue (at most 15 minutes each).
+      retentionPeriod: Duration.days(2),
+      deadLetterQueue: { queue: deadLetters, maxReceiveCount: 5 },
+    });
+    new events.Rule(this, 'WebhookEventsRule', {
+      eventBus: this.eventBus,
+      description: 'Filiera events to the webhook delivery queue',
+      eventPattern: { source: events.Match.prefix('filiera/') },
+      targets: [new targets.SqsQueue(queue, { deadLetterQueue: deadLetters })],
+    });
+    const secrets = new secretsmanager.Secret(this, 'WebhookSecrets', {
+      description: 'Filiera webhook secrets: a JSON object, webhook id -> shared secret (PRODUCT.md section 12)',
+      generateSecretString: { secretStringTemplate: '{}', generateStringKey: 'unused-placeholder', excludePunctuation: true },
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    acknowledge(
+      secrets,
+      'AwsSolutions-SMG4',
+      'Webhook secrets are shared with each subscriber by hand: a rotation is agreed with the subscriber, never automatic.',
+    );
+    const fn = this.functions['deliver-webhooks'];
+    fn.addEnvironment('DELIVERY_QUEUE_URL', queue.queueUrl);
+    fn.addEnvironment('WEBHOOK_SECRETS_SECRET', secrets.secretArn);
+    queue.grantSendMessages(fn);
+    secrets.grantRead(fn);
+    fn.addEventSource(new SqsEventSource(queue, { batchSize: 10, reportBatchItemFailures: true, maxConcurrency: 5 }));
+    new cloudwatch.Alarm(this, 'WebhookDeliveriesDlqAlarm', {
+      alarmDescription: 'Webhook delivery messages failed 5 times (not a subscriber answering non-2xx: that is retried, then audited)',
+      metric: deadLetters.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5), statistic: 'Maximum' }),
+      threshold: 1,
+      evaluationPeriods: 1,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
+    return queue;
   }
 
   /** Inline JSON from the file read at synth time, or the SSM parameter's value resolved by CloudFormation. */

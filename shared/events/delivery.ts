@@ -124,3 +124,34 @@ export async function attemptDelivery(deps: DeliveryDeps, delivery: WebhookDeliv
   deps.log.info('webhook delivery failed: retry scheduled', { webhook: hook.id, eventId: delivery.event.id, attempt: delivery.attempt, result, delayMs });
   return { outcome: 'retry', delayMs, result };
 }
+
+/** What the delivery queue carries: an event as the EventBridge rule sends it, or a delivery waiting for a retry. */
+const QueuedEventSchema = z.object({ 'detail-type': z.string(), source: z.string(), detail: FilieraEventSchema });
+const QueuedRetrySchema = z.object({ delivery: WebhookDeliverySchema, notBefore: z.iso.datetime({ offset: true }) });
+
+export class UnreadableDeliveryMessageError extends Error {
+  override name = 'UnreadableDeliveryMessageError';
+}
+
+/**
+ * One message of the delivery queue (the `deliver-webhooks` function's, in AWS): a new event goes to each of its
+ * subscribers; a retry is attempted once due, or waits again when its queue could not hold it that long.
+ */
+export async function handleDeliveryMessage(deps: DeliveryDeps, body: string): Promise<DeliveryOutcome[] | 'waiting'> {
+  let json: unknown;
+  try {
+    json = JSON.parse(body);
+  } catch {
+    throw new UnreadableDeliveryMessageError('delivery message: not JSON');
+  }
+  const event = QueuedEventSchema.safeParse(json);
+  if (event.success) return deliverEvent(deps, event.data.detail);
+  const retry = QueuedRetrySchema.safeParse(json);
+  if (!retry.success) throw new UnreadableDeliveryMessageError('delivery message: neither an event nor a delivery');
+  const wait = Date.parse(retry.data.notBefore) - deps.now().getTime();
+  if (wait > 1000) {
+    await deps.queue.schedule(retry.data.delivery, wait);
+    return 'waiting';
+  }
+  return [await attemptDelivery(deps, retry.data.delivery)];
+}

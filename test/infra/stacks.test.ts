@@ -257,7 +257,8 @@ describe('stateless stack', () => {
   it('gives every queue server-side encryption, TLS only and a dead-letter queue', () => {
     const queues = resources(stateless, 'AWS::SQS::Queue');
     const deadLetterTargets = new Set(queues.flatMap(([, q]) => (q.Properties.RedrivePolicy ? [flat(q.Properties.RedrivePolicy.deadLetterTargetArn)] : [])));
-    expect(queues).toHaveLength(4);
+    // uploads, Textract completions, webhook deliveries (PRODUCT.md section 12): each with its dead-letter queue
+    expect(queues).toHaveLength(6);
     for (const [id, queue] of queues) {
       expect(queue.Properties.SqsManagedSseEnabled, id).toBe(true);
       expect(Boolean(queue.Properties.RedrivePolicy) || deadLetterTargets.has(`<${id}.Arn>`), `${id} has or is a dead-letter queue`).toBe(true);
@@ -267,7 +268,7 @@ describe('stateless stack', () => {
         id,
       ).toBe(true);
     }
-    expect(deadLetterTargets.size).toBe(2);
+    expect(deadLetterTargets.size).toBe(3);
   });
 
   it('delivers upload events through SQS to on-upload, one message at a time, with partial batch failures', () => {
@@ -315,7 +316,7 @@ describe('stateless stack', () => {
     });
     const granted = statements(stateless).filter((s) => s.roles.includes(`<${roleId}>`)).map((s) => s.statement);
     expect(granted).toContainEqual(expect.objectContaining({ Action: 'sns:Publish', Resource: { Ref: topicId } }));
-    expect(resources(stateless, 'AWS::Lambda::EventSourceMapping')).toHaveLength(2);
+    expect(resources(stateless, 'AWS::Lambda::EventSourceMapping')).toHaveLength(3);
     stateless.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
       FunctionName: { Ref: logicalId(built.stateless.functions['on-textract-complete'].node.defaultChild) },
       BatchSize: 1,
@@ -376,7 +377,7 @@ describe('stateless stack', () => {
       })
       .map(([handler]) => handler)
       .sort();
-    expect(withConfig).toEqual(['attestation-template', 'create-intake', 'on-textract-complete', 'on-upload', 'review-decision', 'sweep', 'trace']);
+    expect(withConfig).toEqual(['attestation-template', 'create-intake', 'deliver-webhooks', 'on-textract-complete', 'on-upload', 'review-decision', 'sweep', 'trace']);
     const env = stateless.toJSON().Resources[logicalId(built.stateless.functions['on-upload'].node.defaultChild)].Properties.Environment.Variables;
     const { trustAnchorPems, ...config } = JSON.parse(env.FILIERA_CONFIG_JSON);
     expect(parseConfig(config).tenants.map((t) => t.id)).toEqual(['acme']);
