@@ -283,7 +283,8 @@ const verdictLine = {
   rejected: 'REJECTED (respinta): the list must not be released',
 };
 
-function render(result: VerificationResult, out: string | undefined, sample?: ConsentSampleJson): string {
+/** The readable text of a verification (without --json). */
+export function render(result: VerificationResult, out: string | undefined, sample?: ConsentSampleJson): string {
   const lines: string[] = [];
   const l = result.list;
   const a = result.attestation;

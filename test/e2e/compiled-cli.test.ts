@@ -185,32 +185,6 @@ describe('filiera (bin/filiera.mjs)', () => {
     expect(freshBuild()).toBeDefined();
   });
 
-  it('reads a scan offline from the compiled output: the Italian OCR model is found from its source location', async () => {
-    // Prepare: the form printed and scanned at 200 dpi (poppler's pdftoppm)
-    const dir = await tempDir('filiera-bin-scan-');
-    const list = cleanList(5, 72);
-    const listFile = path.join(dir, 'lista.csv');
-    await writeFile(listFile, list);
-    const pki = await makePki();
-    const pdf = await makeAttestation({
-      values: demoAttestationValues({ intakeId: 'FIL-COMPILED02', listSha256: sha256(list), rowCount: '5' }),
-      signing: 'none',
-    });
-    const prefix = path.join(dir, 'scanned');
-    await run('pdftoppm', ['-png', '-r', '200', '-singlefile', pdf.path, prefix]);
-    // Act: with no network at all, so nothing can be downloaded
-    const { stdout } = await run(
-      'unshare',
-      ['--net', process.execPath, 'bin/filiera.mjs', 'verify', '--list', listFile, '--attestation', `${prefix}.png`, '--intake', 'FIL-COMPILED02',
-        '--tenant-vat', `IT${DEMO_TENANT_VAT}`, '--trust', pki.rootCaPath, '--json'],
-      { env },
-    ).catch((err: { stdout: string }) => err);
-    // Assess: read by OCR (a scan is unsigned: in review, exit 10)
-    const answer = JSON.parse(stdout);
-    expect(answer.attestation.format).toBe('scan-png');
-    expect(answer.attestation.fields.intakeId.value).toMatch(/^FIL-COMPILED[0O]2$/); // OCR may take 0 for O
-  });
-
   it('the installed bin loads compiled JavaScript only: no TypeScript loader, no .ts module', async () => {
     // Prepare: module hooks that report every module Node loads
     const dir = await tempDir('filiera-hooks-');

@@ -110,29 +110,6 @@ describe('filiera verify', () => {
     expect(json.findings.map((f: { code: string }) => f.code)).toContain('signature_not_tenant');
   });
 
-  it('reads a scan offline and names the doubtful fields: exit 10', async () => {
-    // Prepare: the real form, printed and scanned at 200 dpi (poppler's pdftoppm), declaring 27 contacts where the
-    // list has 21: one character off, as OCR misreads a digit.
-    const pdf = await makeAttestation({ values: values({ rowCount: '27' }), signing: 'none' });
-    const prefix = path.join(dir, 'scanned');
-    await promisify(execFile)('pdftoppm', ['-png', '-r', '200', '-singlefile', pdf.path, prefix]);
-    // Act: no network at all
-    const result = await verify(common(`${prefix}.png`), { offline: true });
-    // Assess
-    expect(result.code).toBe(10);
-    const out = result.stdout;
-    expect(out).toContain('IN REVIEW');
-    expect(out).toContain('format     scan-png');
-    for (const name of attestationFieldNames) expect(out).not.toMatch(new RegExp(`${fieldLabels[name].it}\\s+\\(not found\\)`));
-    const doubtful = out.slice(out.indexOf('Doubtful fields'), out.indexOf('\nFindings'));
-    expect(doubtful).toMatch(/Doubtful fields \(read by machine/);
-    expect(doubtful).toMatch(/Numero di contatti \(rowCount\): "27"\s+\[ocr_doubt\]/);
-    expect(out).toMatch(/\[review\] ocr_doubt \(rowCount\): The field "Numero di contatti \/ Number of contacts" was read by OCR as "27", 1 character edit\(s\) from the expected "21"/);
-    expect(out).not.toContain('[reject]');
-    // What the OCR engine prints is not an error of the auditor's files.
-    expect(result.stderr).not.toMatch(/Error/);
-  });
-
   it.each([
     [['--list', 'missing.csv'], /--attestation FILE is required|--list missing.csv/],
     [['--list', '/nonexistent/l.csv', '--attestation', '/nonexistent/a.pdf', '--intake', 'X', '--tenant-vat', DEMO_TENANT_VAT, '--trust', '/x.pem'], /--list \/nonexistent\/l.csv: cannot be read/],
