@@ -7,7 +7,8 @@ import { parseArgs, promisify } from 'node:util';
 import { renderAttestationPdf } from '../shared/attestation/template.js';
 import { loadConfig } from '../shared/config.js';
 import { addDays, italianDate, romeDate } from '../shared/verdict/dates.js';
-import { DEFAULT_DATA_DIR, prepareLocalConfig } from '../infra/local/demo-setup.js';
+import { DEFAULT_DATA_DIR, DEMO_WEBHOOK, prepareLocalConfig } from '../infra/local/demo-setup.js';
+import { startDemoReceiver, type DemoReceiver } from '../infra/local/demo-receiver.js';
 import { demoUsers, openLocalIdentity } from '../infra/local/local-identity.js';
 import { restrictUmask } from '../infra/local/private-files.js';
 import { terminalSafe, terminalSafeDeep } from './terminal-text.js';
@@ -17,7 +18,7 @@ process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 /**
  * `npm run demo -- [--url URL] [--config FILE] [--data DIR]`, against a running `npm start`: three intakes of the
  * demo committente, one released, one rejected and one sent to review, and where each ended. The demo tenant samples
- * consents (PRODUCT.md section 10): an intake whose documents leave it approvable or in review waits for its sample's
+ * consents (docs/consent-sampling.md): an intake whose documents leave it approvable or in review waits for its sample's
  * evidence, which the demo answers as a committente would: it downloads the sample as CSV, fills in one documented
  * consent per row and uploads it through its link.
  * The signed attestation is a CAdES .p7m made with `openssl cms -sign -cades` and the demo signer's key, as a
@@ -47,6 +48,26 @@ const tenant = loaded.config.tenants[0]!;
 const callCenter = tenant.callCenters[0]!;
 const committente = await identity.issue(users.find((u) => u.claims.role === 'committente')!.claims);
 const work = await mkdtemp(path.join(tmpdir(), 'filiera-demo-'));
+
+// PRODUCT.md section 12: the demo configuration subscribes this receiver to the demo tenant's events.
+const secret = loaded.webhookSecrets?.[DEMO_WEBHOOK.id];
+let receiver: DemoReceiver | undefined;
+if (secret) {
+  receiver = await startDemoReceiver({
+    port: DEMO_WEBHOOK.port,
+    path: DEMO_WEBHOOK.path,
+    secret,
+    onDelivery: ({ check, eventId, event }) => {
+      const what = event ? `${terminalSafe(String(event.type))} ${terminalSafe(String(event.subject))} status ${terminalSafe(String(event.data?.status))}` : 'an unreadable body';
+      const signature = check.valid ? 'signature valid' : `REFUSED: ${check.reason}`;
+      console.log(`  webhook received ${what} (event ${terminalSafe(String(eventId))}, ${signature})`);
+    },
+  }).catch((err: NodeJS.ErrnoException) => {
+    console.warn(`filiera demo: the webhook receiver cannot listen on 127.0.0.1:${DEMO_WEBHOOK.port} (${err.code ?? err.message}); events are not shown`);
+    return undefined;
+  });
+  if (receiver) console.log(`Webhook receiver on http://127.0.0.1:${DEMO_WEBHOOK.port}${DEMO_WEBHOOK.path}: prints each event it gets, its signature checked\n`);
+}
 
 async function api(method: string, route: string, body?: unknown): Promise<any> {
   const response = await fetch(`${baseUrl}${route}`, {
@@ -104,7 +125,7 @@ async function submit(name: string, rows: number, seed: number, attestation: (in
 }
 
 /**
- * The committente's answer to a consent sample (PRODUCT.md section 10): the sample downloaded as CSV, its evidence
+ * The committente's answer to a consent sample (docs/consent-sampling.md): the sample downloaded as CSV, its evidence
  * columns filled in (the consent on the row's date from a public address, the notice shown, a double opt-in minutes
  * later), as the file the demo keeps beside its other files.
  */
@@ -160,6 +181,12 @@ try {
   }
   console.log(`\nFollow them with: npm run -s filiera -- status --token $(npm run -s filiera -- token --role committente)`);
   console.log(`Pull the release:  npm run -s filiera -- pull --intake ${results[0][1].intakeId} --token $(npm run -s filiera -- token --role callcenter)`);
+  if (receiver) {
+    await receiver.settle();
+    const valid = receiver.received.filter((r) => r.check.valid).length;
+    console.log(`\nWebhook: ${receiver.received.length} event(s) received, ${valid} with a valid signature (see docs/events.md).`);
+  }
 } finally {
+  await receiver?.close();
   await rm(work, { recursive: true, force: true });
 }

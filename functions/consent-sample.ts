@@ -5,7 +5,7 @@ import { lambdaDeps } from './lib/deps-source.js';
 import { route } from './lib/http.js';
 
 /**
- * GET /v1/intakes/{id}/consent-sample: the consent sample to answer (PRODUCT.md section 10), as JSON or, with
+ * GET /v1/intakes/{id}/consent-sample: the consent sample to answer (docs/consent-sampling.md), as JSON or, with
  * ?format=csv, as the CSV whose empty evidence columns the committente fills in and uploads.
  */
 export const createHandler = route({ params: IntakeIdParam, query: ConsentSampleQuery }, async ({ principal, params, query, deps }) => {

@@ -5,7 +5,7 @@ import { route } from './lib/http.js';
 
 /**
  * GET /v1/call-centers: the call centers the calling committente may address an intake to (its tenant's configured
- * list, PRODUCT.md section 6), with their names, for the console's form; POST /v1/intakes accepts no other.
+ * list, docs/configuration.md), with their names, for the console's form; POST /v1/intakes accepts no other.
  */
 export const createHandler = route({ query: CallCentersQuery }, async ({ principal, deps }) => {
   if (principal.role !== 'committente') throw forbidden('only a committente lists its call centers');

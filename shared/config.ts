@@ -5,7 +5,7 @@ import { TrustedListError, readTrustedList, type TrustedList } from './signature
 import { WebhookSchema } from './events/subscriptions.js';
 
 /**
- * The deployment's configuration (PRODUCT.md section 6): who the committenti are, which call centers they
+ * The deployment's configuration (docs/configuration.md): who the committenti are, which call centers they
  * may send lists to, which certificate authorities are trusted, and the verdict policy.
  */
 
@@ -18,7 +18,7 @@ export const PolicySchema = z.object({
   maxExcludedRatio: z.number().min(0).max(1).default(0.05),
   minFieldConfidence: z.number().min(0).max(1).default(0.9),
   /**
-   * PRODUCT.md section 10 (Codice di condotta telemarketing 2024 art. 6.1.a): consents checked on a sample of this
+   * docs/consent-sampling.md (Codice di condotta telemarketing 2024 art. 6.1.a): consents checked on a sample of this
    * many released rows when the legal basis is consent; 0 turns sampling off. 59 clean rows bound the defect rate
    * below 5% at 95% confidence.
    */
@@ -30,10 +30,10 @@ export const PolicySchema = z.object({
   maxListBytes: z.number().int().positive().default(1_073_741_824),
   /** GDPR art. 7(1): a row whose consent has no date cannot be proved; with this on it is excluded (consent_date_missing). */
   requireConsentDate: z.boolean().default(false),
-  /** PRODUCT 5: an unknown revocation status of a signing certificate sends the intake to a person. */
+  /** docs/verdict-rules.md: an unknown revocation status of a signing certificate sends the intake to a person. */
   requireRevocationStatus: z.boolean().default(false),
   /**
-   * PRODUCT 5: the tenant's signature must be a qualified electronic signature. Default false, true once trustedLists
+   * docs/verdict-rules.md: the tenant's signature must be a qualified electronic signature. Default false, true once trustedLists
    * are configured (parseConfig); refused without trusted lists, where it could never hold.
    */
   requireQualified: z.boolean().default(false),
@@ -64,10 +64,10 @@ export const ConfigSchema = z
     /** PEM files, relative to the configuration file. */
     trustAnchors: z.array(z.string().min(1)).default([]),
     /**
-     * PRODUCT 6: CRL files (DER or PEM, relative to the configuration file) read at start-up; revocation data embedded
+     * docs/configuration.md: CRL files (DER or PEM, relative to the configuration file) read at start-up; revocation data embedded
      * in signatures is always used. `fetch` (CRL distribution points and OCSP in AWS) is not built: it must stay false.
      */
-    /** PRODUCT 6: ETSI TS 119 612 trusted lists, each with the certificates (PEM files) its signature must verify against. */
+    /** docs/configuration.md: ETSI TS 119 612 trusted lists, each with the certificates (PEM files) its signature must verify against. */
     trustedLists: z.array(z.object({ file: z.string().min(1), signers: z.array(z.string().min(1)).min(1, 'trustedLists: each list needs its signer certificate') })).default([]),
     revocation: z
       .object({
@@ -76,7 +76,7 @@ export const ConfigSchema = z
       })
       .default({ crls: [], fetch: false }),
     policy: PolicySchema.default(PolicySchema.parse({})),
-    /** PRODUCT.md section 12: signed webhooks per tenant or call center (shared/events/subscriptions.ts). */
+    /** docs/api.md: signed webhooks per tenant or call center (shared/events/subscriptions.ts). */
     webhooks: z.array(WebhookSchema).default([]),
   })
   .superRefine((config, ctx) => {
@@ -135,7 +135,7 @@ export function parseConfig(json: unknown, source = 'configuration'): Config {
   }
   const config = result.data;
   const raw = json as { policy?: { requireQualified?: unknown }; tenants?: { policy?: Record<string, unknown> }[] };
-  // A tenant's policy overrides only the keys it writes (PRODUCT 5: each default overridable per tenant): the schema
+  // A tenant's policy overrides only the keys it writes (docs/verdict-rules.md: each default overridable per tenant): the schema
   // fills a partial object's defaults, which would otherwise replace the global policy's values for the keys it omits.
   config.tenants.forEach((tenant, i) => {
     const written = raw.tenants?.[i]?.policy;
@@ -144,7 +144,7 @@ export function parseConfig(json: unknown, source = 'configuration'): Config {
       if (!(key in written)) delete tenant.policy[key];
     }
   });
-  // PRODUCT 5: requireQualified defaults to true once trusted lists are configured, and is meaningless without them.
+  // docs/verdict-rules.md: requireQualified defaults to true once trusted lists are configured, and is meaningless without them.
   if (config.trustedLists.length > 0 && raw.policy?.requireQualified === undefined) config.policy.requireQualified = true;
   if (config.trustedLists.length === 0) {
     const asking = [
@@ -168,7 +168,7 @@ export interface LoadedConfig {
   crlDers?: Uint8Array[];
   /** The configured trusted lists, each verified against its signers (trustedLists). */
   trustedLists?: TrustedList[];
-  /** Each webhook's secret by webhook id: its secretFile's text, trimmed (PRODUCT.md section 12). */
+  /** Each webhook's secret by webhook id: its secretFile's text, trimmed (docs/api.md). */
   webhookSecrets?: Record<string, string>;
 }
 

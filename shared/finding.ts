@@ -13,7 +13,7 @@ export interface Finding {
   message: string;
   /** Italian, for the console. */
   messageIt?: string;
-  /** The rule or law it encodes, e.g. "DPR 26/2022 art. 1" or "PRODUCT 5". */
+  /** The rule or law it encodes, e.g. "DPR 26/2022 art. 1" or "docs/verdict-rules.md". */
   rule?: string;
   /** The attestation field, list column or file at fault, when there is one. */
   field?: string;

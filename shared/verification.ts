@@ -38,7 +38,7 @@ export interface VerificationRequest {
   /** The attestation as already examined (the pipeline reads it first, to know whether an extraction is pending). */
   examined?: ExaminedAttestation;
   /**
-   * Draw the consent sample in the list's pass (PRODUCT.md section 10), when consentSampleDue holds: from the nonce
+   * Draw the consent sample in the list's pass (docs/consent-sampling.md), when consentSampleDue holds: from the nonce
    * recorded in the audit trail (the pipeline), or from a seed already known (`filiera verify --sample-seed`).
    */
   consentSample?: { nonce: string } | { seed: string };
@@ -54,7 +54,7 @@ export interface DrawnConsentSample {
 }
 
 /**
- * PRODUCT.md section 10: a sample is drawn when the attested legal basis is consent and the tenant's
+ * docs/consent-sampling.md: a sample is drawn when the attested legal basis is consent and the tenant's
  * consentSampleSize is above 0 (whether it is then awaited depends on the verdict: not when rejected).
  */
 export function consentSampleDue(policy: Pick<Policy, 'consentSampleSize'>, fields: Pick<AttestationFields, 'legalBasis'>): boolean {
@@ -150,7 +150,7 @@ export async function verifyIntake(request: VerificationRequest): Promise<Verifi
     const nonce = 'nonce' in request.consentSample ? request.consentSample.nonce : null;
     if (nonce !== null && (seed === null || attestedListSha?.toLowerCase() !== report.sha256)) {
       // The attested hash was unreadable or read in doubt (a scan) and the verdict still allows the list: the seed is
-      // the real hash's, as PRODUCT.md section 10 writes it, which costs this one case a second read.
+      // the real hash's, as docs/consent-sampling.md writes it, which costs this one case a second read.
       seed = consentSampleSeed(report.sha256, document.sha256, nonce);
       selector = new ConsentSampleSelector(seed, size);
       await processContactList(request.list(), { maxBytes: request.policy.maxListBytes, requireConsentDate: request.policy.requireConsentDate, consentPeriod, rpo, consentSample: selector });
@@ -198,13 +198,13 @@ export interface Receipt {
     signingTime?: string;
   };
   findings: Finding[];
-  /** PRODUCT.md section 10: the draw (seed and nonce), the sampled rows and each check's outcome. */
+  /** docs/consent-sampling.md: the draw (seed and nonce), the sampled rows and each check's outcome. */
   consentSample?: ReceiptConsentSample;
-  /** Set when a person decided (PRODUCT 2: IN_REVIEW -> RELEASED | REJECTED). */
+  /** Set when a person decided (docs/architecture.md: IN_REVIEW -> RELEASED | REJECTED). */
   review?: { decision: 'approve' | 'reject'; justification: string; reviewer: string; decidedAt: string };
 }
 
-/** The consent sample as the receipt records it (PRODUCT.md section 10); `rows` carry their checks once checked. */
+/** The consent sample as the receipt records it (docs/consent-sampling.md); `rows` carry their checks once checked. */
 export interface ReceiptConsentSample {
   seed: string;
   /** data.nonce of the consent_sample.drawn event. */
@@ -223,7 +223,7 @@ export interface ReceiptConsentSample {
   evidence?: { sha256: string; bytes: number; encoding: string; delimiter: string; dataRows: number; evidenceKey: string };
 }
 
-/** The provenance receipt that travels beside a released list (PRODUCT.md section 3). */
+/** The provenance receipt that travels beside a released list (docs/list-format.md). */
 export function buildReceipt(
   result: VerificationResult,
   context: { tenant?: string; callCenter?: string; review?: Receipt['review'] } = {},

@@ -12,7 +12,7 @@ filiera submit --intake ID --evidence FILE [--no-wait] [--timeout SECONDS]
 The attestation names the intake and the list's SHA-256, so a submission has two steps:
   1. open an intake and upload the list; the pre-filled attestation is saved (default dichiarazione-<intake>.pdf);
   2. sign it and upload it with --intake; Filiera then verifies both and prints the verdict.
-When the legal basis is consent and the tenant samples consents (PRODUCT.md section 10), step 2 ends waiting for
+When the legal basis is consent and the tenant samples consents (Filiera specification §10), step 2 ends waiting for
 the evidence of a sample of rows: it is saved as CSV (default campione-consensi-<intake>.csv) with empty evidence
 columns; fill them in (one documented consent per row) and upload it with --intake ID --evidence FILE before the
 deadline printed.
@@ -121,7 +121,7 @@ async function waitForVerdict(api: ApiClient, intakeId: string, timeoutMs: numbe
 }
 
 /**
- * The committente's answer to the consent sample (PRODUCT.md section 10): a link bound to the file's size, the upload,
+ * The committente's answer to the consent sample (docs/consent-sampling.md): a link bound to the file's size, the upload,
  * then the verdict. A file that cannot be read as evidence leaves the intake waiting: its errors are printed.
  */
 async function submitEvidence(api: ApiClient, intakeId: string, file: string, options: { noWait: boolean; timeoutMs: number; json: boolean }): Promise<number> {
@@ -184,7 +184,7 @@ async function reportSample(view: IntakeView, json: boolean, api: ApiClient, sam
   process.stdout.write(renderIntake(view));
   process.stdout.write(
     [
-      `The documents passed; ${view.consentSample?.sampledRows ?? 'some'} rows were drawn to check their consents (PRODUCT.md section 10).`,
+      `The documents passed; ${view.consentSample?.sampledRows ?? 'some'} rows were drawn to check their consents (Filiera specification §10).`,
       `Sample: ${file} (fill in the evidence columns: consenso_il, ip, fonte, informativa, conferma, confermato_il).`,
       `Then: filiera submit --intake ${view.intakeId} --evidence ${file}`,
       `The evidence must arrive by ${view.consentSample?.deadline ?? '(see filiera status)'}, or the intake is rejected.`,

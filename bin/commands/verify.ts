@@ -20,7 +20,7 @@ const help = `filiera verify --list FILE --attestation FILE --intake ID --tenant
 
 Re-verifies a contact list and its signed attestation offline with the pipeline's engine.
 Exit status: 0 approved, 10 in review, 20 rejected, 2 usage or unreadable arguments.
---evidence FILE --sample-seed HEX re-checks a consent sample as the pipeline did (PRODUCT.md section 10): the sample
+--evidence FILE --sample-seed HEX re-checks a consent sample as the pipeline did (Filiera specification §10): the sample
 of consentSampleSize rows (the policy's, default 59) is drawn from the seed (64 hex digits: the intake's
 consentSample.seed, or recomputed from its audit trail) in the list's pass and checked against the evidence file; the
 verdict is the worse of the documents' and the sample's. Without them the verdict covers the documents and the list.
@@ -52,7 +52,7 @@ const Args = z.object({
   evidence: z.string().optional(),
   'sample-seed': z
     .string()
-    .regex(/^[0-9a-fA-F]{64}$/, '--sample-seed must be 64 hexadecimal digits (the seed of PRODUCT.md section 10)')
+    .regex(/^[0-9a-fA-F]{64}$/, '--sample-seed must be 64 hexadecimal digits (the seed of Filiera specification §10)')
     .optional(),
   crl: z.array(z.string()).default([]),
   'require-revocation-status': z.boolean().default(false),
@@ -203,7 +203,7 @@ const SEVERITY = { approved: 0, review: 1, rejected: 2 } as const;
 const OUTCOME_VERDICT = { proceed: 'approved', review: 'review', rejected: 'rejected' } as const;
 
 /**
- * The consent sample's check, offline (PRODUCT.md sections 7 and 10): the rows drawn in the list's pass, checked
+ * The consent sample's check, offline (docs/cli.md, docs/consent-sampling.md): the rows drawn in the list's pass, checked
  * against the evidence file with the pipeline's engine; the verdict is the worse of the documents' and the sample's.
  * An evidence file that cannot be read as evidence is an unreadable argument (exit 2), with its row/column errors.
  */
@@ -254,7 +254,7 @@ async function* counted(source: AsyncIterable<Uint8Array>, onBytes: (n: number) 
   }
 }
 
-/** The `--json` shape of PRODUCT.md section 7. */
+/** The `--json` shape of docs/cli.md. */
 export function toJson(result: VerificationResult, consentSample?: ConsentSampleJson) {
   return {
     intakeId: result.intakeId,

@@ -19,7 +19,7 @@ const Environment = z.object({
   TABLE_NAME: z.string().min(1),
   INTAKE_BUCKET: z.string().min(1),
   RELEASE_BUCKET: z.string().min(1),
-  /** The Object Lock evidence bucket (PRODUCT.md section 9): the release step writes attestation and receipt there. */
+  /** The Object Lock evidence bucket (docs/limits-and-retention.md): the release step writes attestation and receipt there. */
   EVIDENCE_BUCKET: z.string().min(1),
   /** Days an intake and its trail are kept (their TTL): the evidence bucket's retention, set by the CDK app. */
   EVIDENCE_RETENTION_DAYS: z.coerce.number().int().positive().optional(),
@@ -36,13 +36,13 @@ const Environment = z.object({
    * grant must not start jobs it cannot finish. Textract's own settings are read by functions/lib/textract-wiring.ts.
    */
   SCAN_READER: z.enum(['textract', 'none']).default('none'),
-  /** The Secrets Manager secret holding the trace index's key (PRODUCT.md section 11): on the functions that release or trace. */
+  /** The Secrets Manager secret holding the trace index's key (docs/api.md): on the functions that release or trace. */
   TRACE_KEY_SECRET: z.string().min(1).optional(),
   /** The Athena workgroup, Glue database and table the trace function reads the index through. */
   TRACE_WORKGROUP: z.string().min(1).optional(),
   TRACE_DATABASE: z.string().min(1).optional(),
   TRACE_TABLE: z.string().min(1).optional(),
-  /** PRODUCT.md section 12: the event bus the functions that move intakes publish to, and the deployment's name in `source`. */
+  /** docs/api.md: the event bus the functions that move intakes publish to, and the deployment's name in `source`. */
   EVENT_BUS_NAME: z.string().min(1).optional(),
   DEPLOYMENT_NAME: z.string().regex(/^[A-Za-z0-9._-]+$/).default('aws'),
 });

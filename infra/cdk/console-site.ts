@@ -17,7 +17,7 @@ export interface ConsoleSiteProps {
 }
 
 /**
- * The compliance console in AWS (PRODUCT.md section 1): static files in the console bucket (stateful stack, private)
+ * The compliance console in AWS (README.md): static files in the console bucket (stateful stack, private)
  * behind CloudFront with origin access control, and sign-in through the Cognito hosted UI (authorization code with
  * PKCE, no client secret in a browser). The console talks only to the HTTP API, whose address it reads from the
  * console-config.json deployed beside the files: `connect` below finishes that file once the API exists.

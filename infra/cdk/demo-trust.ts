@@ -2,7 +2,7 @@ import { X509Certificate } from 'node:crypto';
 import { DEMO_CA_ORGANIZATION } from '../local/demo-pki.js';
 
 /**
- * A deployment must never trust the demo PKI (PRODUCT.md section 6): its private keys are, or were, public. Refused:
+ * A deployment must never trust the demo PKI (docs/configuration.md): its private keys are, or were, public. Refused:
  *
  * - by SHA-256 fingerprint, the demo CA and signer whose private keys were committed to this repository (they stay
  *   in its history, so anyone with a clone can still sign with them);

@@ -173,7 +173,7 @@ export class FilieraFunction extends NodejsFunction {
 
   /**
    * TABLE_NAME, with the item actions and indexes listed in `access` on this table only. A function that writes items
-   * also gets EVIDENCE_RETENTION_DAYS: the TTL it gives them (an intake holds evidence: PRODUCT.md section 9).
+   * also gets EVIDENCE_RETENTION_DAYS: the TTL it gives them (an intake holds evidence: docs/limits-and-retention.md).
    */
   bindTable(table: dynamodb.ITable, key: kms.IKey, access: TableAccess, evidenceRetentionDays?: number): this {
     this.assertOpen();
@@ -279,7 +279,7 @@ export class FilieraFunction extends NodejsFunction {
   }
 
   /**
-   * TRACE_KEY_SECRET: the trace index's HMAC key (PRODUCT.md section 11), for the functions that release (they hash
+   * TRACE_KEY_SECRET: the trace index's HMAC key (docs/api.md), for the functions that release (they hash
    * the released numbers) and the trace function (it hashes the number searched): GetSecretValue on that secret only,
    * decrypted with the data key through Secrets Manager only.
    */

@@ -31,7 +31,7 @@ export const evidenceKeys = {
 } as const satisfies Record<string, KeyPattern>;
 
 /**
- * The trace index in the evidence bucket (shared/trace/index-layout.ts, PRODUCT.md section 11), written by the release
+ * The trace index in the evidence bucket (shared/trace/index-layout.ts, docs/api.md), written by the release
  * step and read by the trace function, and the audit record of each trace, written by the trace function.
  */
 export const traceKeys = {

@@ -46,7 +46,7 @@ export function publisherRoleArn(stack: Stack, handler: ReleasePublisher): strin
 }
 
 /**
- * The trace function (PRODUCT.md section 11) writes one audit record per trace to the evidence bucket, whose policy
+ * The trace function (docs/api.md) writes one audit record per trace to the evidence bucket, whose policy
  * names the roles allowed to write there: its role has a fixed name too.
  */
 export function traceRoleName(region: string): string {

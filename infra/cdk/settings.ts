@@ -41,7 +41,7 @@ export const SettingsSchema = z.object({
   /** Default Object Lock retention; the telemarketing code of conduct keeps comparison files 5 years (art. 15). */
   evidenceRetentionDays: z.coerce.number().int().positive().max(36_500).default(1826),
   /**
-   * The configuration file (PRODUCT.md section 6), read at synth time. No default: the demo configuration is for the
+   * The configuration file (docs/configuration.md), read at synth time. No default: the demo configuration is for the
    * local stack, and its CA's keys are not secret.
    */
   filieraConfig: z
@@ -93,7 +93,7 @@ export function parseSettings(read: (key: string) => unknown): Settings {
   }
   if (!parsed.data.filieraConfig && !parsed.data.filieraConfigParameter) {
     throw new DeploymentConfigError(
-      'CDK context: no configuration. Pass -c filieraConfig=FILE (PRODUCT.md section 6: your tenants, call centers and ' +
+      'CDK context: no configuration. Pass -c filieraConfig=FILE (Filiera specification §6: your tenants, call centers and ' +
         'trust anchors) or -c filieraConfigParameter=/ssm/name; there is no default, and the demo configuration and ' +
         'its CA are refused',
     );

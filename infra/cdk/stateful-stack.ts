@@ -75,7 +75,7 @@ export class FilieraStatefulStack extends Stack {
       }),
     );
 
-    // PRODUCT.md section 9: the signed attestation as uploaded and the receipt, written by the release step, kept
+    // docs/limits-and-retention.md: the signed attestation as uploaded and the receipt, written by the release step, kept
     // for the evidence retention under Object Lock (long after the contacts are gone), then deleted.
     this.evidenceBucket = this.dataBucket('EvidenceBucket', 'evidence', {
       objectLockEnabled: true,
@@ -96,7 +96,7 @@ export class FilieraStatefulStack extends Stack {
         conditions: { ArnNotEquals: { 'aws:PrincipalArn': [...releasePublishers.map((handler) => publisherRoleArn(this, handler)), traceRoleArn(this)] } },
       }),
     );
-    // PRODUCT.md section 11: the trace index (written by the release step) and each trace's audit record (written by
+    // docs/api.md: the trace index (written by the release step) and each trace's audit record (written by
     // the trace function, and by it only) are evidence too, kept as long.
     this.evidenceBucket.addToResourcePolicy(
       new iam.PolicyStatement({
@@ -117,7 +117,7 @@ export class FilieraStatefulStack extends Stack {
         abortIncompleteMultipartUploadAfter: Duration.days(1),
       });
     }
-    // The trace index's HMAC key (PRODUCT.md section 11): random, encrypted with the data key, retained: a lost or
+    // The trace index's HMAC key (docs/api.md): random, encrypted with the data key, retained: a lost or
     // changed key leaves every index already written unreadable for tracing.
     this.traceKey = new secretsmanager.Secret(this, 'TraceIndexKey', {
       description: 'Filiera: the key of the trace index (HMAC-SHA-256 of E.164 numbers)',
@@ -129,7 +129,7 @@ export class FilieraStatefulStack extends Stack {
       this.traceKey,
       'AwsSolutions-SMG4',
       'Not rotated by design: the trace index keeps HMAC-SHA-256 hashes under this key for the evidence retention ' +
-        '(PRODUCT.md sections 9 and 11); a rotated key would leave every index written before it unsearchable.',
+        '(docs/limits-and-retention.md, docs/api.md); a rotated key would leave every index written before it unsearchable.',
     );
 
     // The console's static files (no data): CloudFront of this account reads them with origin access control; the
@@ -264,7 +264,7 @@ export class FilieraStatefulStack extends Stack {
       removalPolicy: RemovalPolicy.RETAIN,
     });
     for (const role of roles) {
-      userPool.addGroup(`Group-${role}`, { groupName: role, description: `Filiera role ${role} (PRODUCT.md section 1)` });
+      userPool.addGroup(`Group-${role}`, { groupName: role, description: `Filiera role ${role} (Filiera specification §1)` });
     }
     const client = userPool.addClient('ApiClient', {
       authFlows: { userSrp: true },

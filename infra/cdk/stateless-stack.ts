@@ -45,7 +45,7 @@ interface FunctionSpec {
   readsPdf?: boolean;
   /** Reads scanned attestations with Amazon Textract (and resumes the intakes whose Textract job finished). */
   readsScans?: boolean;
-  /** Hashes numbers with the trace index's key (PRODUCT.md section 11): the release step and the trace function. */
+  /** Hashes numbers with the trace index's key (docs/api.md): the release step and the trace function. */
   traceKey?: boolean;
   /** Reads the trace index through Athena (the trace function). */
   traceEngine?: boolean;
@@ -54,7 +54,7 @@ interface FunctionSpec {
 
 /** API Gateway gives up on an integration after 30 seconds. */
 const api = { memorySize: 1024, timeout: Duration.seconds(29) };
-/** A list may be 1 GiB (PRODUCT.md section 6): processing streams it within Lambda's 15 minutes. */
+/** A list may be 1 GiB (docs/configuration.md): processing streams it within Lambda's 15 minutes. */
 const worker = { memorySize: 2048, timeout: Duration.minutes(15) };
 const nameOnly: ObjectAccess = {};
 /** Processing reads uploads at the version recorded on arrival: the list, the attestation, the consent evidence. */
@@ -174,7 +174,7 @@ const functionSpecs: Record<HandlerName, FunctionSpec> = {
     table: { getItem: true, write: true },
     intake: { read: [intakeKeys.stagedList, intakeKeys.receipt, intakeKeys.attestationUpload], readVersions: [intakeKeys.attestationUpload] },
     release: { read: [releaseKeys.list], write: allReleaseKeys },
-    // The release step keeps the signed attestation and the receipt as evidence (PRODUCT.md section 9), and the
+    // The release step keeps the signed attestation and the receipt as evidence (docs/limits-and-retention.md), and the
     // trace index of the released numbers (section 11), streamed in parts.
     evidence: releaseEvidence,
     config: true,
@@ -244,7 +244,7 @@ const functionSpecs: Record<HandlerName, FunctionSpec> = {
   },
 };
 
-/** PRODUCT.md section 12: the functions whose steps are announced on the event bus. */
+/** docs/api.md: the functions whose steps are announced on the event bus. */
 const eventPublishers: readonly HandlerName[] = ['on-upload', 'on-textract-complete', 'sweep', 'review-decision', 'get-release'];
 
 export interface StatelessStackProps extends StackProps {
@@ -269,7 +269,7 @@ export class FilieraStatelessStack extends Stack {
   readonly textractCompletions: sqs.Queue;
   readonly console: ConsoleSite;
   readonly traceEngine: TraceEngine;
-  /** PRODUCT.md section 12: the bus the intakes' events are published to, and the queue webhook deliveries wait in. */
+  /** docs/api.md: the bus the intakes' events are published to, and the queue webhook deliveries wait in. */
   readonly eventBus: events.EventBus;
   readonly webhookDeliveries: sqs.Queue;
 
@@ -290,7 +290,7 @@ export class FilieraStatelessStack extends Stack {
       bytesScannedCutoffPerQuery: DEFAULT_TRACE_SCAN_LIMIT_BYTES,
     });
 
-    this.eventBus = new events.EventBus(this, 'EventBus', { description: 'Filiera intake events (PRODUCT.md section 12, docs/events.md)' });
+    this.eventBus = new events.EventBus(this, 'EventBus', { description: 'Filiera intake events (Filiera specification §12, docs/events.md)' });
 
     this.functions = {} as Record<HandlerName, FilieraFunction>;
     for (const [handler, spec] of Object.entries(functionSpecs) as [HandlerName, FunctionSpec][]) {
@@ -339,7 +339,7 @@ export class FilieraStatelessStack extends Stack {
   }
 
   /**
-   * PRODUCT.md section 12: every event on the bus -> a rule -> SQS -> deliver-webhooks, which posts each subscriber's
+   * docs/api.md: every event on the bus -> a rule -> SQS -> deliver-webhooks, which posts each subscriber's
    * signed delivery and puts a failed one back on the same queue, delayed, until it succeeds or 24 hours have passed
    * (shared/events/delivery.ts). The subscribers' secrets are a Secrets Manager secret (`{ "<webhook id>": "..." }`),
    * since the functions read no files: the operator writes it.
@@ -365,7 +365,7 @@ export class FilieraStatelessStack extends Stack {
       targets: [new targets.SqsQueue(queue, { deadLetterQueue: deadLetters })],
     });
     const secrets = new secretsmanager.Secret(this, 'WebhookSecrets', {
-      description: 'Filiera webhook secrets: a JSON object, webhook id -> shared secret (PRODUCT.md section 12)',
+      description: 'Filiera webhook secrets: a JSON object, webhook id -> shared secret (Filiera specification §12)',
       generateSecretString: { secretStringTemplate: '{}', generateStringKey: 'unused-placeholder', excludePunctuation: true },
       removalPolicy: RemovalPolicy.RETAIN,
     });
@@ -401,7 +401,7 @@ export class FilieraStatelessStack extends Stack {
     return inlineConfig;
   }
 
-  /** PRODUCT.md section 8: one route per entry of shared/api/routes.ts, behind the Cognito JWT authorizer. */
+  /** docs/api.md: one route per entry of shared/api/routes.ts, behind the Cognito JWT authorizer. */
   private api(userPool: cognito.IUserPool, clients: cognito.IUserPoolClient[], consoleOrigin: string): apigw.HttpApi {
     // The issuer of the user pool's tokens, as HttpUserPoolAuthorizer spells it.
     const issuer = `https://cognito-idp.${this.region}.amazonaws.com/${userPool.userPoolId}`;
@@ -413,7 +413,7 @@ export class FilieraStatelessStack extends Stack {
     });
     const httpApi = new apigw.HttpApi(this, 'HttpApi', {
       apiName: 'filiera',
-      description: 'Filiera HTTP API (PRODUCT.md section 8)',
+      description: 'Filiera HTTP API (Filiera specification §8)',
       createDefaultStage: false,
       defaultAuthorizer: authorizer,
       // The console calls the API from its CloudFront origin; API Gateway answers the preflight itself.
@@ -464,7 +464,7 @@ export class FilieraStatelessStack extends Stack {
     acknowledge(
       openApiRoute!,
       'AwsSolutions-APIG4',
-      'GET /openapi.json is public by design (PRODUCT.md section 8): it describes the API and returns no data; its function ' +
+      'GET /openapi.json is public by design (Filiera specification §8): it describes the API and returns no data; its function ' +
         'has no data permissions at all.',
     );
     new CfnOutput(this, 'ApiUrl', { value: httpApi.apiEndpoint });
@@ -576,7 +576,7 @@ export class FilieraStatelessStack extends Stack {
     return { queue, topicArn: topic.topicArn, publishRoleArn: role.roleArn };
   }
 
-  /** PRODUCT.md section 2: uploads expire after 24 h; work a crash left behind is finished. */
+  /** docs/architecture.md: uploads expire after 24 h; work a crash left behind is finished. */
   private sweepSchedule(): void {
     new events.Rule(this, 'SweepSchedule', {
       description: 'Filiera sweep every 15 minutes',

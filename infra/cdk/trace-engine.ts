@@ -37,7 +37,7 @@ export interface TraceEngineProps {
 
 /**
  * Per-query scan limit by default: 64 GiB is the hash column of about two billion index rows (34 bytes each), twenty
- * times the year of releases PRODUCT.md section 11 sizes for; a query past it is cancelled, not billed further.
+ * times the year of releases docs/api.md sizes for; a query past it is cancelled, not billed further.
  */
 export const DEFAULT_TRACE_SCAN_LIMIT_BYTES = 64 * 1024 ** 3;
 
@@ -53,7 +53,7 @@ const indexColumns: glue.CfnTable.ColumnProperty[] = [
 ];
 
 /**
- * The trace index's engine in AWS (PRODUCT.md section 11): a Glue table over the evidence bucket's `trace/` Parquet
+ * The trace index's engine in AWS (docs/api.md): a Glue table over the evidence bucket's `trace/` Parquet
  * files, partitioned by tenant and month with partition projection (no crawler, no partition to add: a release's file
  * is queryable as soon as it is written), and an Athena workgroup whose configuration is enforced: results in a
  * private bucket encrypted with the data key and deleted after a day, and a per-query bytes-scanned limit.
@@ -106,7 +106,7 @@ export class TraceEngine extends Construct implements TraceEngineRef {
 
     this.workGroup = new athena.CfnWorkGroup(this, 'WorkGroup', {
       name: this.workGroupName,
-      description: 'Filiera: traces of a number over the trace index (PRODUCT.md section 11)',
+      description: 'Filiera: traces of a number over the trace index (Filiera specification §11)',
       state: 'ENABLED',
       recursiveDeleteOption: true,
       workGroupConfiguration: {
@@ -125,7 +125,7 @@ export class TraceEngine extends Construct implements TraceEngineRef {
 
     const database = new glue.CfnDatabase(this, 'Database', {
       catalogId: Aws.ACCOUNT_ID,
-      databaseInput: { name: this.databaseName, description: 'Filiera: the trace index (PRODUCT.md section 11)' },
+      databaseInput: { name: this.databaseName, description: 'Filiera: the trace index (Filiera specification §11)' },
     });
     const location = `s3://${props.evidence.bucketName}/${TRACE_PREFIX}`;
     this.table = new glue.CfnTable(this, 'Table', {

@@ -19,7 +19,7 @@ export interface ConsoleSite {
 }
 
 /**
- * The web console on the embedded stack, at `/` of the API's own origin (PRODUCT.md section 8). Built from web/ with
+ * The web console on the embedded stack, at `/` of the API's own origin (docs/api.md). Built from web/ with
  * esbuild on first use and kept in memory, so `npm start` needs no separate build step.
  *
  * Only here, never in AWS: `/local/demo-users` hands the demo users' tokens to the sign-in page (the same tokens

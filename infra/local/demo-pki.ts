@@ -7,7 +7,7 @@ import { ensurePrivateDir, writePrivateFile } from './private-files.js';
 
 /**
  * The demo PKI: a root CA and one signer under it, made on this machine at the first start of the local stack and
- * kept in its data folder, so that no private key ships with the project (PRODUCT.md section 6: a key in the
+ * kept in its data folder, so that no private key ships with the project (docs/configuration.md: a key in the
  * repository lets anyone mint an approved signature). Built in-process with pkijs and WebCrypto, no openssl.
  *
  * Every demo CA names itself "Filiera Demo CA (not for production)" in its organisation: the CDK app refuses any
@@ -16,7 +16,7 @@ import { ensurePrivateDir, writePrivateFile } from './private-files.js';
 
 export const DEMO_CA_ORGANIZATION = 'Filiera Demo CA (not for production)';
 
-/** Who the demo signer is: the demo tenant's legal representative (PRODUCT.md section 5, identifying the tenant). */
+/** Who the demo signer is: the demo tenant's legal representative (docs/verdict-rules.md, identifying the tenant). */
 export interface DemoSignerSubject {
   /** The company, as registered. */
   organization: string;

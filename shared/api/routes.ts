@@ -24,7 +24,7 @@ import {
 } from './schemas.js';
 
 /**
- * The HTTP API (PRODUCT.md section 8) as data: the embedded server routes with it, the CDK app creates one
+ * The HTTP API (docs/api.md) as data: the embedded server routes with it, the CDK app creates one
  * function and one route per entry, and /openapi.json is generated from it.
  */
 export interface ApiRoute {
@@ -128,7 +128,7 @@ export function openApiDocument(serverUrl?: string): Record<string, unknown> {
     info: {
       title: 'Filiera API',
       version: '1.0.0',
-      description: 'Provenance gate for contact lists: intakes, verdicts, releases and reviews (PRODUCT.md section 8).',
+      description: 'Provenance gate for contact lists: intakes, verdicts, releases and reviews (Filiera specification §8).',
     },
     ...(serverUrl ? { servers: [{ url: serverUrl }] } : {}),
     components: {

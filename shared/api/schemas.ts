@@ -4,7 +4,7 @@ import type { ListReport } from '../list/model.js';
 import type { VerificationResult } from '../verification.js';
 import { CheckedSampleRowSchema, ConsentDefectSchema, ConsentSampleRowSchema } from '../consent/schema.js';
 
-/** The HTTP API's bodies (PRODUCT.md section 8). Requests are parsed with these; responses are typed by them. */
+/** The HTTP API's bodies (docs/api.md). Requests are parsed with these; responses are typed by them. */
 
 export const CreateIntakeBody = z
   .object({
@@ -101,7 +101,7 @@ export const IntakeView = z.object({
       evidenceRefused: z.boolean().optional().describe('the last evidence file could not be read as evidence: upload a corrected one'),
     })
     .optional()
-    .describe('the consent sample (PRODUCT.md section 10), once drawn'),
+    .describe('the consent sample (Filiera specification §10), once drawn'),
 });
 export type IntakeView = z.infer<typeof IntakeView>;
 
@@ -174,12 +174,12 @@ export const ErrorBody = z.object({ error: z.string(), message: z.string() });
 /** GET /v1/call-centers: no parameters. */
 export const CallCentersQuery = z.object({}).strict();
 
-/** The call centers a committente may open an intake with (its tenant's configuration, PRODUCT.md section 6). */
+/** The call centers a committente may open an intake with (its tenant's configuration, docs/configuration.md). */
 export const CallCentersResponse = z.object({
   items: z.array(z.object({ id: z.string(), name: z.string() })),
 });
 
-/** PRODUCT.md section 10: the consent sample and, once checked, each row's checks and the defects. */
+/** docs/consent-sampling.md: the consent sample and, once checked, each row's checks and the defects. */
 export const ConsentSampleQuery = z.object({
   format: z.enum(['json', 'csv']).optional().describe('csv: the sample with empty evidence columns to fill in and upload'),
 });
@@ -224,7 +224,7 @@ export const EvidenceLinkResponse = z.object({
   deadline: z.string().describe('the evidence must arrive by then, or the intake is rejected'),
 });
 
-/** GET /v1/trace (PRODUCT.md section 11): the number in any notation of section 3. */
+/** GET /v1/trace (docs/api.md): the number in any notation of section 3. */
 export const TraceQuery = z.object({
   phone: z.string().min(1, 'a phone number is required').max(64, 'not a phone number'),
 });

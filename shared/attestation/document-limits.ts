@@ -2,7 +2,7 @@ import { inflateSync } from 'node:zlib';
 import { imageSize } from './image-size.js';
 
 /**
- * PRODUCT.md section 9: decompression, text extraction and rasterising are bounded in bytes, items, pages and pixels;
+ * docs/limits-and-retention.md: decompression, text extraction and rasterising are bounded in bytes, items, pages and pixels;
  * a document over a bound is unreadable (a finding naming the bound), never an out-of-memory kill or a time-out.
  *
  * An attestation is a form of a page or two. The defaults leave room for what real offices send (a lossless colour

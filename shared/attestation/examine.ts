@@ -30,7 +30,7 @@ export async function examineAttestation(
 }
 
 /**
- * A signed PDF that cannot be read (encrypted, corrupt, or over the reading bounds of PRODUCT.md section 9) is
+ * A signed PDF that cannot be read (encrypted, corrupt, or over the reading bounds of docs/limits-and-retention.md) is
  * rejected as unreadable; its signature is not verified, because comparing its revisions means parsing the PDF
  * whole, which is what the bounds refused.
  */

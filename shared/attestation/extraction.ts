@@ -12,7 +12,7 @@ export interface ExtractorWiring {
 }
 
 /**
- * Which extractor reads a document of this kind (PRODUCT.md section 4): the choice depends only on the sniffed kind
+ * Which extractor reads a document of this kind (docs/attestation-format.md): the choice depends only on the sniffed kind
  * and the wiring, so a handler never makes it. A PDF sniffed as digital whose text layer turns out empty is handed
  * to the scan reader by the attestation reader, as 'scan-pdf'.
  */
@@ -34,7 +34,7 @@ export function extractorFor(kind: AttestationKind, wiring: ExtractorWiring = {}
 }
 
 /**
- * PRODUCT.md section 9: an image over the pixel bound is unreadable before any reader decodes it (a 20,000 x 20,000
+ * docs/limits-and-retention.md: an image over the pixel bound is unreadable before any reader decodes it (a 20,000 x 20,000
  * PNG is a few hundred KB and hundreds of MB once decoded), whichever engine the runtime wired.
  */
 function withinPixelLimit(reader: DocumentExtractor): DocumentExtractor {

@@ -54,7 +54,7 @@ export interface ReadLine {
 }
 
 /**
- * Reads the form's fields from text (PRODUCT.md section 4): labels in Italian or English, any case, accents
+ * Reads the form's fields from text (docs/attestation-format.md): labels in Italian or English, any case, accents
  * optional; the value after ':' on the same line or on the next non-empty line. Unknown lines are ignored; a field
  * whose value cannot be understood keeps its raw text with value null; the first occurrence of a label wins.
  */

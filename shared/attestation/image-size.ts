@@ -1,6 +1,6 @@
 /**
  * The pixel size of a PNG, JPEG or TIFF read from its header alone, so that an image too large to decode is refused
- * before any decoder allocates width x height (PRODUCT.md section 9: a 20,000 x 20,000 PNG is a few hundred KB).
+ * before any decoder allocates width x height (docs/limits-and-retention.md: a 20,000 x 20,000 PNG is a few hundred KB).
  */
 
 export interface ImageSize {

@@ -1,6 +1,6 @@
 import type { AttestationFieldName } from './model.js';
 
-/** The form's labels (PRODUCT.md section 4): Italian first, then English; extra spellings are accepted on input. */
+/** The form's labels (docs/attestation-format.md): Italian first, then English; extra spellings are accepted on input. */
 export const fieldLabels: Record<AttestationFieldName, { it: string; en: string; aliases?: string[] }> = {
   intakeId: { it: 'Riferimento intake', en: 'Intake reference' },
   controllerName: { it: 'Titolare del trattamento', en: 'Data controller' },

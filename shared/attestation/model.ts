@@ -1,6 +1,6 @@
 import type { DateRange, IsoDate } from '../list/model.js';
 
-/** The attestation form's fields (PRODUCT.md section 4). */
+/** The attestation form's fields (docs/attestation-format.md). */
 export const attestationFieldNames = [
   'intakeId',
   'controllerName',

@@ -6,7 +6,7 @@ const BYTE_RANGE = /\/ByteRange\s*\[\s*(\d+)\s+(\d+)\s+(\d+)\s+(\d+)\s*\]/g;
 
 /**
  * Finds every signature dictionary of the PDF (/ByteRange + /Contents) in the raw bytes, in file order: signatures
- * and RFC 3161 document timestamps alike (PRODUCT.md section 5: every signature counts). Signature dictionaries are
+ * and RFC 3161 document timestamps alike (docs/verdict-rules.md: every signature counts). Signature dictionaries are
  * never compressed: their /Contents must be patched into the file in place, which is what makes this scan reliable.
  * The evidence's top-level fields are the last dictionary's.
  */

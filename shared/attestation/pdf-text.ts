@@ -30,7 +30,7 @@ export interface PdfText {
 export class PdfReadError extends Error {
   constructor(
     message: string,
-    /** over_limit: the document is over a bound of PRODUCT.md section 9 (the message names it). */
+    /** over_limit: the document is over a bound of docs/limits-and-retention.md (the message names it). */
     readonly reason: 'encrypted' | 'corrupt' | 'over_limit',
   ) {
     super(message);
@@ -43,7 +43,7 @@ const ENCRYPTED = 'The PDF is encrypted with a password and cannot be read.';
 const SAME_LINE_TOLERANCE = 0.5;
 
 /**
- * The text of a PDF, within the limits of PRODUCT.md section 9: every stream is measured before pdfjs decodes any
+ * The text of a PDF, within the limits of docs/limits-and-retention.md: every stream is measured before pdfjs decodes any
  * (checkPdfLimits), then pages and text items are counted as they are read. Over a bound: PdfReadError 'over_limit'.
  */
 export async function readPdfText(bytes: Uint8Array, limits: DocumentLimits = DEFAULT_DOCUMENT_LIMITS): Promise<PdfText> {

@@ -23,7 +23,7 @@ export interface ReadAttestationResult {
 }
 
 /**
- * Reads an attestation (PRODUCT.md section 4):
+ * Reads an attestation (docs/attestation-format.md):
  * 1. sniff the kind from the bytes;
  * 2. CAdES: unwrap the envelope, the content must be a PDF; PAdES: locate the last signature dictionary;
  * 3. read the fields with the extractor the kind and the wiring choose (extraction.ts): the PDF text layer, or for a
@@ -46,7 +46,7 @@ export async function readAttestation(bytes: Uint8Array, options: ReadOptions = 
       const evidence: CadesEvidence = { type: 'CAdES', cms: der ?? new Uint8Array(0), content: null, fileLength: bytes.length };
       signed = evidence;
       try {
-        // Nested envelopes (.p7m in .p7m): the innermost content is the document (PRODUCT.md section 4).
+        // Nested envelopes (.p7m in .p7m): the innermost content is the document (docs/attestation-format.md).
         evidence.content = unwrapCades(evidence.cms).content;
       } catch (error) {
         const reason = error instanceof CmsError ? error.message : (error as Error).message;

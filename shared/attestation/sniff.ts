@@ -7,7 +7,7 @@ const PDF_HEADER_WINDOW = 1024;
 const SIGNED_DATA_OID = Uint8Array.of(0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x07, 0x02);
 /**
  * Inflating every stream of a huge PDF to look for fonts is not worth it: past this much, the text layer decides. It
- * caps each inflation's output too (PRODUCT.md section 9): one stream of a small PDF may inflate to a GiB.
+ * caps each inflation's output too (docs/limits-and-retention.md): one stream of a small PDF may inflate to a GiB.
  */
 const MAX_INFLATED_BYTES = 32 * 1024 * 1024;
 /** Streams inflated at most: each costs a decoder's set-up (about 0.4 ms), and 100,000 tiny ones fit in 3 MB. */
@@ -123,7 +123,7 @@ export function looksLikeScanPdf(bytes: Uint8Array, raw = latin1(bytes)): boolea
   return hasImage && !hasFont;
 }
 
-/** What the bytes are, from the bytes alone (never from a file name). PRODUCT.md section 4. */
+/** What the bytes are, from the bytes alone (never from a file name). docs/attestation-format.md. */
 export function sniffAttestationKind(bytes: Uint8Array): AttestationKind {
   if (bytes.length === 0) return 'unknown';
   // Before the PDF header: a DER .p7m holds the PDF it signs within its first bytes.

@@ -43,7 +43,7 @@ const texts = {
 } as const;
 
 /**
- * The attestation form (PRODUCT.md section 4) as an A4 PDF: one `Label: value` line per field, unknown values
+ * The attestation form (docs/attestation-format.md) as an A4 PDF: one `Label: value` line per field, unknown values
  * left blank to fill in. Read back by readAttestation, it gives the same fields (the round trip is tested).
  */
 export async function renderAttestationPdf(

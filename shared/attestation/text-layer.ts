@@ -6,7 +6,7 @@ import { PdfReadError, readPdfText } from './pdf-text.js';
 /**
  * The PDF's own text layer: exact (confidence 1) and free, so it reads every digital PDF (signed or not, and the PDF
  * inside a .p7m) in every runtime. A PDF whose pages hold only images answers 'no-text': it is a scan, for whatever
- * scan reader the runtime wired. A PDF over a bound of PRODUCT.md section 9 is unreadable, the bound named.
+ * scan reader the runtime wired. A PDF over a bound of docs/limits-and-retention.md is unreadable, the bound named.
  */
 export const pdfTextLayer: DocumentExtractor = pdfTextLayerWithin(DEFAULT_DOCUMENT_LIMITS);
 

@@ -1,7 +1,7 @@
 import * as z from 'zod';
 
 /**
- * Who is calling, from the bearer token's claims (PRODUCT.md section 8): `cognito:groups` holds the role,
+ * Who is calling, from the bearer token's claims (docs/api.md): `cognito:groups` holds the role,
  * `custom:tenant` or `custom:callcenter` the scope. The same claims arrive from API Gateway's JWT authorizer in AWS
  * and from the embedded server's verifier locally.
  */

@@ -5,7 +5,7 @@ import { readConsentEvidence, type EvidenceError, type EvidenceFile } from './ev
 import { decideConsentSample, type ConsentSampleDecision } from './outcome.js';
 
 /**
- * One evidence upload against the drawn sample (PRODUCT.md section 10), the same for the pipeline and for
+ * One evidence upload against the drawn sample (docs/consent-sampling.md), the same for the pipeline and for
  * `filiera verify --evidence FILE --sample-seed HEX`:
  * 1. reads the evidence file with the list's reading rules, keeping only the sampled numbers' records;
  * 2. refuses it, with errors naming row and column, when it cannot be read as evidence (the committente fixes it and

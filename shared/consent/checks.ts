@@ -5,7 +5,7 @@ import type { EvidenceRecord } from './evidence.js';
 import { classifyIp, type IpClass } from './ip.js';
 
 /**
- * The checks of each sampled row against the evidence (PRODUCT.md section 10; Codice di condotta telemarketing 2024
+ * The checks of each sampled row against the evidence (docs/consent-sampling.md; Codice di condotta telemarketing 2024
  * art. 6.1.a: a consent is documented when its date and origin are fixed, e.g. the IP address and time of an online
  * consent with a notification SMS, or a double opt-in). Each failure is a defect naming the row and the check.
  */

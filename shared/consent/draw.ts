@@ -8,7 +8,7 @@ import type { IsoDate } from '../list/model.js';
 import { compareKeyWords, keyWordsHex, MAX_SAMPLE_INDEX, SampleKeyHasher } from './sample-key.js';
 
 /**
- * The draw of the consent sample (PRODUCT.md section 10; Codice di condotta telemarketing 2024 art. 6.1.a: consents
+ * The draw of the consent sample (docs/consent-sampling.md; Codice di condotta telemarketing 2024 art. 6.1.a: consents
  * verified "at least on a significantly representative sample").
  *
  * Unpredictable when the attestation is signed: the nonce is drawn when the attestation arrives, after the signer can
@@ -113,7 +113,7 @@ export interface ConsentSampleCandidate {
   consentSource: string | null;
 }
 
-/** A stored string is bounded (PRODUCT.md section 9): a source cell longer than this is cut. */
+/** A stored string is bounded (docs/limits-and-retention.md): a source cell longer than this is cut. */
 export const MAX_SOURCE_CHARS = 256;
 
 interface Retained {
@@ -304,7 +304,7 @@ export function drawConsentSample(
 /**
  * The sampled indices from the seed and the number of released rows alone: keys depend on the index, not on the
  * row, so the receipt (both hashes, releasedRows, the sampled rows) and the audit trail (the nonce) suffice to check
- * that the receipt's rows are the drawn ones, long after the list itself is deleted (PRODUCT.md section 9).
+ * that the receipt's rows are the drawn ones, long after the list itself is deleted (docs/limits-and-retention.md).
  */
 export function drawSampleIndices(seed: string, releasedRows: number, size: number): number[] {
   const selector = new ConsentSampleSelector(seed, size);
@@ -312,7 +312,7 @@ export function drawSampleIndices(seed: string, releasedRows: number, size: numb
   return selector.rows().map((r) => r.index);
 }
 
-/** The list's columns the sample carries besides the phone (PRODUCT.md section 3 names them). */
+/** The list's columns the sample carries besides the phone (docs/list-format.md names them). */
 const CONSENT_DATE_HEADERS = ['data_consenso', 'consent_date'];
 const CONSENT_SOURCE_HEADERS = ['fonte_consenso', 'consent_source'];
 

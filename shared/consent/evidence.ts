@@ -8,7 +8,7 @@ import { parseIp, type ParsedIp } from './ip.js';
 import { parseInstant, type EvidenceInstant } from './instant.js';
 
 /**
- * The consent evidence file (PRODUCT.md section 10), read with the list's reading rules (section 3): encoding and
+ * The consent evidence file (docs/consent-sampling.md), read with the list's reading rules (section 3): encoding and
  * delimiter sniffed (an Excel `sep=X` first line names the delimiter), RFC 4180 quoting, header names matched case-
  * and accent-insensitively with spaces and `_` alike, blank records not counted, phones read exactly as list phones.
  *
@@ -96,13 +96,13 @@ export interface EvidenceReadOptions {
 
 /**
  * 16 MiB: a record is a few hundred bytes, so this holds tens of thousands of records, far more than any sample, and
- * reading it whole stays small (PRODUCT.md section 9: reading is bounded).
+ * reading it whole stays small (docs/limits-and-retention.md: reading is bounded).
  */
 export const DEFAULT_EVIDENCE_MAX_BYTES = 16 * 1024 * 1024;
 
 /** Errors named at once, so that one upload fixes them all; the rest are counted. */
 const MAX_ERRORS = 20;
-/** Free-text values (source, notice) kept up to this length (PRODUCT.md section 9: stored strings are bounded). */
+/** Free-text values (source, notice) kept up to this length (docs/limits-and-retention.md: stored strings are bounded). */
 export const MAX_TEXT_CHARS = 512;
 /** An evidence cell longer than this is not evidence. */
 const MAX_CELL_CHARS = 16 * 1024;

@@ -1,4 +1,4 @@
-/** Consent evidence sampling (PRODUCT.md section 10): the draw, the evidence file, the checks and the outcome. */
+/** Consent evidence sampling (docs/consent-sampling.md): the draw, the evidence file, the checks and the outcome. */
 export {
   CONSENT_SAMPLE_DRAWN,
   ConsentSampleSelector,

@@ -3,7 +3,7 @@ import type { IsoDate } from '../list/model.js';
 import { romeDate } from '../verdict/dates.js';
 
 /**
- * The instants of consent evidence (PRODUCT.md section 10): ISO 8601 with a time and an offset
+ * The instants of consent evidence (docs/consent-sampling.md): ISO 8601 with a time and an offset
  * (`2026-03-14T10:05:00+01:00`, `...Z`). A time without an offset names no instant (which day was it in Rome?), so it
  * is refused rather than guessed.
  */

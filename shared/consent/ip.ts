@@ -1,5 +1,5 @@
 /**
- * IP addresses in consent evidence (PRODUCT.md section 10): an online consent is documented by the public address it
+ * IP addresses in consent evidence (docs/consent-sampling.md): an online consent is documented by the public address it
  * came from (Codice di condotta telemarketing 2024 art. 6.1.a: "indirizzo IP e marca temporale"). An address no
  * user on the Internet can have (private, loopback, link-local, shared CGNAT, documentation, multicast, reserved)
  * documents nothing: it was typed, defaulted or logged behind a proxy.

@@ -3,7 +3,7 @@ import { finding } from '../verdict/catalogue.js';
 import type { ConsentSampleReport } from './checks.js';
 
 /**
- * What a checked sample means for the intake (PRODUCT.md section 10; Codice di condotta telemarketing 2024 art.
+ * What a checked sample means for the intake (docs/consent-sampling.md; Codice di condotta telemarketing 2024 art.
  * 6.1.a): no defect, processing goes on; one defective row or more, a person reviews; more than 10% of the sampled
  * rows defective, or no evidence within `consentEvidenceHours`, rejected.
  */
@@ -21,7 +21,7 @@ export interface ConsentSampleDecision {
 
 /** Above this share of defective rows the list is rejected: "more than 10%". */
 export const MAX_DEFECTIVE_PERCENT = 10;
-/** Row numbers named in a finding (PRODUCT.md section 9: a finding detail is bounded; the receipt has them all). */
+/** Row numbers named in a finding (docs/limits-and-retention.md: a finding detail is bounded; the receipt has them all). */
 const MAX_ROWS_NAMED = 20;
 
 function rowsNamed(rows: number[]): string {

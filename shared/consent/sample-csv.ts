@@ -3,7 +3,7 @@ import { neutraliseCell } from '../list/neutralise.js';
 import type { ConsentSampleRow } from './draw.js';
 
 /**
- * The sample as the committente downloads it (PRODUCT.md section 10: row number, E.164 phone, the list's consent
+ * The sample as the committente downloads it (docs/consent-sampling.md: row number, E.164 phone, the list's consent
  * date and source), written like the released list (UTF-8, ';', CRLF, RFC 4180 quoting, formula cells neutralised).
  * The evidence columns follow, empty: filled in, the same file is an evidence file, since the evidence reader finds
  * its columns by name and lets the others pass.

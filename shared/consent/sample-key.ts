@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 
 /**
- * The per-row keys of the consent sample (PRODUCT.md section 10): key_i = SHA-256(seed || uint32be(i)).
+ * The per-row keys of the consent sample (docs/consent-sampling.md): key_i = SHA-256(seed || uint32be(i)).
  *
  * `sampleKey` is the reference, written with node:crypto the way an auditor would. `SampleKeyHasher` computes the same
  * digest for every row of a list without allocating: the message is always 36 bytes, so SHA-256 is one compression of

@@ -3,7 +3,7 @@ import * as z from 'zod';
 import { consentChecks, type ConsentSampleReport } from './checks.js';
 
 /**
- * The consent sample as `filiera verify --json` prints it and the receipt records it (PRODUCT.md sections 7 and 10):
+ * The consent sample as `filiera verify --json` prints it and the receipt records it (docs/cli.md, docs/consent-sampling.md):
  * `consentSample: { seed, rows: [...], defects: [...] }`. The types the engine builds (ConsentSampleReport in
  * checks.ts) are checked against this schema at compile time below.
  */

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { canonicalJson, GENESIS_HASH, toJson, type JsonObject } from './canonical-json.js';
 
 /**
- * The intake's audit trail (PRODUCT.md section 2): an append-only list of events where each carries the SHA-256 of
+ * The intake's audit trail (docs/architecture.md): an append-only list of events where each carries the SHA-256 of
  * the previous one, so that anyone holding the events can re-check that none was altered, removed or reordered.
  *
  * hash = SHA-256 (lower-case hex) of the canonical JSON of the event without its `hash` field: object keys sorted

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 
 /**
- * Intake ids are read back from signed PDFs and scans (PRODUCT.md section 4, "Riferimento intake"), so they use
+ * Intake ids are read back from signed PDFs and scans (docs/attestation-format.md, "Riferimento intake"), so they use
  * Crockford's base32: no I, L, O or U, case-insensitive, and the look-alikes an OCR confuses map to one symbol.
  */
 const CROCKFORD = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';

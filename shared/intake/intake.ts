@@ -17,7 +17,7 @@ import {
 } from './stored-bounds.js';
 
 /**
- * The intake lifecycle (PRODUCT.md section 2), guarded in one place:
+ * The intake lifecycle (docs/architecture.md), guarded in one place:
  *
  *   AWAITING_UPLOADS --(both files)--> PROCESSING --verdict--> APPROVED | IN_REVIEW | REJECTED
  *   IN_REVIEW --reviewer--> APPROVED | REJECTED
@@ -53,11 +53,11 @@ export const finalStatuses: readonly IntakeStatus[] = ['RELEASED', 'REJECTED', '
 export type IntakeVerdict = 'approved' | 'review' | 'rejected';
 export type ReviewDecisionKind = 'approve' | 'reject';
 
-/** 24 h to upload both files (PRODUCT.md section 2). */
+/** 24 h to upload both files (docs/architecture.md). */
 export const UPLOAD_WINDOW_MS = 24 * 60 * 60 * 1000;
 
 /**
- * PRODUCT.md section 2: processing that fails this many times for reasons other than the documents' content (a
+ * docs/architecture.md: processing that fails this many times for reasons other than the documents' content (a
  * document's content is a finding, never a failure) ends REJECTED with `processing_failed`, never retried for ever.
  */
 export const MAX_PROCESSING_ATTEMPTS = 3;
@@ -95,7 +95,7 @@ const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'obj
 const hex64 = z.string().regex(/^[0-9a-f]{64}$/);
 
 /**
- * The consent sample's state on the intake (PRODUCT.md section 10), from the draw to its outcome. The item keeps a
+ * The consent sample's state on the intake (docs/consent-sampling.md), from the draw to its outcome. The item keeps a
  * bounded copy of the rows (`rowsComplete` false when cut); the receipt at `receiptKey` keeps them all.
  */
 const ConsentSampleStateSchema = z.object({
@@ -143,7 +143,7 @@ export const IntakeSnapshotSchema = z.object({
   uploads: z.object({
     list: UploadedObjectSchema.optional(),
     attestation: UploadedObjectSchema.optional(),
-    /** The consent evidence file being checked, or the last one checked (PRODUCT.md section 10). */
+    /** The consent evidence file being checked, or the last one checked (docs/consent-sampling.md). */
     evidence: UploadedObjectSchema.optional(),
   }),
   verdict: z.enum(['approved', 'review', 'rejected']).optional(),
@@ -368,7 +368,7 @@ export class Intake {
   get processingAttempts(): number {
     return this.state.processingAttempts ?? 0;
   }
-  /** The consent sample's state, once drawn and awaited (PRODUCT.md section 10). */
+  /** The consent sample's state, once drawn and awaited (docs/consent-sampling.md). */
   get consentSample(): ConsentSampleState | undefined {
     return this.state.consentSample && structuredClone(this.state.consentSample);
   }
@@ -472,7 +472,7 @@ export class Intake {
     });
   }
 
-  /** PRODUCT.md section 2: after MAX_PROCESSING_ATTEMPTS failed attempts the intake ends REJECTED, never retried again. */
+  /** docs/architecture.md: after MAX_PROCESSING_ATTEMPTS failed attempts the intake ends REJECTED, never retried again. */
   failProcessing(finding: Finding, ctx: MoveContext): IntakeTransition {
     this.guard('failProcessing');
     if (!this.processingExhausted) {
@@ -499,7 +499,7 @@ export class Intake {
     const changes: Partial<IntakeChanges> = {
       verdict: input.verdict,
       verdictAt: at,
-      // PRODUCT.md section 9: what the item stores is bounded; the full texts are in the receipt.
+      // docs/limits-and-retention.md: what the item stores is bounded; the full texts are in the receipt.
       findings: boundFindings(input.findings),
       ...(input.list ? { list: boundListReport(input.list) } : {}),
       ...(input.attestation ? { attestation: boundAttestation(input.attestation) } : {}),
@@ -518,7 +518,7 @@ export class Intake {
   }
 
   /**
-   * PRODUCT.md section 10: the documents and the list leave a consent-based intake approvable or in review, so it
+   * docs/consent-sampling.md: the documents and the list leave a consent-based intake approvable or in review, so it
    * waits for the evidence of its drawn sample instead of being released. The documents' verdict and findings are
    * recorded; the final verdict comes with the sample's outcome.
    */
@@ -589,7 +589,7 @@ export class Intake {
   }
 
   /**
-   * The evidence file cannot be read as evidence (PRODUCT.md section 10: errors naming row and column): no verdict
+   * The evidence file cannot be read as evidence (docs/consent-sampling.md: errors naming row and column): no verdict
    * yet, the intake waits again for a corrected file, with the same deadline.
    */
   refuseEvidence(errors: EvidenceError[], ctx: MoveContext): IntakeTransition {
@@ -605,7 +605,7 @@ export class Intake {
     });
   }
 
-  /** PRODUCT.md section 10: no evidence within consentEvidenceHours of the request: rejected. */
+  /** docs/consent-sampling.md: no evidence within consentEvidenceHours of the request: rejected. */
   evidenceOverdue(overdue: Finding, ctx: MoveContext): IntakeTransition {
     this.guard('evidenceOverdue');
     const sample = this.state.consentSample!;
@@ -712,7 +712,7 @@ function boundFindings(findings: Finding[]): Finding[] {
 }
 
 /**
- * PRODUCT.md section 9: the sample on the item is bounded; rows or defects cut to fit leave rowsComplete false (the
+ * docs/limits-and-retention.md: the sample on the item is bounded; rows or defects cut to fit leave rowsComplete false (the
  * receipt has them all).
  */
 function boundConsentSample(sample: ConsentSampleState): ConsentSampleState {

@@ -1,5 +1,5 @@
 /**
- * Object keys are chosen by the server, never taken from a client's file name (PRODUCT.md section 8): an upload link
+ * Object keys are chosen by the server, never taken from a client's file name (docs/api.md): an upload link
  * is bound to exactly one of these keys under the tenant's prefix.
  */
 export type UploadKind = 'list' | 'attestation';
@@ -40,7 +40,7 @@ export function releaseKeys(callCenterId: string, intakeId: string): { key: stri
 }
 
 /**
- * Where the committente uploads the consent sample's evidence (PRODUCT.md section 10), beside the intake's other
+ * Where the committente uploads the consent sample's evidence (docs/consent-sampling.md), beside the intake's other
  * uploads; the link is bound to this key as the others are to theirs.
  */
 export function consentEvidenceKey(tenantId: string, intakeId: string): string {

@@ -1,7 +1,7 @@
 import type { ListReport } from '../list/model.js';
 
 /**
- * What an intake's stored record may keep, and for how long (PRODUCT.md section 9). Contact data (lists) lives
+ * What an intake's stored record may keep, and for how long (docs/limits-and-retention.md). Contact data (lists) lives
  * `contactRetentionDays` in S3; evidence (the signed attestation, the receipt, the audit trail's head) lives
  * `evidenceRetentionDays`. The intake item and its trail hold evidence (attestation fields, signer identities, the
  * chain) and therefore live as long as the evidence; the few phone numbers they would otherwise carry (excluded-row

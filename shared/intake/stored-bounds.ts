@@ -1,5 +1,5 @@
 /**
- * Every stored string is bounded (PRODUCT.md section 9). An intake is one DynamoDB item, and DynamoDB refuses an item
+ * Every stored string is bounded (docs/limits-and-retention.md). An intake is one DynamoDB item, and DynamoDB refuses an item
  * over 400 KB: a verdict write refused for its size leaves the intake in PROCESSING. What goes on the item is cut to
  * fit a budget per part; the full texts go to the receipt in object storage, which has no such limit.
  *

@@ -1,7 +1,7 @@
 import { E164Table, e164Key } from './e164-table.js';
 
 /**
- * Duplicates by E.164 keep the first occurrence (PRODUCT.md section 3). The state is an E164Table of numbers (about
+ * Duplicates by E.164 keep the first occurrence (docs/list-format.md). The state is an E164Table of numbers (about
  * 10-15 bytes a distinct number); a key that cannot be packed (never for a valid number) falls back to a string set.
  */
 export class DedupeState {

@@ -45,7 +45,7 @@ export interface ContactListOptions {
   /** policy.requireConsentDate: a row without a consent date is excluded (consent_date_missing). */
   requireConsentDate?: boolean;
   /**
-   * Draws the consent sample in this same pass (PRODUCT.md section 10: no second read of the list): bound to the
+   * Draws the consent sample in this same pass (docs/consent-sampling.md: no second read of the list): bound to the
    * header once, offered every released row in released order.
    */
   consentSample?: Pick<ConsentSampleSelector, 'bindHeader' | 'offerCells'> | null;

@@ -1,7 +1,7 @@
 import metadata from 'libphonenumber-js/metadata.min.json';
 
 /**
- * The phone fast path for the foreign numbers real Italian lists carry (PRODUCT.md section 3): the EU members,
+ * The phone fast path for the foreign numbers real Italian lists carry (docs/list-format.md): the EU members,
  * Switzerland, the United Kingdom, San Marino and the Vatican, written internationally (+CC or 00CC). It replays
  * libphonenumber-js's steps for such an input (calling code, national prefix, country among those sharing the code,
  * validity, number type) with the numbering plans of its own metadata (the file the library's default import uses),

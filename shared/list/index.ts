@@ -1,4 +1,4 @@
-/** The contact list engine (PRODUCT.md section 3). */
+/** The contact list engine (docs/list-format.md). */
 export * from './model.js';
 export { processContactList } from './process.js';
 export { normaliseHeaderName, readListFacts, type ContactListOptions, type ListFacts } from './engine.js';

@@ -1,4 +1,4 @@
-/** The contact list's half of the decision (PRODUCT.md section 3). */
+/** The contact list's half of the decision (docs/list-format.md). */
 
 export const exclusionReasons = [
   'invalid_phone',

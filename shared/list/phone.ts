@@ -3,7 +3,7 @@ import metadata from 'libphonenumber-js/metadata.min.json';
 import { callingCodeOf, foreignNumber, type ForeignPhone, type PhoneNumberType } from './foreign-phone.js';
 
 /**
- * Phone numbers, parsed with Italy as the default region (PRODUCT.md section 3).
+ * Phone numbers, parsed with Italy as the default region (docs/list-format.md).
  *
  * The reference answer is libphonenumber-js: `parsePhoneNumberFromString(raw, 'IT')`, then `isValid()`, then
  * `number`. It costs about 12 us a number, most of the engine's time on a list. The fast path below answers for the
@@ -167,7 +167,7 @@ export function referencePhone(raw: string): string | null {
 }
 
 /**
- * E.164 of a valid phone number, Italy as the default region, else null (PRODUCT.md section 3). Spreadsheet damage is
+ * E.164 of a valid phone number, Italy as the default region, else null (docs/list-format.md). Spreadsheet damage is
  * never repaired by guessing: a cell that a spreadsheet turned into a number with a decimal part or an exponent
  * (`3471234567.0`, `3,47E+09`) is not a phone number; Excel's text markers (`'347...`, `="347..."`) and full-width
  * digits are read as the digits they carry.
@@ -203,8 +203,8 @@ export function phoneCellText(raw: string): string | null {
 
 /**
  * Whether a valid number (E.164) is one a call center may dial: a personal line (mobile, fixed line or either), not
- * a toll-free, premium-rate, shared-cost, UAN, voicemail, pager, personal-number or VoIP service (PRODUCT.md section
- * 3, reason not_callable). A country whose metadata names no types is given the benefit of the doubt.
+ * a toll-free, premium-rate, shared-cost, UAN, voicemail, pager, personal-number or VoIP service (docs/list-format.md,
+ * reason not_callable). A country whose metadata names no types is given the benefit of the doubt.
  */
 export function isCallable(e164: string): boolean {
   const type = phoneType(e164);

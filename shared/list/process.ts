@@ -3,7 +3,7 @@ import type { ListReport } from './model.js';
 import { isCallable, normalizePhone } from './phone.js';
 
 /**
- * Reads a contact list and releases its lawful rows (PRODUCT.md section 3):
+ * Reads a contact list and releases its lawful rows (docs/list-format.md):
  * 1. hashes every byte (SHA-256) and stops past maxBytes;
  * 2. sniffs the encoding from the first 64 KiB and decodes the rest streamed;
  * 3. sniffs the delimiter, reads the header and finds the phone and consent-date columns;

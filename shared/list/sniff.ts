@@ -2,7 +2,7 @@ import { createListDecoder, isValidUtf8 } from './decode.js';
 import type { Delimiter, ListEncoding } from './model.js';
 
 /**
- * Encoding and delimiter sniffing (PRODUCT.md section 3). Encodings: UTF-8 with or without BOM, UTF-16 LE/BE with
+ * Encoding and delimiter sniffing (docs/list-format.md). Encodings: UTF-8 with or without BOM, UTF-16 LE/BE with
  * BOM, otherwise Windows-1252 (bytes that are not valid UTF-8). NUL characters, or more than 1% of other control
  * characters, mean the file is not text at all.
  */

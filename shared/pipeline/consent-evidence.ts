@@ -28,7 +28,7 @@ import { keepEvidence, releaseIntake } from './release-intake.js';
 import { announceTransition } from '../events/publish.js';
 
 /**
- * The pipeline's side of consent evidence sampling (PRODUCT.md section 10; Codice di condotta telemarketing 2024 art.
+ * The pipeline's side of consent evidence sampling (docs/consent-sampling.md; Codice di condotta telemarketing 2024 art.
  * 6.1.a): the nonce on the audit trail, the evidence upload and its check, the deadline. The engine is shared/consent;
  * the draw itself happens in the list's pass (verifyIntake).
  */
@@ -95,7 +95,7 @@ function drawnRow(r: ConsentSampleRow | CheckedSampleRow): ConsentSampleRow {
 const OUTCOME_VERDICT: Record<ConsentSampleOutcome, IntakeVerdict> = { proceed: 'approved', review: 'review', rejected: 'rejected' };
 const SEVERITY: Record<IntakeVerdict, number> = { approved: 0, review: 1, rejected: 2 };
 
-/** The worse of two verdicts: the documents' and the sample's (PRODUCT.md section 10). */
+/** The worse of two verdicts: the documents' and the sample's (docs/consent-sampling.md). */
 export function worseVerdict(a: IntakeVerdict, b: IntakeVerdict): IntakeVerdict {
   return SEVERITY[a] >= SEVERITY[b] ? a : b;
 }
@@ -109,7 +109,7 @@ export type EvidenceOutcome = 'refused' | IntakeVerdict;
  * 2. A file that cannot be read as evidence: back to AWAITING_EVIDENCE with its errors (no verdict; same deadline).
  * 3. Otherwise check every sampled row; the verdict is the worse of the documents' and the sample's outcome.
  * 4. Rewrite the receipt with the checked sample; keep the evidence file, the signed attestation and the receipt in
- *    the evidence store (PRODUCT.md section 9); record the verdict; release when approved.
+ *    the evidence store (docs/limits-and-retention.md); record the verdict; release when approved.
  */
 export async function processConsentEvidence(deps: PipelineDeps, intake: Intake): Promise<EvidenceOutcome> {
   const state = intake.consentSample;
@@ -178,7 +178,7 @@ export async function processConsentEvidence(deps: PipelineDeps, intake: Intake)
     },
   };
   const receiptBytes = await writeReceipt(deps, intake, finalReceipt);
-  // PRODUCT.md section 10: the evidence file is kept with the signed attestation, whatever the outcome.
+  // docs/consent-sampling.md: the evidence file is kept with the signed attestation, whatever the outcome.
   await deps.objects.putObject(deps.buckets.evidence, keys.consentEvidence, deps.objects.getStream(deps.buckets.intake, evidence.key, versionOf(evidence)), {
     contentType: 'text/csv',
   });
@@ -192,7 +192,7 @@ export async function processConsentEvidence(deps: PipelineDeps, intake: Intake)
 }
 
 /**
- * PRODUCT.md section 10: no evidence within consentEvidenceHours of the request: rejected with
+ * docs/consent-sampling.md: no evidence within consentEvidenceHours of the request: rejected with
  * consent_evidence_overdue. The receipt says so and is kept as evidence with the signed attestation.
  */
 export async function rejectOverdueEvidence(deps: PipelineDeps, intake: Intake, actor = 'system:sweep'): Promise<boolean> {
@@ -265,7 +265,7 @@ export async function consentSampleOf(deps: PipelineDeps, principal: Principal, 
 }
 
 /**
- * A presigned PUT for the sample's evidence, bound like the other uploads (PRODUCT.md section 8: 15 minutes, one
+ * A presigned PUT for the sample's evidence, bound like the other uploads (docs/api.md: 15 minutes, one
  * server-chosen key, the declared size signed in): only the committente, only while the intake awaits it.
  */
 export async function evidenceUploadLink(

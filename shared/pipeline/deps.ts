@@ -17,7 +17,7 @@ export interface PipelineDeps {
   /**
    * intake: uploads and processing's output (contact data, deleted after the contact retention); release: what call
    * centers download; evidence: the signed attestation and the receipt, kept for the evidence retention under Object
-   * Lock (PRODUCT.md section 9).
+   * Lock (docs/limits-and-retention.md).
    */
   buckets: { intake: string; release: string; evidence: string };
   config: () => Promise<LoadedConfig>;
@@ -29,11 +29,11 @@ export interface PipelineDeps {
   extractionJobs?: ExtractionJobs;
   /** How long a PROCESSING claim holds before another worker may resume it (default PROCESSING_LEASE_MS). */
   processingLeaseMs?: number;
-  /** The per-deployment key of the trace index's hashes (PRODUCT.md section 11); without it releases are not indexed. */
+  /** The per-deployment key of the trace index's hashes (docs/api.md); without it releases are not indexed. */
   traceKey?: TraceKeySource;
   /** The engine that reads the trace index: Athena in AWS, DuckDB locally; wired where numbers are traced. */
   trace?: TraceIndex;
-  /** Where stored transitions are announced (PRODUCT.md section 12); without it nothing is published. */
+  /** Where stored transitions are announced (docs/api.md); without it nothing is published. */
   events?: EventPublisher;
 }
 
@@ -45,7 +45,7 @@ export interface Logger {
 
 export const silentLogger: Logger = { info: () => {}, warn: () => {}, error: () => {} };
 
-/** Links to upload are valid 15 minutes; release downloads 5 (PRODUCT.md section 8). */
+/** Links to upload are valid 15 minutes; release downloads 5 (docs/api.md). */
 export const UPLOAD_LINK_SECONDS = 15 * 60;
 export const DOWNLOAD_LINK_SECONDS = 5 * 60;
 /** Attestations are small documents; anything larger is not a form. */

@@ -5,7 +5,7 @@ import { traceEntries, traceIndexFile } from '../trace/index-writer.js';
 import type { PipelineDeps } from './deps.js';
 
 /**
- * Writes a release's trace index to the evidence bucket (PRODUCT.md sections 9 and 11): the keyed hash of each
+ * Writes a release's trace index to the evidence bucket (docs/limits-and-retention.md, docs/api.md): the keyed hash of each
  * released number with its row's consent date and source, and the release's facts, as one Parquet file under the
  * tenant's and month's partition. Read from the staged cleaned list (the bytes the call center gets), streamed.
  * The key depends on the intake and the release instant only: a retry in the same month rewrites the same key.

@@ -8,7 +8,7 @@ import { MAX_ATTESTATION_BYTES, UPLOAD_LINK_SECONDS, type PipelineDeps } from '.
 
 /**
  * The sizes the uploader declares for its files. A declared size binds the link to it (signed Content-Length: S3
- * takes no other body), and a size over the limit (PRODUCT.md section 5: a list 1 GiB or the tenant's maxListBytes,
+ * takes no other body), and a size over the limit (docs/verdict-rules.md: a list 1 GiB or the tenant's maxListBytes,
  * an attestation 50 MiB) gets no link at all.
  */
 export interface UploadSizes {
@@ -23,7 +23,7 @@ export interface OpenedIntake {
 
 /**
  * A committente opens an intake for a campaign with one of its call centers and gets two upload links, each bound to
- * one server-chosen key under its tenant's prefix (PRODUCT.md section 8).
+ * one server-chosen key under its tenant's prefix (docs/api.md).
  */
 export async function openIntake(
   deps: PipelineDeps,
@@ -75,7 +75,7 @@ function checkedSizes(sizes: UploadSizes, maxListBytes: number): UploadSizes {
     const value = sizes[name];
     if (value === undefined) return;
     if (!Number.isSafeInteger(value) || value < 1) throw invalidRequest(`${name}: the ${what}'s size in bytes, a whole number from 1`);
-    if (value > max) throw invalidRequest(`${name}: ${value} bytes is over the limit of ${describeBytes(max)} for the ${what} (PRODUCT.md section 5)`);
+    if (value > max) throw invalidRequest(`${name}: ${value} bytes is over the limit of ${describeBytes(max)} for the ${what} (Filiera specification §5)`);
   };
   check('listBytes', 'list', maxListBytes);
   check('attestationBytes', 'attestation', MAX_ATTESTATION_BYTES);

@@ -42,7 +42,7 @@ export type ObjectCreatedOutcome =
  * 2. Record the upload (conditional write). A duplicated event finds it recorded with the same ETag.
  * 3. With both files there, claim the intake (AWAITING_UPLOADS -> PROCESSING) and process it. A crashed worker's claim
  *    is resumed once its lease lapsed, at most MAX_PROCESSING_ATTEMPTS times in all: then the intake ends REJECTED
- *    with `processing_failed` (PRODUCT.md section 2). An APPROVED intake whose release did not happen is released.
+ *    with `processing_failed` (docs/architecture.md). An APPROVED intake whose release did not happen is released.
  */
 export async function handleObjectCreated(deps: PipelineDeps, object: ObjectCreated): Promise<ObjectCreatedOutcome> {
   if (object.bucket !== deps.buckets.intake) return 'ignored';
@@ -85,7 +85,7 @@ export async function handleObjectCreated(deps: PipelineDeps, object: ObjectCrea
           await releaseIntake(deps, intake.intakeId);
           return 'processed';
         default: {
-          // PRODUCT 8: once processing started, a new upload changes nothing; the trail says it happened.
+          // docs/api.md: once processing started, a new upload changes nothing; the trail says it happened.
           const recorded = intake.uploads[parsed.kind];
           if (recorded?.etag !== object.etag) {
             await deps.intakes.appendEvent(intake.intakeId, {
@@ -129,7 +129,7 @@ async function claimAndProcess(deps: PipelineDeps, intake: Intake): Promise<Obje
   }
   const move = intake.status === 'PROCESSING' ? intake.resumeProcessing(ctx) : intake.startProcessing(ctx);
   await deps.intakes.transition(move.intakeId, move.expected, move.changes, move.event);
-  // A resumed check of consent evidence checks the evidence again, not the documents (PRODUCT.md section 10).
+  // A resumed check of consent evidence checks the evidence again, not the documents (docs/consent-sampling.md).
   if (move.next.checkingEvidence) {
     await processConsentEvidence(deps, move.next);
     return 'processed';
@@ -189,7 +189,7 @@ export async function processIntake(
     },
   });
   if (stored === null) {
-    // Over the limit the file is not read at all: the finding names the limit, not an "empty" file (PRODUCT.md 5).
+    // Over the limit the file is not read at all: the finding names the limit, not an "empty" file (docs/verdict-rules.md).
     const limit = describeBytes(MAX_ATTESTATION_BYTES);
     examined.document.readError = `the file is over the ${limit} limit for an attestation and was not read`;
     examined.document.readErrorIt = `il file supera il limite di ${limit} per una dichiarazione e non è stato letto`;
@@ -199,7 +199,7 @@ export async function processIntake(
     return 'extracting';
   }
 
-  // PRODUCT.md section 10: the nonce is on the trail before the list's pass draws the sample from it.
+  // docs/consent-sampling.md: the nonce is on the trail before the list's pass draws the sample from it.
   const nonce = consentSampleDue(policy, examined.document.fields) ? await consentSampleNonce(deps, intake) : null;
 
   const channel = byteChannel();
@@ -212,7 +212,7 @@ export async function processIntake(
       callCenterId: intake.callCenterId,
       policy,
       trustAnchors: trustAnchorPems,
-      // PRODUCT 5: an object over the size limit is rejected; the engine stops reading at the limit.
+      // docs/verdict-rules.md: an object over the size limit is rejected; the engine stops reading at the limit.
       list: () => deps.objects.getStream(bucket, listKey, listVersion),
       attestation,
       examined,
@@ -228,7 +228,7 @@ export async function processIntake(
   }
   await upload;
 
-  // PRODUCT.md section 9: the intake's item keeps bounded copies of these texts; the receipt keeps them whole (up to
+  // docs/limits-and-retention.md: the intake's item keeps bounded copies of these texts; the receipt keeps them whole (up to
   // a budget the release step can still read).
   const receipt = {
     ...buildReceipt(result, { tenant: tenant.id, callCenter: intake.callCenterId }),
@@ -237,7 +237,7 @@ export async function processIntake(
   const rKey = receiptKey(intake.tenantId, intake.intakeId);
   const drawn = result.consentSample;
   if (nonce !== null && drawn && result.verdict !== 'rejected') {
-    // PRODUCT.md section 10: approvable or in review, a consent-based list waits for its sample's evidence.
+    // docs/consent-sampling.md: approvable or in review, a consent-based list waits for its sample's evidence.
     const documentsVerdict = result.verdict;
     const move = intake.awaitEvidence(
       {
@@ -288,7 +288,7 @@ function recordedAttestation(result: VerificationResult): Record<string, unknown
 }
 
 /**
- * The consent sample's evidence landed at its key (PRODUCT.md section 10). Safe to run twice for the same event:
+ * The consent sample's evidence landed at its key (docs/consent-sampling.md). Safe to run twice for the same event:
  *
  * 1. AWAITING_EVIDENCE: past the deadline, the intake is rejected (consent_evidence_overdue); the same file already
  *    refused as unreadable changes nothing; otherwise the upload is recorded and claimed (-> PROCESSING) and checked.

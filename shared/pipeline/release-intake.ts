@@ -15,7 +15,7 @@ import { announceTransition } from '../events/publish.js';
 export type ReleaseOutcome = 'released' | 'already_released' | 'not_approved';
 
 /**
- * The receipt as released: it also anchors the audit trail's head at release (PRODUCT.md sections 2 and 9), so that
+ * The receipt as released: it also anchors the audit trail's head at release (docs/architecture.md, docs/limits-and-retention.md), so that
  * a trail later cut short of it shows, even to someone who trusts neither the table nor the server.
  */
 export type ReleasedReceipt = Receipt & { auditHead?: AuditHead };
@@ -28,7 +28,7 @@ export type ReleasedReceipt = Receipt & { auditHead?: AuditHead };
  * 1. Copy the staged cleaned list to the release bucket.
  * 2. Write the receipt beside it (with the reviewer's decision, if a person decided, and the audit trail's head).
  * 3. Keep the evidence: the signed attestation as uploaded (the version recorded when it arrived) and the receipt go
- *    to the evidence bucket, which keeps them for the evidence retention (PRODUCT.md section 9), with the trace
+ *    to the evidence bucket, which keeps them for the evidence retention (docs/limits-and-retention.md), with the trace
  *    index of the released numbers' keyed hashes (section 11; shared/pipeline/index-release.ts).
  * 4. Move the intake to RELEASED with the release's expiry: the day the attested RPO check turns too old.
  */
@@ -72,7 +72,7 @@ export async function releaseIntake(deps: PipelineDeps, intakeId: string): Promi
     try {
       const recorded = await deps.intakes.transition(move.intakeId, move.expected, move.changes, move.event);
       deps.log.info('released', { intakeId, callCenter: intake.callCenterId });
-      // PRODUCT.md section 12: announced once stored; a failed publish is logged and leaves the release standing.
+      // docs/api.md: announced once stored; a failed publish is logged and leaves the release standing.
       await announceTransition(deps, move, recorded);
       return 'released';
     } catch (err) {

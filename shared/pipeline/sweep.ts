@@ -10,7 +10,7 @@ export interface SweepReport {
   expired: string[];
   released: string[];
   resumed: string[];
-  /** AWAITING_EVIDENCE past consentEvidenceHours: rejected with consent_evidence_overdue (PRODUCT.md section 10). */
+  /** AWAITING_EVIDENCE past consentEvidenceHours: rejected with consent_evidence_overdue (docs/consent-sampling.md). */
   overdue?: string[];
   failed: { intakeId: string; error: string }[];
 }
@@ -19,12 +19,12 @@ export interface SweepReport {
  * The periodic sweep (a schedule in AWS, a timer and start-up locally):
  *
  * 1. AWAITING_UPLOADS: uploads whose event was lost are recorded from storage; past the 24 h deadline without both
- *    files -> EXPIRED (PRODUCT.md section 2).
+ *    files -> EXPIRED (docs/architecture.md).
  * 2. APPROVED intakes whose release did not happen (a crash between verdict and release) are released.
  * 3. PROCESSING intakes abandoned by a crashed worker (lease lapsed) are processed again, or, after their last
- *    attempt, closed with `processing_failed` (PRODUCT.md section 2).
+ *    attempt, closed with `processing_failed` (docs/architecture.md).
  * 4. AWAITING_EVIDENCE: an evidence upload whose event was lost is checked from storage; past consentEvidenceHours
- *    from the request without evidence -> REJECTED with `consent_evidence_overdue` (PRODUCT.md section 10).
+ *    from the request without evidence -> REJECTED with `consent_evidence_overdue` (docs/consent-sampling.md).
  * Every intake in these statuses is reached, page after page (`limit` is the page size): the oldest ones, should they
  * keep failing, never hide the newer ones. One intake's failure never stops the others.
  */

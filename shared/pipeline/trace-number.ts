@@ -44,7 +44,7 @@ export interface TraceAuditRecord {
   found: string[];
 }
 
-/** Compliance in its scope, a committente its own tenant; call centers trace nothing (PRODUCT.md section 11). */
+/** Compliance in its scope, a committente its own tenant; call centers trace nothing (docs/api.md). */
 export function traceScope(principal: Principal): TenantScope {
   switch (principal.role) {
     case 'committente':
@@ -61,7 +61,7 @@ function inScope(scope: TenantScope, tenant: string): boolean {
 }
 
 /**
- * Answers a complaint: every release whose released list held this number (PRODUCT.md section 11).
+ * Answers a complaint: every release whose released list held this number (docs/api.md).
  *
  * 1. The caller's scope (a call center is refused).
  * 2. The number, in any notation, normalised as list phones are (section 3); not a valid number: 400.

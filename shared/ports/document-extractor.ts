@@ -1,7 +1,7 @@
 import type { AttestationFields, AttestationKind, ExtractionSource } from '../attestation/model.js';
 
 /**
- * Reads the attestation form's fields out of a document (PRODUCT.md section 4), each with its confidence.
+ * Reads the attestation form's fields out of a document (docs/attestation-format.md), each with its confidence.
  * Implementations: the PDF text layer (shared/attestation/text-layer.ts: exact, free, used for every digital PDF in
  * every runtime), Amazon Textract (shared/adapters/textract) and offline OCR (shared/adapters/ocr). Which one reads a
  * document is decided from its sniffed kind and the runtime's wiring (shared/attestation/extraction.ts), never in a

@@ -1,5 +1,5 @@
 /**
- * The engine that answers "which releases held this number" over the trace index (PRODUCT.md section 11): DuckDB over
+ * The engine that answers "which releases held this number" over the trace index (docs/api.md): DuckDB over
  * the data folder locally (shared/adapters/duckdb), Athena over the evidence bucket in AWS (shared/adapters/athena).
  * Both run the one query of shared/trace/index-layout.ts; only how they run it differs.
  */

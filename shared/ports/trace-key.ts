@@ -1,5 +1,5 @@
 /**
- * The per-deployment key under which a trace index hashes numbers (PRODUCT.md section 11: HMAC-SHA-256 of the E.164
+ * The per-deployment key under which a trace index hashes numbers (docs/api.md: HMAC-SHA-256 of the E.164
  * number). Without the key a hash says nothing: anyone can hash every Italian mobile number in minutes, but not under
  * a key they do not hold. Implementations: a key file in the data folder (shared/adapters/local/file-trace-key.ts)
  * and a Secrets Manager secret in AWS (shared/adapters/secrets-manager/secret-trace-key.ts).

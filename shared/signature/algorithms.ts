@@ -1,5 +1,5 @@
 /**
- * Algorithms a signature may use (PRODUCT.md section 5; ETSI TS 119 312): SHA-2 and SHA-3 digests, RSA of at least
+ * Algorithms a signature may use (docs/verdict-rules.md; ETSI TS 119 312): SHA-2 and SHA-3 digests, RSA of at least
  * 2048 bits (PKCS#1 v1.5 or PSS), ECDSA on the NIST and Brainpool curves of 256 bits or more. SHA-1 is recognised
  * only to be refused with a sentence that names it.
  */

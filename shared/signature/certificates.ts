@@ -1,5 +1,5 @@
 /**
- * Certificates used for what they are for (PRODUCT.md section 5): the path from the signer to a trust anchor runs
+ * Certificates used for what they are for (docs/verdict-rules.md): the path from the signer to a trust anchor runs
  * through certification authorities (basicConstraints CA, keyCertSign, path length), each valid at the signing time
  * and signed with an accepted algorithm; the signer's own certificate is an end-entity certificate whose key usage
  * and extended key usage allow signing documents.
@@ -152,7 +152,7 @@ export function extendedKeyUsage(cert: pkijs.Certificate): string[] | undefined 
   return (ext.parsedValue as pkijs.ExtKeyUsage | undefined)?.keyPurposes ?? [];
 }
 
-/** PRODUCT.md section 5: extended key usages compatible with signing documents. */
+/** docs/verdict-rules.md: extended key usages compatible with signing documents. */
 export const DOCUMENT_SIGNING_EKUS: Record<string, string> = {
   '2.5.29.37.0': 'anyExtendedKeyUsage',
   '1.3.6.1.5.5.7.3.4': 'emailProtection',
@@ -182,7 +182,7 @@ export function cnOf(cert: Cert, which: 'subject' | 'issuer' = 'subject'): strin
 
 /**
  * The issuer's name and key match the certificate. Not X509Certificate.checkIssued: OpenSSL's check also refuses an
- * issuer without keyCertSign, and this verifier must tell that case apart (PRODUCT.md 5: say why a path fails).
+ * issuer without keyCertSign, and this verifier must tell that case apart (docs/verdict-rules.md: say why a path fails).
  */
 function issuedBy(cert: Cert, issuer: Cert): boolean {
   try {
@@ -257,7 +257,7 @@ export function buildPath(signer: Cert, pool: CertPool, anchors: Cert[], at: Dat
 }
 
 function anchored(path: Cert[], anchor: Cert, at: Date, selfIsAnchor: boolean): PathResult {
-  // The anchor's own constraints apply too: its validity (PRODUCT.md 5) and, when it states them, CA and path length.
+  // The anchor's own constraints apply too: its validity (docs/verdict-rules.md) and, when it states them, CA and path length.
   const problem = selfIsAnchor ? anchorValidity(anchor, at) : caProblem(anchor, path.length - 2, at, 'anchor');
   if (problem) return { chain: { outcome: 'fail', text: problem }, path, anchor };
   const names = path.map((c) => cnOf(c)).join(' → ');
@@ -346,7 +346,7 @@ function certificateAlgorithmProblem(cert: Cert): Bilingual | undefined {
   );
 }
 
-/** PRODUCT.md section 5: an end-entity certificate whose key usage and extended key usage allow signing documents. */
+/** docs/verdict-rules.md: an end-entity certificate whose key usage and extended key usage allow signing documents. */
 export function signerUsage(cert: Cert): CheckResult {
   const fail = (en: string, it: string): CheckResult => ({ outcome: 'fail', text: bi(en, it) });
   const constraints = basicConstraints(cert.pk);

@@ -21,7 +21,7 @@ export const OID = {
 export class CmsError extends Error {}
 
 /**
- * Bounds on what one signature may make the parser build (PRODUCT.md section 9). Long-term signatures embed
+ * Bounds on what one signature may make the parser build (docs/limits-and-retention.md). Long-term signatures embed
  * certificates, CRLs of thousands of entries and archive timestamps (hundreds of KB, tens of thousands of ASN.1
  * nodes), so asn1js's default of 10,000 nodes is too low for them; these bounds scale with what a real signature
  * carries while keeping a crafted file from making the parser build millions of objects. OCTET STRINGs are never
@@ -233,7 +233,7 @@ export interface UnwrappedCades {
 }
 
 /**
- * Opens nested envelopes (PRODUCT.md section 4): Italian countersigning tools envelope the whole .p7m in a new one,
+ * Opens nested envelopes (docs/attestation-format.md): Italian countersigning tools envelope the whole .p7m in a new one,
  * as content of type data or signedData. The innermost content is the document; every envelope is returned so that
  * each is verified.
  */

@@ -120,11 +120,11 @@ export interface SignatureExpectations {
   signatories: string[];
   /** Used for validity when the signature carries no signing time, and to refuse signing times in the future. */
   now: Date;
-  /** Parser bounds (PRODUCT.md section 9); tests lower them. */
+  /** Parser bounds (docs/limits-and-retention.md); tests lower them. */
   limits?: CmsLimits;
-  /** DER of the CRLs from configuration (PRODUCT.md section 6, revocation.crls). */
+  /** DER of the CRLs from configuration (docs/configuration.md, revocation.crls). */
   crls?: Uint8Array[];
-  /** Trusted lists already verified against their signers (PRODUCT.md section 6, trustedLists). */
+  /** Trusted lists already verified against their signers (docs/configuration.md, trustedLists). */
   trustedLists?: TrustedList[];
 }
 

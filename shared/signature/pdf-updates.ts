@@ -1,5 +1,5 @@
 /**
- * What a PDF may gain after a signature (PRODUCT.md section 5; PAdES, ETSI EN 319 142-1 5.4): incremental updates
+ * What a PDF may gain after a signature (docs/verdict-rules.md; PAdES, ETSI EN 319 142-1 5.4): incremental updates
  * that add validation data (/DSS, /VRI), RFC 3161 document timestamps, or a further signature (its field and
  * widget). Anything else written after the signed revision is not signed and must not be trusted.
  *
@@ -27,7 +27,7 @@ export interface UpdatesOutcome {
 const CATALOG_KEYS = new Set(['DSS', 'AcroForm', 'Extensions']);
 const ACROFORM_KEYS = new Set(['Fields', 'SigFlags', 'DR', 'DA']);
 const SIGNATURE_FIELD_KEYS = new Set(['V', 'AP', 'AS']);
-/** Objects compared before giving up (PRODUCT.md section 9: bounded work per document). */
+/** Objects compared before giving up (docs/limits-and-retention.md: bounded work per document). */
 const MAX_OBJECTS = 200_000;
 
 export async function checkUpdatesAfter(file: Uint8Array, revisionEnd: number, later: PadesSignatureField[]): Promise<UpdatesOutcome> {
@@ -118,7 +118,7 @@ export async function checkUpdatesAfter(file: Uint8Array, revisionEnd: number, l
       ));
     }
   }
-  // A signature added after this one must be one the verifier found and checks (PRODUCT.md 5: itself verified); one it
+  // A signature added after this one must be one the verifier found and checks (docs/verdict-rules.md: itself verified); one it
   // cannot locate (a /ByteRange by reference, a dictionary inside an object stream) is not vouched for.
   if (newSignatures > later.length) {
     problems.push(bi(
@@ -353,7 +353,7 @@ function reachable(doc: PDFDocument, start: PDFObject | undefined): Set<PDFRef> 
   return seen;
 }
 
-/** Bytes one /DSS stream may inflate to (PRODUCT.md section 9): a CRL of a large CA is a few megabytes. */
+/** Bytes one /DSS stream may inflate to (docs/limits-and-retention.md): a CRL of a large CA is a few megabytes. */
 const MAX_DSS_STREAM = 32 * 1024 * 1024;
 
 /**

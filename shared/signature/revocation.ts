@@ -1,5 +1,5 @@
 /**
- * Revocation from CRLs (PRODUCT.md sections 5-6): the configured CRL files and the revocation data the signature
+ * Revocation from CRLs (docs/verdict-rules.md, docs/configuration.md): the configured CRL files and the revocation data the signature
  * carries (SignedData.crls, the CAdES revocation-values attribute, a PAdES /DSS). A CRL counts for a certificate when
  * its issuer's key signed it. Revoked at signing time rejects; so does a revocation for keyCompromise, cACompromise or
  * no stated reason, whatever the claimed signing time (only a trusted timestamp before it could show the signature
@@ -18,7 +18,7 @@ import { ocspAnswers, parseOcsp } from './ocsp.js';
 import { bi, instant, type Bilingual } from './text.js';
 
 const REASONS = ['unspecified', 'keyCompromise', 'cACompromise', 'affiliationChanged', 'superseded', 'cessationOfOperation', 'certificateHold', '', 'removeFromCRL', 'privilegeWithdrawn', 'aACompromise'];
-/** PRODUCT.md 5: these revocations count whatever the claimed signing time. */
+/** docs/verdict-rules.md: these revocations count whatever the claimed signing time. */
 const COMPROMISE = new Set([undefined, 0, 1, 2, 10]);
 const REVOCATION_VALUES = '1.2.840.113549.1.9.16.2.24';
 

@@ -1,5 +1,5 @@
 /**
- * A sentence a person reads, in English and Italian (PRODUCT.md section 5: a finding's Italian message carries no
+ * A sentence a person reads, in English and Italian (docs/verdict-rules.md: a finding's Italian message carries no
  * English detail). Every check the verifier reports is written in both languages where it is made.
  */
 export interface Bilingual {

@@ -1,5 +1,5 @@
 /**
- * ETSI TS 119 612 trusted lists (PRODUCT.md section 6): the Italian list published by AgID, or any national list,
+ * ETSI TS 119 612 trusted lists (docs/configuration.md): the Italian list published by AgID, or any national list,
  * read from a file. The list's XMLDSig signature is verified with xml-crypto against the signer certificate the
  * configuration names before anything in it is used; only what that signature covers is read (a signed list
  * cannot be wrapped in unsigned content). Services of type CA/QC in status granted at a given time (the service's

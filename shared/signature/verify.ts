@@ -1,5 +1,5 @@
 /**
- * Digital-signature verification for attestations (PRODUCT.md sections 4 and 5): CAdES (attached, nested envelopes,
+ * Digital-signature verification for attestations (docs/attestation-format.md, docs/verdict-rules.md): CAdES (attached, nested envelopes,
  * parallel signers) and PAdES (every signature field of the PDF; RFC 3161 document timestamps are verified as
  * timestamps, not as signatures). pkijs/asn1js read the structures; node:crypto checks signatures.
  *
@@ -50,7 +50,7 @@ import { checkRevocation, revocationValues } from './revocation.js';
 import { bi, instant, type Bilingual } from './text.js';
 
 const SUBFILTERS = new Set(['adbe.pkcs7.detached', 'ETSI.CAdES.detached']);
-/** PRODUCT.md section 5: a signing time may be at most this much later than processing (clock skew). */
+/** docs/verdict-rules.md: a signing time may be at most this much later than processing (clock skew). */
 export const SIGNING_TIME_SKEW_MS = 5 * 60_000;
 const TST_INFO = '1.2.840.113549.1.9.16.1.4';
 
@@ -90,7 +90,7 @@ class Context {
 
   /**
    * Trust anchors at `at`: the configured PEM anchors, and the certificates of trusted-list services granted then
-   * (CA/QC for signatures, TSA/QTST for timestamps; PRODUCT.md 6).
+   * (CA/QC for signatures, TSA/QTST for timestamps; docs/configuration.md).
    */
   anchorsAt(at: Date, purpose: 'signature' | 'timestamp'): Cert[] {
     const lists = this.expectations.trustedLists ?? [];
@@ -247,7 +247,7 @@ const COUNTERSIGNATURE = '1.2.840.113549.1.9.6';
 
 /**
  * Countersignatures (RFC 5652 11.4, the "controfirma" of Italian tools) of a signer: each signs the signer's signature
- * value and counts like any other signature (PRODUCT.md 5: every signature counts), its own countersignatures too.
+ * value and counts like any other signature (docs/verdict-rules.md: every signature counts), its own countersignatures too.
  */
 function countersignatures(
   context: Context,
@@ -282,7 +282,7 @@ function malformed(error: unknown): Bilingual {
   const reason = error instanceof CmsError ? error.message : (error as Error).message;
   const limit = error instanceof CmsError && error.cause === 'limit';
   return limit
-    ? bi(`The signature is malformed: ${reason} (PRODUCT.md 9 bounds what one signature may make the reader build)`, `La firma non è ben formata: ${italianCmsReason(reason)} (i limiti di lettura di una firma sono superati)`)
+    ? bi(`The signature is malformed: ${reason} (Filiera specification §9 bounds what one signature may make the reader build)`, `La firma non è ben formata: ${italianCmsReason(reason)} (i limiti di lettura di una firma sono superati)`)
     : bi(`The signature is malformed: ${reason}`, `La firma non è ben formata: ${italianCmsReason(reason)}`);
 }
 
@@ -323,7 +323,7 @@ class SignatureBuilder {
       }
     }
     this.checks.sort((a, b) => SIGNATURE_CHECK_ORDER.indexOf(a.name) - SIGNATURE_CHECK_ORDER.indexOf(b.name));
-    // Identity is judged over the file; an unusable timestamp is information (PRODUCT.md 5: the claimed time stands);
+    // Identity is judged over the file; an unusable timestamp is information (docs/verdict-rules.md: the claimed time stands);
     // qualified status is a policy's question.
     const valid =
       this.checks.every((c) => c.name === 'identity' || c.name === 'timestamp' || c.name === 'qualified' || c.outcome !== 'fail') &&
@@ -470,7 +470,7 @@ function evaluateSigner(context: Context, builder: SignatureBuilder, input: Sign
   // 8. Identity: the certificate names the tenant or one of its registered signatories.
   checkIdentity(builder, builder.signer, context.expectations);
 
-  // 9. Qualified status (PRODUCT.md 5, requireQualified): QC statements of the certificate and a trusted list's
+  // 9. Qualified status (docs/verdict-rules.md, requireQualified): QC statements of the certificate and a trusted list's
   //    CA/QC service granted at the signing time on its path.
   checkQualified(builder, context, cert, path.chain.outcome === 'pass' ? path.path : [], at);
   if (revocation.outcome !== 'pass') builder.notes.push('Revocation is read from CRLs only (configured, or carried in the signature); OCSP responses are not read.');
@@ -505,7 +505,7 @@ async function checkCoverage(builder: SignatureBuilder, evidence: PadesEvidence,
   }
   let updates: Awaited<ReturnType<typeof checkUpdatesAfter>> | undefined;
   if (problems.length === 0 && end < evidence.fileLength) {
-    // PRODUCT.md 5: after the signed revision, only validation data, document timestamps and further signatures.
+    // docs/verdict-rules.md: after the signed revision, only validation data, document timestamps and further signatures.
     updates = await checkUpdatesAfter(evidence.file, end, later);
     problems.push(...updates.problems);
   }
@@ -804,7 +804,7 @@ type SignatureStamp = { state: 'none' } | { state: 'used'; time: Date; text: Bil
 
 /**
  * The signature timestamp (RFC 3161 token in the signatureTimeStampToken unsigned attribute, over the signature
- * value): used as the signing time when it verifies and its authority is trusted (PRODUCT.md 5), so that a key that
+ * value): used as the signing time when it verifies and its authority is trusted (docs/verdict-rules.md), so that a key that
  * expired or was compromised later cannot back-date a signature, and cannot be back-dated either.
  */
 function signatureTimestamp(context: Context, signerInfo: pkijs.SignerInfo): SignatureStamp {
@@ -948,7 +948,7 @@ function aggregate(type: 'CAdES' | 'PAdES', signatures: SignatureValidation[], t
   const many = signatures.length > 1;
   const lead = signatures.find((s) => s.identifiesTenant) ?? signatures[0]!;
   const checks: SignatureCheck[] = SIGNATURE_CHECK_ORDER.map((name) => {
-    // PRODUCT.md 5, requireQualified: the question is whether the tenant's signature is qualified.
+    // docs/verdict-rules.md, requireQualified: the question is whether the tenant's signature is qualified.
     if (name === 'qualified') return { ...lead.checks.find((c) => c.name === name)! };
     const per = signatures.map((s) => ({ s, c: s.checks.find((c) => c.name === name)! }));
     const prefix = (s: SignatureValidation, c: SignatureCheck) =>

@@ -4,7 +4,7 @@ import { MIN_TRACE_KEY_BYTES } from '../ports/trace-key.js';
 import type { TenantScope, TraceIndexRow } from '../ports/trace-index.js';
 
 /**
- * The trace index's layout (PRODUCT.md section 11), shared by its writer, both engines and the CDK app's Glue table:
+ * The trace index's layout (docs/api.md), shared by its writer, both engines and the CDK app's Glue table:
  * one Parquet file per release under a Hive-style key, `trace/tenant=<tenant>/month=<YYYY-MM>/<intakeId>.parquet`,
  * so that a trace reads only its tenants' folders, and a month partition bounds what a dated search would read.
  * Tenant and month live in the key, not in the file: Athena's partition projection and DuckDB's hive_partitioning
@@ -104,7 +104,7 @@ export function traceRowFromCells(cell: (name: string) => string | null | undefi
 }
 
 /**
- * Where each trace's audit record goes in the evidence bucket (PRODUCT.md section 11: each trace audited), one
+ * Where each trace's audit record goes in the evidence bucket (docs/api.md: each trace audited), one
  * object per lookup, by day: who looked up which hash, when, and which releases it found. The hash, never the number.
  */
 export function traceAuditKey(at: Date, id: string): string {

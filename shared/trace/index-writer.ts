@@ -20,7 +20,7 @@ export const TRACE_ROW_GROUP_ROWS = 50_000;
 /** A consent source is a URL or a channel; a longer cell is cut (the released list keeps it whole). */
 export const MAX_CONSENT_SOURCE_CHARS = 512;
 
-/** The released list's columns the index reads (PRODUCT.md section 3 names them). */
+/** The released list's columns the index reads (docs/list-format.md names them). */
 const PHONE_HEADERS = ['telefono', 'phone', 'cellulare', 'numero', 'msisdn'];
 const CONSENT_DATE_HEADERS = ['data_consenso', 'consent_date'];
 const CONSENT_SOURCE_HEADERS = ['fonte_consenso', 'consent_source'];

@@ -24,7 +24,7 @@ export const catalogue = {
   processing_failed: entry<{ attempts: number }>({
     severity: 'reject',
     rule: {
-      en: 'PRODUCT 2: an intake whose processing fails 3 times is rejected, never retried for ever',
+      en: 'Filiera specification §2: an intake whose processing fails 3 times is rejected, never retried for ever',
       it: 'Specifica Filiera §2: una pratica la cui elaborazione fallisce 3 volte è respinta, mai ritentata all\'infinito',
     },
     en: (p) =>
@@ -37,7 +37,7 @@ export const catalogue = {
   list_unreadable: entry<{ detail: string }>({
     severity: 'reject',
     rule: {
-      en: 'PRODUCT 3: a CSV with a header row and a phone column',
+      en: 'Filiera specification §3: a CSV with a header row and a phone column',
       it: 'Specifica Filiera §3: un CSV con riga di intestazione e colonna del telefono',
     },
     en: (p) => `The contact list cannot be read: ${p.detail}.`,
@@ -46,7 +46,7 @@ export const catalogue = {
   list_too_large: entry<{ bytes: number; limit: number }>({
     severity: 'reject',
     rule: {
-      en: 'PRODUCT 5: size limit',
+      en: 'Filiera specification §5: size limit',
       it: 'Specifica Filiera §5: dimensione massima della lista',
     },
     en: (p) => `The contact list exceeds the size limit (${p.bytes} bytes read, limit ${p.limit}).`,
@@ -55,7 +55,7 @@ export const catalogue = {
   list_no_rows_survive: entry<{ dataRows: number }>({
     severity: 'reject',
     rule: {
-      en: 'PRODUCT 5: at least one row must survive cleaning',
+      en: 'Filiera specification §5: at least one row must survive cleaning',
       it: 'Specifica Filiera §5: almeno una riga deve superare la pulizia',
     },
     en: (p) => `None of the ${p.dataRows} rows of the list survives cleaning: there is nothing lawful to release.`,
@@ -75,7 +75,7 @@ export const catalogue = {
   list_rows_excluded: entry<{ summary: string }>({
     severity: 'info',
     rule: {
-      en: 'PRODUCT 3; DPR 26/2022 (RPO)',
+      en: 'Filiera specification §3; DPR 26/2022 (RPO)',
       it: 'Specifica Filiera §3; DPR 26/2022 (Registro Pubblico delle Opposizioni)',
     },
     en: (p) => `Rows excluded from the released list: ${p.summary}.`,
@@ -86,7 +86,7 @@ export const catalogue = {
   attestation_unreadable: entry<{ detail: string; detailIt?: string }>({
     severity: 'reject',
     rule: {
-      en: 'PRODUCT 4: accepted attestation formats',
+      en: 'Filiera specification §4: accepted attestation formats',
       it: 'Specifica Filiera §4: formati ammessi per la dichiarazione',
     },
     en: (p) => `The attestation cannot be read: ${p.detail}.`,
@@ -95,7 +95,7 @@ export const catalogue = {
   attestation_scan_not_read: entry({
     severity: 'review',
     rule: {
-      en: 'PRODUCT 5: a scan goes to a person',
+      en: 'Filiera specification §5: a scan goes to a person',
       it: 'Specifica Filiera §5: una scansione la valuta una persona',
     },
     en: () => 'The attestation is a scan whose text could not be read automatically: a person must read it.',
@@ -104,7 +104,7 @@ export const catalogue = {
   attestation_field_missing: entry<{ label: string }>({
     severity: 'reject',
     rule: {
-      en: 'PRODUCT 4-5: required attestation fields',
+      en: 'Filiera specification §4-5: required attestation fields',
       it: 'Specifica Filiera §4-5: campi obbligatori della dichiarazione',
     },
     en: (p) => `The attestation lacks the required field "${p.label}".`,
@@ -113,7 +113,7 @@ export const catalogue = {
   attestation_field_unread: entry<{ label: string }>({
     severity: 'review',
     rule: {
-      en: 'PRODUCT 5: OCR doubt is a human\'s call',
+      en: 'Filiera specification §5: OCR doubt is a human\'s call',
       it: 'Specifica Filiera §5: un dubbio di lettura ottica lo scioglie una persona',
     },
     en: (p) => `The required field "${p.label}" was not found by text recognition: a person must read it on the document.`,
@@ -122,7 +122,7 @@ export const catalogue = {
   attestation_field_malformed: entry<{ label: string; raw: string; expected: string }>({
     severity: 'reject',
     rule: {
-      en: 'PRODUCT 4: field formats',
+      en: 'Filiera specification §4: field formats',
       it: 'Specifica Filiera §4: formato dei campi',
     },
     en: (p) => `The field "${p.label}" reads "${p.raw}", which is not ${p.expected}.`,
@@ -131,7 +131,7 @@ export const catalogue = {
   attestation_low_confidence: entry<{ label: string; confidence: string; min: string }>({
     severity: 'review',
     rule: {
-      en: 'PRODUCT 5: extraction confidence',
+      en: 'Filiera specification §5: extraction confidence',
       it: 'Specifica Filiera §5: affidabilità dell\'estrazione',
     },
     en: (p) => `The field "${p.label}" was read with confidence ${p.confidence} (below ${p.min}): a person must confirm it.`,
@@ -140,7 +140,7 @@ export const catalogue = {
   ocr_doubt: entry<{ label: string; read: string; expected: string; edits: number }>({
     severity: 'review',
     rule: {
-      en: 'PRODUCT 5: an OCR doubt is a human\'s call, not a rejection',
+      en: 'Filiera specification §5: an OCR doubt is a human\'s call, not a rejection',
       it: 'Specifica Filiera §5: un dubbio di lettura ottica lo scioglie una persona, non è un rigetto',
     },
     en: (p) =>
@@ -200,7 +200,7 @@ export const catalogue = {
   attestation_unsigned: entry({
     severity: 'review',
     rule: {
-      en: 'PRODUCT 5; CAD (D.Lgs. 82/2005) art. 20-21: a handwritten or missing signature is a human\'s call',
+      en: 'Filiera specification §5; CAD (D.Lgs. 82/2005) art. 20-21: a handwritten or missing signature is a human\'s call',
       it: 'Specifica Filiera §5; CAD (D.Lgs. 82/2005) artt. 20-21: una firma autografa o assente la valuta una persona',
     },
     en: () => 'The attestation carries no digital signature: its provenance must be judged by a person.',
@@ -272,7 +272,7 @@ export const catalogue = {
   signing_time_future: entry<{ detail: string; detailIt?: string }>({
     severity: 'reject',
     rule: {
-      en: 'PRODUCT 5: a signing time no later than processing (5 minutes of clock skew)',
+      en: 'Filiera specification §5: a signing time no later than processing (5 minutes of clock skew)',
       it: 'Specifica Filiera §5: l\'ora di firma non è successiva alla verifica (5 minuti di tolleranza)',
     },
     en: (p) => `The signing time is in the future: ${p.detail}.`,
@@ -290,7 +290,7 @@ export const catalogue = {
   revocation_status_unknown: entry<{ detail: string; detailIt?: string }>({
     severity: 'info',
     rule: {
-      en: 'PRODUCT 5: policy requireRevocationStatus (review when the revocation status cannot be established)',
+      en: 'Filiera specification §5: policy requireRevocationStatus (review when the revocation status cannot be established)',
       it: 'Specifica Filiera §5: criterio requireRevocationStatus (revisione se lo stato di revoca non è accertabile)',
     },
     en: (p) => `The revocation status of a signing certificate is not established: ${p.detail}.`,
@@ -299,7 +299,7 @@ export const catalogue = {
   signature_timestamp_unused: entry<{ detail: string; detailIt?: string }>({
     severity: 'info',
     rule: {
-      en: 'PRODUCT 5; eIDAS art. 41-42: a timestamp counts only when it verifies against a trusted time-stamping authority',
+      en: 'Filiera specification §5; eIDAS art. 41-42: a timestamp counts only when it verifies against a trusted time-stamping authority',
       it: 'Specifica Filiera §5; eIDAS artt. 41-42: una marca temporale vale solo se verificata presso un\'autorità fidata',
     },
     en: (p) => `A signature timestamp was not used, the claimed signing time stands: ${p.detail}.`,
@@ -308,7 +308,7 @@ export const catalogue = {
   signature_not_qualified: entry<{ detail: string; detailIt?: string }>({
     severity: 'reject',
     rule: {
-      en: 'PRODUCT 5: policy requireQualified; eIDAS art. 3(12) and 25(2): a qualified electronic signature',
+      en: 'Filiera specification §5: policy requireQualified; eIDAS art. 3(12) and 25(2): a qualified electronic signature',
       it: 'Specifica Filiera §5: criterio requireQualified; eIDAS artt. 3(12) e 25(2): firma elettronica qualificata',
     },
     en: (p) => `The committente's signature is not a qualified electronic signature, which this policy requires: ${p.detail}.`,
@@ -364,7 +364,7 @@ export const catalogue = {
   attestation_stale: entry<{ date: string; days: number; max: number; basis: string }>({
     severity: 'reject',
     rule: {
-      en: 'PRODUCT 5: an attestation is fresh for 30 days',
+      en: 'Filiera specification §5: an attestation is fresh for 30 days',
       it: 'Specifica Filiera §5: una dichiarazione vale 30 giorni',
     },
     en: (p) => `The attestation was signed ${p.days} days ago (${p.date}, ${p.basis}); it may be at most ${p.max} days old.`,
@@ -373,7 +373,7 @@ export const catalogue = {
   attestation_undated: entry({
     severity: 'review',
     rule: {
-      en: 'PRODUCT 5: an attestation is fresh for 30 days',
+      en: 'Filiera specification §5: an attestation is fresh for 30 days',
       it: 'Specifica Filiera §5: una dichiarazione vale 30 giorni',
     },
     en: () => 'The attestation carries neither a signing time nor a readable place and date: its age cannot be checked.',
@@ -398,7 +398,7 @@ export const catalogue = {
     it: (p) => `La base giuridica dichiarata è "${p.basis}", non tra quelle ammesse (${p.allowed}): va valutata da una persona.`,
   }),
 
-  // ---- the consent sample (PRODUCT 10) -------------------------------------------------------------------------
+  // ---- the consent sample (docs/consent-sampling.md) -------------------------------------------------------------------------
   consent_sample_defects: entry<{ defective: number; sampled: number; rows: string }>({
     severity: 'review',
     rule: {

@@ -1,7 +1,7 @@
 import { fieldLabels } from '../attestation/labels.js';
 import type { AttestationFieldName } from '../attestation/model.js';
 
-/** How each field is named on the form (PRODUCT.md section 4): the form's own labels, for messages and the console. */
+/** How each field is named on the form (docs/attestation-format.md): the form's own labels, for messages and the console. */
 export { fieldLabels };
 
 export function fieldLabel(field: AttestationFieldName): string {

@@ -2,7 +2,7 @@ import type { Finding } from '../finding.js';
 import type { ExtractedField } from '../attestation/model.js';
 import { editDistance } from './edit-distance.js';
 
-/** PRODUCT.md section 5: a machine reading within this many character edits of the expected value is a doubt. */
+/** docs/verdict-rules.md: a machine reading within this many character edits of the expected value is a doubt. */
 export const MAX_DOUBT_EDITS = 2;
 
 export type Reading =
@@ -25,7 +25,7 @@ export function compareReading(field: Pick<ExtractedField, 'value' | 'source'>, 
   return edits <= MAX_DOUBT_EDITS ? { kind: 'doubt', edits } : { kind: 'mismatch' };
 }
 
-/** Findings that say a machine reading of a field needs a person's eyes (PRODUCT.md section 5). */
+/** Findings that say a machine reading of a field needs a person's eyes (docs/verdict-rules.md). */
 const READING_DOUBTS = new Set(['ocr_doubt', 'attestation_low_confidence', 'attestation_field_unread', 'attestation_field_malformed']);
 
 /**

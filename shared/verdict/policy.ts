@@ -40,7 +40,7 @@ const expectedFormat: Partial<Record<AttestationFieldName, string>> = {
 };
 
 /**
- * The verdict policy of PRODUCT.md section 5, thresholds from configuration.
+ * The verdict policy of docs/verdict-rules.md, thresholds from configuration.
  *
  * 1. Each rule adds findings with its severity; no rule stops the others, so a compliance officer sees every
  *    problem at once.
@@ -52,7 +52,7 @@ export function decideVerdict(input: VerdictInput): VerdictOutcome {
   const today = romeDate(input.now);
   const { list, attestation: doc, signature, policy } = input;
 
-  // --- The list (PRODUCT 3 and 5) ---
+  // --- The list (docs/list-format.md, docs/verdict-rules.md) ---
   if (!list.readable) {
     if (list.unreadable?.reason === 'too_large') {
       add(finding('list_too_large', { bytes: list.bytes, limit: policy.maxListBytes }));
@@ -156,7 +156,7 @@ export function decideVerdict(input: VerdictInput): VerdictOutcome {
     if (reading.kind === 'match') return;
     const read = String(field.value);
     const want = String(expected);
-    // PRODUCT 5: a machine-read value within two edits of the expected one is a doubt for a person, not a rejection.
+    // docs/verdict-rules.md: a machine-read value within two edits of the expected one is a doubt for a person, not a rejection.
     if (reading.kind === 'doubt') {
       add(finding('ocr_doubt', { label: fieldLabel(name), read: field.raw, expected: want, edits: reading.edits }, { field: name }));
       return;
@@ -235,7 +235,7 @@ export function decideVerdict(input: VerdictInput): VerdictOutcome {
     }
     const revocation = signature.checks.find((c) => c.name === 'revocation');
     if (revocation?.outcome === 'absent') {
-      // PRODUCT 5: unknown revocation status is information, or a person's call under requireRevocationStatus.
+      // docs/verdict-rules.md: unknown revocation status is information, or a person's call under requireRevocationStatus.
       add(
         finding(
           'revocation_status_unknown',

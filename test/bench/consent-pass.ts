@@ -1,5 +1,5 @@
 /**
- * The consent sample drawn inside the list's single pass (PRODUCT.md section 10; issue "done when": a 1,000,000-row
+ * The consent sample drawn inside the list's single pass (docs/consent-sampling.md; issue "done when": a 1,000,000-row
  * list, no second read, bounded memory): processContactList over the same list without a sample, with the default
  * 59 rows and with 1,000, each in a fresh process so that its peak RSS is its own. Printed per mode: wall and CPU time,
  * peak RSS, the times the list was opened (1: one pass), the rows offered to the selector and kept, and the heap the

@@ -1,5 +1,5 @@
 /**
- * The consent sample's draw (PRODUCT.md section 10) over a synthetic feed of released rows, as the list's single pass
+ * The consent sample's draw (docs/consent-sampling.md) over a synthetic feed of released rows, as the list's single pass
  * hands them to the selector: rows per second and the heap it holds, against the obvious way (node:crypto for every
  * key). The heap figure is measured after a full garbage collection, before and after the feed, so that it shows
  * what the selector keeps, not what the loop left behind.

@@ -1,5 +1,5 @@
 /**
- * The whole `filiera verify` process on a 1M-row list, as an auditor runs it (PRODUCT.md section 7): the installed
+ * The whole `filiera verify` process on a 1M-row list, as an auditor runs it (docs/cli.md): the installed
  * bin (bin/filiera.mjs, compiled JavaScript), a signed attestation bound to the list, the 50,000-number RPO file,
  * every check on. Wall time from spawn to exit, and the process's peak RSS (reported by the process itself at exit,
  * test/bench/exit-report.mjs). The median of BENCH_VERIFY_RUNS runs (default 3) after one unmeasured run, which

@@ -6,7 +6,7 @@ import { runCli } from '../../bin/cli.js';
 import { boundAttestation, cleanList, startTestStack, type TestStack } from '../fixtures/stack.js';
 
 /**
- * The CLI's API commands as their users run them (PRODUCT.md section 7): the committente submits in two steps and
+ * The CLI's API commands as their users run them (docs/cli.md): the committente submits in two steps and
  * follows the verdict, the call center pulls the release. In process (runCli, the entry point's own function),
  * against the embedded stack: what a user sees is what runCli writes and returns.
  */

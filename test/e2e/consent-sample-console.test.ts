@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { boundAttestation, cleanList, startTestStack, type TestStack } from '../fixtures/stack.js';
 
 /**
- * The consent sample in the web console (PRODUCT.md section 10), in a real browser against the embedded stack: the
+ * The consent sample in the web console (docs/consent-sampling.md), in a real browser against the embedded stack: the
  * committente sees the sample to answer and downloads it, and once the evidence is in sees each row's outcome (the
  * upload itself goes through the presigned link, as filiera submit --evidence does); compliance sees the
  * sample table with the defects on the intake's page, where the review is decided. Screenshots go to

@@ -9,7 +9,7 @@ import { OTHER_COMPANY_VAT } from '../fixtures/pki.js';
 import { TRACE_KEY_FILE } from '../../shared/adapters/local/file-trace-key.js';
 
 /**
- * Tracing a number on the embedded stack (PRODUCT.md section 11): releases through the API, then GET /v1/trace, over
+ * Tracing a number on the embedded stack (docs/api.md): releases through the API, then GET /v1/trace, over
  * the index the releases wrote to the data folder, read by DuckDB. The number traced is in an acme list released on
  * its signed attestation and in a beta list released by compliance; another acme number only in the first.
  */

@@ -12,7 +12,7 @@ import { attestationFieldNames } from '../../shared/attestation/model.js';
 import { addDays, italianDate, romeDate } from '../../shared/verdict/dates.js';
 import { fieldLabels } from '../../shared/verdict/field-labels.js';
 
-/** `filiera verify` as an auditor runs it: files in, exit status, JSON and the --out files (PRODUCT.md section 7). */
+/** `filiera verify` as an auditor runs it: files in, exit status, JSON and the --out files (docs/cli.md). */
 let dir: string;
 let listFile: string;
 let caFile: string;

@@ -3,7 +3,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { buildApp, type FilieraApp } from '../../infra/cdk/build-app.js';
 
 /**
- * PRODUCT.md section 12 in the CDK app: the event bus in the stateless stack, the rule that feeds webhook deliveries
+ * docs/api.md in the CDK app: the event bus in the stateless stack, the rule that feeds webhook deliveries
  * through SQS to deliver-webhooks, and PutEvents granted on that bus only, to the functions that publish.
  */
 let built: FilieraApp;

@@ -1,7 +1,7 @@
 /**
  * The AWS deployment cannot carry trusted lists or CRL files yet (the functions read their configuration from the
  * environment): the CDK app refuses such a configuration, and the functions refuse an inline one, instead of running
- * without them (PRODUCT.md 5-6: requireQualified would reject everything, configured CRLs would not count).
+ * without them (docs/verdict-rules.md, docs/configuration.md: requireQualified would reject everything, configured CRLs would not count).
  */
 import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';

@@ -10,7 +10,7 @@ import { traceColumns, traceIndexKey } from '../../shared/trace/index-layout.js'
 import { matchesPattern } from '../../infra/cdk/key-patterns.js';
 
 /**
- * The trace engine in the CDK app (PRODUCT.md section 11): the Athena workgroup and its results bucket, the Glue
+ * The trace engine in the CDK app (docs/api.md): the Athena workgroup and its results bucket, the Glue
  * table over the index with partition projection, the key's secret, and who may do what with them.
  */
 let built: FilieraApp;

@@ -7,7 +7,7 @@ const minimal = {
 };
 
 describe('configuration', () => {
-  it('fills every policy default of PRODUCT.md section 6', () => {
+  it('fills every policy default of Filiera specification §6', () => {
     const config = parseConfig(minimal);
     expect(config.policy).toEqual({
       rpoMaxAgeDays: 15,

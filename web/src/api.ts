@@ -12,7 +12,7 @@ import type {
   TraceResponse,
 } from '../../shared/api/schemas.js';
 
-/** The console's only way to the data: the HTTP API with the bearer token (PRODUCT.md section 8). */
+/** The console's only way to the data: the HTTP API with the bearer token (docs/api.md). */
 export type Intake = IntakeView;
 export type IntakePage = z.infer<ReturnType<typeof Page<typeof IntakeView>>>;
 export type Audit = z.infer<typeof AuditResponse>;
@@ -64,7 +64,7 @@ export class ApiClient {
     return this.request('GET', `/v1/intakes/${encodeURIComponent(id)}/documents`);
   }
 
-  /** The releases in scope whose lists held this number (PRODUCT.md section 11); the API records the lookup. */
+  /** The releases in scope whose lists held this number (docs/api.md); the API records the lookup. */
   trace(phone: string): Promise<Trace> {
     return this.request('GET', `/v1/trace?${new URLSearchParams({ phone }).toString()}`);
   }
@@ -73,7 +73,7 @@ export class ApiClient {
     return this.request('POST', `/v1/review/${encodeURIComponent(id)}/decision`, { decision, justification });
   }
 
-  /** The consent sample (PRODUCT.md section 10): the drawn rows, and once checked each row's checks and the defects. */
+  /** The consent sample (docs/consent-sampling.md): the drawn rows, and once checked each row's checks and the defects. */
   consentSample(id: string): Promise<ConsentSample> {
     return this.request('GET', `/v1/intakes/${encodeURIComponent(id)}/consent-sample`);
   }

@@ -1,5 +1,5 @@
 /**
- * The audit trail's hash chain, re-checked in the browser with WebCrypto (PRODUCT.md section 2): the same rule as
+ * The audit trail's hash chain, re-checked in the browser with WebCrypto (docs/architecture.md): the same rule as
  * shared/intake/audit.ts, on the same canonical JSON (shared/intake/canonical-json.ts), so that a person does not have
  * to trust the server's own check.
  *

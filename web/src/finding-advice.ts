@@ -1,7 +1,7 @@
 import type { FindingCode } from '../../shared/verdict/catalogue.js';
 
 /**
- * What the committente can do about each finding (PRODUCT.md section 5), in both languages: one short line under
+ * What the committente can do about each finding (docs/verdict-rules.md), in both languages: one short line under
  * the finding on the intake's page. Typed by the catalogue's codes, so a new rule without advice is a type error
  * (and test/unit/web/finding-advice.test.ts checks the table against the catalogue at run time too).
  */

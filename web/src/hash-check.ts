@@ -1,5 +1,5 @@
 /**
- * The call center's own check of a download (PRODUCT.md section 8): the receipt names the SHA-256 of the list as
+ * The call center's own check of a download (docs/api.md): the receipt names the SHA-256 of the list as
  * released; the list the browser downloaded is hashed here with WebCrypto and compared, so a list altered or
  * swapped between Filiera and the call center is seen before it is dialled.
  */

@@ -1,5 +1,5 @@
 /**
- * A file PUT straight to its presigned link (PRODUCT.md section 8) with upload progress: XMLHttpRequest, since fetch
+ * A file PUT straight to its presigned link (docs/api.md) with upload progress: XMLHttpRequest, since fetch
  * reports no upload progress. The link binds the key, the method, the headers it names and the declared size
  * (Content-Length), so the file goes as is with exactly those headers.
  */

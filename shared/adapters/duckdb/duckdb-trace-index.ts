@@ -17,7 +17,7 @@ export interface DuckDbTraceIndexOptions {
 }
 
 /**
- * The trace index read by DuckDB, in process, over the Parquet files in the data folder (PRODUCT.md section 11):
+ * The trace index read by DuckDB, in process, over the Parquet files in the data folder (docs/api.md):
  * read_parquet with Hive partitions (tenant, month from the path, kept as text), the one query of
  * shared/trace/index-layout.ts. DuckDB skips row groups with the hash column's bloom filter and reads only the
  * columns the query names. Nothing is downloaded: extensions are never installed at run time (Parquet is built in).

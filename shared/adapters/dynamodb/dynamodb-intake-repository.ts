@@ -73,7 +73,7 @@ export function documentClientFor(client: DynamoDBClient): DynamoDBDocumentClien
 export interface DynamoRepositoryOptions {
   /**
    * Days an intake and its trail are kept from its creation (DynamoDB TTL): the evidence retention, since they hold
-   * evidence (PRODUCT.md section 9). Default DEFAULT_EVIDENCE_RETENTION_DAYS.
+   * evidence (docs/limits-and-retention.md). Default DEFAULT_EVIDENCE_RETENTION_DAYS.
    */
   evidenceRetentionDays?: number;
 }

@@ -181,7 +181,7 @@ const ITEM_LIMIT_BYTES = 400 * 1024 - 2048;
 
 /**
  * DynamoDB refuses an item over 400 KB (a ValidationException, on every retry): this double refuses it too, so that
- * a field stored unbounded fails in unit tests as it would in AWS (PRODUCT.md section 9).
+ * a field stored unbounded fails in unit tests as it would in AWS (docs/limits-and-retention.md).
  */
 function fitsItem(snapshot: IntakeSnapshot | null, event: AuditEvent): void {
   for (const [what, value] of [['intake', snapshot], ['audit event', event]] as const) {

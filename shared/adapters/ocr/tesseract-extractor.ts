@@ -60,7 +60,7 @@ export class TesseractExtractor implements DocumentExtractor {
         return { status: 'unreadable', reason: `the scanned PDF cannot be rendered (${(error as Error).message})` };
       }
     } else {
-      // Decoding allocates width x height: refuse what is over the pixel bound from the header (PRODUCT.md section 9).
+      // Decoding allocates width x height: refuse what is over the pixel bound from the header (docs/limits-and-retention.md).
       const over = scanImageOverLimit(document.bytes);
       if (over !== null) return { status: 'unreadable', reason: over };
       images = [document.bytes];

@@ -14,7 +14,7 @@ import type { StoredDocument } from '../../ports/document-extractor.js';
  */
 
 /**
- * One question per field of the form (PRODUCT.md section 4). Textract answers queries asked in English, in ASCII
+ * One question per field of the form (docs/attestation-format.md). Textract answers queries asked in English, in ASCII
  * (its Query.Text pattern); the Italian label, where it is ASCII, helps it find the line. The alias is the field.
  */
 export const fieldQueries: Record<AttestationFieldName, string> = {

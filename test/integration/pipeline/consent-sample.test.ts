@@ -8,7 +8,7 @@ import { evidenceKeys } from '../../../shared/intake/evidence-keys.js';
 import { boundAttestation, cleanList, sha256, startTestStack, type TestStack } from '../../fixtures/stack.js';
 
 /**
- * Consent evidence sampling on the embedded stack (PRODUCT.md section 10): real engines, uploads by plain HTTP PUT to
+ * Consent evidence sampling on the embedded stack (docs/consent-sampling.md): real engines, uploads by plain HTTP PUT to
  * presigned links, the sample downloaded as CSV, filled in and uploaded as the evidence, the list released to the call
  * center with the checked sample in its receipt and the evidence kept in the evidence store.
  */

@@ -5,7 +5,7 @@ import { handleObjectCreated } from '../../../shared/pipeline/process-intake.js'
 import { boundAttestation, cleanList, neverEndingStream, override, startTestStack, type TestStack } from '../../fixtures/stack.js';
 
 /**
- * Faults lose nothing and release nothing twice (PRODUCT.md section 2): a duplicated S3 event, a crash between the
+ * Faults lose nothing and release nothing twice (docs/architecture.md): a duplicated S3 event, a crash between the
  * verdict and the release, a restart in the middle of processing. Each ends with exactly one release and a complete,
  * valid audit trail.
  */

@@ -55,7 +55,7 @@ async function uploadedIntake() {
         tenants: [{ id: 'acme', name: 'Acme Energia S.p.A.', vat: 'IT01234567897', signatories: [], callCenters: ['cc-napoli'] }],
         callCenters: [{ id: 'cc-napoli', name: 'Contact Napoli S.r.l.' }],
         trustAnchors: [],
-        // Not about the consent sample (PRODUCT.md section 10): the verdict is recorded straight away.
+        // Not about the consent sample (docs/consent-sampling.md): the verdict is recorded straight away.
         policy: { consentSampleSize: 0 },
       }),
       file: 'test',

@@ -1,5 +1,5 @@
 /**
- * Signatures made by tools we did not write, checked by tools we did not write (PRODUCT.md sections 4-5): SHA3
+ * Signatures made by tools we did not write, checked by tools we did not write (docs/attestation-format.md, docs/verdict-rules.md): SHA3
  * CAdES made by `openssl cms`, a long-term CAdES carrying a CRL of thousands of entries made by `openssl ca
  * -gencrl`, RFC 3161 document timestamps made by `openssl ts` on a PAdES, and poppler's pdfsig on PDFs with several
  * signatures. Our integrity result must agree with `openssl cms -verify -noverify`, `openssl ts -verify` and pdfsig.

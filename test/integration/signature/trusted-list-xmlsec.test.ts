@@ -1,5 +1,5 @@
 /**
- * PRODUCT.md sections 6-7: a trusted list signed with xmlsec1 (a tool we did not write), cross-checked with
+ * docs/configuration.md, docs/cli.md: a trusted list signed with xmlsec1 (a tool we did not write), cross-checked with
  * `xmlsec1 --verify`, used by `filiera verify --trusted-list XML:SIGNER.pem` (in process) and by loadConfig's
  * trustedLists, on a CAdES made by openssl whose CA is the list's CA/QC service.
  */

@@ -1,5 +1,5 @@
 /**
- * `filiera verify --crl` and `--require-revocation-status` (PRODUCT.md sections 5-7) on a CAdES made by openssl,
+ * `filiera verify --crl` and `--require-revocation-status` (docs/verdict-rules.md, docs/configuration.md, docs/cli.md) on a CAdES made by openssl,
  * with CRLs made by `openssl ca -gencrl`; each case cross-checked with `openssl verify -crl_check_all`. The command
  * runs in process (bin/commands/verify.ts), on the pipeline's engine.
  */

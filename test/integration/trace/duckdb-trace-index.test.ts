@@ -9,7 +9,7 @@ import { traceEntries, traceIndexFile, type ReleaseFacts } from '../../../shared
 import { textSource } from '../../fixtures/lists.js';
 
 /**
- * DuckDB over real Parquet files written by the index writer (PRODUCT.md section 11): the one query finds exactly the
+ * DuckDB over real Parquet files written by the index writer (docs/api.md): the one query finds exactly the
  * releases whose lists held the number, within the scope asked, across tenants and months; the key file.
  */
 let dir: string;

@@ -4,7 +4,7 @@ import { startMemoryStack, type Caller, type MemoryStack } from '../../fixtures/
 import { MemoryTraceIndex } from '../../../shared/adapters/memory/memory-trace-index.js';
 
 /**
- * Every route of PRODUCT.md section 8 against every role and scope, over the handlers and the in-memory adapters:
+ * Every route of docs/api.md against every role and scope, over the handlers and the in-memory adapters:
  * the wrong role or tenant gets 401/403/404 and never a byte of the intake. The local API server's own token checks
  * (signature, expiry, forgery) are test/integration/pipeline/access.test.ts's subject.
  */
@@ -71,7 +71,7 @@ const routes = (id: () => string) =>
   ] as const;
 
 /**
- * The matrix: for each route, the status each caller gets on the released acme intake. 200/201 only where PRODUCT.md
+ * The matrix: for each route, the status each caller gets on the released acme intake. 200/201 only where the specification in docs/
  * section 8 allows it; 404 where the intake is outside the caller's scope (indistinguishable from a missing one).
  */
 const expected: Record<string, Partial<Record<Who, number>>> = {

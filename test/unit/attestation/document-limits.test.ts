@@ -21,7 +21,7 @@ import type { DocumentExtractor, Extraction } from '../../../shared/ports/docume
 import { demoAttestationValues } from '../../fixtures/attestations.js';
 
 /**
- * PRODUCT.md section 9: decompression, text extraction and rasterising are bounded in bytes, items, pages and pixels;
+ * docs/limits-and-retention.md: decompression, text extraction and rasterising are bounded in bytes, items, pages and pixels;
  * a document over a bound is unreadable with a message naming the bound, never an out-of-memory kill or a time-out.
  * The bounds are lowered here so the bombs stay a few KB and nothing inflates to more than a few MiB; the defaults
  * are exercised through the reader with a declared size (pixels), which costs nothing to refuse.

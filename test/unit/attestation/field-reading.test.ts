@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseAttestationText, parseDate } from '../../../shared/attestation/fields.js';
 
-/** How people and scanners write the form's values (PRODUCT.md section 4): wrapped fingerprints, dates in words. */
+/** How people and scanners write the form's values (docs/attestation-format.md): wrapped fingerprints, dates in words. */
 const HASH = 'a3f1c9e0b7d24c6f8e5a1b3c7d9e2f4a6b8c0d1e3f5a7b9c2d4e6f8a0b1c3d5e';
 
 describe('a 64-hex fingerprint wrapped over lines', () => {

@@ -7,7 +7,7 @@ import { parseConfig } from '../../../shared/config.js';
 import { demoUsers, type LocalIdentity, openLocalIdentity } from '../../../infra/local/local-identity.js';
 
 /**
- * Who a bearer token makes the caller (PRODUCT.md section 8). API Gateway's JWT authorizer accepts Cognito's ID and
+ * Who a bearer token makes the caller (docs/api.md). API Gateway's JWT authorizer accepts Cognito's ID and
  * access tokens alike; only the ID token carries the custom:* scope, so the scope must never be guessed.
  */
 const acmeIntake = { tenantId: 'acme', callCenterId: 'cc-napoli' };

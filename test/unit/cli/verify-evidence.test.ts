@@ -12,7 +12,7 @@ import { startMemoryStack, TENANT_VAT, type MemoryStack } from '../../fixtures/m
 import { makeTestPki, signCmsWith, type TestPki } from '../../fixtures/signing.js';
 
 /**
- * `filiera verify --evidence FILE --sample-seed HEX` (PRODUCT.md sections 7 and 10), in process: the auditor re-checks
+ * `filiera verify --evidence FILE --sample-seed HEX` (docs/cli.md, docs/consent-sampling.md), in process: the auditor re-checks
  * offline, from the files and the seed, the consent sample the pipeline checked, and gets the same rows, the same
  * defects and the same verdict.
  */
@@ -107,7 +107,7 @@ describe('filiera verify --evidence --sample-seed', () => {
       '--trust', files.trust, '--signatory', SIGNATORY, '--config', config, '--json',
       '--evidence', files.evidence, '--sample-seed', view.consentSample.seed,
     ]);
-    // Assess: the same verdict, rows and defects; the JSON's consentSample is PRODUCT.md section 7's shape
+    // Assess: the same verdict, rows and defects; the JSON's consentSample is docs/cli.md's shape
     expect(run.code, run.stderr).toBe(exit);
     const json = JSON.parse(run.stdout);
     expect(json.verdict).toBe(verdict);

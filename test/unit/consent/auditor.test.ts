@@ -13,7 +13,7 @@ import { normalizePhone, parseCsv, processContactList } from '../../../shared/li
 import { chunksOf, listBytes, outputCollector } from '../../fixtures/lists.js';
 
 /**
- * The auditor's path (PRODUCT.md section 10): the pipeline draws the sample and records only the nonce; years later
+ * The auditor's path (docs/consent-sampling.md): the pipeline draws the sample and records only the nonce; years later
  * an auditor holding the audit trail, the uploaded list, the attestation as uploaded and the released list recomputes
  * the same rows with nothing but SHA-256, the way docs/consent-sampling.md tells them to.
  */

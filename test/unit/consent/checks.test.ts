@@ -39,7 +39,7 @@ function check(row: ConsentSampleRow, evidence: EvidenceRecord[], period: typeof
   return checkConsentSample({ seed: SEED, rows: [row], evidence, collectionPeriod: period });
 }
 
-describe('the checks of a sampled row (PRODUCT 10)', () => {
+describe('the checks of a sampled row (Filiera specification §10)', () => {
   it('passes a documented online consent on every check', () => {
     const report = check(sampled(), [record()]);
     expect(report.defects).toEqual([]);

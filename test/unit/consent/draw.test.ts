@@ -48,7 +48,7 @@ function feed(rows: number): ConsentSampleCandidate[] {
   }));
 }
 
-describe('the seed and the keys (PRODUCT 10)', () => {
+describe('the seed and the keys (Filiera specification §10)', () => {
   it('match values computed with Python hashlib from the definition', () => {
     // python3: hashlib.sha256(bytes.fromhex(list) + bytes.fromhex(att) + bytes.fromhex(nonce)).hexdigest()
     const listSha = sha('list');

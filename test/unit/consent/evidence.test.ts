@@ -23,7 +23,7 @@ function refused(result: EvidenceReading) {
   return result;
 }
 
-describe('reading the evidence file (PRODUCT 10, with the list reading rules of PRODUCT 3)', () => {
+describe('reading the evidence file (Filiera specification §10, with the list reading rules of Filiera specification §3)', () => {
   it('reads each column and normalises phones as list phones', async () => {
     const file = readable(await readConsentEvidence(listBytes([HEADER, GOOD, OFFLINE]), LIMITS));
     expect(file.dataRows).toBe(2);

@@ -9,7 +9,7 @@ function classOf(text: string): IpClass {
   return classifyIp(ip);
 }
 
-describe('IP addresses of online consents (PRODUCT 10: a public address)', () => {
+describe('IP addresses of online consents (Filiera specification §10: a public address)', () => {
   it.each<[string, IpClass]>([
     ['8.8.8.8', 'public'],
     ['151.1.1.1', 'public'],

@@ -18,7 +18,7 @@ function sample(sampled: number, defectiveRows: number[], checksPerRow = 1) {
 
 const range = (n: number) => Array.from({ length: n }, (_, i) => i + 1);
 
-describe('what the sample means for the intake (PRODUCT 10)', () => {
+describe('what the sample means for the intake (Filiera specification §10)', () => {
   it('proceeds without a defect', () => {
     expect(decideConsentSample(sample(59, []))).toEqual({ outcome: 'proceed', sampledRows: 59, defectiveRows: 0, finding: null });
   });

@@ -19,7 +19,7 @@ const valid = {
   defects: [{ row: 12, check: 'record', message: 'Row 12: no record.', messageIt: 'Riga 12: nessun record.' }],
 };
 
-describe('the consentSample JSON of filiera verify (PRODUCT 7 and 10)', () => {
+describe('the consentSample JSON of filiera verify (Filiera specification §7 and 10)', () => {
   it('accepts { seed, rows, defects }', () => {
     expect(ConsentSampleSchema.parse(valid)).toEqual(valid);
   });

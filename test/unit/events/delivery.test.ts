@@ -12,7 +12,7 @@ import { Intake } from '../../../shared/intake/intake.js';
 import { silentLogger } from '../../../shared/pipeline/deps.js';
 
 /**
- * PRODUCT.md section 12: retried with exponential backoff for 24 hours on anything but 2xx, then recorded as
+ * docs/api.md: retried with exponential backoff for 24 hours on anything but 2xx, then recorded as
  * undelivered in the intake's audit trail. The clock is moved by hand; nothing sleeps.
  */
 

@@ -13,7 +13,7 @@ import { intakeWithVerdict, memoryDeps } from './approved-fixture.js';
 /**
  * Hash links show an altered, removed or reordered event, but not the last events dropped: a shortened chain is
  * still a chain. The head (seq and hash of the last event), recorded on the intake in the same write as each event
- * and in the receipt at release, is what a trail must reach (PRODUCT.md sections 2 and 9).
+ * and in the receipt at release, is what a trail must reach (docs/architecture.md, docs/limits-and-retention.md).
  */
 function trail(n: number): AuditEvent[] {
   const events: AuditEvent[] = [];

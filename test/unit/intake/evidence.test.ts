@@ -5,7 +5,7 @@ import { releaseIntake } from '../../../shared/pipeline/release-intake.js';
 import { ATTESTATION_BYTES, BUCKETS, intakeWithVerdict, memoryDeps } from './approved-fixture.js';
 
 /**
- * PRODUCT.md section 9: the signed attestation as uploaded and the receipt are evidence, kept for the evidence
+ * docs/limits-and-retention.md: the signed attestation as uploaded and the receipt are evidence, kept for the evidence
  * retention in the evidence bucket (Object Lock in AWS), while the contact data goes after the contact retention.
  * The release step writes them there before it publishes.
  */

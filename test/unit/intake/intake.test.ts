@@ -247,7 +247,7 @@ describe('intake ids and keys', () => {
   });
 });
 
-describe('the consent sample in the lifecycle (PRODUCT.md section 10)', () => {
+describe('the consent sample in the lifecycle (Filiera specification §10)', () => {
   it('knows the evidence key, and only that key among the intake prefix is evidence', () => {
     const intake = open();
     expect(intake.evidenceKey()).toBe('tenants/acme/intakes/FIL-0123456789/consent-evidence.csv');

@@ -26,7 +26,7 @@ function processing(): Intake {
   return intake.startProcessing(ctx(1)).next;
 }
 
-describe('processing attempts (PRODUCT.md section 2)', () => {
+describe('processing attempts (Filiera specification §2)', () => {
   it('start is attempt 1, each resume one more; past the last, resume is refused and failProcessing ends it REJECTED', () => {
     let intake = processing();
     expect(intake.processingAttempts).toBe(1);
@@ -64,7 +64,7 @@ describe('processing attempts (PRODUCT.md section 2)', () => {
   });
 });
 
-describe('stored strings are bounded (PRODUCT.md section 9)', () => {
+describe('stored strings are bounded (Filiera specification §9)', () => {
   it('cuts a string with an ellipsis, never inside a surrogate pair', () => {
     expect(truncateString('abcdef', 6)).toBe('abcdef');
     expect(truncateString('abcdefg', 4)).toBe('abc…');

@@ -13,7 +13,7 @@ import type { ListReport } from '../../../shared/list/model.js';
 import { intakeWithVerdict, memoryDeps } from './approved-fixture.js';
 
 /**
- * The intake item and its trail outlived the contact data (PRODUCT.md section 9): up to a hundred phone numbers in
+ * The intake item and its trail outlived the contact data (docs/limits-and-retention.md): up to a hundred phone numbers in
  * the excluded-row samples, signer identities and attestation text stayed in DynamoDB for ever. They now carry the
  * evidence retention as TTL, and the samples are masked before they are stored.
  */

@@ -9,7 +9,7 @@ import { listIntakes, reviewQueue } from '../../../shared/pipeline/queries.js';
 import { intakeWithVerdict, memoryDeps, NOW } from './approved-fixture.js';
 
 /**
- * The compliance queue (PRODUCT.md section 8) is read on every visit, and REJECTED only grows: a call reads one page
+ * The compliance queue (docs/api.md) is read on every visit, and REJECTED only grows: a call reads one page
  * of the byStatus index (status, then age) and the counts from counters kept as intakes move, never every intake.
  */
 const everyTenant = { role: 'compliance' as const, sub: 'carla', tenants: 'all' as const };

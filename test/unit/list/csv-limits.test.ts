@@ -5,7 +5,7 @@ import { processContactList, readListFacts, type ContactListOptions } from '../.
 import { chunksOf } from '../../fixtures/lists.js';
 
 /**
- * PRODUCT.md sections 3 and 9: a field too long for a string (V8 stops near 512 MiB) must be a malformed list naming
+ * docs/list-format.md, docs/limits-and-retention.md: a field too long for a string (V8 stops near 512 MiB) must be a malformed list naming
  * its row, never a RangeError that leaves the intake in PROCESSING. The caps are lowered here so the inputs stay small;
  * one test runs the default 1 MiB cap on a 1.5 MiB field.
  */

@@ -5,7 +5,7 @@ import { processContactList } from '../../../shared/list/process.js';
 import { chunksOf, encodeText, outputCollector } from '../../fixtures/lists.js';
 
 /**
- * What lists made in spreadsheets carry (PRODUCT.md section 3): an Excel `sep=` line, spreadsheet damage to phone
+ * What lists made in spreadsheets carry (docs/list-format.md): an Excel `sep=` line, spreadsheet damage to phone
  * cells (never repaired by guessing), Excel's text markers and full-width digits, service numbers a call center must
  * not dial, and consents without a date under requireConsentDate.
  */

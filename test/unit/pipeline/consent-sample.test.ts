@@ -11,7 +11,7 @@ import { MEMORY_BUCKETS, startMemoryStack, TENANT_VAT, type Caller, type MemoryS
 import { makeTestPki, signCmsWith, type TestPki } from '../../fixtures/signing.js';
 
 /**
- * Consent evidence sampling through the handlers over the in-memory adapters (PRODUCT.md section 10): the draw in the
+ * Consent evidence sampling through the handlers over the in-memory adapters (docs/consent-sampling.md): the draw in the
  * list's pass, AWAITING_EVIDENCE, the evidence upload and its three outcomes, the deadline, the auditor's recomputation
  * from the audit trail alone, and who may see the sample or upload its evidence. Attestations are CAdES-signed with
  * an in-process PKI, so that the documents alone would approve: what the sample decides shows.
@@ -142,7 +142,7 @@ describe('the consent sample is drawn in the list pass and awaited', () => {
     expect(receipt.consentSample.rows).toHaveLength(10);
     expect(receipt.consentSample.rows[0].checks).toMatchObject({ record: 'passed', public_ip: 'passed', confirmation: 'passed' });
     expect(receipt.consentSample.evidence).toMatchObject({ sha256: sha256(evidence), dataRows: 10 });
-    // PRODUCT.md section 10: the evidence file is kept with the signed attestation
+    // docs/consent-sampling.md: the evidence file is kept with the signed attestation
     const kept = evidenceKeys('acme', intakeId);
     expect(new TextDecoder().decode(await s.deps.objects.getBytes(MEMORY_BUCKETS.evidence, kept.consentEvidence, 1 << 20))).toBe(evidence);
     expect(await s.deps.objects.head(MEMORY_BUCKETS.evidence, kept.attestation)).not.toBeNull();

@@ -38,7 +38,7 @@ function memoryDeps(): PipelineDeps & { objects: MemoryObjectStore } {
         tenants: [{ id: 'acme', name: 'Acme Energia S.p.A.', vat: `IT${DEMO_TENANT_VAT}`, signatories: [DEMO_SIGNATORY], callCenters: ['cc-napoli'] }],
         callCenters: [{ id: 'cc-napoli', name: 'Contact Napoli S.r.l.' }],
         trustAnchors: [],
-        // Not about the consent sample (PRODUCT.md section 10): approved lists are released straight away.
+        // Not about the consent sample (docs/consent-sampling.md): approved lists are released straight away.
         policy: { consentSampleSize: 0 },
       }),
       file: 'test',

@@ -8,7 +8,7 @@ import { addDays, italianDate, romeDate } from '../../../shared/verdict/dates.js
 import { demoAttestationValues } from '../../fixtures/attestations.js';
 
 /**
- * verifyIntake draws the consent sample inside the list's single pass (PRODUCT.md section 10): the seed needs the
+ * verifyIntake draws the consent sample inside the list's single pass (docs/consent-sampling.md): the seed needs the
  * list's SHA-256 before the pass ends, so the attested one is used; the one case where it cannot be (a machine reading
  * of the hash in doubt, a person to decide) draws again with the real hash, so that the seed is always the one
  * section 10 writes. The list is counted as it is opened.
@@ -74,7 +74,7 @@ async function verify(list: string, bytes: Uint8Array, options: { size?: number;
 }
 
 describe('the consent sample in the list pass', () => {
-  it('draws from the attested hash in the one pass: the seed of PRODUCT.md section 10, the rows of the keys', async () => {
+  it('draws from the attested hash in the one pass: the seed of Filiera specification §10, the rows of the keys', async () => {
     const list = consentList(30);
     const bytes = await attestation(list, 30);
     const { result, opened } = await verify(list, bytes);

@@ -10,7 +10,7 @@ import { handleObjectCreated } from '../../../shared/pipeline/process-intake.js'
 import { sweep } from '../../../shared/pipeline/sweep.js';
 
 /**
- * PRODUCT.md sections 2 and 9: no intake stays in PROCESSING for ever. Processing that fails for reasons other than
+ * docs/architecture.md, docs/limits-and-retention.md: no intake stays in PROCESSING for ever. Processing that fails for reasons other than
  * the documents' content ends REJECTED with `processing_failed` after three attempts; the sweep reaches every
  * PROCESSING intake, however many older ones keep failing; a verdict fits its DynamoDB item whatever the list's header
  * or the findings hold.
@@ -99,7 +99,7 @@ describe('processing attempts are counted', () => {
     expect(last.failed).toEqual([]);
     const done = await snapshot(deps, id);
     expect(done).toMatchObject({ status: 'REJECTED', verdict: 'rejected', processingAttempts: MAX_PROCESSING_ATTEMPTS });
-    expect(done.findings).toEqual([expect.objectContaining({ code: 'processing_failed', severity: 'reject', rule: expect.stringMatching(/^PRODUCT 2/) })]);
+    expect(done.findings).toEqual([expect.objectContaining({ code: 'processing_failed', severity: 'reject', rule: expect.stringMatching(/^Filiera specification §2/) })]);
     expect(done.findings![0]!.message).toMatch(/failed 3 times/);
     const trail = await deps.intakes.auditTrail(id);
     expect(trail.map((e) => e.type).slice(-1)).toEqual(['processing.failed']);
@@ -171,7 +171,7 @@ describe('the sweep reaches every PROCESSING intake', () => {
   });
 });
 
-describe('a verdict always fits its item (PRODUCT.md section 9)', () => {
+describe('a verdict always fits its item (Filiera specification §9)', () => {
   const DYNAMODB_ITEM_LIMIT = 400 * 1024;
 
   it('a 600 KB header cell is stored cut, whole in the receipt, and the item stays well under 400 KB', async () => {

@@ -10,7 +10,7 @@ import { startMemoryStack } from '../../fixtures/memory-stack.js';
 /**
  * Upload links bound to the size the uploader declared: S3 (and the local engine, which checks as S3 does) takes
  * a body of exactly that length and nothing larger; a declared size over the limit gets no link, and the refusal
- * names the limit (PRODUCT.md section 5: lists 1 GiB or the tenant's own, attestations 50 MiB).
+ * names the limit (docs/verdict-rules.md: lists 1 GiB or the tenant's own, attestations 50 MiB).
  */
 const ENDPOINT = 'http://127.0.0.1:4569';
 const acme: Principal = { role: 'committente', sub: 'alice', tenantId: 'acme' };
@@ -48,7 +48,7 @@ describe('upload links bound to a declared size', () => {
   it('are refused for a declared size over the limit, naming it, and no intake is opened', async () => {
     const deps = stack();
     await expect(openIntake(deps, acme, { callCenter: 'cc-napoli', campaign: 'x', attestationBytes: 50 * 1024 * 1024 + 1 })).rejects.toThrow(
-      'attestationBytes: 52428801 bytes is over the limit of 50 MiB for the attestation (PRODUCT.md section 5)',
+      'attestationBytes: 52428801 bytes is over the limit of 50 MiB for the attestation (Filiera specification §5)',
     );
     await expect(openIntake(deps, acme, { callCenter: 'cc-napoli', campaign: 'x', listBytes: 1024 ** 3 + 1 })).rejects.toThrow(/over the limit of 1 GiB for the list/);
     await expect(openIntake(deps, acme, { callCenter: 'cc-napoli', campaign: 'x', listBytes: 0 })).rejects.toThrow(/listBytes: the list's size in bytes/);

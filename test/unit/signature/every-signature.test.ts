@@ -1,5 +1,5 @@
 /**
- * PRODUCT.md sections 4-5: every signature counts (parallel signers, nested envelopes), certificates are used for
+ * docs/attestation-format.md, docs/verdict-rules.md: every signature counts (parallel signers, nested envelopes), certificates are used for
  * what they are for, algorithms per ETSI TS 119 312, signing time not in the future, large long-term signatures are
  * read within bounds, and every detail of an Italian finding is Italian. Fixtures are built in-process (pkijs).
  */
@@ -273,7 +273,7 @@ describe('signing time no later than processing (5 minutes of clock skew)', () =
   });
 });
 
-describe('large long-term signatures are read within bounds (PRODUCT.md 9)', () => {
+describe('large long-term signatures are read within bounds (Filiera specification §9)', () => {
   /** Copies of a certificate with distinct serials: what a long-term signature's certificate store weighs. */
   function manyCertificates(n: number): Uint8Array[] {
     return Array.from({ length: n }, (_, i) => {

@@ -1,5 +1,5 @@
 /**
- * PRODUCT.md section 5: after a PAdES signature, an incremental update may add only validation data (/DSS, /VRI),
+ * docs/verdict-rules.md: after a PAdES signature, an incremental update may add only validation data (/DSS, /VRI),
  * RFC 3161 document timestamps or a further signature (itself verified); anything else rejects. Updates are written
  * by hand here as signing tools write them (test/fixtures/signing.ts).
  */

@@ -1,5 +1,5 @@
 /**
- * PRODUCT.md sections 5 and 7: the pipeline (handlers over the in-memory adapters) and `filiera verify` (in process)
+ * docs/verdict-rules.md, docs/cli.md: the pipeline (handlers over the in-memory adapters) and `filiera verify` (in process)
  * run one engine and give the same verdict on the signature cases of the signatures issue: a good signer; two
  * signers with one untrusted or invalid; a nested envelope with an untrusted inner layer; an encryption-only
  * certificate; a signing time two days in the future.

@@ -1,4 +1,4 @@
-/** PRODUCT.md section 6: the revocation block of the configuration, and CRL files in DER or PEM. */
+/** docs/configuration.md: the revocation block of the configuration, and CRL files in DER or PEM. */
 import { describe, expect, it } from 'vitest';
 import { ConfigError, crlFromFile, parseConfig, policyFor } from '../../../shared/config.js';
 

@@ -1,5 +1,5 @@
 /**
- * PRODUCT.md sections 5-6: revocation from configured CRLs and from the revocation data a signature carries
+ * docs/verdict-rules.md, docs/configuration.md: revocation from configured CRLs and from the revocation data a signature carries
  * (SignedData.crls, PAdES /DSS). Revoked at signing time rejects; a compromise counts whatever the claimed time;
  * unknown status is information, or a person's call under requireRevocationStatus.
  */

@@ -1,5 +1,5 @@
 /**
- * PRODUCT.md section 5: an RFC 3161 signature timestamp verified against a trusted time-stamping authority gives the
+ * docs/verdict-rules.md: an RFC 3161 signature timestamp verified against a trusted time-stamping authority gives the
  * signing time (a key that expired or was compromised cannot back-date a signature); one that does not verify or
  * comes from an untrusted authority is not used, the claimed time stands, with an info finding.
  */

@@ -1,5 +1,5 @@
 /**
- * PRODUCT.md section 6: ETSI TS 119 612 trusted lists, verified against their configured signer (xml-crypto) before
+ * docs/configuration.md: ETSI TS 119 612 trusted lists, verified against their configured signer (xml-crypto) before
  * use; CA/QC services granted at the signing time (history included) anchor signatures, TSA/QTST services anchor
  * timestamps.
  */

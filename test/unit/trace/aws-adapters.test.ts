@@ -6,7 +6,7 @@ import { AthenaTraceIndex, startTraceQuery } from '../../../shared/adapters/athe
 import { SecretTraceKey } from '../../../shared/adapters/secrets-manager/secret-trace-key.js';
 
 /**
- * The AWS adapters of the trace (PRODUCT.md section 11): Athena (start, poll, page through results) and the key's
+ * The AWS adapters of the trace (docs/api.md): Athena (start, poll, page through results) and the key's
  * secret. No local engine answers as Athena does, so the client is mocked (STYLE.md 9).
  */
 const athena = mockClient(AthenaClient);

@@ -5,7 +5,7 @@ import { textSource } from '../../fixtures/lists.js';
 import { isTraceHash, traceHash, traceHashHex, traceIndexKey, traceMonth, traceQuery } from '../../../shared/trace/index-layout.js';
 import { MAX_CONSENT_SOURCE_CHARS, traceEntries, traceIndexFile, type TraceIndexEntry } from '../../../shared/trace/index-writer.js';
 
-/** The trace index's pieces (PRODUCT.md section 11): the keyed hash, the key layout, the query, the Parquet rows. */
+/** The trace index's pieces (docs/api.md): the keyed hash, the key layout, the query, the Parquet rows. */
 const KEY = new Uint8Array(32).fill(7);
 const OTHER_KEY = new Uint8Array(32).fill(8);
 const RELEASE = { intakeId: 'FIL-TRACE00001', callCenter: 'cc-napoli', campaign: 'Inverno 2026', releasedAt: new Date('2026-12-01T10:00:00Z') };

@@ -8,7 +8,7 @@ import { traceHashHex } from '../../../shared/trace/index-layout.js';
 import { parquetReadObjects } from 'hyparquet';
 
 /**
- * GET /v1/trace over the handlers and the in-memory adapters (PRODUCT.md section 11): who may trace, in which scope,
+ * GET /v1/trace over the handlers and the in-memory adapters (docs/api.md): who may trace, in which scope,
  * the number in any notation, the audit record of each trace, and the index a release writes.
  */
 const KEY = new Uint8Array(32).fill(7);

@@ -6,7 +6,7 @@ import type { ListReport } from '../../../shared/list/model.js';
 import { compareReading, doubtfulFields } from '../../../shared/verdict/ocr-doubt.js';
 import { decideVerdict } from '../../../shared/verdict/policy.js';
 
-/** PRODUCT.md section 5: a field read by OCR within two edits of its expected value is a doubt, not a rejection. */
+/** docs/verdict-rules.md: a field read by OCR within two edits of its expected value is a doubt, not a rejection. */
 const NOW = new Date('2026-11-20T10:00:00Z');
 const LIST_SHA = '3f'.repeat(32);
 const INTAKE = 'FIL-7K3M9Q2XAB';

@@ -94,7 +94,7 @@ function input(over: {
   };
 }
 
-describe('verdict policy (PRODUCT.md section 5)', () => {
+describe('verdict policy (Filiera specification §5)', () => {
   it('approves a signed, bound, fresh attestation over a clean list', () => {
     const outcome = decideVerdict(input({}));
     expect(outcome.verdict).toBe('approved');

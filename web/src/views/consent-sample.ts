@@ -4,11 +4,11 @@ import { h, replaceChildren } from '../dom.js';
 import type { MessageKey } from '../i18n.js';
 import { errorMessage } from './common.js';
 
-/** The checks of each sampled row, in the order of PRODUCT.md section 10 (shared/consent/checks.ts). */
+/** The checks of each sampled row, in the order of docs/consent-sampling.md (shared/consent/checks.ts). */
 const CHECKS = ['record', 'consent_period', 'consent_date', 'public_ip', 'notice', 'confirmation'] as const;
 
 /**
- * The consent sample on the intake's page (PRODUCT.md section 10): the drawn rows and, once checked, each row's
+ * The consent sample on the intake's page (docs/consent-sampling.md): the drawn rows and, once checked, each row's
  * checks and the defects, for compliance to decide with them in front of them; for the committente while the evidence
  * is awaited, the sample to download and how to upload the evidence.
  */

@@ -4,7 +4,7 @@ import { h, replaceChildren } from '../dom.js';
 import { errorMessage, loading, pageHeading } from './common.js';
 
 /**
- * The committente opens an intake (PRODUCT.md section 8): one of its configured call centers and the campaign. The
+ * The committente opens an intake (docs/api.md): one of its configured call centers and the campaign. The
  * files are uploaded next, on the intake's page, each through a link bound to its size.
  */
 export async function renderNewIntake(app: App, main: HTMLElement): Promise<void> {

@@ -5,7 +5,7 @@ import { checkReleasedList } from '../hash-check.js';
 import { errorMessage, loading, pageHeading } from './common.js';
 
 /**
- * The call center's releases (PRODUCT.md section 8): each with committente, campaign, rows, when it was released and
+ * The call center's releases (docs/api.md): each with committente, campaign, rows, when it was released and
  * when it expires (the RPO check's 15 days), expired ones marked and not downloadable. A download asks the API for
  * five-minute links (GET /v1/releases/{id}, each issue recorded in the intake's audit trail), fetches the list and
  * the receipt, and checks the list's SHA-256 against the receipt here, with WebCrypto, before offering to save them.

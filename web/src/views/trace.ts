@@ -4,7 +4,7 @@ import { h, replaceChildren } from '../dom.js';
 import { errorMessage, loading, pageHeading } from './common.js';
 
 /**
- * Trace a number (PRODUCT.md section 11), for compliance in scope and a committente for its own releases: the number
+ * Trace a number (docs/api.md), for compliance in scope and a committente for its own releases: the number
  * stays in the form and the request, never in the page's address (browser history keeps addresses), and each
  * release found links to its intake.
  */

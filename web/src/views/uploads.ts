@@ -15,7 +15,7 @@ export function sentUploads(intakeId: string): ReadonlySet<UploadKind> {
 }
 
 /**
- * The committente's upload of one file on the intake's page (PRODUCT.md section 8), while it is missing: a file input
+ * The committente's upload of one file on the intake's page (docs/api.md), while it is missing: a file input
  * with its label (the keyboard path) and a drop zone that is a button (Enter opens the same picker). Each upload asks
  * the API for a fresh link bound to the file's size (POST /v1/intakes/{id}/uploads), then PUTs the file straight to
  * storage with a progress bar. A refused or expired link is said plainly, with a button that renews it and sends the
@@ -51,6 +51,7 @@ function uploadControl(app: App, intake: Intake, kind: UploadKind, onSent: (kind
     {
       type: 'button',
       class: 'dropzone',
+      id: `upload-${kind}-drop`,
       'data-testid': `drop-${kind}`,
       onclick: () => input.click(),
       ondragover: (event: Event) => {
