@@ -11,7 +11,7 @@ import { fitToBudget, RECEIPT_DETAILS_BUDGET_BYTES, RECEIPT_STEPS } from '../int
 import { byteChannel } from './byte-channel.js';
 import { MAX_ATTESTATION_BYTES, PROCESSING_LEASE_MS, type PipelineDeps } from './deps.js';
 import { describeBytes } from './open-intake.js';
-import { releaseIntake } from './release-intake.js';
+import { keepEvidence, releaseIntake } from './release-intake.js';
 import { announceTransition } from '../events/publish.js';
 import { awaitedSampleReceipt, consentSampleNonce, processConsentEvidence, rejectOverdueEvidence } from './consent-evidence.js';
 
@@ -257,9 +257,11 @@ export async function processIntake(
     deps.log.info('consent evidence awaited', { intakeId: intake.intakeId, sampledRows: drawn.rows.length });
     return result;
   }
-  await deps.objects.putObject(bucket, rKey, new TextEncoder().encode(`${JSON.stringify(receipt, null, 2)}\n`), {
-    contentType: 'application/json',
-  });
+  const receiptBytes = new TextEncoder().encode(`${JSON.stringify(receipt, null, 2)}\n`);
+  await deps.objects.putObject(bucket, rKey, receiptBytes, { contentType: 'application/json' });
+  // docs/limits-and-retention.md: a rejected list and one sent to a person are evidence too, kept for the evidence
+  // retention before the verdict is recorded (an approved one is kept by its release, with the receipt released).
+  if (result.verdict !== 'approved') await keepEvidence(deps, intake, receiptBytes);
   const move = intake.recordVerdict(
     {
       verdict: result.verdict,

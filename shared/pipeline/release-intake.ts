@@ -92,8 +92,14 @@ export async function keepEvidence(deps: PipelineDeps, intake: Intake, receipt: 
   const keys = evidenceKeys(intake.tenantId, intake.intakeId);
   const attestation = intake.uploads.attestation;
   if (attestation) {
-    const bytes = await deps.objects.getBytes(deps.buckets.intake, attestation.key, MAX_ATTESTATION_BYTES, versionOf(attestation));
-    await deps.objects.putObject(deps.buckets.evidence, keys.attestation, bytes, { contentType: 'application/octet-stream' });
+    try {
+      const bytes = await deps.objects.getBytes(deps.buckets.intake, attestation.key, MAX_ATTESTATION_BYTES, versionOf(attestation));
+      await deps.objects.putObject(deps.buckets.evidence, keys.attestation, bytes, { contentType: 'application/octet-stream' });
+    } catch (err) {
+      // A file over the attestation limit was never read, nor is it kept: the receipt's finding says why.
+      if ((err as { code?: string }).code !== 'object_too_large') throw err;
+      deps.log.warn('attestation over the limit: not kept as evidence', { intakeId: intake.intakeId });
+    }
   }
   await deps.objects.putObject(deps.buckets.evidence, keys.receipt, receipt, { contentType: 'application/json' });
 }
