@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -14,6 +15,12 @@ import { ensurePrivateDir, writePrivateFile } from './private-files.js';
  */
 
 export const SHIPPED_DEMO_CONFIG = fileURLToPath(new URL('../../config/demo.json', import.meta.url));
+
+/**
+ * PRODUCT.md section 12: the demo subscribes a webhook receiver that `npm run demo` starts on loopback (bin/demo.ts),
+ * for every event of the demo tenant, with a secret made at first start beside the demo PKI.
+ */
+export const DEMO_WEBHOOK = { id: 'demo-receiver', port: 4591, path: '/filiera/events', secretFile: 'demo-webhook.key' } as const;
 export const DEFAULT_DATA_DIR = '.filiera-data';
 
 /** The demo signer's name; the tax code and company come from the demo configuration's first tenant. */
@@ -50,6 +57,19 @@ export async function prepareLocalConfig(options: { configFile?: string | undefi
   const configFile = path.join(demoPki.dir, 'config.json');
   // Anchors the demo file itself lists stay, made absolute: the written file lives elsewhere.
   const anchors = config.trustAnchors.map((anchor) => path.resolve(path.dirname(SHIPPED_DEMO_CONFIG), anchor));
-  await writePrivateFile(configFile, `${JSON.stringify({ ...raw, trustAnchors: [...anchors, path.basename(demoPki.caPath)] }, null, 2)}\n`);
+  const secretFile = path.join(demoPki.dir, DEMO_WEBHOOK.secretFile);
+  const secret = await readFile(secretFile, 'utf8').catch(() => null);
+  if (!secret?.trim()) await writePrivateFile(secretFile, `${randomBytes(32).toString('hex')}\n`);
+  const webhooks = [
+    ...((raw.webhooks as unknown[] | undefined) ?? []),
+    {
+      id: DEMO_WEBHOOK.id,
+      tenant: tenant.id,
+      url: `http://127.0.0.1:${DEMO_WEBHOOK.port}${DEMO_WEBHOOK.path}`,
+      events: ['intake.released', 'intake.rejected', 'intake.in_review', 'intake.evidence_requested', 'intake.decided', 'release.downloaded'],
+      secretFile: DEMO_WEBHOOK.secretFile,
+    },
+  ];
+  await writePrivateFile(configFile, `${JSON.stringify({ ...raw, trustAnchors: [...anchors, path.basename(demoPki.caPath)], webhooks }, null, 2)}\n`);
   return { configFile, demoPki };
 }

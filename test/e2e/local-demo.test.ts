@@ -64,6 +64,8 @@ describe('npm start and npm run demo with the demo configuration', () => {
       expect(demo.stdout).toMatch(/FIL-\S+\s+(APPROVED|RELEASED)\s+signed, bound to the list/);
       expect(demo.stdout).toMatch(/FIL-\S+\s+REJECTED\s+RPO check 20 days old/);
       expect(demo.stdout).toMatch(/FIL-\S+\s+IN_REVIEW\s+attestation not digitally signed/);
+      // PRODUCT.md section 12: the demo's webhook receiver got the released event, its signature checked.
+      expect(demo.stdout).toMatch(/webhook received filiera\.intake\.released FIL-\S+ status RELEASED \(event FIL-\S+, signature valid\)/);
 
       expect((await lstat(data)).mode & 0o777).toBe(0o700);
       const entries = await modes(data);
