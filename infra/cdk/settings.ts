@@ -39,7 +39,7 @@ export const SettingsSchema = z.object({
   /** Object Lock on the evidence bucket: GOVERNANCE (privileged users may lift it) or COMPLIANCE (nobody can). */
   evidenceLockMode: z.enum(['GOVERNANCE', 'COMPLIANCE']).default('GOVERNANCE'),
   /** Default Object Lock retention; the telemarketing code of conduct keeps comparison files 5 years (art. 15). */
-  evidenceRetentionDays: z.coerce.number().int().positive().max(36_500).default(1826),
+  evidenceRetentionDays: z.coerce.number().int().positive().max(36_500).default(1825),
   /**
    * The configuration file (docs/configuration.md), read at synth time. No default: the demo configuration is for the
    * local stack, and its CA's keys are not secret.

@@ -24,7 +24,7 @@ describe('deploy-time settings', () => {
       region: 'eu-central-1',
       rawRetentionDays: 30,
       evidenceLockMode: 'GOVERNANCE',
-      evidenceRetentionDays: 1826,
+      evidenceRetentionDays: 1825,
       filieraConfig: 'config/prod.json',
       skipBundling: false,
     });

@@ -157,7 +157,7 @@ describe('stateful stack', () => {
   it('keeps evidence for the evidence retention, then deletes it, and lets only the release step write or delete it', () => {
     const [id, evidence] = bucketNamed('evidence');
     const rules = evidence.Properties.LifecycleConfiguration.Rules as { Id: string; Prefix?: string; ExpirationInDays?: number }[];
-    expect(rules.find((r) => r.Id === 'DeleteAfterRetention')).toMatchObject({ Prefix: 'tenants/', ExpirationInDays: 1826 });
+    expect(rules.find((r) => r.Id === 'DeleteAfterRetention')).toMatchObject({ Prefix: 'tenants/', ExpirationInDays: 1825 });
     const deny = bucketPolicyStatements(id).find((st) => st.Effect === 'Deny' && list(st.Action).includes('s3:PutObject'))!;
     expect(list(deny.Action).sort()).toEqual(['s3:DeleteObject', 's3:DeleteObjectVersion', 's3:PutObject']);
     // The release step, and the trace function for its audit records (test/infra/trace.test.ts).
@@ -172,7 +172,7 @@ describe('stateful stack', () => {
     expect(evidence.Properties.ObjectLockEnabled).toBe(true);
     expect(evidence.Properties.ObjectLockConfiguration).toEqual({
       ObjectLockEnabled: 'Enabled',
-      Rule: { DefaultRetention: { Mode: 'GOVERNANCE', Days: 1826 } },
+      Rule: { DefaultRetention: { Mode: 'GOVERNANCE', Days: 1825 } },
     });
   });
 
