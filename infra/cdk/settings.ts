@@ -108,7 +108,7 @@ export function parseSettings(read: (key: string) => unknown): Settings {
  */
 export async function inlineConfiguration(file: string): Promise<string> {
   if (isShippedDemoConfig(file)) throw new DeploymentConfigError(`${file}: the local demo configuration is not deployed; write your own`);
-  const { config, trustAnchorPems } = await loadConfig(file).catch((err: Error) => {
+  const { config, trustAnchorPems } = await loadConfig(file, { webhookSecrets: false }).catch((err: Error) => {
     throw err instanceof ConfigError ? new DeploymentConfigError(err.message) : err;
   });
   try {

@@ -1,6 +1,10 @@
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { buildApp, type FilieraApp } from '../../infra/cdk/build-app.js';
+import { inlineConfiguration } from '../../infra/cdk/settings.js';
 
 /**
  * docs/api.md in the CDK app: the event bus in the stateless stack, the rule that feeds webhook deliveries
@@ -69,5 +73,21 @@ describe('events and webhooks in AWS', () => {
     expect(granted.some((s) => actions(s).includes('secretsmanager:GetSecretValue'))).toBe(true);
     // It appends webhook.undelivered, and moves no intake.
     expect(granted.some((s) => actions(s).includes('dynamodb:UpdateItem') && !('Condition' in s))).toBe(false);
+  });
+});
+
+describe('the deployed configuration', () => {
+  it('keeps its webhooks without reading their secret files at synth (in AWS the secrets are in Secrets Manager)', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'filiera-deploy-webhooks-'));
+    try {
+      const fixture = JSON.parse(await readFile('test/fixtures/deploy/config.json', 'utf8'));
+      const file = path.join(dir, 'config.json');
+      const webhooks = [{ id: 'napoli-ops', callCenter: 'cc-napoli', url: 'https://ops.example/filiera', events: ['intake.released'], secretFile: 'absent.key' }];
+      await writeFile(file, JSON.stringify({ ...fixture, trustAnchors: [path.resolve('test/fixtures/deploy/ca.pem')], webhooks }));
+      const inline = JSON.parse(await inlineConfiguration(file));
+      expect(inline.webhooks).toEqual(webhooks);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });
