@@ -3,6 +3,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { MemoryEventPublisher } from '../../../shared/adapters/memory/memory-event-publisher.js';
 import { renderAttestationPdf } from '../../../shared/attestation/index.js';
 import { FilieraEventSchema } from '../../../shared/events/event.js';
+import { sweep } from '../../../shared/pipeline/sweep.js';
 import { addDays, italianDate, romeDate } from '../../../shared/verdict/dates.js';
 import { demoAttestationValues } from '../../fixtures/attestations.js';
 import { startMemoryStack, TENANT_VAT, type Caller, type MemoryStack } from '../../fixtures/memory-stack.js';
@@ -122,6 +123,15 @@ describe('each awaited transition publishes one event', () => {
     const intakeId = await submit(s, 'signed');
     expect((await s.call('GET', `/v1/intakes/${intakeId}`, committente)).json.status).toBe('AWAITING_EVIDENCE');
     expect(types(events)).toEqual(['filiera.intake.evidence_requested']);
+  });
+
+  it('no evidence within consentEvidenceHours: intake.rejected when the sweep rejects it', async () => {
+    const { s, events } = stack({ consentSampleSize: 10, consentEvidenceHours: 72 });
+    const intakeId = await submit(s, 'signed');
+    s.clock.now = new Date(s.clock.now.getTime() + 73 * 3_600_000);
+    await sweep(s.deps);
+    expect((await s.call('GET', `/v1/intakes/${intakeId}`, committente)).json.status).toBe('REJECTED');
+    expect(types(events)).toEqual(['filiera.intake.evidence_requested', 'filiera.intake.rejected']);
   });
 
   it('each download link issued to the call center: release.downloaded', async () => {
