@@ -3,7 +3,7 @@ import { readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { attestationBytes, boundAttestation, cleanList, sha256, startTestStack, type TestStack } from '../fixtures/stack.js';
+import { attestationBytes, boundAttestation, cleanList, sha256, startTestStack, type TestStack, apiCall } from '../fixtures/stack.js';
 import { addDays, italianDate, romeDate } from '../../shared/verdict/dates.js';
 import { OTHER_COMPANY_VAT } from '../fixtures/pki.js';
 import { TRACE_KEY_FILE } from '../../shared/adapters/local/file-trace-key.js';
@@ -20,21 +20,7 @@ const tokens: Record<string, string> = {};
 let acmeRelease: string;
 let betaRelease: string;
 
-async function api(method: string, url: string, token: string | undefined, body?: unknown) {
-  const response = await fetch(`${stack.baseUrl}${url}`, {
-    method,
-    headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(body ? { 'content-type': 'application/json' } : {}) },
-    ...(body ? { body: JSON.stringify(body) } : {}),
-  });
-  const text = await response.text();
-  let json: any = text;
-  try {
-    json = JSON.parse(text);
-  } catch {
-    // not JSON
-  }
-  return { status: response.status, json, text };
-}
+const api = (method: string, path: string, token: string | undefined, body?: unknown) => apiCall(stack.baseUrl, method, path, token, body);
 
 async function open(token: string, callCenter: string, campaign: string, list: string, attestation: (id: string) => Promise<Uint8Array>) {
   const created = await api('POST', '/v1/intakes', token, { callCenter, campaign });

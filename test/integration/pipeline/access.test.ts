@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openLocalIdentity } from '../../../infra/local/local-identity.js';
 import { addDays, italianDate, romeDate } from '../../../shared/verdict/dates.js';
 import { DEMO_TENANT_VAT } from '../../fixtures/pki.js';
-import { attestationBytes, cleanList, sha256, startTestStack, type TestStack } from '../../fixtures/stack.js';
+import { attestationBytes, cleanList, sha256, startTestStack, type TestStack, apiCall } from '../../fixtures/stack.js';
 
 /**
  * What only the real server shows: the bearer token checked as API Gateway's JWT authorizer checks it (missing,
@@ -61,21 +61,7 @@ afterAll(async () => {
   if (forgeryDir) await rm(forgeryDir, { recursive: true, force: true });
 });
 
-async function call(method: string, route: string, token: string | undefined, body?: unknown) {
-  const response = await fetch(`${stack.baseUrl}${route}`, {
-    method,
-    headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(body ? { 'content-type': 'application/json' } : {}) },
-    ...(body ? { body: JSON.stringify(body) } : {}),
-  });
-  const text = await response.text();
-  let json: any = text;
-  try {
-    json = JSON.parse(text);
-  } catch {
-    // a PDF or plain text
-  }
-  return { status: response.status, json, text };
-}
+const call = (method: string, path: string, token: string | undefined, body?: unknown) => apiCall(stack.baseUrl, method, path, token, body);
 
 const decision = { decision: 'approve', justification: 'Giustificazione sufficientemente lunga.' };
 const routes = (id: () => string) => [

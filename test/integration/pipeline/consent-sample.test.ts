@@ -5,7 +5,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest
 import { run as submitCommand } from '../../../bin/commands/submit.js';
 import { consentSeedFromAuditTrail, drawSampleIndices } from '../../../shared/consent/index.js';
 import { evidenceKeys } from '../../../shared/intake/evidence-keys.js';
-import { boundAttestation, cleanList, sha256, startTestStack, type TestStack } from '../../fixtures/stack.js';
+import { boundAttestation, cleanList, sha256, startTestStack, type TestStack, apiCall } from '../../fixtures/stack.js';
 
 /**
  * Consent evidence sampling on the embedded stack (docs/consent-sampling.md): real engines, uploads by plain HTTP PUT to
@@ -45,21 +45,7 @@ async function submit(args: string[]): Promise<{ code: number; stdout: string; s
   }
 }
 
-async function api(method: string, path: string, token: string, body?: unknown) {
-  const response = await fetch(`${stack.baseUrl}${path}`, {
-    method,
-    headers: { authorization: `Bearer ${token}`, ...(body ? { 'content-type': 'application/json' } : {}) },
-    ...(body ? { body: JSON.stringify(body) } : {}),
-  });
-  const text = await response.text();
-  let json: any = text;
-  try {
-    json = JSON.parse(text);
-  } catch {
-    // CSV
-  }
-  return { status: response.status, json, text, contentType: response.headers.get('content-type') };
-}
+const api = (method: string, path: string, token: string | undefined, body?: unknown) => apiCall(stack.baseUrl, method, path, token, body);
 
 async function put(link: { url: string; method: string; headers: Record<string, string> }, body: Uint8Array | string) {
   const response = await fetch(link.url, { method: link.method, headers: link.headers, body: body as BodyInit });

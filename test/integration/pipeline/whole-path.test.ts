@@ -3,7 +3,7 @@ import { italianDate, romeDate, addDays } from '../../../shared/verdict/dates.js
 import { releaseKeys } from '../../../shared/intake/object-keys.js';
 import { verifyAuditChain } from '../../../shared/intake/audit.js';
 import { DEMO_TENANT_VAT } from '../../fixtures/pki.js';
-import { attestationBytes, cleanList, sha256, startTestStack, type TestStack } from '../../fixtures/stack.js';
+import { attestationBytes, cleanList, sha256, startTestStack, type TestStack, apiCall } from '../../fixtures/stack.js';
 
 let stack: TestStack;
 let acme: string;
@@ -21,21 +21,7 @@ afterAll(async () => {
   await stack?.dispose();
 });
 
-export async function api(method: string, path: string, token: string | undefined, body?: unknown) {
-  const response = await fetch(`${stack.baseUrl}${path}`, {
-    method,
-    headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(body ? { 'content-type': 'application/json' } : {}) },
-    ...(body ? { body: JSON.stringify(body) } : {}),
-  });
-  const text = await response.text();
-  let json: any;
-  try {
-    json = JSON.parse(text);
-  } catch {
-    json = text;
-  }
-  return { status: response.status, json };
-}
+export const api = (method: string, path: string, token: string | undefined, body?: unknown) => apiCall(stack.baseUrl, method, path, token, body);
 
 async function put(link: { url: string; method: string; headers: Record<string, string> }, body: Uint8Array | string) {
   const response = await fetch(link.url, { method: link.method, headers: link.headers, body: body as BodyInit });
