@@ -1,4 +1,4 @@
-import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { mkdir, mkdtemp, readdir, readFile, rm, symlink, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -201,45 +201,4 @@ describe('filiera (bin/filiera.mjs)', () => {
     // pdfjs (3.4 MB of modules) loads when a PDF is read, not with the CLI; nor the list engine's phone library
     expect(loaded.filter((url) => /\/node_modules\/(pdfjs-dist|libphonenumber-js|pkijs)\//.test(url))).toEqual([]);
   });
-});
-
-describe('npm start and npm run demo, compiled', () => {
-  let child: ChildProcess | undefined;
-  afterAll(() => {
-    child?.kill('SIGKILL');
-  });
-
-  it('start finds its engines, configuration and console beside their sources; the demo intakes are judged', async () => {
-    // Prepare
-    const data = await tempDir('filiera-compiled-start-');
-    child = spawn(process.execPath, ['bin/compiled.mjs', 'start', '--data', data, '--port', '0'], { stdio: ['ignore', 'pipe', 'pipe'], env });
-    let stdout = '';
-    let stderr = '';
-    child.stdout!.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
-    child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
-    const exited = new Promise<number | null>((resolve) => child!.once('exit', resolve));
-    let baseUrl: string | undefined;
-    while (!baseUrl) {
-      const state = await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 100, 'running'))]);
-      if (state !== 'running') throw new Error(`start exited (${String(state)}): ${stderr}`);
-      baseUrl = /Filiera is running at (http:\/\/127\.0\.0\.1:\d+)/.exec(stdout)?.[1];
-    }
-    // Assess: config/demo.json and the demo PKI, DynamoDB Local through its launcher, the console from web/
-    expect(stdout).toContain(`configuration    ${path.resolve('config/demo.json')}`);
-    expect(stdout).toContain(`demo CA          ${path.join(data, 'demo-pki', 'ca.pem')}`);
-    const script = await fetch(`${baseUrl}/console.js`);
-    expect(script.status).toBe(200);
-    expect((await script.text()).length).toBeGreaterThan(10_000);
-
-    // Act: the demo, compiled too; the intakes are read by the processing worker of the same build
-    const demo = await run(process.execPath, ['bin/compiled.mjs', 'demo', '--data', data, '--url', baseUrl], { env, timeout: 280_000 });
-    // Assess: each intake was read (its PDF and CAdES attestation included) and judged
-    expect(demo.stdout).toMatch(/REJECTED +RPO check 20 days old/);
-    expect(demo.stdout).toContain('[reject] rpo_check_stale');
-    expect(demo.stdout).toContain('[review] attestation_unsigned');
-    expect(demo.stdout).toMatch(/FIL-\w+ +(RELEASED|AWAITING_EVIDENCE) +signed, bound to the list/);
-
-    child.kill('SIGINT');
-    expect(await exited).toBe(0);
-  }, 300_000);
 });
