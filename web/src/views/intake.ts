@@ -85,8 +85,13 @@ function watch(app: App, main: HTMLElement, intake: Intake): void {
     retryErrors: true,
   }).then((value) => {
     if (!value) return;
-    // Only the arrival of a file recorded, status unchanged: nothing to re-render under the person's hands.
-    if (value.status === intake.status) return marker.remove();
+    // Only the arrival of a file recorded, status unchanged: nothing is re-rendered under the person's hands but the
+    // attestation to sign, which now carries the list's hash and rows.
+    if (value.status === intake.status) {
+      marker.remove();
+      main.querySelector('#template')?.replaceWith(templateSection(app, value));
+      return;
+    }
     void renderIntake(app, main, intake.intakeId, app.t('watch.changed', { status: app.t(`status.${value.status}` as MessageKey) }));
   });
 }
