@@ -42,6 +42,11 @@ export class ConsoleSite extends Construct {
 
     const hostedUi = `https://${props.domainPrefix}.auth.${stack.region}.amazoncognito.com`;
     this.hostedUi = hostedUi;
+    // Committenti PUT their files and call centers GET their releases straight through presigned links (virtual-
+    // hosted style): the page may connect to those two buckets, whose CORS rules (stateful stack) let it.
+    const uploadsAndDownloads = (['intake', 'release'] as const)
+      .map((purpose) => `https://${bucketName(purpose, stack.region)}.s3.${stack.region}.amazonaws.com`)
+      .join(' ');
     const headers = new cloudfront.ResponseHeadersPolicy(this, 'SecurityHeaders', {
       comment: 'Filiera console: CSP, no framing, no sniffing, no referrer, HSTS',
       securityHeadersBehavior: {
@@ -50,7 +55,7 @@ export class ConsoleSite extends Construct {
           // distribution depend on the API, whose CORS origin is the distribution.
           contentSecurityPolicy:
             "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; " +
-            `connect-src 'self' https://*.execute-api.${stack.region}.amazonaws.com ${hostedUi}; ` +
+            `connect-src 'self' https://*.execute-api.${stack.region}.amazonaws.com ${hostedUi} ${uploadsAndDownloads}; ` +
             "frame-ancestors 'none'; base-uri 'none'; form-action 'self'; object-src 'none'",
           override: true,
         },

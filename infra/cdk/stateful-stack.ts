@@ -13,6 +13,9 @@ import { acknowledge } from './nag.js';
 import { type BucketPurpose, bucketName, publisherRoleArn, releasePublishers, traceRoleArn } from './naming.js';
 import type { Settings } from './settings.js';
 
+/** The console's origin as S3 CORS can name it without depending on the stateless stack (one wildcard). */
+const CONSOLE_ORIGINS = 'https://*.cloudfront.net';
+
 export interface StatefulStackProps extends StackProps {
   settings: Settings;
 }
@@ -55,12 +58,17 @@ export class FilieraStatefulStack extends Stack {
       ],
     });
 
+    // The console uploads (PUT) and downloads (GET) through presigned links from its CloudFront origin. The exact
+    // distribution domain lives in the stateless stack, which depends on this one: the rule names CloudFront's
+    // domain; each request still needs its link's signature, and CORS only lets the page read the answer.
     this.intakeBucket = this.dataBucket('IntakeBucket', 'intake', {
       lifecycleRules: this.retention(settings.rawRetentionDays, 'tenants/'),
+      cors: [{ allowedMethods: [s3.HttpMethods.PUT], allowedOrigins: [CONSOLE_ORIGINS], allowedHeaders: ['content-type'], exposedHeaders: ['ETag'], maxAge: 600 }],
     });
 
     this.releaseBucket = this.dataBucket('ReleaseBucket', 'release', {
       lifecycleRules: this.retention(settings.rawRetentionDays, 'callcenters/'),
+      cors: [{ allowedMethods: [s3.HttpMethods.GET, s3.HttpMethods.HEAD], allowedOrigins: [CONSOLE_ORIGINS], maxAge: 600 }],
     });
     // Only the release step writes here: deny every other principal, whatever its identity policy grants. Downloads
     // are presigned GET links the API issues; no call center has access to the bucket.

@@ -90,6 +90,14 @@ function bucketPolicyStatements(bucketId: string): Statement[] {
 const objectArn = (purpose: 'intake' | 'release', pattern: string) => `arn:<AWS::Partition>:s3:::filiera-${purpose}-<AWS::AccountId>-eu-central-1/${pattern}`;
 
 describe('stateful stack', () => {
+  it("lets the console's page PUT uploads and GET releases through presigned links (CORS), and nothing else", () => {
+    const cors = (name: string) =>
+      resources(stateful, 'AWS::S3::Bucket').find(([, r]) => flat(r.Properties.BucketName).startsWith(`filiera-${name}-`))![1].Properties.CorsConfiguration?.CorsRules;
+    expect(cors('intake')).toEqual([expect.objectContaining({ AllowedMethods: ['PUT'], AllowedOrigins: ['https://*.cloudfront.net'] })]);
+    expect(cors('release')).toEqual([expect.objectContaining({ AllowedMethods: ['GET', 'HEAD'], AllowedOrigins: ['https://*.cloudfront.net'] })]);
+    expect(cors('evidence')).toBeUndefined();
+  });
+
   it('blocks public access on every bucket', () => {
     const buckets = resources(stateful, 'AWS::S3::Bucket');
     expect(buckets).toHaveLength(5);
@@ -377,7 +385,7 @@ describe('stateless stack', () => {
       })
       .map(([handler]) => handler)
       .sort();
-    expect(withConfig).toEqual(['attestation-template', 'create-intake', 'deliver-webhooks', 'on-textract-complete', 'on-upload', 'review-decision', 'sweep', 'trace']);
+    expect(withConfig).toEqual(['attestation-template', 'create-intake', 'deliver-webhooks', 'list-call-centers', 'on-textract-complete', 'on-upload', 'review-decision', 'sweep', 'trace']);
     const env = stateless.toJSON().Resources[logicalId(built.stateless.functions['on-upload'].node.defaultChild)].Properties.Environment.Variables;
     const { trustAnchorPems, ...config } = JSON.parse(env.FILIERA_CONFIG_JSON);
     expect(parseConfig(config).tenants.map((t) => t.id)).toEqual(['acme']);
@@ -579,7 +587,7 @@ describe('the console (S3 + CloudFront, Cognito hosted UI)', () => {
     const csp = flat(security.ContentSecurityPolicy.ContentSecurityPolicy);
     expect(csp).toContain("script-src 'self'");
     expect(csp).toContain("frame-ancestors 'none'");
-    expect(csp).toMatch(/connect-src 'self' https:\/\/\*\.execute-api\.eu-central-1\.amazonaws\.com https:\/\/filiera-<AWS::AccountId>\.auth\.eu-central-1\.amazoncognito\.com;/);
+    expect(csp).toMatch(/connect-src 'self' https:\/\/\*\.execute-api\.eu-central-1\.amazonaws\.com https:\/\/filiera-<AWS::AccountId>\.auth\.eu-central-1\.amazoncognito\.com https:\/\/filiera-intake-<AWS::AccountId>-eu-central-1\.s3\.eu-central-1\.amazonaws\.com https:\/\/filiera-release-<AWS::AccountId>-eu-central-1\.s3\.eu-central-1\.amazonaws\.com;/);
     expect(security.FrameOptions.FrameOption).toBe('DENY');
     expect(security.StrictTransportSecurity.Override).toBe(true);
   });
