@@ -108,7 +108,8 @@ export function checkPresignedRequest(input: PresignedCheckInput & { headerNames
     return { status: 403, code: 'AccessDenied', message: 'Request is not valid yet' };
   }
 
-  const unsigned = unsignedAmzHeaders(input, signedHeaders, true);
+  // Only a write stores headers with the object: a browser's Cache-Control on a download link changes nothing stored.
+  const unsigned = unsignedAmzHeaders(input, signedHeaders, input.method.toUpperCase() === 'PUT' || input.method.toUpperCase() === 'POST');
   if (unsigned) return unsigned;
   return verifySignature({
     method: input.method,

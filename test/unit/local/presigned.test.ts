@@ -154,6 +154,14 @@ describe('every request to the local S3 engine is signed, with the headers it ca
     expect(checkSignedRequest({ method: 'PUT', ...received(link.url, plain), headerNames: ['host', 'content-type'], secretFor })).toBeNull();
   });
 
+  it('lets a download link carry the Cache-Control a browser adds (nothing is stored on a GET), but never an unsigned x-amz header', async () => {
+    const link = await store.presignGet('filiera-release', 'callcenters/cc-napoli/releases/FIL-0000000001/list.csv', { expiresInSeconds: 300 });
+    const browser = { 'cache-control': 'no-cache' };
+    expect(checkSignedRequest({ method: 'GET', ...received(link.url, browser), headerNames: ['host', 'cache-control'], secretFor })).toBeNull();
+    const amz = { 'x-amz-server-side-encryption-customer-algorithm': 'AES256' };
+    expect(checkSignedRequest({ method: 'GET', ...received(link.url, amz), headerNames: ['host', ...Object.keys(amz)], secretFor })).toMatchObject({ status: 403, code: 'AccessDenied' });
+  });
+
   it('verifies a header-signed request as the SDK signs it, and refuses it altered or with an unsigned x-amz header', async () => {
     const client = createS3Client({ endpoint: ENDPOINT });
     const put = await signedBySdk(client, new PutObjectCommand({ Bucket: 'filiera-intake', Key: listKey, Body: 'telefono\n3471234567\n', ContentType: 'text/csv' }));
