@@ -8,8 +8,8 @@ import { boundAttestation, cleanList, startTestStack, type TestStack } from '../
 
 /**
  * The consent sample in the web console (docs/consent-sampling.md), in a real browser against the embedded stack: the
- * committente sees the sample to answer and downloads it, and once the evidence is in sees each row's outcome (the
- * upload itself goes through the presigned link, as filiera submit --evidence does); compliance sees the
+ * committente sees the sample to answer, downloads it, uploads the filled-in evidence from the same page and sees
+ * each row's outcome arrive without reloading; compliance sees the
  * sample table with the defects on the intake's page, where the review is decided. Screenshots go to
  * test-results/console/.
  */
@@ -90,16 +90,16 @@ describe('the consent sample in the console', () => {
     expect(await page.locator('[data-testid="sample-table"] tbody tr').count()).toBe(10);
     await page.screenshot({ path: path.join(SHOTS, 'sample-01-awaiting.png'), fullPage: true });
 
-    // The sample to fill in downloads from the page; the answer goes through its link (filiera submit --evidence)
+    // The sample to fill in downloads from the page; the filled-in file goes up from the same page (its file input),
+    // and the verdict arrives without a reload
     expect(await page.getByTestId('sample-answer').textContent()).toContain(`filiera submit --intake ${intakeId} --evidence FILE`);
     const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Scarica il campione (CSV)' }).click()]);
     expect(download.suggestedFilename()).toBe(`campione-consensi-${intakeId}.csv`);
-    const evidence = await readFile(await filledSample(), 'utf8');
-    const link = await (await fetch(`${stack.baseUrl}/v1/intakes/${intakeId}/evidence`, { method: 'POST', headers: { authorization: `Bearer ${acme}` } })).json();
-    expect((await fetch(link.upload.url, { method: 'PUT', headers: link.upload.headers, body: evidence })).status).toBe(200);
-    await stack.settle();
-    await page.reload();
+    await page.evaluate(() => document.body.setAttribute('data-not-reloaded', 'yes'));
+    await page.getByLabel('Scegli il file delle prove (CSV compilato)').setInputFiles(await filledSample());
+    await page.locator('#summary [data-status="IN_REVIEW"]').waitFor({ timeout: 60_000 });
     await page.locator('[data-testid="sample-defects"]').waitFor();
+    expect(await page.evaluate(() => document.body.getAttribute('data-not-reloaded'))).toBe('yes');
 
     // Assess: in review, each row's checks shown, the defective row named
     expect(await page.locator('#summary [data-status]').getAttribute('data-status')).toBe('IN_REVIEW');

@@ -104,6 +104,11 @@ export class ApiClient {
     return this.request('POST', `/v1/intakes/${encodeURIComponent(id)}/uploads`, body);
   }
 
+  /** A presigned link for the consent sample's evidence file (committente, while the evidence is awaited), bound to its size. */
+  evidenceLink(id: string, bytes: number): Promise<{ upload: OpenedIntake['uploads']['list']; deadline: string }> {
+    return this.request('POST', `/v1/intakes/${encodeURIComponent(id)}/evidence?evidenceBytes=${bytes}`);
+  }
+
   /** The releases addressed to the calling call center. */
   releases(query: string): Promise<ReleasePage> {
     return this.request('GET', `/v1/releases?${query}`);

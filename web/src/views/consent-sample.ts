@@ -3,6 +3,7 @@ import type { ConsentSample, Intake } from '../api.js';
 import { h, replaceChildren } from '../dom.js';
 import type { MessageKey } from '../i18n.js';
 import { errorMessage } from './common.js';
+import { evidenceUpload, type UploadKind } from './uploads.js';
 
 /** The checks of each sampled row, in the order of docs/consent-sampling.md (shared/consent/checks.ts). */
 const CHECKS = ['record', 'consent_period', 'consent_date', 'public_ip', 'notice', 'confirmation'] as const;
@@ -12,7 +13,7 @@ const CHECKS = ['record', 'consent_period', 'consent_date', 'public_ip', 'notice
  * checks and the defects, for compliance to decide with them in front of them; for the committente while the evidence
  * is awaited, the sample to download and how to upload the evidence.
  */
-export async function consentSampleSection(app: App, intake: Intake): Promise<HTMLElement> {
+export async function consentSampleSection(app: App, intake: Intake, onSent: (kind: UploadKind) => void = () => {}): Promise<HTMLElement> {
   const title = h('h2', { id: 'consent-sample-title' }, app.t('sample.title'));
   const panel = h('section', { 'aria-labelledby': 'consent-sample-title', id: 'consent-sample', class: 'panel' }, title);
   let sample: ConsentSample;
@@ -39,7 +40,7 @@ export async function consentSampleSection(app: App, intake: Intake): Promise<HT
       h('div', { class: 'notice error', role: 'alert' }, h('p', {}, app.t('sample.refused')), h('ul', {}, sample.refused.errors.slice(0, 20).map((e) => h('li', {}, app.language === 'it' ? e.messageIt : e.message)))),
     );
   }
-  if (app.session?.user.role === 'committente' && intake.status === 'AWAITING_EVIDENCE') panel.append(answerForm(app, intake));
+  if (app.session?.user.role === 'committente' && intake.status === 'AWAITING_EVIDENCE') panel.append(answerForm(app, intake, onSent));
   const checked = 'checks' in (sample.rows[0] ?? {});
   panel.append(
     h(
@@ -78,11 +79,10 @@ export async function consentSampleSection(app: App, intake: Intake): Promise<HT
 }
 
 /**
- * The committente's answer: the sample as CSV to fill in. The filled-in file is uploaded through its presigned link
- * with `filiera submit --intake ID --evidence FILE` (or POST /v1/intakes/{id}/evidence): the browser does not PUT to
- * the intake bucket, which serves no cross-origin requests.
+ * The committente's answer: the sample as CSV to fill in, then the filled-in file uploaded from the browser through a
+ * size-bound presigned link (./uploads.ts), or by script with `filiera submit --intake ID --evidence FILE`.
  */
-function answerForm(app: App, intake: Intake): HTMLElement {
+function answerForm(app: App, intake: Intake, onSent: (kind: UploadKind) => void): HTMLElement {
   const output = h('div', { 'aria-live': 'polite' });
   const download = h(
     'button',
@@ -108,6 +108,7 @@ function answerForm(app: App, intake: Intake): HTMLElement {
     h('p', {}, app.t('sample.instructions')),
     h('p', {}, download),
     output,
-    h('p', {}, app.t('sample.uploadWith'), ' ', h('code', {}, `filiera submit --intake ${intake.intakeId} --evidence FILE`)),
+    evidenceUpload(app, intake, onSent),
+    h('p', { class: 'hint' }, app.t('sample.uploadWith'), ' ', h('code', {}, `filiera submit --intake ${intake.intakeId} --evidence FILE`)),
   );
 }

@@ -43,7 +43,7 @@ export async function renderIntake(app: App, main: HTMLElement, intakeId: string
     notice ? live : null,
     summarySection(app, intake),
     app.session?.user.role === 'compliance' ? decisionSection(app, intake, main) : null,
-    intake.consentSample ? await consentSampleSection(app, intake) : null,
+    intake.consentSample ? await consentSampleSection(app, intake, onSent) : null,
     app.session?.user.role === 'committente' && intake.status === 'AWAITING_EVIDENCE' ? evidenceNotice(app) : null,
     app.session?.user.role === 'committente' && intake.status === 'AWAITING_UPLOADS' ? uploadSection(app, intake, 'list', onSent) : null,
     app.session?.user.role === 'committente' && intake.status === 'AWAITING_UPLOADS' ? templateSection(app, intake) : null,
@@ -66,7 +66,8 @@ export async function renderIntake(app: App, main: HTMLElement, intakeId: string
 /** The intake is moving on its own (processing, releasing), or the API has yet to record a file this page sent. */
 function watching(intake: Intake): boolean {
   if (MOVING_STATUSES.has(intake.status)) return true;
-  return intake.status === 'AWAITING_UPLOADS' && [...sentUploads(intake.intakeId)].some((k) => !intake.uploads[k]);
+  if (intake.status === 'AWAITING_EVIDENCE') return sentUploads(intake.intakeId).has('evidence');
+  return intake.status === 'AWAITING_UPLOADS' && [...sentUploads(intake.intakeId)].some((k) => k !== 'evidence' && !intake.uploads[k]);
 }
 
 /**

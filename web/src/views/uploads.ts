@@ -5,7 +5,7 @@ import type { MessageKey } from '../i18n.js';
 import { putWithProgress, UploadError } from '../upload.js';
 import { errorMessage } from './common.js';
 
-export type UploadKind = 'list' | 'attestation';
+export type UploadKind = 'list' | 'attestation' | 'evidence';
 
 /** Files this page sent whose arrival the API has not recorded yet, by intake (the page polls until it has). */
 const sent = new Map<string, Set<UploadKind>>();
@@ -21,7 +21,7 @@ export function sentUploads(intakeId: string): ReadonlySet<UploadKind> {
  * storage with a progress bar. A refused or expired link is said plainly, with a button that renews it and sends the
  * same file again.
  */
-export function uploadSection(app: App, intake: Intake, kind: UploadKind, onSent: (kind: UploadKind) => void): HTMLElement | null {
+export function uploadSection(app: App, intake: Intake, kind: 'list' | 'attestation', onSent: (kind: UploadKind) => void): HTMLElement | null {
   if (intake.uploads[kind]) return null;
   return h(
     'section',
@@ -33,6 +33,13 @@ export function uploadSection(app: App, intake: Intake, kind: UploadKind, onSent
   );
 }
 
+/** The consent sample's evidence file, uploaded as the documents are (POST /v1/intakes/{id}/evidence gives the link). */
+export function evidenceUpload(app: App, intake: Intake, onSent: (kind: UploadKind) => void): HTMLElement {
+  return sentUploads(intake.intakeId).has('evidence')
+    ? h('p', { class: 'notice success', 'data-upload': 'evidence', 'data-state': 'sent' }, app.t('upload.sent.evidence'))
+    : uploadControl(app, intake, 'evidence', onSent);
+}
+
 function uploadControl(app: App, intake: Intake, kind: UploadKind, onSent: (kind: UploadKind) => void): HTMLElement {
   const inputId = `upload-${kind}`;
   const progressId = `upload-${kind}-progress`;
@@ -40,7 +47,7 @@ function uploadControl(app: App, intake: Intake, kind: UploadKind, onSent: (kind
     type: 'file',
     id: inputId,
     name: kind,
-    accept: kind === 'list' ? '.csv,.txt,text/csv,text/plain' : '.pdf,.p7m,application/pdf,application/pkcs7-mime',
+    accept: kind === 'attestation' ? '.pdf,.p7m,application/pdf,application/pkcs7-mime' : '.csv,.txt,text/csv,text/plain',
     'aria-describedby': `upload-${kind}-hint`,
   });
   const progress = h('progress', { id: progressId, max: 100, value: 0, hidden: true, 'aria-label': app.t(`upload.progress.${kind}` as MessageKey) });
@@ -82,8 +89,11 @@ function uploadControl(app: App, intake: Intake, kind: UploadKind, onSent: (kind
     try {
       if (file.size === 0) throw new UploadError('refused', 0, 'empty file');
       // A fresh link bound to this file's size: S3 takes exactly these bytes on it, nothing else.
-      const links = await app.api.renewUploads(intake.intakeId, kind === 'list' ? { listBytes: file.size } : { attestationBytes: file.size });
-      await putWithProgress(links.uploads[kind], file, (done, total) => {
+      const link =
+        kind === 'evidence'
+          ? (await app.api.evidenceLink(intake.intakeId, file.size)).upload
+          : (await app.api.renewUploads(intake.intakeId, kind === 'list' ? { listBytes: file.size } : { attestationBytes: file.size })).uploads[kind];
+      await putWithProgress(link, file, (done, total) => {
         progress.value = total ? Math.round((done / total) * 100) : 0;
       });
       status.textContent = app.t(`upload.sent.${kind}` as MessageKey);
