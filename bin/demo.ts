@@ -49,7 +49,7 @@ const callCenter = tenant.callCenters[0]!;
 const committente = await identity.issue(users.find((u) => u.claims.role === 'committente')!.claims);
 const work = await mkdtemp(path.join(tmpdir(), 'filiera-demo-'));
 
-// PRODUCT.md section 12: the demo configuration subscribes this receiver to the demo tenant's events.
+// docs/events.md: the demo configuration subscribes this receiver to the demo tenant's events.
 const secret = loaded.webhookSecrets?.[DEMO_WEBHOOK.id];
 let receiver: DemoReceiver | undefined;
 if (secret) {

@@ -11,7 +11,7 @@ import { parseEnvironment } from './lib/environment-wiring.js';
 import { sqsBatchHandler } from './lib/sqs-batch.js';
 
 /**
- * Webhook deliveries (docs/api.md): the EventBridge rule puts each event on the delivery queue; each
+ * Webhook deliveries (docs/events.md): the EventBridge rule puts each event on the delivery queue; each
  * subscriber gets its attempt, and a failed one comes back through the same queue, delayed, until it succeeds or the
  * 24 hours are over (then `webhook.undelivered` on the intake's trail). The use case is the embedded stack's.
  */

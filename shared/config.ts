@@ -76,7 +76,7 @@ export const ConfigSchema = z
       })
       .default({ crls: [], fetch: false }),
     policy: PolicySchema.default(PolicySchema.parse({})),
-    /** docs/api.md: signed webhooks per tenant or call center (shared/events/subscriptions.ts). */
+    /** docs/events.md: signed webhooks per tenant or call center (shared/events/subscriptions.ts). */
     webhooks: z.array(WebhookSchema).default([]),
   })
   .superRefine((config, ctx) => {
@@ -168,7 +168,7 @@ export interface LoadedConfig {
   crlDers?: Uint8Array[];
   /** The configured trusted lists, each verified against its signers (trustedLists). */
   trustedLists?: TrustedList[];
-  /** Each webhook's secret by webhook id: its secretFile's text, trimmed (docs/api.md). */
+  /** Each webhook's secret by webhook id: its secretFile's text, trimmed (docs/events.md). */
   webhookSecrets?: Record<string, string>;
 }
 

@@ -42,7 +42,7 @@ const Environment = z.object({
   TRACE_WORKGROUP: z.string().min(1).optional(),
   TRACE_DATABASE: z.string().min(1).optional(),
   TRACE_TABLE: z.string().min(1).optional(),
-  /** docs/api.md: the event bus the functions that move intakes publish to, and the deployment's name in `source`. */
+  /** docs/events.md: the event bus the functions that move intakes publish to, and the deployment's name in `source`. */
   EVENT_BUS_NAME: z.string().min(1).optional(),
   DEPLOYMENT_NAME: z.string().regex(/^[A-Za-z0-9._-]+$/).default('aws'),
 });

@@ -244,7 +244,7 @@ const functionSpecs: Record<HandlerName, FunctionSpec> = {
   },
 };
 
-/** docs/api.md: the functions whose steps are announced on the event bus. */
+/** docs/events.md: the functions whose steps are announced on the event bus. */
 const eventPublishers: readonly HandlerName[] = ['on-upload', 'on-textract-complete', 'sweep', 'review-decision', 'get-release'];
 
 export interface StatelessStackProps extends StackProps {
@@ -269,7 +269,7 @@ export class FilieraStatelessStack extends Stack {
   readonly textractCompletions: sqs.Queue;
   readonly console: ConsoleSite;
   readonly traceEngine: TraceEngine;
-  /** docs/api.md: the bus the intakes' events are published to, and the queue webhook deliveries wait in. */
+  /** docs/events.md: the bus the intakes' events are published to, and the queue webhook deliveries wait in. */
   readonly eventBus: events.EventBus;
   readonly webhookDeliveries: sqs.Queue;
 
@@ -339,7 +339,7 @@ export class FilieraStatelessStack extends Stack {
   }
 
   /**
-   * docs/api.md: every event on the bus -> a rule -> SQS -> deliver-webhooks, which posts each subscriber's
+   * docs/events.md: every event on the bus -> a rule -> SQS -> deliver-webhooks, which posts each subscriber's
    * signed delivery and puts a failed one back on the same queue, delayed, until it succeeds or 24 hours have passed
    * (shared/events/delivery.ts). The subscribers' secrets are a Secrets Manager secret (`{ "<webhook id>": "..." }`),
    * since the functions read no files: the operator writes it.

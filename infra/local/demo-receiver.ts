@@ -2,7 +2,7 @@ import http from 'node:http';
 import { verifyWebhook, type WebhookCheck } from '../../shared/events/signing.js';
 
 /**
- * The webhook subscriber `npm run demo` runs on loopback (PRODUCT.md section 12): it checks each delivery's signature
+ * The webhook subscriber `npm run demo` runs on loopback (docs/events.md): it checks each delivery's signature
  * and timestamp as a subscriber must (docs/events.md), answers 204 to a valid one and 401 otherwise, and reports it.
  */
 export interface ReceivedDelivery {

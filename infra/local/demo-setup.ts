@@ -17,7 +17,7 @@ import { ensurePrivateDir, writePrivateFile } from './private-files.js';
 export const SHIPPED_DEMO_CONFIG = fileURLToPath(new URL('../../config/demo.json', import.meta.url));
 
 /**
- * PRODUCT.md section 12: the demo subscribes a webhook receiver that `npm run demo` starts on loopback (bin/demo.ts),
+ * docs/events.md: the demo subscribes a webhook receiver that `npm run demo` starts on loopback (bin/demo.ts),
  * for every event of the demo tenant, with a secret made at first start beside the demo PKI.
  */
 export const DEMO_WEBHOOK = { id: 'demo-receiver', port: 4591, path: '/filiera/events', secretFile: 'demo-webhook.key' } as const;

@@ -19,7 +19,7 @@ export interface LocalWiring {
   configFile: string;
   /** The data folder: the trace index's key file, and the folder DuckDB reads the index from (docs/api.md). */
   dataDir?: string;
-  /** Webhook retries' schedule (docs/api.md); tests shorten it, default 30 s doubling for 24 hours. */
+  /** Webhook retries' schedule (docs/events.md); tests shorten it, default 30 s doubling for 24 hours. */
   webhookRetry?: RetrySchedule;
 }
 
@@ -44,7 +44,7 @@ export async function localDeps(wiring: LocalWiring, config: LoadedConfig, log: 
   // The key is made at first start (0600 in the data folder), not at the first release.
   await trace?.traceKey.key();
   const ocr = new TesseractExtractor();
-  // docs/api.md: events are delivered to the configured webhooks in process, by the AWS function's use case.
+  // docs/events.md: events are delivered to the configured webhooks in process, by the AWS function's use case.
   const events = new LocalEventDelivery({
     config: async () => config,
     intakes: base.intakes,

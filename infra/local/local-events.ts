@@ -4,7 +4,7 @@ import { FetchWebhookSender } from '../../shared/adapters/http/fetch-webhook-sen
 import type { DeliveryQueue, EventPublisher, WebhookSender } from '../../shared/ports/event-publisher.js';
 
 /**
- * The embedded stack's events (docs/api.md): published in process and handed at once to the same delivery
+ * The embedded stack's events (docs/events.md): published in process and handed at once to the same delivery
  * use case the AWS function runs (shared/events/delivery.ts); a retry waits on a timer. The timers live in the
  * process, as the local queue's do: a stop drops pending retries (a restart does not resend them; see docs/events.md).
  */

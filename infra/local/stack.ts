@@ -43,7 +43,7 @@ export interface EmbeddedStackOptions {
    * started on the data folder, table `filiera`.
    */
   dynamo?: { endpoint: string; table: string };
-  /** Webhook retries' schedule (docs/api.md); tests shorten it. Default: 30 s doubling, for 24 hours. */
+  /** Webhook retries' schedule (docs/events.md); tests shorten it. Default: 30 s doubling, for 24 hours. */
   webhookRetry?: RetrySchedule;
 }
 

@@ -8,7 +8,7 @@ import { subscribersFor } from './subscriptions.js';
 import * as z from 'zod';
 
 /**
- * Delivering events to webhooks (docs/api.md), the same code locally and in AWS: each subscriber gets its
+ * Delivering events to webhooks (docs/events.md), the same code locally and in AWS: each subscriber gets its
  * own delivery; anything but 2xx (or no answer) is retried with exponential backoff for 24 hours from the first
  * attempt, then recorded as undelivered in the intake's audit trail (`webhook.undelivered`). The queue that holds a
  * delivery between attempts is the runtime's (SQS in AWS, a timer locally); the schedule is computed here.

@@ -2,7 +2,7 @@ import * as z from 'zod';
 import type { Intake, IntakeTransition } from '../intake/intake.js';
 
 /**
- * The events Filiera publishes (docs/api.md): each transition someone waits for, as CloudEvents 1.0
+ * The events Filiera publishes (docs/events.md): each transition someone waits for, as CloudEvents 1.0
  * attributes (`specversion`, `type`, `source`, `id`, `time`, `subject`) around a small `data` object. Never phone
  * numbers or document contents: the data names the intake and counts its rows, nothing more.
  */
@@ -97,7 +97,7 @@ export function intakeEvent(
 }
 
 /**
- * Which event a stored transition publishes, if any (docs/api.md). A reviewer's decision is
+ * Which event a stored transition publishes, if any (docs/events.md). A reviewer's decision is
  * `intake.decided` whichever way it went (an approval is followed by `intake.released` once the release step ran);
  * APPROVED by the verdict publishes nothing of its own: `intake.released` follows at once.
  */

@@ -4,7 +4,7 @@ import type { PipelineDeps } from '../pipeline/deps.js';
 import { eventTypeForTransition, intakeEvent, type FilieraEventType } from './event.js';
 
 /**
- * Announces a step after it is stored (docs/api.md). The step stands whatever happens here: a publish that
+ * Announces a step after it is stored (docs/events.md). The step stands whatever happens here: a publish that
  * fails is logged, never thrown, so no transition is undone or retried because of it. Delivery is at least once: the
  * event id is `<intakeId>.<audit seq>`, the same for any re-publication of the step, so a subscriber recognises a
  * duplicate. An event lost to a failed publish is logged with that id; the audit trail holds the step under the same

@@ -1,7 +1,7 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 
 /**
- * Webhook signatures (docs/api.md): `Filiera-Signature: v1=<hex HMAC-SHA-256 of "<timestamp>.<body>">`
+ * Webhook signatures (docs/events.md): `Filiera-Signature: v1=<hex HMAC-SHA-256 of "<timestamp>.<body>">`
  * under the subscriber's secret, `Filiera-Timestamp` in Unix seconds. Signing the timestamp with the body lets a
  * subscriber refuse a replayed delivery: one older than five minutes is rejected.
  */

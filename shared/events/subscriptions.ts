@@ -2,7 +2,7 @@ import * as z from 'zod';
 import { eventName, filieraEventTypes, type FilieraEvent, type FilieraEventType } from './event.js';
 
 /**
- * Webhook subscriptions (docs/api.md), in the configuration file:
+ * Webhook subscriptions (docs/events.md), in the configuration file:
  * `{ "id", "tenant" | "callCenter", "url", "events": [...], "secretFile" }`. A subscriber sees only events of its own
  * tenant or call center. A call center sees through the API only the releases addressed to it, so its webhook may
  * ask for those events only (`intake.released`, `release.downloaded`): never a committente's rejections or reviews.

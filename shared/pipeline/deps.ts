@@ -33,7 +33,7 @@ export interface PipelineDeps {
   traceKey?: TraceKeySource;
   /** The engine that reads the trace index: Athena in AWS, DuckDB locally; wired where numbers are traced. */
   trace?: TraceIndex;
-  /** Where stored transitions are announced (docs/api.md); without it nothing is published. */
+  /** Where stored transitions are announced (docs/events.md); without it nothing is published. */
   events?: EventPublisher;
 }
 

@@ -189,7 +189,7 @@ export async function releaseLinks(deps: PipelineDeps, principal: Principal, int
     at: now.toISOString(),
     data: { expiresAt: download.expiresAt },
   });
-  // docs/api.md: each issue of the download links is the release's download, as the trail records it.
+  // docs/events.md: each issue of the download links is the release's download, as the trail records it.
   await announce(deps, 'release.downloaded', intake, recorded);
   return { intakeId, downloadUrl: download.url, receiptUrl: receipt.url, expiresAt: download.expiresAt, releaseExpiresAt: release.expiresAt };
 }

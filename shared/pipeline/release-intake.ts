@@ -72,7 +72,7 @@ export async function releaseIntake(deps: PipelineDeps, intakeId: string): Promi
     try {
       const recorded = await deps.intakes.transition(move.intakeId, move.expected, move.changes, move.event);
       deps.log.info('released', { intakeId, callCenter: intake.callCenterId });
-      // docs/api.md: announced once stored; a failed publish is logged and leaves the release standing.
+      // docs/events.md: announced once stored; a failed publish is logged and leaves the release standing.
       await announceTransition(deps, move, recorded);
       return 'released';
     } catch (err) {

@@ -2,7 +2,7 @@ import type { FilieraEvent } from '../events/event.js';
 import type { WebhookDelivery } from '../events/delivery.js';
 
 /**
- * Where the pipeline announces a stored transition (docs/api.md): Amazon EventBridge in AWS
+ * Where the pipeline announces a stored transition (docs/events.md): Amazon EventBridge in AWS
  * (shared/adapters/eventbridge), the embedded stack's in-process delivery locally, memory in tests. Publishing comes
  * after the transition is stored and never undoes it.
  */

@@ -7,7 +7,7 @@ import { buildApp, type FilieraApp } from '../../infra/cdk/build-app.js';
 import { inlineConfiguration } from '../../infra/cdk/settings.js';
 
 /**
- * docs/api.md in the CDK app: the event bus in the stateless stack, the rule that feeds webhook deliveries
+ * docs/events.md in the CDK app: the event bus in the stateless stack, the rule that feeds webhook deliveries
  * through SQS to deliver-webhooks, and PutEvents granted on that bus only, to the functions that publish.
  */
 let built: FilieraApp;

@@ -265,7 +265,7 @@ describe('stateless stack', () => {
   it('gives every queue server-side encryption, TLS only and a dead-letter queue', () => {
     const queues = resources(stateless, 'AWS::SQS::Queue');
     const deadLetterTargets = new Set(queues.flatMap(([, q]) => (q.Properties.RedrivePolicy ? [flat(q.Properties.RedrivePolicy.deadLetterTargetArn)] : [])));
-    // uploads, Textract completions, webhook deliveries (docs/api.md): each with its dead-letter queue
+    // uploads, Textract completions, webhook deliveries (docs/events.md): each with its dead-letter queue
     expect(queues).toHaveLength(6);
     for (const [id, queue] of queues) {
       expect(queue.Properties.SqsManagedSseEnabled, id).toBe(true);

@@ -3,7 +3,7 @@ import type { FilieraEvent } from '../../events/event.js';
 import type { EventPublisher } from '../../ports/event-publisher.js';
 
 /**
- * Events to an Amazon EventBridge bus (docs/api.md). The entry's Source is the event's `source`, its
+ * Events to an Amazon EventBridge bus (docs/events.md). The entry's Source is the event's `source`, its
  * DetailType the CloudEvents `type`, its Detail the whole CloudEvent: a rule matches on source and detail-type, and
  * the webhook delivery reads the event back from `detail`.
  */

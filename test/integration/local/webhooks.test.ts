@@ -11,7 +11,7 @@ import { DEMO_SIGNATORY, DEMO_TENANT_VAT, makePki } from '../../fixtures/pki.js'
 import { boundAttestation, cleanList } from '../../fixtures/stack.js';
 
 /**
- * docs/api.md on the embedded stack: a real HTTP receiver on 127.0.0.1 subscribed in the configuration gets
+ * docs/events.md on the embedded stack: a real HTTP receiver on 127.0.0.1 subscribed in the configuration gets
  * the released event signed with its secret; one answering 500 first gets the same event again on retry. The retry
  * schedule is shortened through the stack's options (the schedule itself is unit-tested with a moved clock).
  */

@@ -14,7 +14,7 @@ import { Intake } from '../../../shared/intake/intake.js';
 import { silentLogger, type PipelineDeps } from '../../../shared/pipeline/deps.js';
 
 /**
- * The AWS side of docs/api.md without AWS: the PutEvents entry and the delayed SQS message as data, and the
+ * The AWS side of docs/events.md without AWS: the PutEvents entry and the delayed SQS message as data, and the
  * deliver-webhooks handler over in-memory ports, fed the messages the EventBridge rule and its own retries put on
  * its queue.
  */

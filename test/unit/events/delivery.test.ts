@@ -12,7 +12,7 @@ import { Intake } from '../../../shared/intake/intake.js';
 import { silentLogger } from '../../../shared/pipeline/deps.js';
 
 /**
- * docs/api.md: retried with exponential backoff for 24 hours on anything but 2xx, then recorded as
+ * docs/events.md: retried with exponential backoff for 24 hours on anything but 2xx, then recorded as
  * undelivered in the intake's audit trail. The clock is moved by hand; nothing sleeps.
  */
 

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { signedHeaders, verifyWebhook, webhookSignature } from '../../../shared/events/signing.js';
 
 /**
- * docs/api.md: `Filiera-Signature: v1=<hex HMAC-SHA-256 of "<timestamp>.<body>">`. The vector was computed
+ * docs/events.md: `Filiera-Signature: v1=<hex HMAC-SHA-256 of "<timestamp>.<body>">`. The vector was computed
  * outside this code: printf '%s' '1764658800.{"id":"x"}' | openssl dgst -sha256 -hmac 'whsec-test-vector'
  */
 const VECTOR = {

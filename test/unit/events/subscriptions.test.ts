@@ -4,7 +4,7 @@ import { intakeEvent, type FilieraEventType } from '../../../shared/events/event
 import { subscribersFor, type Webhook } from '../../../shared/events/subscriptions.js';
 import { Intake } from '../../../shared/intake/intake.js';
 
-/** docs/api.md: a subscriber sees only events of its own tenant or call center, and only those it asked for. */
+/** docs/events.md: a subscriber sees only events of its own tenant or call center, and only those it asked for. */
 
 const base = {
   tenants: [

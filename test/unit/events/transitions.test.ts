@@ -10,7 +10,7 @@ import { startMemoryStack, TENANT_VAT, type Caller, type MemoryStack } from '../
 import { makeTestPki, signCmsWith, type TestPki } from '../../fixtures/signing.js';
 
 /**
- * docs/api.md: each transition someone waits for publishes exactly one event of its type, after it is
+ * docs/events.md: each transition someone waits for publishes exactly one event of its type, after it is
  * stored, through the same handlers as the API (in-memory adapters); a failed publish leaves the transition standing.
  */
 

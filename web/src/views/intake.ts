@@ -18,7 +18,7 @@ type Finding = Intake['findings'][number];
 type AttestationReport = NonNullable<Intake['attestation']>;
 type ExtractedField = NonNullable<AttestationReport['fields'][keyof AttestationReport['fields']]>;
 
-/** Below this a field needs a person (PRODUCT.md section 5, minFieldConfidence default). */
+/** Below this a field needs a person (docs/verdict-rules.md, minFieldConfidence default). */
 const LOW_CONFIDENCE = 0.9;
 
 /**
