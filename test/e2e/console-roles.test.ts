@@ -100,6 +100,9 @@ async function tabTo(page: Page, id: string, max = 80): Promise<void> {
 describe('the console for committenti and call centers in a browser', () => {
   it('a committente opens an intake, uploads both files from the browser, and sees the verdict arrive without reloading', { timeout: 300_000 }, async () => {
     const { page, reported } = await newPage();
+    // Keep Playwright's file-chooser interception on from the start: switched on only by waitForEvent, it could reach
+    // the browser after the key press that opens the picker on a loaded machine, and the chooser would never be seen.
+    page.on('filechooser', () => {});
     await signInWithToken(page, tokens.acme);
     await page.getByRole('heading', { level: 1, name: 'I miei intake' }).waitFor();
     await expectAccessible(page, 'mine');
