@@ -1,10 +1,10 @@
-import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { boundAttestation, cleanList, startTestStack, type TestStack } from '../fixtures/stack.js';
+import { launchChromium } from '../fixtures/browser.js';
 
 /**
  * The consent sample in the web console (docs/consent-sampling.md), in a real browser against the embedded stack: the
@@ -13,7 +13,6 @@ import { boundAttestation, cleanList, startTestStack, type TestStack } from '../
  * sample table with the defects on the intake's page, where the review is decided. Screenshots go to
  * test-results/console/.
  */
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const SHOTS = path.resolve('test-results/console');
 
 let stack: TestStack;
@@ -23,7 +22,6 @@ let acme: string;
 let compliance: string;
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) throw new Error(`no browser at ${CHROMIUM}: apt-get install chromium (.ci/run does)`);
   await mkdir(SHOTS, { recursive: true });
   stack = await startTestStack({ policy: { consentSampleSize: 10 } });
   stack.console.warm();
@@ -45,10 +43,7 @@ beforeAll(async () => {
     expect((await fetch(link.url, { method: link.method, headers: link.headers, body: body as BodyInit })).status).toBe(200);
   }
   await stack.settle();
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update'],
-  });
+  browser = await launchChromium();
 });
 
 afterAll(async () => {

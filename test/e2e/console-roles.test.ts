@@ -1,11 +1,11 @@
-import { existsSync } from 'node:fs';
 import { mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { AxeBuilder } from '@axe-core/playwright';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readPdfText } from '../../shared/attestation/pdf-text.js';
 import { boundAttestation, cleanList, sha256, startTestStack, type TestStack } from '../fixtures/stack.js';
+import { launchChromium } from '../fixtures/browser.js';
 
 /**
  * The console's paths for committenti and call centers in a real browser (Debian's chromium, driven by playwright-core;
@@ -16,7 +16,6 @@ import { boundAttestation, cleanList, sha256, startTestStack, type TestStack } f
  * runs on every page (no serious or critical violation); the releases page is checked at phone width.
  * Screenshots go to test-results/console-roles/.
  */
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const SHOTS = path.resolve('test-results/console-roles');
 const CAMPAIGN = 'Campagna browser E2E';
 
@@ -37,17 +36,13 @@ async function api(method: string, route: string, token: string, body?: unknown)
 }
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) throw new Error(`no browser at ${CHROMIUM}: apt-get install chromium (.ci/run does)`);
   await mkdir(SHOTS, { recursive: true });
   stack = await startTestStack();
   stack.console.warm();
   tokens.acme = await stack.token({ role: 'committente', tenant: 'acme', sub: 'alice' });
   tokens.napoli = await stack.token({ role: 'callcenter', callcenter: 'cc-napoli', sub: 'nadia' });
   tokens.compliance = await stack.token({ role: 'compliance', sub: 'carla' });
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update'],
-  });
+  browser = await launchChromium();
 });
 
 afterAll(async () => {

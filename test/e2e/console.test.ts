@@ -1,19 +1,18 @@
-import { existsSync } from 'node:fs';
 import { mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readPdfText } from '../../shared/attestation/pdf-text.js';
 import { addDays, italianDate, romeDate } from '../../shared/verdict/dates.js';
 import { DEMO_TENANT_VAT, OTHER_COMPANY_VAT } from '../fixtures/pki.js';
 import { attestationBytes, cleanList, sha256, startTestStack, type TestStack } from '../fixtures/stack.js';
+import { launchChromium } from '../fixtures/browser.js';
 
 /**
  * The web console in a real browser (Debian's chromium, driven by playwright-core; nothing downloaded), against one
  * embedded stack holding an intake in review, two rejected ones (acme and beta) and the API that guards them.
  * Screenshots of the main pages go to test-results/console/.
  */
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const SHOTS = path.resolve('test-results/console');
 const CAMPAIGN_REVIEW = 'Campagna revisione E2E';
 const CAMPAIGN_REJECTED = 'Campagna rigetto E2E';
@@ -72,7 +71,6 @@ async function submit(token: string, callCenter: string, campaign: string, list:
 }
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) throw new Error(`no browser at ${CHROMIUM}: apt-get install chromium (.ci/run does)`);
   await mkdir(SHOTS, { recursive: true });
   stack = await startTestStack();
   stack.console.warm();
@@ -98,10 +96,7 @@ beforeAll(async () => {
   expect((await api('GET', `/v1/intakes/${rejected}`, tokens.acme)).json.status).toBe('REJECTED');
   expect((await api('GET', `/v1/intakes/${betaRejected}`, tokens.beta)).json.status).toBe('REJECTED');
 
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update'],
-  });
+  browser = await launchChromium();
 });
 
 afterAll(async () => {

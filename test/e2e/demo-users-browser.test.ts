@@ -1,30 +1,25 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { existsSync } from 'node:fs';
-import { chromium, type Browser } from 'playwright-core';
+import { type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ENGINE_START_TIMEOUT_MS } from '../fixtures/engines.js';
 import { startTestStack, type TestStack } from '../fixtures/stack.js';
+import { launchChromium } from '../fixtures/browser.js';
 
 /**
  * `/local/demo-users` in a real browser (Debian's chromium): the console's own page gets the demo tokens with the
  * headers Chromium really sends, and another site's page that asks for them is refused by the server itself (not
  * only by CORS, which would still let a no-cors request through to the server).
  */
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 let stack: TestStack;
 let browser: Browser;
 let otherSite: http.Server;
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) throw new Error(`no browser at ${CHROMIUM}: apt-get install chromium (.ci/run does)`);
   stack = await startTestStack();
   otherSite = http.createServer((_req, res) => res.end('<!doctype html><title>elsewhere</title>'));
   await new Promise<void>((resolve) => otherSite.listen(0, '127.0.0.1', resolve));
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update'],
-  });
+  browser = await launchChromium();
 }, ENGINE_START_TIMEOUT_MS);
 
 afterAll(async () => {

@@ -1,19 +1,18 @@
-import { existsSync } from 'node:fs';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { chromium, type Browser } from 'playwright-core';
+import { type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { attestationBytes, boundAttestation, cleanList, sha256, startTestStack, type TestStack, apiCall } from '../fixtures/stack.js';
 import { addDays, italianDate, romeDate } from '../../shared/verdict/dates.js';
 import { OTHER_COMPANY_VAT } from '../fixtures/pki.js';
 import { TRACE_KEY_FILE } from '../../shared/adapters/local/file-trace-key.js';
+import { launchChromium } from '../fixtures/browser.js';
 
 /**
  * Tracing a number on the embedded stack (docs/api.md): releases through the API, then GET /v1/trace, over
  * the index the releases wrote to the data folder, read by DuckDB. The number traced is in an acme list released on
  * its signed attestation and in a beta list released by compliance; another acme number only in the first.
  */
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 let stack: TestStack;
 let browser: Browser | undefined;
 const tokens: Record<string, string> = {};
@@ -132,8 +131,7 @@ describe('GET /v1/trace on the embedded stack', () => {
 
 describe('the console\'s "trace a number" page', () => {
   it('a committente traces a number in any notation and opens the release found; compliance sees both tenants', async () => {
-    if (!existsSync(CHROMIUM)) throw new Error(`no browser at ${CHROMIUM}: apt-get install chromium`);
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
+    browser = await launchChromium();
     const errors: string[] = [];
     let page!: Awaited<ReturnType<Browser['newPage']>>;
     for (const [token, expected] of [
