@@ -241,6 +241,15 @@ export const TracedReleaseView = z.object({
     .describe("who signed the attestation the release rests on, from the intake's signature check"),
   consentDate: z.string().nullable().describe("the row's consent date (YYYY-MM-DD), when the list had one"),
   consentSource: z.string().nullable().describe("the row's consent source as released, when the list had one"),
+  sample: z
+    .object({
+      row: z.number(),
+      evidenceRow: z.number().nullable(),
+      checks: z.record(z.string(), z.string()).nullable(),
+      defects: z.array(z.object({ check: z.string(), message: z.string(), messageIt: z.string() })),
+    })
+    .nullable()
+    .describe("the consent evidence checked for this number when it was in the release's consent sample, else null"),
 });
 
 export const TraceResponse = z.object({

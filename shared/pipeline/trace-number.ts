@@ -2,6 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { actorOf, type Principal } from '../auth/principal.js';
 import { forbidden, invalidRequest } from '../errors.js';
 import { normalizePhone } from '../list/phone.js';
+import type { CheckedSampleRow } from '../consent/checks.js';
+import type { ConsentSampleState } from '../intake/intake.js';
 import type { SignerIdentity } from '../signature/model.js';
 import type { TenantScope, TraceIndexRow } from '../ports/trace-index.js';
 import { traceAuditKey, traceHashHex } from '../trace/index-layout.js';
@@ -23,6 +25,16 @@ export interface TracedRelease {
   signer: TraceSigner | null;
   consentDate: string | null;
   consentSource: string | null;
+  /** The consent evidence when this number was in the release's consent sample (docs/consent-sampling.md), else null. */
+  sample: TracedSample | null;
+}
+
+/** A sampled row as checked: its row, the evidence row matched, each check's outcome and the defects found. */
+export interface TracedSample {
+  row: number;
+  evidenceRow: number | null;
+  checks: Record<string, string> | null;
+  defects: { check: string; message: string; messageIt: string }[];
 }
 
 export interface TraceResult {
@@ -120,10 +132,27 @@ export async function traceNumber(deps: PipelineDeps, principal: Principal, phon
         signer,
         consentDate: row.consentDate,
         consentSource: row.consentSource,
+        sample: intake && intake.tenantId === row.tenant ? sampledRow(intake.consentSample, e164) : null,
       };
     }),
   );
   return { phone: e164, hash, releases };
+}
+
+/**
+ * The number's row in the release's consent sample, from the intake's copy of the sample: code of conduct art. 6.1.a
+ * expects the consent behind a complained-about number to be shown, and a sampled row's evidence was checked.
+ */
+function sampledRow(state: ConsentSampleState | undefined, e164: string): TracedSample | null {
+  const row = state?.rows.find((r) => r.phone === e164);
+  if (!state || !row) return null;
+  const checked = 'checks' in row ? (row as CheckedSampleRow) : null;
+  return {
+    row: row.row,
+    evidenceRow: checked?.evidenceRow ?? null,
+    checks: checked ? { ...checked.checks } : null,
+    defects: (state.defects ?? []).filter((d) => d.row === row.row).map((d) => ({ check: d.check, message: d.message, messageIt: d.messageIt })),
+  };
 }
 
 function signerOf(attestation: Record<string, unknown> | undefined): TraceSigner | null {

@@ -88,6 +88,7 @@ describe('GET /v1/trace: who sees what', () => {
           signer: null,
           consentDate: '2026-03-15',
           consentSource: 'https://example.it/modulo',
+          sample: null,
         },
       ],
     });
@@ -103,6 +104,36 @@ describe('GET /v1/trace: who sees what', () => {
     index.add(traceHashHex(KEY, NUMBER), row(snapshot.intakeId, 'acme', '2026-11-05T09:00:00.000Z'));
     const res = await trace(callers.acme);
     expect(res.json.releases[0]).toMatchObject({ intakeId: snapshot.intakeId, signer: { commonName: 'Mario Rossi', serialNumber: 'TINIT-RSSMRA80A01F205X' } });
+  });
+});
+
+describe('GET /v1/trace: the consent behind a sampled number', () => {
+  it('gives the sampled row\'s checks and defects when the number was in the release\'s consent sample; null for the others', async () => {
+    const opened = Intake.open({ tenantId: 'acme', callCenterId: 'cc-napoli', campaign: 'Campionata', actor: 'test', now: new Date('2026-11-01T00:00:00Z') });
+    const sampleRow = (row: number, phone: string, ok: boolean) => ({
+      row, index: row - 1, phone, consentDate: '2026-03-15', consentSource: 'https://example.it/modulo', key: 'a'.repeat(64), evidenceRow: row,
+      checks: { record: 'passed', consent_period: 'passed', consent_date: 'passed', public_ip: ok ? 'passed' : 'failed', notice: 'passed', confirmation: 'passed' },
+    });
+    const snapshot = {
+      ...opened.intake.toSnapshot(),
+      consentSample: {
+        seed: 'b'.repeat(64), nonce: 'c'.repeat(64), size: 2, sampledRows: 2, documentsVerdict: 'approved', requestedAt: '2026-11-01T00:00:00.000Z',
+        deadline: '2026-11-04T00:00:00.000Z', hours: 72, rowsComplete: true, outcome: 'review', defectiveRows: 1,
+        rows: [sampleRow(4, NUMBER, false), sampleRow(9, '+393480000009', true)],
+        defects: [{ row: 4, check: 'public_ip', message: 'Row 4: 192.168.0.20 is not a public address.', messageIt: 'Riga 4: 192.168.0.20 non è un indirizzo pubblico.' }],
+      },
+    };
+    await stack.deps.intakes.create(Intake.fromSnapshot(snapshot), opened.event);
+    index.add(traceHashHex(KEY, NUMBER), row(snapshot.intakeId, 'acme', '2026-11-05T09:00:00.000Z'));
+    index.add(traceHashHex(KEY, '+393481111111'), row(snapshot.intakeId, 'acme', '2026-11-05T09:00:00.000Z'));
+    const sampled = (await trace(callers.acme)).json.releases.find((r: { intakeId: string }) => r.intakeId === snapshot.intakeId);
+    expect(sampled.sample).toEqual({
+      row: 4,
+      evidenceRow: 4,
+      checks: { record: 'passed', consent_period: 'passed', consent_date: 'passed', public_ip: 'failed', notice: 'passed', confirmation: 'passed' },
+      defects: [{ check: 'public_ip', message: 'Row 4: 192.168.0.20 is not a public address.', messageIt: 'Riga 4: 192.168.0.20 non è un indirizzo pubblico.' }],
+    });
+    expect((await trace(callers.acme, '+393481111111')).json.releases[0].sample).toBeNull();
   });
 });
 
