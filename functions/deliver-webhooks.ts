@@ -56,7 +56,8 @@ export function awsDeliveryWiring(env: Record<string, string | undefined>): Deli
   };
 }
 
-export const createHandler = (depsSource: DepsSource, wiring: DeliveryWiring = awsDeliveryWiring(process.env)) =>
+/** The wiring is given, never defaulted: only the Lambda entry below builds AWS clients. */
+export const createHandler = (depsSource: DepsSource, wiring: DeliveryWiring) =>
   sqsBatchHandler(depsSource, async (message, deps) => {
     const delivery: DeliveryDeps = {
       config: async (): Promise<LoadedConfig> => {
@@ -73,4 +74,4 @@ export const createHandler = (depsSource: DepsSource, wiring: DeliveryWiring = a
     deps.log.info('webhook message handled', { messageId: message.messageId, outcome: outcome === 'waiting' ? outcome : outcome.map((o) => o.outcome) });
   });
 
-export const handler = createHandler(lambdaDeps());
+export const handler = createHandler(lambdaDeps(), awsDeliveryWiring(process.env));
