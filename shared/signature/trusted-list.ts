@@ -44,12 +44,29 @@ export interface TrustedService {
   periods: ServicePeriod[];
 }
 
+/**
+ * A pointer of a list of lists (the EU LOTL) to another trusted list: where it is published, the territory it covers
+ * and the certificates its signature must verify with (ETSI TS 119 612 5.3.13, PointersToOtherTSL).
+ */
+export interface TrustedListPointer {
+  territory: string;
+  location: string;
+  /** application/vnd.etsi.tsl+xml for the machine-readable list, application/pdf for its human-readable copy. */
+  mimeType?: string;
+  /** DER of the certificates the pointed list's signature must verify with. */
+  certificates: Uint8Array[];
+}
+
 export interface TrustedList {
   /** e.g. IT */
   territory: string;
+  /** TSLType, e.g. http://uri.etsi.org/TrstSvc/TrustedList/TSLType/EUlistofthelists for the EU list of lists. */
+  type?: string;
   issued?: string;
   nextUpdate?: string;
   services: TrustedService[];
+  /** The lists this one points to (a list of lists); empty for a national list without pointers. */
+  pointers: TrustedListPointer[];
 }
 
 const children = (node: Element, name: string): Element[] =>
@@ -120,7 +137,10 @@ export function readTrustedList(xml: string, signerPems: string[], source = 'tru
   const list: TrustedList = {
     territory: text(child(scheme, 'SchemeTerritory')),
     services: [],
+    pointers: pointersOf(child(scheme, 'PointersToOtherTSL')),
   };
+  const type = text(child(scheme, 'TSLType'));
+  if (type) list.type = type;
   const issued = text(child(scheme, 'ListIssueDateTime'));
   const next = text(child(scheme, 'NextUpdate', 'dateTime'));
   if (issued) list.issued = issued;
@@ -144,6 +164,98 @@ export function readTrustedList(xml: string, signerPems: string[], source = 'tru
     }
   }
   return list;
+}
+
+function pointersOf(node: Element | undefined): TrustedListPointer[] {
+  if (!node) return [];
+  return children(node, 'OtherTSLPointer').map((pointer) => {
+    const info = new Map<string, string>();
+    for (const other of children(child(pointer, 'AdditionalInformation') ?? pointer, 'OtherInformation')) {
+      for (const field of Array.from(other.childNodes as unknown as ArrayLike<Node>)) {
+        if (field.nodeType === 1) info.set((field as Element).localName ?? '', text(field as Element));
+      }
+    }
+    const certificates = children(child(pointer, 'ServiceDigitalIdentities') ?? pointer, 'ServiceDigitalIdentity').flatMap(certificatesOf);
+    const out: TrustedListPointer = { territory: info.get('SchemeTerritory') ?? '', location: text(child(pointer, 'TSLLocation')), certificates };
+    const mimeType = info.get('MimeType');
+    if (mimeType) out.mimeType = mimeType;
+    return out;
+  });
+}
+
+const PDF_MIME = 'application/pdf';
+
+/**
+ * The signer certificates (PEM) that lists of lists name for `territory`'s machine-readable trusted list: how a
+ * national list configured without its own signers is verified (docs/configuration.md, following the EU list of lists
+ * as EU DSS does). Only the pointers of lists already verified count, since only verified lists are passed here.
+ */
+export function pointedSigners(lotls: readonly TrustedList[], territory: string): string[] {
+  const pems: string[] = [];
+  for (const lotl of lotls) {
+    for (const pointer of lotl.pointers) {
+      if (pointer.territory !== territory || pointer.mimeType === PDF_MIME) continue;
+      for (const der of pointer.certificates) {
+        try {
+          pems.push(new X509Certificate(der).toString());
+        } catch {
+          // Not a certificate: it cannot verify anything, and the lists it would verify are refused below.
+        }
+      }
+    }
+  }
+  return pems;
+}
+
+/** A configured trusted list file: with its signers, or (signerPems null) to be verified through a list of lists. */
+export interface TrustedListSource {
+  xml: string;
+  signerPems: string[] | null;
+  source: string;
+}
+
+/**
+ * Reads configured lists in the order they can be verified: those with their own signers first (the EU list of
+ * lists among them), then each list without signers against the certificates a verified list of lists names for its
+ * territory (lists of lists pointing to further lists are followed the same way). Throws TrustedListError naming the
+ * file when a list cannot be verified either way.
+ */
+export function readTrustedLists(sources: readonly TrustedListSource[]): TrustedList[] {
+  const read = new Map<number, TrustedList>();
+  sources.forEach((entry, i) => {
+    if (entry.signerPems !== null) read.set(i, readTrustedList(entry.xml, entry.signerPems, entry.source));
+  });
+  for (let progress = true; progress; ) {
+    progress = false;
+    sources.forEach((entry, i) => {
+      if (read.has(i)) return;
+      const territory = claimedTerritory(entry.xml);
+      const signers = pointedSigners([...read.values()], territory);
+      if (signers.length === 0) return;
+      const list = readTrustedList(entry.xml, signers, entry.source);
+      if (list.territory !== territory) {
+        throw new TrustedListError(`${entry.source}: the signed list is for territory "${list.territory}", not "${territory}"`);
+      }
+      read.set(i, list);
+      progress = true;
+    });
+  }
+  sources.forEach((entry, i) => {
+    if (read.has(i)) return;
+    const territory = claimedTerritory(entry.xml);
+    throw new TrustedListError(
+      `${entry.source}: no signer configured, and no configured list of lists points to a trusted list for territory "${territory || '(none)'}"`,
+    );
+  });
+  return sources.map((_, i) => read.get(i)!);
+}
+
+/** The territory a list claims before its signature is checked: only to pick the pointer whose signers to try. */
+export function claimedTerritory(xml: string): string {
+  const doc = new DOMParser({ onError: () => undefined } as never).parseFromString(xml, 'text/xml');
+  const root = doc.documentElement;
+  if (!root || root.localName !== 'TrustServiceStatusList') return '';
+  return text(child(root, 'SchemeInformation', 'SchemeTerritory'));
 }
 
 function period(node: Element): ServicePeriod | null {
