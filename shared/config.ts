@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import * as z from 'zod';
-import { TrustedListError, readTrustedList, type TrustedList } from './signature/trusted-list.js';
+import { TrustedListError, readTrustedLists, type TrustedList } from './signature/trusted-list.js';
 import { WebhookSchema } from './events/subscriptions.js';
 
 /**
@@ -68,7 +68,13 @@ export const ConfigSchema = z
      * in signatures is always used. `fetch` (CRL distribution points and OCSP in AWS) is not built: it must stay false.
      */
     /** docs/configuration.md: ETSI TS 119 612 trusted lists, each with the certificates (PEM files) its signature must verify against. */
-    trustedLists: z.array(z.object({ file: z.string().min(1), signers: z.array(z.string().min(1)).min(1, 'trustedLists: each list needs its signer certificate') })).default([]),
+    /**
+     * Each list with the certificates its signature must verify with; a national list may leave `signers` out when a
+     * configured list of lists (the EU LOTL) points to it: it is then verified against the LOTL's pointer.
+     */
+    trustedLists: z
+      .array(z.object({ file: z.string().min(1), signers: z.array(z.string().min(1)).min(1, 'trustedLists: signers, when given, names at least one certificate').optional() }))
+      .default([]),
     revocation: z
       .object({
         crls: z.array(z.string().min(1)).default([]),
@@ -217,25 +223,28 @@ export async function loadConfig(
       return der;
     }),
   );
-  const trustedLists = await Promise.all(
-    config.trustedLists.map(async (entry) => {
-      const read = async (name: string) => {
-        const at = path.resolve(path.dirname(absolute), name);
-        try {
-          return await readFile(at, 'utf8');
-        } catch {
-          throw new ConfigError(`${file}: trusted list file "${name}" cannot be read at ${at}`);
-        }
-      };
-      const [xml, ...signers] = await Promise.all([read(entry.file), ...entry.signers.map(read)]);
-      try {
-        return readTrustedList(xml!, signers, entry.file);
-      } catch (err) {
-        if (err instanceof TrustedListError) throw new ConfigError(`${file}: ${err.message}`);
-        throw err;
-      }
-    }),
+  const read = async (name: string) => {
+    const at = path.resolve(path.dirname(absolute), name);
+    try {
+      return await readFile(at, 'utf8');
+    } catch {
+      throw new ConfigError(`${file}: trusted list file "${name}" cannot be read at ${at}`);
+    }
+  };
+  const trustedListSources = await Promise.all(
+    config.trustedLists.map(async (entry) => ({
+      xml: await read(entry.file),
+      signerPems: entry.signers === undefined ? null : await Promise.all(entry.signers.map(read)),
+      source: entry.file,
+    })),
   );
+  let trustedLists: TrustedList[];
+  try {
+    trustedLists = readTrustedLists(trustedListSources);
+  } catch (err) {
+    if (err instanceof TrustedListError) throw new ConfigError(`${file}: ${err.message}`);
+    throw err;
+  }
   const webhookSecrets = Object.fromEntries(
     await Promise.all(
       // The CDK app reads the file at synth without the secrets: in AWS they live in Secrets Manager (docs/events.md).

@@ -3,7 +3,11 @@
  * without its own signers is verified against the certificates the verified list of lists names for its territory,
  * as EU DSS follows the LOTL; a list the LOTL does not vouch for is refused, naming the file.
  */
+import { mkdtemp, mkdir, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from '../../../shared/config.js';
 import { examineAttestation } from '../../../shared/attestation/index.js';
 import { TrustedListError, readTrustedLists, type TrustedListSource } from '../../../shared/signature/trusted-list.js';
 import { makeAttestation } from '../../fixtures/attestations.js';
@@ -109,5 +113,37 @@ describe('following the EU list of lists', () => {
   it('an unverified LOTL vouches for nothing: its own signature is checked first', async () => {
     const [italy, lotl] = await sources([{ territory: 'IT', signer: italySigner }], italySigner);
     expect(() => readTrustedLists([italy!, { ...lotl!, signerPems: [stranger.certPem] }])).toThrow(/tsl\/eu-lotl.xml: the signature is not from a configured signer/);
+  });
+});
+
+describe('a configuration following the LOTL', () => {
+  async function configFolder(lists: { file: string; signers?: string[] }[]): Promise<string> {
+    const dir = await mkdtemp(join(tmpdir(), 'filiera-lotl-'));
+    await mkdir(join(dir, 'tsl'));
+    const [italy, lotl] = await sources([{ territory: 'IT', signer: italySigner }], italySigner);
+    await writeFile(join(dir, 'tsl/IT_TSL.xml'), italy!.xml);
+    await writeFile(join(dir, 'tsl/eu-lotl.xml'), lotl!.xml);
+    await writeFile(join(dir, 'tsl/lotl-signer.pem'), lotlSigner.certPem);
+    const config = { tenants: [{ id: 'acme', name: 'Acme Energia S.p.A.', vat: 'IT01234567897' }], trustedLists: lists };
+    await writeFile(join(dir, 'filiera.json'), JSON.stringify(config));
+    return join(dir, 'filiera.json');
+  }
+
+  it('loads the Italian list without signers through the configured LOTL', async () => {
+    const file = await configFolder([{ file: 'tsl/IT_TSL.xml' }, { file: 'tsl/eu-lotl.xml', signers: ['tsl/lotl-signer.pem'] }]);
+    const loaded = await loadConfig(file, { webhookSecrets: false });
+    expect(loaded.trustedLists?.map((l) => l.territory)).toEqual(['IT', 'EU']);
+    expect(loaded.trustedLists?.[0]?.services.map((s) => s.name)).toEqual(['Test Qualified CA']);
+  });
+
+  it('refuses a list without signers when no LOTL is configured, naming the configuration and the list', async () => {
+    const file = await configFolder([{ file: 'tsl/IT_TSL.xml' }]);
+    await expect(loadConfig(file, { webhookSecrets: false })).rejects.toThrow(ConfigError);
+    await expect(loadConfig(file, { webhookSecrets: false })).rejects.toThrow(/filiera.json: tsl\/IT_TSL.xml: no signer configured/);
+  });
+
+  it('refuses an empty signers array: leave it out to follow the LOTL', async () => {
+    const file = await configFolder([{ file: 'tsl/IT_TSL.xml', signers: [] }]);
+    await expect(loadConfig(file, { webhookSecrets: false })).rejects.toThrow(/signers, when given, names at least one certificate/);
   });
 });
