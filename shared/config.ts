@@ -209,42 +209,7 @@ export async function loadConfig(
       }
     }),
   );
-  const crlDers = await Promise.all(
-    config.revocation.crls.map(async (crl) => {
-      const crlPath = path.resolve(path.dirname(absolute), crl);
-      let bytes: Buffer;
-      try {
-        bytes = await readFile(crlPath);
-      } catch {
-        throw new ConfigError(`${file}: CRL "${crl}" cannot be read at ${crlPath}`);
-      }
-      const der = crlFromFile(bytes);
-      if (!der) throw new ConfigError(`${file}: CRL "${crl}" is neither a DER nor a PEM certificate revocation list`);
-      return der;
-    }),
-  );
-  const read = async (name: string) => {
-    const at = path.resolve(path.dirname(absolute), name);
-    try {
-      return await readFile(at, 'utf8');
-    } catch {
-      throw new ConfigError(`${file}: trusted list file "${name}" cannot be read at ${at}`);
-    }
-  };
-  const trustedListSources = await Promise.all(
-    config.trustedLists.map(async (entry) => ({
-      xml: await read(entry.file),
-      signerPems: entry.signers === undefined ? null : await Promise.all(entry.signers.map(read)),
-      source: entry.file,
-    })),
-  );
-  let trustedLists: TrustedList[];
-  try {
-    trustedLists = readTrustedLists(trustedListSources);
-  } catch (err) {
-    if (err instanceof TrustedListError) throw new ConfigError(`${file}: ${err.message}`);
-    throw err;
-  }
+  const { crlDers, trustedLists } = await loadTrustFiles(config, path.dirname(absolute), file);
   const webhookSecrets = Object.fromEntries(
     await Promise.all(
       // The CDK app reads the file at synth without the secrets: in AWS they live in Secrets Manager (docs/events.md).
@@ -262,6 +227,52 @@ export async function loadConfig(
     ),
   );
   return { config, file: absolute, trustAnchorPems, crlDers, trustedLists, webhookSecrets };
+}
+
+/**
+ * The configuration's CRL files (revocation.crls) and trusted lists (trustedLists), read relative to `baseDir`, each
+ * list verified against its signers before use; errors start with `source`. loadConfig reads them beside the
+ * configuration file; in AWS the functions that verify signatures read them from their trust layer
+ * (docs/deploying.md), with the same code.
+ */
+export async function loadTrustFiles(config: Config, baseDir: string, source: string): Promise<{ crlDers: Uint8Array[]; trustedLists: TrustedList[] }> {
+  const crlDers = await Promise.all(
+    config.revocation.crls.map(async (crl) => {
+      const crlPath = path.resolve(baseDir, crl);
+      let bytes: Buffer;
+      try {
+        bytes = await readFile(crlPath);
+      } catch {
+        throw new ConfigError(`${source}: CRL "${crl}" cannot be read at ${crlPath}`);
+      }
+      const der = crlFromFile(bytes);
+      if (!der) throw new ConfigError(`${source}: CRL "${crl}" is neither a DER nor a PEM certificate revocation list`);
+      return der;
+    }),
+  );
+  const read = async (name: string) => {
+    const at = path.resolve(baseDir, name);
+    try {
+      return await readFile(at, 'utf8');
+    } catch {
+      throw new ConfigError(`${source}: trusted list file "${name}" cannot be read at ${at}`);
+    }
+  };
+  const trustedListSources = await Promise.all(
+    config.trustedLists.map(async (entry) => ({
+      xml: await read(entry.file),
+      signerPems: entry.signers === undefined ? null : await Promise.all(entry.signers.map(read)),
+      source: entry.file,
+    })),
+  );
+  let trustedLists: TrustedList[];
+  try {
+    trustedLists = readTrustedLists(trustedListSources);
+  } catch (err) {
+    if (err instanceof TrustedListError) throw new ConfigError(`${source}: ${err.message}`);
+    throw err;
+  }
+  return { crlDers, trustedLists };
 }
 
 /** A CRL file as DER: DER as is (a SEQUENCE), PEM ("-----BEGIN X509 CRL-----") decoded; null otherwise. */
