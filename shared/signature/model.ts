@@ -2,6 +2,7 @@
 import type { CmsLimits } from './cms.js';
 import type { ValidationStatus } from './indication.js';
 import type { TrustedList } from './trusted-list.js';
+import type { RevocationLookup } from '../ports/revocation-fetcher.js';
 
 export type CheckOutcome = 'pass' | 'fail' | 'not_applicable' | 'absent';
 
@@ -126,6 +127,8 @@ export interface SignatureExpectations {
   crls?: Uint8Array[];
   /** Trusted lists already verified against their signers (docs/configuration.md, trustedLists). */
   trustedLists?: TrustedList[];
+  /** Revocation data fetched online (docs/configuration.md, revocation.fetch); absent: nothing is fetched. */
+  revocationLookup?: RevocationLookup;
 }
 
 /**

@@ -16,8 +16,12 @@ const BASIC = '1.3.6.1.5.5.7.48.1.1';
 export interface OcspAnswer {
   status: 'good' | 'revoked' | 'unknown';
   thisUpdate: Date;
+  /** RFC 6960 4.2.1: absent means newer information is always available. */
+  nextUpdate?: Date;
   revocationTime?: Date;
   reason?: number;
+  /** Which of the responses given gave this answer (its index). */
+  response: number;
 }
 
 /** A BasicOCSPResponse from its DER, or from an OCSPResponse wrapping it; null when neither. */
@@ -67,7 +71,10 @@ function trustedResponder(response: pkijs.BasicOCSPResponse, issuer: Cert): bool
     } catch {
       issued = false;
     }
-    if (issued && extendedKeyUsage(responder.pk)?.includes(OCSP_SIGNING) && signedBy(response, responder)) return true;
+    // RFC 6960 4.2.2.2: a delegated responder is the issuer's, for OCSP signing, and was valid when it answered.
+    const producedAt = response.tbsResponseData.producedAt;
+    const valid = producedAt >= new Date(responder.x509.validFrom) && producedAt <= new Date(responder.x509.validTo);
+    if (issued && valid && extendedKeyUsage(responder.pk)?.includes(OCSP_SIGNING) && signedBy(response, responder)) return true;
   }
   return false;
 }
@@ -79,7 +86,7 @@ export function ocspAnswers(cert: Cert, issuer: Cert, responses: pkijs.BasicOCSP
   if (!fields || !issuerFields) return [];
   const issuerKey = Buffer.from(issuer.pk.subjectPublicKeyInfo.subjectPublicKey.valueBlock.valueHexView);
   const answers: OcspAnswer[] = [];
-  for (const response of responses) {
+  for (const [index, response] of responses.entries()) {
     const matching = response.tbsResponseData.responses.filter((single) => {
       const id = single.certID;
       const hash = DIGESTS[id.hashAlgorithm.algorithmId];
@@ -95,16 +102,55 @@ export function ocspAnswers(cert: Cert, issuer: Cert, responses: pkijs.BasicOCSP
     for (const single of matching) {
       const status = single.certStatus as asn1js.BaseBlock;
       const tag = status.idBlock.tagNumber;
-      if (tag === 0) answers.push({ status: 'good', thisUpdate: single.thisUpdate });
+      // An answer valid until before it was issued is not an answer.
+      if (single.nextUpdate && single.nextUpdate < single.thisUpdate) continue;
+      const common = { thisUpdate: single.thisUpdate, ...(single.nextUpdate ? { nextUpdate: single.nextUpdate } : {}), response: index };
+      if (tag === 0) answers.push({ status: 'good', ...common });
       else if (tag === 1) {
         const parts = ((status.valueBlock as unknown as { value?: asn1js.BaseBlock[] }).value ?? []) as asn1js.BaseBlock[];
         const time = parts[0] instanceof asn1js.GeneralizedTime ? parts[0].toDate() : undefined;
         const reasonBlock = parts[1] as asn1js.Constructed | undefined;
         const reasonValue = reasonBlock?.valueBlock?.value?.[0];
         const reason = reasonValue instanceof asn1js.Enumerated ? reasonValue.valueBlock.valueDec : undefined;
-        answers.push({ status: 'revoked', thisUpdate: single.thisUpdate, ...(time ? { revocationTime: time } : {}), ...(reason !== undefined ? { reason } : {}) });
-      } else answers.push({ status: 'unknown', thisUpdate: single.thisUpdate });
+        answers.push({ status: 'revoked', ...common, ...(time ? { revocationTime: time } : {}), ...(reason !== undefined ? { reason } : {}) });
+      } else answers.push({ status: 'unknown', ...common });
     }
   }
   return answers;
+}
+
+const SHA1 = '1.3.14.3.2.26';
+
+/**
+ * An OCSP request (RFC 6960 4.1) for `cert`, issued by `issuer`: one CertID, SHA-1 as RFC 5019 responders expect (it
+ * only names the certificate; the answer's signature is what is trusted), no nonce, so that answers can be cached.
+ */
+export function ocspRequest(cert: Cert, issuer: Cert): Uint8Array {
+  const issuerFields = tbsFields(new Uint8Array(issuer.x509.raw));
+  if (!issuerFields) throw new Error('the issuer certificate is unreadable');
+  const sha1 = (bytes: Uint8Array) => new Uint8Array(createHash('sha1').update(bytes).digest());
+  const certID = new pkijs.CertID({
+    hashAlgorithm: new pkijs.AlgorithmIdentifier({ algorithmId: SHA1, algorithmParams: new asn1js.Null() }),
+    issuerNameHash: new asn1js.OctetString({ valueHex: sha1(issuerFields.subject) }),
+    issuerKeyHash: new asn1js.OctetString({ valueHex: sha1(new Uint8Array(issuer.pk.subjectPublicKeyInfo.subjectPublicKey.valueBlock.valueHexView)) }),
+    serialNumber: cert.pk.serialNumber,
+  });
+  const request = new pkijs.OCSPRequest();
+  request.tbsRequest.requestList = [new pkijs.Request({ reqCert: certID })];
+  return new Uint8Array(request.toSchema(true).toBER(false));
+}
+
+const STATUS_NAMES = ['successful', 'malformedRequest', 'internalError', 'tryLater', '', 'sigRequired', 'unauthorized'];
+
+/** The responseStatus of an OCSPResponse (RFC 6960 4.2.1) by name; undefined when the bytes are not one. */
+export function ocspResponseStatus(der: Uint8Array): string | undefined {
+  try {
+    const asn1 = asn1js.fromBER(new Uint8Array(der));
+    if (asn1.offset === -1) return undefined;
+    const first = (asn1.result as asn1js.Sequence).valueBlock?.value?.[0];
+    if (!(first instanceof asn1js.Enumerated)) return undefined;
+    return STATUS_NAMES[first.valueBlock.valueDec] || `status ${first.valueBlock.valueDec}`;
+  } catch {
+    return undefined;
+  }
 }

@@ -8,12 +8,13 @@
  * CRLs of long-term signatures list tens of thousands of serials: the DER is walked to the one entry asked for,
  * never parsed into objects whole.
  */
-import { verify as cryptoVerify, constants } from 'node:crypto';
+import { createHash, verify as cryptoVerify, constants } from 'node:crypto';
 import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
 import { ACCEPTED_DIGESTS, schemeOf } from './algorithms.js';
 import { cnOf, tbsFields, type Cert } from './certificates.js';
 import { childrenOf, readTlv, type Tlv } from './cms.js';
+import type { FetchedRevocation } from '../ports/revocation-fetcher.js';
 import { ocspAnswers, parseOcsp } from './ocsp.js';
 import { bi, instant, type Bilingual } from './text.js';
 
@@ -159,17 +160,49 @@ export interface RevocationOutcome {
   text: Bilingual;
 }
 
+/** A CRL's DER read and checked against the issuer's key; null when it is no CRL of that issuer. */
+export function crlOfIssuer(der: Uint8Array, issuer: Cert): CrlView | null {
+  const crl = viewCrl(der);
+  if (!crl) return null;
+  const subject = tbsFields(new Uint8Array(issuer.x509.raw))?.subject;
+  return subject && crl.issuer.equals(subject) && signedBy(crl, issuer) ? crl : null;
+}
+
+/** The key of a certificate and its issuer in FetchedRevocation.problems. */
+export function revocationSubjectKey(certificate: Uint8Array, issuer: Uint8Array): string {
+  return createHash('sha256').update(certificate).update(issuer).digest('hex');
+}
+
+function fetchedFrom(online: FetchedRevocation | undefined, der: Uint8Array): Bilingual | undefined {
+  const origin = online?.origins.get(der);
+  if (!origin) return undefined;
+  return origin.cached
+    ? bi(`fetched from ${origin.url}, cached`, `scaricata da ${origin.url}, in cache`)
+    : bi(`fetched from ${origin.url}`, `scaricata da ${origin.url}`);
+}
+
 /**
  * The revocation status at `at` of every certificate of `path` below its anchor (path: signer first, anchor last).
  * `timestamped`: `at` comes from a trusted timestamp, so a later compromise does not reach back before it.
+ * `online`: what was fetched from the certificates' distribution points and responders (docs/configuration.md,
+ * revocation.fetch), to name where an answer came from and, without one, what could not be reached.
  */
-export function checkRevocation(path: Cert[], anchored: boolean, crlDers: Uint8Array[], at: Date, timestamped: boolean, ocspDers: Uint8Array[] = []): RevocationOutcome {
+export function checkRevocation(
+  path: Cert[],
+  anchored: boolean,
+  crlDers: Uint8Array[],
+  at: Date,
+  timestamped: boolean,
+  ocspDers: Uint8Array[] = [],
+  online?: FetchedRevocation,
+): RevocationOutcome {
   if (!anchored || path.length < 2) {
     return { outcome: 'absent', text: bi('Not evaluated: the certificate path does not reach a trust anchor', 'Non valutato: il percorso di certificazione non raggiunge un\'ancora di fiducia') };
   }
   const crls = crlDers.map(viewCrl).filter((c): c is CrlView => c !== null);
-  const ocsps = ocspDers.map(parseOcsp).filter((o): o is pkijs.BasicOCSPResponse => o !== null);
-  const good: string[] = [];
+  const parsed = ocspDers.map((der) => ({ der, response: parseOcsp(der) })).filter((o): o is { der: Uint8Array; response: pkijs.BasicOCSPResponse } => o.response !== null);
+  const ocsps = parsed.map((o) => o.response);
+  const good: Bilingual[] = [];
   const unknown: Bilingual[] = [];
   for (let i = 0; i < path.length - 1; i++) {
     const cert = path[i]!;
@@ -178,16 +211,43 @@ export function checkRevocation(path: Cert[], anchored: boolean, crlDers: Uint8A
     if (!fields) continue;
     const covering = crls.filter((crl) => crl.issuer.equals(fields.issuer) && signedBy(crl, issuer));
     const answers = ocsps.length ? ocspAnswers(cert, issuer, ocsps) : [];
+    const unreachable = online?.problems.get(revocationSubjectKey(new Uint8Array(cert.x509.raw), new Uint8Array(issuer.x509.raw))) ?? [];
+    const fetching = unreachable.length
+      ? bi(
+          ` (fetching: ${unreachable.map((p) => `${p.url}: ${p.cause}`).join('; ')})`,
+          ` (scaricamento: ${unreachable.map((p) => `${p.url}: ${p.cause}`).join('; ')})`,
+        )
+      : bi('', '');
     if (covering.length === 0 && answers.length === 0) {
-      unknown.push(bi(`no CRL or OCSP response of "${cnOf(issuer)}" is available for "${cnOf(cert)}"`, `nessuna CRL o risposta OCSP di "${cnOf(issuer)}" è disponibile per "${cnOf(cert)}"`));
+      unknown.push(bi(
+        `no CRL or OCSP response of "${cnOf(issuer)}" is available for "${cnOf(cert)}"${fetching.en}`,
+        `nessuna CRL o risposta OCSP di "${cnOf(issuer)}" è disponibile per "${cnOf(cert)}"${fetching.it}`,
+      ));
       continue;
     }
     const fromCrl = covering.map((crl) => ({ crl, entry: entryFor(crl, fields.serial) })).find((r) => r.entry);
     const fromOcsp = answers.find((a) => a.status === 'revoked' && a.revocationTime);
+    const where = (der: Uint8Array | undefined) => {
+      const from = der ? fetchedFrom(online, der) : undefined;
+      return from ? bi(`, ${from.en}`, `, ${from.it}`) : bi('', '');
+    };
     const revoked = fromCrl?.entry
-      ? { ...fromCrl.entry, source: bi(`CRL of "${cnOf(issuer)}" issued ${instant(fromCrl.crl.thisUpdate)}`, `CRL di "${cnOf(issuer)}" emessa il ${instant(fromCrl.crl.thisUpdate)}`) }
+      ? {
+          ...fromCrl.entry,
+          source: bi(
+            `CRL of "${cnOf(issuer)}" issued ${instant(fromCrl.crl.thisUpdate)}${where(fromCrl.crl.der).en}`,
+            `CRL di "${cnOf(issuer)}" emessa il ${instant(fromCrl.crl.thisUpdate)}${where(fromCrl.crl.der).it}`,
+          ),
+        }
       : fromOcsp
-        ? { date: fromOcsp.revocationTime!, ...(fromOcsp.reason !== undefined ? { reason: fromOcsp.reason } : {}), source: bi(`OCSP response of ${instant(fromOcsp.thisUpdate)}`, `risposta OCSP del ${instant(fromOcsp.thisUpdate)}`) }
+        ? {
+            date: fromOcsp.revocationTime!,
+            ...(fromOcsp.reason !== undefined ? { reason: fromOcsp.reason } : {}),
+            source: bi(
+              `OCSP response of ${instant(fromOcsp.thisUpdate)}${where(parsed[fromOcsp.response]?.der).en}`,
+              `risposta OCSP del ${instant(fromOcsp.thisUpdate)}${where(parsed[fromOcsp.response]?.der).it}`,
+            ),
+          }
         : undefined;
     if (revoked) {
       const { date, reason } = revoked;
@@ -206,24 +266,30 @@ export function checkRevocation(path: Cert[], anchored: boolean, crlDers: Uint8A
         return {
           outcome: 'fail',
           text: bi(
-            `The certificate "${cnOf(cert)}" was revoked on ${instant(date)} (${reasonName}): without a trusted timestamp before that date, the claimed signing time ${instant(at)} cannot show the signature came first`,
-            `Il certificato "${cnOf(cert)}" è stato revocato il ${instant(date)} (${reasonIt}): senza una marca temporale fidata anteriore, l'ora di firma dichiarata ${instant(at)} non dimostra che la firma sia precedente`,
+            `The certificate "${cnOf(cert)}" was revoked on ${instant(date)} (${reasonName}): without a trusted timestamp before that date, the claimed signing time ${instant(at)} cannot show the signature came first (${revoked.source.en})`,
+            `Il certificato "${cnOf(cert)}" è stato revocato il ${instant(date)} (${reasonIt}): senza una marca temporale fidata anteriore, l'ora di firma dichiarata ${instant(at)} non dimostra che la firma sia precedente (${revoked.source.it})`,
           ),
         };
       }
-      good.push(`${cnOf(cert)} (revoked later, ${reasonName})`);
+      good.push(bi(`${cnOf(cert)} (revoked later, ${reasonName})`, `${cnOf(cert)} (revocato dopo, ${reasonIt})`));
       continue;
     }
-    const freshCrl = covering.some((crl) => crl.thisUpdate >= at);
-    const freshOcsp = answers.some((a) => a.status === 'good' && a.thisUpdate >= at);
+    const freshCrl = covering.find((crl) => crl.thisUpdate >= at);
+    const freshOcsp = answers.find((a) => a.status === 'good' && a.thisUpdate >= at);
     if (!freshCrl && !freshOcsp) {
       unknown.push(bi(
-        `the revocation data of "${cnOf(issuer)}" for "${cnOf(cert)}" predates the signing time or does not know the certificate`,
-        `i dati di revoca di "${cnOf(issuer)}" per "${cnOf(cert)}" sono anteriori all'ora di firma o non conoscono il certificato`,
+        `the revocation data of "${cnOf(issuer)}" for "${cnOf(cert)}" predates the signing time or does not know the certificate${fetching.en}`,
+        `i dati di revoca di "${cnOf(issuer)}" per "${cnOf(cert)}" sono anteriori all'ora di firma o non conoscono il certificato${fetching.it}`,
       ));
       continue;
     }
-    good.push(freshOcsp && !freshCrl ? `${cnOf(cert)} (OCSP)` : cnOf(cert));
+    if (freshOcsp && !freshCrl) {
+      const from = fetchedFrom(online, parsed[freshOcsp.response]!.der);
+      good.push(from ? bi(`${cnOf(cert)} (OCSP response of ${instant(freshOcsp.thisUpdate)}, ${from.en})`, `${cnOf(cert)} (risposta OCSP del ${instant(freshOcsp.thisUpdate)}, ${from.it})`) : bi(`${cnOf(cert)} (OCSP)`, `${cnOf(cert)} (OCSP)`));
+    } else {
+      const from = fetchedFrom(online, freshCrl!.der);
+      good.push(from ? bi(`${cnOf(cert)} (CRL of ${instant(freshCrl!.thisUpdate)}, ${from.en})`, `${cnOf(cert)} (CRL del ${instant(freshCrl!.thisUpdate)}, ${from.it})`) : bi(cnOf(cert), cnOf(cert)));
+    }
   }
   if (unknown.length > 0) {
     return {
@@ -237,9 +303,8 @@ export function checkRevocation(path: Cert[], anchored: boolean, crlDers: Uint8A
   return {
     outcome: 'pass',
     text: bi(
-      `Not revoked at the signing time according to CRLs or OCSP responses the issuers signed: ${good.join(', ')}`,
-      `Non revocato all'ora di firma secondo le CRL o le risposte OCSP firmate dagli emittenti: ${good.join(', ')}`,
+      `Not revoked at the signing time according to CRLs or OCSP responses the issuers signed: ${good.map((g) => g.en).join(', ')}`,
+      `Non revocato all'ora di firma secondo le CRL o le risposte OCSP firmate dagli emittenti: ${good.map((g) => g.it).join(', ')}`,
     ),
   };
 }
-

@@ -46,7 +46,8 @@ import {
 } from './model.js';
 import { checkUpdatesAfter, readDss } from './pdf-updates.js';
 import { indicationOf, worstOf } from './indication.js';
-import { checkRevocation, revocationValues } from './revocation.js';
+import { checkRevocation, revocationSubjectKey, revocationValues } from './revocation.js';
+import type { FetchedRevocation, RevocationSubject } from '../ports/revocation-fetcher.js';
 import { bi, instant, type Bilingual } from './text.js';
 
 const SUBFILTERS = new Set(['adbe.pkcs7.detached', 'ETSI.CAdES.detached']);
@@ -54,8 +55,28 @@ const SUBFILTERS = new Set(['adbe.pkcs7.detached', 'ETSI.CAdES.detached']);
 export const SIGNING_TIME_SKEW_MS = 5 * 60_000;
 const TST_INFO = '1.2.840.113549.1.9.16.1.4';
 
+/**
+ * With a revocation lookup (docs/configuration.md, revocation.fetch), the file is verified twice: the first pass finds
+ * the certificates whose status the configured and embedded data leave open (or cannot vouch for without a trusted
+ * timestamp), their issuers' responders and distribution points are asked, and the second pass uses the answers as it
+ * uses revocation data carried in the signature. Without one, or when nothing is open, once.
+ */
 export async function verifySignature(evidence: SignedEvidence, expectations: SignatureExpectations): Promise<SignatureReport> {
-  const context = new Context(expectations);
+  const first = await verifyOnce(evidence, expectations);
+  const lookup = expectations.revocationLookup;
+  if (!lookup || first.wanted.size === 0) return first.report;
+  let fetched: FetchedRevocation;
+  try {
+    fetched = await lookup.lookup([...first.wanted.values()]);
+  } catch {
+    // The port never throws; were it to, the status stays what the first pass found.
+    return first.report;
+  }
+  return (await verifyOnce(evidence, expectations, fetched)).report;
+}
+
+async function verifyOnce(evidence: SignedEvidence, expectations: SignatureExpectations, fetched?: FetchedRevocation): Promise<{ report: SignatureReport; wanted: Map<string, RevocationSubject> }> {
+  const context = new Context(expectations, fetched);
   const evaluations: SignatureValidation[] = [];
   const timestamps: DocumentTimestampReport[] = [];
   try {
@@ -67,7 +88,16 @@ export async function verifySignature(evidence: SignedEvidence, expectations: Si
     failed.check('integrity', 'fail', bi(`The signature could not be verified (${(error as Error).message})`, `Non è stato possibile verificare la firma (${(error as Error).message})`));
     evaluations.push(failed.build());
   }
-  return aggregate(evidence.type, evaluations, timestamps, context.notes);
+  if (fetched) {
+    const got = [...fetched.origins.values()];
+    context.notes.push(
+      `Revocation data fetched online: ${fetched.crls.length} CRL(s), ${fetched.ocsps.length} OCSP response(s)` +
+        (got.length ? ` (${got.map((o) => `${o.url}${o.cached ? ', cached' : ''}`).join('; ')})` : '') +
+        (fetched.problems.size ? `; ${fetched.problems.size} certificate(s) without an answer` : '') +
+        '.',
+    );
+  }
+  return { report: aggregate(evidence.type, evaluations, timestamps, context.notes), wanted: context.wanted };
 }
 
 class Context {
@@ -76,8 +106,14 @@ class Context {
   readonly limits: CmsLimits;
   readonly crls: Uint8Array[];
   private readonly listCerts = new Map<string, Cert | null>();
+  /** Certificates (with their issuers) whose status is to be asked online, by revocationSubjectKey. */
+  readonly wanted = new Map<string, RevocationSubject>();
 
-  constructor(readonly expectations: SignatureExpectations) {
+  constructor(
+    readonly expectations: SignatureExpectations,
+    /** What the lookup found, in the second pass. */
+    readonly fetched?: FetchedRevocation,
+  ) {
     this.limits = expectations.limits ?? DEFAULT_CMS_LIMITS;
     this.crls = expectations.crls ?? [];
     this.anchors = [];
@@ -457,12 +493,23 @@ function evaluateSigner(context: Context, builder: SignatureBuilder, input: Sign
   const usage = signerUsage(cert);
   builder.check('key_usage', usage.outcome, usage.text);
 
-  // 6. Revocation at that time, from configured CRLs and the revocation data the signature carries.
+  // 6. Revocation at that time, from configured CRLs, the revocation data the signature carries and, with
+  //    revocation.fetch, what the certificates' responders and distribution points answered.
   const values = revocationValues(signerInfo);
-  const crls = [...context.crls, ...input.crls, ...values.crls];
-  const ocsps = [...(input.ocsps ?? []), ...values.ocsps];
-  const revocation = checkRevocation(path.path, path.chain.outcome === 'pass' && path.anchor !== undefined, crls, at, builder.timestamped, ocsps);
+  const fetched = context.fetched;
+  const crls = [...context.crls, ...input.crls, ...values.crls, ...(fetched?.crls ?? [])];
+  const ocsps = [...(input.ocsps ?? []), ...values.ocsps, ...(fetched?.ocsps ?? [])];
+  const anchored = path.chain.outcome === 'pass' && path.anchor !== undefined;
+  const revocation = checkRevocation(path.path, anchored, crls, at, builder.timestamped, ocsps, fetched);
   builder.check('revocation', revocation.outcome, revocation.text);
+  // Asked online: an open status, and also a status the data at hand settle only for a claimed signing time, since a
+  // later compromise counts whatever that claim (docs/verdict-rules.md) and only the current status shows one.
+  if (context.expectations.revocationLookup && !fetched && anchored && (revocation.outcome === 'absent' || (revocation.outcome === 'pass' && !builder.timestamped))) {
+    for (let i = 0; i < path.path.length - 1; i++) {
+      const subject = { certificate: new Uint8Array(path.path[i]!.x509.raw), issuer: new Uint8Array(path.path[i + 1]!.x509.raw) };
+      context.wanted.set(revocationSubjectKey(subject.certificate, subject.issuer), subject);
+    }
+  }
 
   // 7. ESS signing-certificate(-v2): binds the signature to this very certificate.
   checkSigningCertificate(builder, signerInfo, signerCert, certificateDer(signerCert));
@@ -473,7 +520,13 @@ function evaluateSigner(context: Context, builder: SignatureBuilder, input: Sign
   // 9. Qualified status (docs/verdict-rules.md, requireQualified): QC statements of the certificate and a trusted list's
   //    CA/QC service granted at the signing time on its path.
   checkQualified(builder, context, cert, path.chain.outcome === 'pass' ? path.path : [], at);
-  if (revocation.outcome !== 'pass') builder.notes.push('Revocation is read from CRLs only (configured, or carried in the signature); OCSP responses are not read.');
+  if (revocation.outcome !== 'pass') {
+    builder.notes.push(
+      context.expectations.revocationLookup
+        ? "Revocation is read from the configured CRLs, the CRLs and OCSP responses the signature carries, and those fetched from the certificates' CRL distribution points and OCSP responders."
+        : 'Revocation is read from the configured CRLs and the CRLs and OCSP responses the signature carries; nothing is fetched online (revocation.fetch is off).',
+    );
+  }
 }
 
 async function checkCoverage(builder: SignatureBuilder, evidence: PadesEvidence, field: PadesSignatureField, later: PadesSignatureField[]): Promise<void> {

@@ -16,9 +16,9 @@ describe('revocation configuration', () => {
     expect(config.policy.requireRevocationStatus).toBe(true);
   });
 
-  it('refuses fetch: true, which is not built, instead of silently not fetching', () => {
-    expect(() => parseConfig({ ...minimal, revocation: { fetch: true } })).toThrow(ConfigError);
-    expect(() => parseConfig({ ...minimal, revocation: { fetch: true } })).toThrow(/not available yet/);
+  it('accepts fetch: true (processing then asks responders and distribution points); refuses a non-boolean', () => {
+    expect(parseConfig({ ...minimal, revocation: { fetch: true } }).revocation).toEqual({ crls: [], fetch: true });
+    expect(() => parseConfig({ ...minimal, revocation: { fetch: 'yes' } })).toThrow(ConfigError);
   });
 });
 
