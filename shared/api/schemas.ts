@@ -1,6 +1,8 @@
 import * as z from 'zod';
 import { intakeStatuses } from '../intake/intake.js';
 import type { ListReport } from '../list/model.js';
+import type { AttestationFields } from '../attestation/model.js';
+import { SIGNATURE_CHECK_ORDER, type SignatureCheckName, type SignatureReport } from '../signature/model.js';
 import type { VerificationResult } from '../verification.js';
 import { CheckedSampleRowSchema, ConsentDefectSchema, ConsentSampleRowSchema } from '../consent/schema.js';
 
@@ -61,8 +63,107 @@ const FindingView = z.object({
 
 const isObject = (value: unknown): boolean => typeof value === 'object' && value !== null && !Array.isArray(value);
 
-/** What the verdict recorded of the attestation: the engine's own report type, which the console reads as is. */
-export type AttestationReport = VerificationResult['attestation'];
+/**
+ * The signature report as the verdict recorded it (docs/api.md, "The signature report"): the file's outcome, and for
+ * each signature its signer, every check with its outcome and sentence (English, and Italian in detailIt), the ETSI EN
+ * 319 102-1 indication with its sub-indication; a PDF's document timestamps apart. Intakes decided before a field
+ * existed lack it: everything added since the first report is optional.
+ */
+const CheckOutcomeView = z.enum(['pass', 'fail', 'not_applicable', 'absent']);
+
+const SignatureCheckView = z.object({
+  name: z.enum(SIGNATURE_CHECK_ORDER as [SignatureCheckName, ...SignatureCheckName[]]),
+  outcome: CheckOutcomeView,
+  detail: z.string().describe('what was found, in English; names the trust anchor, the revocation source, the timestamp authority'),
+  detailIt: z.string().optional().describe('the same in Italian'),
+});
+
+const SignerView = z.object({
+  subject: z.string().describe('the certificate subject, RFC 4514 style'),
+  issuer: z.string(),
+  commonName: z.string().optional(),
+  organizationIdentifier: z.string().optional().describe('2.5.4.97, e.g. VATIT-01234567897'),
+  serialNumber: z.string().optional().describe('2.5.4.5, e.g. TINIT-RSSMRA80A01F205X'),
+  organizationName: z.string().optional(),
+  certificateSerial: z.string(),
+  notBefore: z.string(),
+  notAfter: z.string(),
+});
+
+const Indication = z.enum(['TOTAL-PASSED', 'INDETERMINATE', 'TOTAL-FAILED']).describe('ETSI EN 319 102-1 main indication');
+const SubIndication = z
+  .enum([
+    'FORMAT_FAILURE',
+    'HASH_FAILURE',
+    'SIG_CRYPTO_FAILURE',
+    'REVOKED',
+    'CRYPTO_CONSTRAINTS_FAILURE_NO_POE',
+    'NO_SIGNING_CERTIFICATE_FOUND',
+    'NO_CERTIFICATE_CHAIN_FOUND',
+    'CHAIN_CONSTRAINTS_FAILURE',
+    'OUT_OF_BOUNDS_NO_POE',
+    'NOT_YET_VALID',
+    'REVOKED_NO_POE',
+    'SIG_CONSTRAINTS_FAILURE',
+    'TRY_LATER',
+  ])
+  .describe('ETSI EN 319 102-1 sub-indication, with INDETERMINATE and TOTAL-FAILED');
+const SigningTimeSource = z.enum(['timestamp', 'signed-attribute', 'none']).describe("a verified RFC 3161 timestamp's time, else the signer's own claim");
+
+export const SignatureValidationView = z.object({
+  index: z.number().describe('1-based, in file order: outer envelope first, then its signers; PAdES in signing order'),
+  label: z.string().describe('where the signature is, e.g. "envelope 1 of 1, signer 2 of 2"'),
+  labelIt: z.string().optional(),
+  type: z.enum(['CAdES', 'PAdES']),
+  valid: z.boolean().describe('every check of this signature but identity passed'),
+  identifiesTenant: z.boolean().describe('this signer identifies the tenant (at least one must)'),
+  checks: z.array(SignatureCheckView),
+  signer: SignerView.optional(),
+  signingTime: z.string().optional(),
+  signingTimeSource: SigningTimeSource,
+  notes: z.array(z.string()),
+  indication: Indication.optional(),
+  subIndication: SubIndication.optional(),
+});
+
+export const DocumentTimestampView = z.object({
+  index: z.number(),
+  valid: z.boolean().describe('the token verifies over the bytes it covers'),
+  trusted: z.boolean().describe('its authority chains to a trust anchor or a trusted list\'s TSA service'),
+  time: z.string().optional(),
+  authority: z.string().optional(),
+  detail: z.string(),
+  detailIt: z.string().optional(),
+});
+
+export const SignatureReportView = z.object({
+  present: z.boolean(),
+  type: z.enum(['CAdES', 'PAdES']).optional(),
+  valid: z.boolean().describe('every signature passed every check, and one identifies the tenant'),
+  checks: z.array(SignatureCheckView).describe('each check over the whole file: failed when it fails for any signature'),
+  signer: SignerView.optional().describe('the signer who identifies the tenant, else the first'),
+  signingTime: z.string().optional(),
+  signingTimeSource: SigningTimeSource,
+  notes: z.array(z.string()),
+  signatures: z.array(SignatureValidationView).optional().describe('every signature of the file, each with its own checks'),
+  indication: Indication.optional().describe("the file's: its worst signature's"),
+  subIndication: SubIndication.optional(),
+  documentTimestamps: z.array(DocumentTimestampView).optional(),
+});
+export type SignatureReportView = z.infer<typeof SignatureReportView>;
+
+/** What the verdict recorded of the attestation; a report too large for the item keeps only format and hash. */
+export const AttestationView = z.object({
+  format: z.string(),
+  sha256: z.string(),
+  fields: z.custom<AttestationFields>(isObject).optional().describe('extracted fields with raw text, value, confidence and source'),
+  signature: SignatureReportView.optional(),
+});
+export type AttestationReport = z.infer<typeof AttestationView>;
+
+// The engine's report must stay readable as this view: a field renamed or retyped there fails to compile here.
+type Assignable<T extends U, U> = T;
+export type EngineReportIsAView = [Assignable<SignatureReport, SignatureReportView>, Assignable<VerificationResult['attestation'], AttestationReport>];
 
 export const IntakeView = z.object({
   intakeId: z.string(),
@@ -85,7 +186,7 @@ export const IntakeView = z.object({
     .optional(),
   findings: z.array(FindingView),
   list: z.custom<ListReport>(isObject).optional().describe('the list report: hash, encoding, delimiter, samples'),
-  attestation: z.custom<AttestationReport>(isObject).optional().describe('format, hash, extracted fields with confidence, signature report'),
+  attestation: AttestationView.optional().describe('format, hash, extracted fields with confidence, signature report'),
   review: z
     .object({ decision: z.enum(['approve', 'reject']), justification: z.string(), reviewer: z.string(), decidedAt: z.string() })
     .optional(),

@@ -8,6 +8,7 @@ import type { MessageKey } from '../i18n.js';
 import { legalReference } from '../../../shared/verdict/catalogue.js';
 import { errorMessage, loading, pageHeading, statusBadge } from './common.js';
 import { consentSampleSection } from './consent-sample.js';
+import { signaturePanel } from './signature.js';
 import { adviceFor } from '../finding-advice.js';
 import { MOVING_STATUSES, pollUntil } from '../poll.js';
 import { sentUploads, uploadSection, type UploadKind } from './uploads.js';
@@ -16,7 +17,8 @@ type Finding = Intake['findings'][number];
 
 /** The API's own types for what the verdict recorded (shared/api/schemas.ts): the console declares none of its own. */
 type AttestationReport = NonNullable<Intake['attestation']>;
-type ExtractedField = NonNullable<AttestationReport['fields'][keyof AttestationReport['fields']]>;
+type ExtractedFields = NonNullable<AttestationReport['fields']>;
+type ExtractedField = NonNullable<ExtractedFields[keyof ExtractedFields]>;
 
 /** Below this a field needs a person (docs/verdict-rules.md, minFieldConfidence default). */
 const LOW_CONFIDENCE = 0.9;
@@ -52,7 +54,7 @@ export async function renderIntake(app: App, main: HTMLElement, intakeId: string
     fieldsSection(app, intake),
     listSection(app, intake),
     documentsSection(app, intake),
-    signatureSection(app, intake),
+    signaturePanel(app, intake),
     await auditSection(app, audit),
   );
   if (notice) live.focus();
@@ -397,45 +399,6 @@ function templateSection(app: App, intake: Intake): HTMLElement {
     setTimeout(() => URL.revokeObjectURL(url), 60_000);
   });
   return section('template', app.t('template.title'), h('p', {}, app.t(intake.uploads.list ? 'template.withList' : 'template.withoutList')), button, output);
-}
-
-function signatureSection(app: App, intake: Intake): HTMLElement {
-  const report = intake.attestation?.signature ?? null;
-  if (!report) return section('signature', app.t('sig.title'), h('p', {}, app.t('sig.none')));
-  if (!report.present) return section('signature', app.t('sig.title'), h('p', { 'data-testid': 'signature-absent' }, app.t('sig.absent')));
-  const signingTime = report.signingTime ? app.t('sig.signingTimeClaimed', { time: app.formatDateTime(report.signingTime) }) : '';
-  return section(
-    'signature',
-    app.t('sig.title'),
-    facts([
-      [app.t('sig.type'), report.type ?? ''],
-      [app.t('sig.valid'), h('strong', { class: report.valid ? 'ok' : 'bad' }, app.t(report.valid ? 'sig.validYes' : 'sig.validNo'))],
-      [app.t('sig.signer'), report.signer?.subject ?? ''],
-      [app.t('sig.issuer'), report.signer?.issuer ?? ''],
-      [app.t('sig.signingTime'), signingTime],
-    ]),
-    report.checks?.length
-      ? h(
-          'table',
-          { class: 'checks' },
-          h('thead', {}, h('tr', {}, [app.t('sig.check'), app.t('sig.outcome'), app.t('sig.detail')].map((c) => h('th', { scope: 'col' }, c)))),
-          h(
-            'tbody',
-            {},
-            report.checks.map((c) =>
-              h(
-                'tr',
-                { 'data-check': c.name },
-                h('th', { scope: 'row' }, app.t(`sig.check.${c.name}` as MessageKey)),
-                h('td', { class: `outcome-${c.outcome}` }, app.t(`outcome.${c.outcome}` as MessageKey)),
-                h('td', {}, c.detail),
-              ),
-            ),
-          ),
-        )
-      : null,
-    report.notes?.length ? h('div', {}, h('h3', {}, app.t('sig.notes')), h('ul', {}, report.notes.map((n) => h('li', {}, n)))) : null,
-  );
 }
 
 async function auditSection(app: App, audit: Audit): Promise<HTMLElement> {
