@@ -8,7 +8,7 @@ import { AthenaTraceIndex } from '../../shared/adapters/athena/athena-trace-inde
 import { EventBridgePublisher } from '../../shared/adapters/eventbridge/eventbridge-publisher.js';
 import { createS3Client, S3ObjectStore } from '../../shared/adapters/s3/s3-object-store.js';
 import { SecretTraceKey } from '../../shared/adapters/secrets-manager/secret-trace-key.js';
-import { loadConfig, parseConfig, type LoadedConfig } from '../../shared/config.js';
+import { loadConfig, loadTrustFiles, parseConfig, type LoadedConfig } from '../../shared/config.js';
 import type { PipelineDeps } from '../../shared/pipeline/deps.js';
 
 /**
@@ -27,6 +27,11 @@ const Environment = z.object({
   FILIERA_CONFIG_JSON: z.string().optional(),
   /** Or a configuration file path (trust anchors relative to it). */
   FILIERA_CONFIG: z.string().optional(),
+  /**
+   * docs/deploying.md: the trust layer's folder (/opt/filiera-trust), on the functions that verify signatures; the inline
+   * configuration's trusted lists and CRL files are named relative to it.
+   */
+  FILIERA_TRUST_DIR: z.string().min(1).optional(),
   S3_ENDPOINT: z.string().url().optional(),
   DYNAMODB_ENDPOINT: z.string().url().optional(),
   AWS_REGION: z.string().optional(),
@@ -51,7 +56,8 @@ const Environment = z.object({
 export type ScanReaderWiring = (env: Record<string, string | undefined>, region: string) => Pick<PipelineDeps, 'extractors' | 'extractionJobs'>;
 
 /**
- * `scanReader` is passed only by the functions that read attestations, so that the others never bundle its client.
+ * `scanReader` is passed only by the functions that read attestations, so that the others never bundle its client;
+ * they are also the functions that verify signatures, which need the configuration's trust files.
  * SCAN_READER=textract on a function that did not pass one is a deployment error, refused here rather than ignored.
  */
 export async function depsFromEnvironment(env: Record<string, string | undefined>, scanReader?: ScanReaderWiring): Promise<PipelineDeps> {
@@ -68,7 +74,7 @@ export async function depsFromEnvironment(env: Record<string, string | undefined
     intakes: new DynamoIntakeRepository(doc, e.TABLE_NAME, e.EVIDENCE_RETENTION_DAYS ? { evidenceRetentionDays: e.EVIDENCE_RETENTION_DAYS } : {}),
     objects: new S3ObjectStore(s3),
     buckets: { intake: e.INTAKE_BUCKET, release: e.RELEASE_BUCKET, evidence: e.EVIDENCE_BUCKET },
-    config: () => (config ??= readConfiguration(e)),
+    config: () => (config ??= readConfiguration(e, scanReader !== undefined)),
     now: () => new Date(),
     log: {
       info: (message, data) => lambdaLogger.info(message, data ?? {}),
@@ -103,17 +109,29 @@ export function parseEnvironment<S extends z.ZodType>(schema: S, env: Record<str
 /** Inline JSON carries its trust anchors as PEM text in `trustAnchorPems`. */
 const InlineConfig = z.object({ trustAnchorPems: z.array(z.string()).default([]) }).passthrough();
 
-async function readConfiguration(e: z.infer<typeof Environment>): Promise<LoadedConfig> {
-  if (e.FILIERA_CONFIG_JSON) {
-    const json = JSON.parse(e.FILIERA_CONFIG_JSON) as unknown;
-    const { trustAnchorPems, ...rest } = InlineConfig.parse(json);
-    const config = parseConfig({ ...rest, trustAnchors: [] }, 'FILIERA_CONFIG_JSON');
-    // Files cannot be read here: a configuration naming trusted lists or CRLs would run without them.
-    if (config.trustedLists.length > 0 || config.revocation.crls.length > 0) {
-      throw new Error('FILIERA_CONFIG_JSON: trustedLists and revocation.crls are not available to the functions; remove them from the deployed configuration');
-    }
-    return { config, file: 'FILIERA_CONFIG_JSON', trustAnchorPems };
+/**
+ * The configuration of FILIERA_CONFIG_JSON, with its trusted lists and CRL files read from `trustDir` (the trust layer)
+ * and each list verified against its signers, with loadConfig's own code (shared/config.ts loadTrustFiles). A function
+ * that verifies signatures (`verifiesSignatures`) refuses to start without the folder when the configuration names
+ * files: it would otherwise judge without them. The others never verify a signature and do not read them.
+ */
+export async function readInlineConfiguration(json: string, trustDir: string | undefined, verifiesSignatures: boolean): Promise<LoadedConfig> {
+  const { trustAnchorPems, ...rest } = InlineConfig.parse(JSON.parse(json) as unknown);
+  const config = parseConfig({ ...rest, trustAnchors: [] }, 'FILIERA_CONFIG_JSON');
+  const loaded: LoadedConfig = { config, file: 'FILIERA_CONFIG_JSON', trustAnchorPems };
+  if (config.trustedLists.length === 0 && config.revocation.crls.length === 0) return loaded;
+  if (trustDir) return { ...loaded, ...(await loadTrustFiles(config, trustDir, 'FILIERA_CONFIG_JSON')) };
+  if (verifiesSignatures) {
+    throw new Error(
+      'FILIERA_CONFIG_JSON names trustedLists or revocation.crls, but this function has no trust layer (FILIERA_TRUST_DIR): ' +
+        'deploy the configuration with -c filieraConfig=FILE, which packs those files into the layer',
+    );
   }
+  return loaded;
+}
+
+async function readConfiguration(e: z.infer<typeof Environment>, verifiesSignatures: boolean): Promise<LoadedConfig> {
+  if (e.FILIERA_CONFIG_JSON) return readInlineConfiguration(e.FILIERA_CONFIG_JSON, e.FILIERA_TRUST_DIR, verifiesSignatures);
   return loadConfig(e.FILIERA_CONFIG);
 }
 

@@ -3,7 +3,7 @@ import { AwsSolutionsChecks } from 'cdk-nag';
 import path from 'node:path';
 import { writeConsole } from '../../web/build.js';
 import { repoRoot } from './bundling.js';
-import { type Settings, inlineConfiguration, parseSettings } from './settings.js';
+import { type Settings, deploymentConfiguration, parseSettings } from './settings.js';
 import { FilieraStatefulStack } from './stateful-stack.js';
 import { FilieraStatelessStack } from './stateless-stack.js';
 
@@ -50,7 +50,8 @@ export async function buildApp(options: BuildOptions = {}): Promise<FilieraApp> 
     builtinCloudFormationValidation: options.builtinValidation ?? true,
   });
   const settings = parseSettings((key) => app.node.tryGetContext(key));
-  const inlineConfig = settings.filieraConfigParameter ? undefined : await inlineConfiguration(settings.filieraConfig);
+  // Trust files (trusted lists, CRLs) are written under the app's output folder, for the stateless stack's trust layer.
+  const deployed = settings.filieraConfigParameter ? undefined : await deploymentConfiguration(settings.filieraConfig, app.outdir);
   // The console's files, built like the functions at synth time (tests synthesize without either).
   const consoleFilesDir = settings.skipBundling ? undefined : await buildConsoleFiles();
   const env = { region: settings.region, ...(settings.account ? { account: settings.account } : {}) };
@@ -70,7 +71,8 @@ export async function buildApp(options: BuildOptions = {}): Promise<FilieraApp> 
     userPool: stateful.userPool,
     apiClient: stateful.apiClient,
     traceKey: stateful.traceKey,
-    ...(inlineConfig ? { inlineConfig } : {}),
+    ...(deployed ? { inlineConfig: deployed.json } : {}),
+    ...(deployed?.trustLayerDir ? { trustLayerDir: deployed.trustLayerDir } : {}),
     ...(consoleFilesDir ? { consoleFilesDir } : {}),
   });
   // The stateless stack names the buckets without importing them (infra/cdk/naming.ts): order the deploys anyway.

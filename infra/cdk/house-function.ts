@@ -14,6 +14,7 @@ import type { IntakeIndexName } from '../../shared/adapters/dynamodb/table-desig
 import { functionBundling, functionsDir, pdfWorker, repoRoot } from './bundling.js';
 import { type KeyPattern, wildcardReason } from './key-patterns.js';
 import { acknowledge, acknowledgeWildcardResources } from './nag.js';
+import { TRUST_FILES_MOUNT } from './settings.js';
 import type { TraceEngineRef } from './trace-engine.js';
 
 export interface FilieraFunctionProps {
@@ -244,6 +245,18 @@ export class FilieraFunction extends NodejsFunction {
   bindConfiguration(json: string): this {
     this.assertOpen();
     this.addEnvironment('FILIERA_CONFIG_JSON', json);
+    return this;
+  }
+
+  /**
+   * FILIERA_TRUST_DIR: the trust layer (the configuration's trusted lists, their signers' certificates and CRL files,
+   * docs/deploying.md) mounted at /opt, for the functions that verify signatures. They read and verify the files at
+   * cold start; the layer is part of the function's code, so no permission goes with it.
+   */
+  bindTrustFiles(layer: lambda.ILayerVersion): this {
+    this.assertOpen();
+    this.addLayers(layer);
+    this.addEnvironment('FILIERA_TRUST_DIR', TRUST_FILES_MOUNT);
     return this;
   }
 

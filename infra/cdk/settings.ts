@@ -1,8 +1,10 @@
+import { X509Certificate } from 'node:crypto';
+import { copyFile, mkdir, readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import * as z from 'zod';
-import { ConfigError, loadConfig } from '../../shared/config.js';
+import { ConfigError, type LoadedConfig, loadConfig, loadTrustFiles, parseConfig } from '../../shared/config.js';
 import { isShippedDemoConfig } from '../local/demo-setup.js';
-import { refuseDemoTrust } from './demo-trust.js';
+import { demoTrustReason, refuseDemoTrust } from './demo-trust.js';
 
 /**
  * The deployment's parameters, read from CDK context (`cdk synth -c key=value`, or `context` in cdk.json). Values
@@ -102,31 +104,133 @@ export function parseSettings(read: (key: string) => unknown): Settings {
 }
 
 /**
- * The configuration as the functions read it from FILIERA_CONFIG_JSON (functions/lib/environment-wiring.ts): the
- * validated file with its trust anchors inlined as PEM text. Refused when it is the demo configuration or trusts
- * the demo PKI (./demo-trust.ts).
+ * Where the functions that verify signatures find the configuration's trusted lists, their signers' certificates and
+ * its CRL files (docs/deploying.md): a Lambda layer, unpacked under /opt, whose files sit in this folder.
+ */
+export const TRUST_LAYER_FOLDER = 'filiera-trust';
+export const TRUST_FILES_MOUNT = `/opt/${TRUST_LAYER_FOLDER}`;
+
+/** The configuration as deployed: the functions' FILIERA_CONFIG_JSON, and the trust layer's folder when it names files. */
+export interface DeploymentConfiguration {
+  /** The validated file with its trust anchors inlined as PEM text, and its trust files named by their path in the layer. */
+  json: string;
+  /** The folder the synth step wrote, to pack as the trust layer (files under TRUST_LAYER_FOLDER); absent without trust files. */
+  trustLayerDir?: string;
+}
+
+/**
+ * The configuration for a deployment, read at synth: validated (each trusted list's signature verified against its
+ * signers, as loadConfig does), refused when it is the demo configuration or trusts the demo PKI (./demo-trust.ts:
+ * as a trust anchor, as a service of a trusted list, or as a list's signer). Trusted lists, their signers and CRL
+ * files are copied into `outDir`, which the stateless stack packs as a Lambda layer: the inline configuration names
+ * them by their path in the layer, and the functions read and verify them at cold start (functions/lib/environment-wiring.ts).
+ */
+export async function deploymentConfiguration(file: string, outDir: string): Promise<DeploymentConfiguration> {
+  const { config, trustAnchorPems } = await readDeployable(file);
+  const { trustAnchors: _files, ...rest } = config;
+  if (config.trustedLists.length === 0 && config.revocation.crls.length === 0) return { json: JSON.stringify({ ...rest, trustAnchorPems }) };
+
+  const source = path.basename(file);
+  const from = path.dirname(path.resolve(file));
+  const layerDir = path.join(path.resolve(outDir), 'filiera-trust-layer');
+  const filesDir = path.join(layerDir, TRUST_LAYER_FOLDER);
+  await rm(layerDir, { recursive: true, force: true });
+  await mkdir(path.join(filesDir, 'lists'), { recursive: true });
+  await mkdir(path.join(filesDir, 'crls'), { recursive: true });
+  // Numbered names: two lists may share a file name in different folders; the number keeps them apart and in order.
+  const copy = async (name: string, target: string): Promise<string> => {
+    await copyFile(path.resolve(from, name), path.join(filesDir, target));
+    return target;
+  };
+  const trustedLists = await Promise.all(
+    config.trustedLists.map(async (entry, i) => ({
+      file: await copy(entry.file, `lists/${i + 1}-${safeName(entry.file)}`),
+      ...(entry.signers ? { signers: await Promise.all(entry.signers.map((signer, j) => copy(signer, `lists/${i + 1}-signer-${j + 1}-${safeName(signer)}`))) } : {}),
+    })),
+  );
+  const crls = await Promise.all(config.revocation.crls.map((crl, k) => copy(crl, `crls/${k + 1}-${safeName(crl)}`)));
+  const deployed = { ...rest, trustedLists, revocation: { ...config.revocation, crls } };
+  // The layer as packed, read back with the functions' own code: what synthesizes is what loads at cold start.
+  try {
+    await loadTrustFiles(parseConfig({ ...deployed, trustAnchors: [] }, source), filesDir, source);
+  } catch (err) {
+    throw err instanceof ConfigError ? new DeploymentConfigError(err.message) : err;
+  }
+  return { json: JSON.stringify({ ...deployed, trustAnchorPems }), trustLayerDir: layerDir };
+}
+
+/**
+ * The configuration as the functions read it from FILIERA_CONFIG_JSON, for an SSM parameter (./print-config.ts): the
+ * validated file with its trust anchors inlined as PEM text. Files cannot travel in a parameter: a configuration
+ * naming trusted lists or CRL files is refused here (deploy it with -c filieraConfig, which builds the trust layer).
  */
 export async function inlineConfiguration(file: string): Promise<string> {
-  if (isShippedDemoConfig(file)) throw new DeploymentConfigError(`${file}: the local demo configuration is not deployed; write your own`);
-  const { config, trustAnchorPems } = await loadConfig(file, { webhookSecrets: false }).catch((err: Error) => {
-    throw err instanceof ConfigError ? new DeploymentConfigError(err.message) : err;
-  });
-  try {
-    refuseDemoTrust(trustAnchorPems, config.trustAnchors, path.basename(file));
-  } catch (err) {
-    throw new DeploymentConfigError((err as Error).message);
-  }
-  // The functions read the configuration from their environment, where a trusted list (hundreds of KB) or a CRL does
-  // not fit: refused here rather than deployed without them (a policy requiring qualified signatures would then
-  // reject every attestation, and configured CRLs would silently not count).
+  const { config, trustAnchorPems } = await readDeployable(file);
+  // Refused rather than deployed without them: a policy requiring qualified signatures would then reject every
+  // attestation, and configured CRLs would silently not count.
   if (config.trustedLists.length > 0 || config.revocation.crls.length > 0) {
     throw new DeploymentConfigError(
-      `${path.basename(file)}: trustedLists and revocation.crls cannot be deployed to AWS yet (they do not fit the functions' environment); they work with npm start and filiera verify`,
+      `${path.basename(file)}: trustedLists and revocation.crls travel in the functions' trust layer, which only -c filieraConfig=FILE builds; ` +
+        'an SSM parameter cannot carry their files (docs/deploying.md)',
     );
   }
   const { trustAnchors: _files, ...rest } = config;
   return JSON.stringify({ ...rest, trustAnchorPems });
 }
+
+/** The file read and validated as loadConfig does (trusted lists verified), then checked for demo trust. */
+async function readDeployable(file: string): Promise<LoadedConfig> {
+  if (isShippedDemoConfig(file)) throw new DeploymentConfigError(`${file}: the local demo configuration is not deployed; write your own`);
+  const loaded = await loadConfig(file, { webhookSecrets: false }).catch((err: Error) => {
+    throw err instanceof ConfigError ? new DeploymentConfigError(err.message) : err;
+  });
+  const source = path.basename(file);
+  try {
+    refuseDemoTrust(loaded.trustAnchorPems, loaded.config.trustAnchors, source);
+  } catch (err) {
+    throw new DeploymentConfigError((err as Error).message);
+  }
+  await refuseDemoTrustedLists(loaded, source);
+  return loaded;
+}
+
+/**
+ * A trusted list is trust too: refused when one of its services (a CA/QC service anchors signatures) or its signer
+ * is a demo certificate, whose private key is not secret.
+ */
+async function refuseDemoTrustedLists(loaded: LoadedConfig, source: string): Promise<void> {
+  const from = path.dirname(loaded.file);
+  for (const [i, entry] of loaded.config.trustedLists.entries()) {
+    const signers = await Promise.all((entry.signers ?? []).map(async (name) => ({ name, pem: await readFile(path.resolve(from, name), 'utf8') })));
+    for (const signer of signers) {
+      const reason = demoTrustReason(signer.pem);
+      if (reason) throw new DeploymentConfigError(`${source}: trusted list "${entry.file}" is signed by "${signer.name}", ${reason}, whose private key is not secret`);
+    }
+    for (const service of loaded.trustedLists?.[i]?.services ?? []) {
+      for (const der of service.certificates) {
+        const reason = demoTrustReason(pemOf(der));
+        if (reason) {
+          throw new DeploymentConfigError(
+            `${source}: trusted list "${entry.file}" lists the service "${service.name}" with ${reason}, whose private key is not secret: ` +
+              'anyone could sign an approved attestation. A deployment trusts only real CAs (the AgID trusted list or your own).',
+          );
+        }
+      }
+    }
+  }
+}
+
+/** A certificate of a list as PEM text; empty when it does not parse (the verifier ignores it then). */
+function pemOf(der: Uint8Array): string {
+  try {
+    return new X509Certificate(der).toString();
+  } catch {
+    return '';
+  }
+}
+
+/** A file name kept to letters, digits, dot, dash and underscore. */
+const safeName = (name: string): string => path.basename(name).replace(/[^A-Za-z0-9._-]/g, '_');
 
 /**
  * Lambda caps a function's environment at 4 KB (names and values together); the configuration shares it with the

@@ -11,6 +11,7 @@ import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
@@ -49,6 +50,8 @@ interface FunctionSpec {
   traceKey?: boolean;
   /** Reads the trace index through Athena (the trace function). */
   traceEngine?: boolean;
+  /** Verifies attestations' signatures: gets the trust layer, when the configuration names trust files. */
+  verifiesSignatures?: boolean;
   reservedConcurrentExecutions?: number;
 }
 
@@ -192,6 +195,7 @@ const functionSpecs: Record<HandlerName, FunctionSpec> = {
     traceKey: true,
     readsPdf: true,
     readsScans: true,
+    verifiesSignatures: true,
   },
   'on-textract-complete': {
     ...worker,
@@ -204,6 +208,7 @@ const functionSpecs: Record<HandlerName, FunctionSpec> = {
     traceKey: true,
     readsPdf: true,
     readsScans: true,
+    verifiesSignatures: true,
   },
   sweep: {
     ...worker,
@@ -216,6 +221,7 @@ const functionSpecs: Record<HandlerName, FunctionSpec> = {
     traceKey: true,
     readsPdf: true,
     readsScans: true,
+    verifiesSignatures: true,
     // One sweep at a time: a run may last as long as the schedule's period.
     reservedConcurrentExecutions: 1,
   },
@@ -255,6 +261,8 @@ export interface StatelessStackProps extends StackProps {
   apiClient: cognito.IUserPoolClient;
   /** The configuration in the inline format, when read from a file at synth time. */
   inlineConfig?: string;
+  /** The folder the synth step wrote the configuration's trust files into (./settings.ts), packed as the trust layer. */
+  trustLayerDir?: string;
   /** The console's static files (`npm run console:build`); absent when synthesized without bundling. */
   consoleFilesDir?: string;
   /** The trace index's key (stateful stack); without it nothing is indexed or traced in AWS. */
@@ -292,6 +300,7 @@ export class FilieraStatelessStack extends Stack {
 
     this.eventBus = new events.EventBus(this, 'EventBus', { description: 'Filiera intake events (Filiera specification §12, docs/events.md)' });
 
+    const trustLayer = props.trustLayerDir ? this.trustLayer(props.trustLayerDir) : undefined;
     this.functions = {} as Record<HandlerName, FilieraFunction>;
     for (const [handler, spec] of Object.entries(functionSpecs) as [HandlerName, FunctionSpec][]) {
       const fn = new FilieraFunction(this, functionId(handler), {
@@ -310,6 +319,7 @@ export class FilieraStatelessStack extends Stack {
       if (spec.release) fn.bindBucket('RELEASE_BUCKET', releaseBucket, props.dataKey, spec.release);
       if (spec.evidence) fn.bindBucket('EVIDENCE_BUCKET', evidenceBucket, props.dataKey, spec.evidence);
       if (spec.config) fn.bindConfiguration(configuration);
+      if (spec.verifiesSignatures && trustLayer) fn.bindTrustFiles(trustLayer);
       fn.bindScanReader(spec.readsScans ? textract : undefined);
       if (spec.traceKey && props.traceKey) fn.bindTraceKey(props.traceKey, props.dataKey);
       if (spec.traceEngine) fn.bindTraceEngine(this.traceEngine, props.dataKey);
@@ -389,6 +399,19 @@ export class FilieraStatelessStack extends Stack {
       treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
     });
     return queue;
+  }
+
+  /**
+   * docs/deploying.md: the configuration's trusted lists, their signers' certificates and CRL files, written by the synth
+   * step and mounted at /opt on the functions that verify signatures (they are too large for the environment).
+   */
+  private trustLayer(dir: string): lambda.LayerVersion {
+    return new lambda.LayerVersion(this, 'TrustFiles', {
+      code: lambda.Code.fromAsset(dir),
+      compatibleRuntimes: [lambda.Runtime.NODEJS_22_X],
+      compatibleArchitectures: [lambda.Architecture.ARM_64],
+      description: 'Filiera trust files: trusted lists, their signers, CRL files (docs/deploying.md)',
+    });
   }
 
   /** Inline JSON from the file read at synth time, or the SSM parameter's value resolved by CloudFormation. */
