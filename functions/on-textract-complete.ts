@@ -4,6 +4,7 @@ import { completeExtraction } from '../shared/pipeline/complete-extraction.js';
 import { lambdaDeps, type DepsSource } from './lib/deps-source.js';
 import { sqsBatchHandler } from './lib/sqs-batch.js';
 import { textractScanReader } from './lib/textract-wiring.js';
+import { withOnlineRevocation } from './lib/revocation-wiring.js';
 
 /**
  * Textract's job completions (SNS topic -> SQS queue -> this function): the second step of reading a multi-page
@@ -46,4 +47,4 @@ export const createHandler = (depsSource: DepsSource) =>
     if (outcome === 'busy') throw new Error('intake busy: retry later');
   });
 
-export const handler = createHandler(lambdaDeps(textractScanReader));
+export const handler = createHandler(withOnlineRevocation(lambdaDeps(textractScanReader)));

@@ -4,6 +4,7 @@ import { handleObjectCreated } from '../shared/pipeline/process-intake.js';
 import { lambdaDeps, type DepsSource } from './lib/deps-source.js';
 import { sqsBatchHandler } from './lib/sqs-batch.js';
 import { textractScanReader } from './lib/textract-wiring.js';
+import { withOnlineRevocation } from './lib/revocation-wiring.js';
 
 /**
  * S3 object-created events, delivered through SQS. Each message is processed on its own; a failed one is reported
@@ -51,4 +52,4 @@ export const createHandler = (depsSource: DepsSource) =>
     }
   });
 
-export const handler = createHandler(lambdaDeps(textractScanReader));
+export const handler = createHandler(withOnlineRevocation(lambdaDeps(textractScanReader)));

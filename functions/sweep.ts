@@ -3,6 +3,7 @@ import type { Context } from 'aws-lambda';
 import { sweep, type SweepReport } from '../shared/pipeline/sweep.js';
 import { lambdaDeps, lambdaMiddlewares, type DepsSource } from './lib/deps-source.js';
 import { textractScanReader } from './lib/textract-wiring.js';
+import { withOnlineRevocation } from './lib/revocation-wiring.js';
 
 /** On a schedule: expire intakes without both files after 24 h; finish releases and processing a crash left behind. */
 export const createHandler = (depsSource: DepsSource) =>
@@ -15,4 +16,4 @@ export const createHandler = (depsSource: DepsSource) =>
     return report;
   });
 
-export const handler = createHandler(lambdaDeps(textractScanReader));
+export const handler = createHandler(withOnlineRevocation(lambdaDeps(textractScanReader)));

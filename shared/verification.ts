@@ -11,6 +11,7 @@ import type { ConsentSampleOutcome } from './consent/outcome.js';
 import type { DateRange, ExclusionReason, ListReport } from './list/model.js';
 import type { SignatureReport } from './signature/model.js';
 import type { TrustedList } from './signature/trusted-list.js';
+import type { RevocationLookup } from './ports/revocation-fetcher.js';
 import { decideVerdict, type Verdict } from './verdict/policy.js';
 
 /** Where the engine reads bytes from: a file now, an S3 object in the pipeline. Called once per read. */
@@ -27,6 +28,8 @@ export interface VerificationRequest {
   crls?: Uint8Array[];
   /** Trusted lists verified against their signers (trustedLists, or filiera verify --trusted-list). */
   trustedLists?: TrustedList[];
+  /** Revocation data fetched online (revocation.fetch, the pipeline only: filiera verify works offline). */
+  revocationLookup?: RevocationLookup;
   list: ByteSource;
   attestation: Uint8Array;
   rpo?: ByteSource;
@@ -162,7 +165,7 @@ export async function verifyIntake(request: VerificationRequest): Promise<Verifi
 
 /** Step 1 of verifyIntake on its own: read the attestation with the request's extractors and check its signature. */
 export function examineRequestAttestation(
-  request: Pick<VerificationRequest, 'attestation' | 'trustAnchors' | 'crls' | 'trustedLists' | 'tenant' | 'now' | 'reading'>,
+  request: Pick<VerificationRequest, 'attestation' | 'trustAnchors' | 'crls' | 'trustedLists' | 'revocationLookup' | 'tenant' | 'now' | 'reading'>,
 ): Promise<ExaminedAttestation> {
   return examineAttestation(
     request.attestation,
@@ -170,6 +173,7 @@ export function examineRequestAttestation(
       trustAnchors: request.trustAnchors,
       ...(request.crls?.length ? { crls: request.crls } : {}),
       ...(request.trustedLists?.length ? { trustedLists: request.trustedLists } : {}),
+      ...(request.revocationLookup ? { revocationLookup: request.revocationLookup } : {}),
       tenantVat: request.tenant.vat.replace(/^IT/i, ''),
       signatories: request.tenant.signatories,
       now: request.now,

@@ -5,6 +5,7 @@ import { TesseractExtractor } from '../../shared/adapters/ocr/tesseract-extracto
 import type { LoadedConfig } from '../../shared/config.js';
 import type { Logger, PipelineDeps } from '../../shared/pipeline/deps.js';
 import { depsFromEnvironment } from '../../functions/lib/environment-wiring.js';
+import { onlineRevocation } from '../../functions/lib/revocation-wiring.js';
 import { LOCAL_REGION } from './engines/free-port.js';
 import type { RetrySchedule } from '../../shared/events/delivery.js';
 import { LocalEventDelivery } from './local-events.js';
@@ -59,6 +60,8 @@ export async function localDeps(wiring: LocalWiring, config: LoadedConfig, log: 
     extractors: { scans: ocr },
     ...(trace ? { traceKey: trace.traceKey, trace: trace.trace } : {}),
     events,
+    // docs/configuration.md, revocation.fetch: as in AWS, cached in the local table; a laptop's own test CA may be on loopback.
+    revocation: onlineRevocation({ tableName: wiring.table, region: LOCAL_REGION, dynamoEndpoint: wiring.dynamoEndpoint, allowLoopback: true }),
     close: async () => {
       await events.drain();
       events.close();

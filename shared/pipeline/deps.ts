@@ -6,6 +6,7 @@ import type { ExtractionJobs } from '../ports/document-extractor.js';
 import type { TraceIndex } from '../ports/trace-index.js';
 import type { TraceKeySource } from '../ports/trace-key.js';
 import type { EventPublisher } from '../ports/event-publisher.js';
+import type { RevocationLookup } from '../ports/revocation-fetcher.js';
 
 /**
  * What the use cases need from the outside world, as ports. The AWS wiring and the embedded stack's wiring each
@@ -35,6 +36,11 @@ export interface PipelineDeps {
   trace?: TraceIndex;
   /** Where stored transitions are announced (docs/events.md); without it nothing is published. */
   events?: EventPublisher;
+  /**
+   * Revocation data fetched online: asked only when the configuration's revocation.fetch is true (docs/configuration.md);
+   * wired on the functions that verify signatures.
+   */
+  revocation?: RevocationLookup;
 }
 
 export interface Logger {

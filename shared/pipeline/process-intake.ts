@@ -175,11 +175,14 @@ export async function processIntake(
   // A finished job's result stands in for the scan reader; otherwise the runtime's extractors read the document.
   const completed = options.extracted;
   const scans = completed ? { source: 'textract' as const, extract: async () => completed } : deps.extractors?.scans;
+  // docs/configuration.md, revocation.fetch: the certificates' responders and distribution points, where the runtime wired them.
+  if (config.revocation.fetch && !deps.revocation) deps.log.warn('revocation.fetch is true but this runtime fetches nothing: revocation data comes from configuration and signatures');
   const examined: ExaminedAttestation = await examineRequestAttestation({
     attestation,
     trustAnchors: trustAnchorPems,
     ...(crlDers?.length ? { crls: crlDers } : {}),
     ...(trustedLists?.length ? { trustedLists } : {}),
+    ...(config.revocation.fetch && deps.revocation ? { revocationLookup: deps.revocation } : {}),
     tenant: tenantRef,
     now: deps.now(),
     reading: {

@@ -20,9 +20,14 @@ export interface RevocationFetcher {
 }
 
 /** Fetched answers kept until they go stale: an item with a TTL in the app's DynamoDB table, or memory. */
+export interface CachedRevocation {
+  der: Uint8Array;
+  expiresAt: Date;
+}
+
 export interface RevocationCache {
-  /** The bytes kept under `key`, unless they expired before `now`. */
-  get(key: string, now: Date): Promise<Uint8Array | undefined>;
+  /** What is kept under `key`, unless it expired before `now`. */
+  get(key: string, now: Date): Promise<CachedRevocation | undefined>;
   put(key: string, der: Uint8Array, expiresAt: Date): Promise<void>;
 }
 

@@ -165,7 +165,7 @@ export class OnlineRevocation implements RevocationLookup {
   private async attempt(request: RevocationRequest, cacheKey: string, signal: AbortSignal, check: (der: Uint8Array) => { expiresAt: Date } | { error: string }): Promise<Attempt> {
     const cache = this.options.cache;
     const cached = await cache?.get(cacheKey, this.now()).catch(() => undefined);
-    if (cached && 'expiresAt' in check(cached)) return { der: cached, cached: true };
+    if (cached && 'expiresAt' in check(cached.der)) return { der: cached.der, cached: true };
     const response = await this.options.fetcher.fetch(request, signal);
     if ('error' in response) return response;
     const der = request.kind === 'crl' ? crlFromFile(response.der) : response.der;
