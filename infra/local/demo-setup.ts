@@ -7,11 +7,17 @@ import { type DemoPki, ensureDemoPki } from './demo-pki.js';
 import { ensurePrivateDir, writePrivateFile } from './private-files.js';
 
 /**
- * The shipped demo configuration (config/demo.json) names its tenants and policy but trusts no CA of its own: its
- * trust anchor is the demo CA made in the data folder at first start (./demo-pki.ts), so that no private key is in
- * the repository. `npm start`, `npm run demo` and `filiera token` call prepareLocalConfig with the configuration and
+ * The shipped demo configuration (config/demo.json) names its tenants and policy but trusts no CA of its own: it
+ * trusts the demo CA made in the data folder at first start (./demo-pki.ts), so that no private key is in the
+ * repository. `npm start`, `npm run demo` and `filiera token` call prepareLocalConfig with the configuration and
  * data folder they were given: for the demo configuration it makes the PKI if missing and writes beside it the
- * configuration the stack loads (the demo's, trusting that CA as well); any other configuration is used as it is.
+ * configuration the stack loads; any other configuration is used as it is.
+ *
+ * That configuration trusts the demo CA the way production trusts a qualified provider (docs/configuration.md): through
+ * the demo's signed trusted list (`trustedLists`, verified against the list signer's certificate at every start), not
+ * as a PEM trust anchor, so the local stack takes the same path as a deployment reading AgID's list. With a trusted
+ * list, requireQualified defaults to true, as in production: the demo signer's certificate is qualified (QcCompliance,
+ * QcSSCD) and the list grants its CA as CA/QC, so the demo's signatures approve as qualified ones.
  */
 
 export const SHIPPED_DEMO_CONFIG = fileURLToPath(new URL('../../config/demo.json', import.meta.url));
@@ -55,7 +61,7 @@ export async function prepareLocalConfig(options: { configFile?: string | undefi
   );
   await ensurePrivateDir(demoPki.dir);
   const configFile = path.join(demoPki.dir, 'config.json');
-  // Anchors the demo file itself lists stay, made absolute: the written file lives elsewhere.
+  // Anchors and lists the demo file itself names stay, made absolute: the written file lives elsewhere.
   const anchors = config.trustAnchors.map((anchor) => path.resolve(path.dirname(SHIPPED_DEMO_CONFIG), anchor));
   const secretFile = path.join(demoPki.dir, DEMO_WEBHOOK.secretFile);
   const secret = await readFile(secretFile, 'utf8').catch(() => null);
@@ -70,6 +76,13 @@ export async function prepareLocalConfig(options: { configFile?: string | undefi
       secretFile: DEMO_WEBHOOK.secretFile,
     },
   ];
-  await writePrivateFile(configFile, `${JSON.stringify({ ...raw, trustAnchors: [...anchors, path.basename(demoPki.caPath)], webhooks }, null, 2)}\n`);
+  const trustedLists = [
+    ...config.trustedLists.map((entry) => ({
+      file: path.resolve(path.dirname(SHIPPED_DEMO_CONFIG), entry.file),
+      ...(entry.signers ? { signers: entry.signers.map((signer) => path.resolve(path.dirname(SHIPPED_DEMO_CONFIG), signer)) } : {}),
+    })),
+    { file: path.basename(demoPki.trustedListPath), signers: [path.basename(demoPki.tslSignerPath)] },
+  ];
+  await writePrivateFile(configFile, `${JSON.stringify({ ...raw, trustAnchors: anchors, trustedLists, webhooks }, null, 2)}\n`);
   return { configFile, demoPki };
 }

@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process';
+import { X509Certificate } from 'node:crypto';
 import { mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -12,8 +13,8 @@ const run = promisify(execFile);
 
 /**
  * The demo PKI is made in the data folder at first start instead of shipping private keys: the demo configuration
- * then trusts that CA, the demo signer's key signs an attestation the verifier approves as the tenant's, and every
- * file of it is private to the user.
+ * then trusts that CA through the demo's signed trusted list, the demo signer's key signs an attestation the verifier
+ * approves as the tenant's qualified signature, and every file of it is private to the user.
  */
 const dirs: string[] = [];
 let dataDir: string;
@@ -30,14 +31,16 @@ afterAll(async () => {
 });
 
 describe('the demo PKI of a data folder', () => {
-  it('is made at first start, and the demo configuration the stack loads trusts its CA', async () => {
+  it('is made at first start, and the demo configuration the stack loads trusts its CA through the demo trusted list', async () => {
     expect(prepared.demoPki).toBeDefined();
     expect(prepared.configFile).toBe(path.join(path.resolve(dataDir), 'demo-pki', 'config.json'));
     const loaded = await loadConfig(prepared.configFile);
     const shipped = await loadConfig(SHIPPED_DEMO_CONFIG);
     expect(loaded.config.tenants).toEqual(shipped.config.tenants);
-    expect(loaded.config.policy).toEqual(shipped.config.policy);
-    expect(loaded.trustAnchorPems).toEqual([prepared.demoPki!.caPem]);
+    // A trusted list turns requireQualified on, as in production.
+    expect(loaded.config.policy).toEqual({ ...shipped.config.policy, requireQualified: true });
+    expect(loaded.trustAnchorPems).toEqual([]);
+    expect(loaded.trustedLists?.[0]?.services[0]?.certificates).toEqual([new Uint8Array(new X509Certificate(prepared.demoPki!.caPem).raw)]);
   });
 
   it("signs, with the demo signer's key and openssl as npm run demo does, an attestation the verifier approves as the tenant's", async () => {
@@ -48,14 +51,15 @@ describe('the demo PKI of a data folder', () => {
     const pki = prepared.demoPki!;
     await run('openssl', ['cms', '-sign', '-cades', '-binary', '-nodetach', '-outform', 'DER', '-md', 'sha256', '-in', path.join(work, 'a.pdf'), '-signer', pki.signerPath, '-inkey', pki.signerKeyPath, '-out', path.join(work, 'a.p7m')]);
     const cms = new Uint8Array(await readFile(path.join(work, 'a.p7m')));
-    const { config, trustAnchorPems } = await loadConfig(prepared.configFile);
+    const { config, trustAnchorPems, trustedLists } = await loadConfig(prepared.configFile);
     const tenant = config.tenants[0]!;
     const report = await verifySignature(
       { type: 'CAdES', cms, content: new Uint8Array(content), fileLength: cms.length },
-      { trustAnchors: trustAnchorPems, tenantVat: tenant.vat.replace(/^IT/, ''), signatories: tenant.signatories, now: new Date() },
+      { trustAnchors: trustAnchorPems, trustedLists: trustedLists ?? [], tenantVat: tenant.vat.replace(/^IT/, ''), signatories: tenant.signatories, now: new Date() },
     );
     expect(report.checks.filter((c) => c.outcome === 'fail')).toEqual([]);
     expect(report.valid).toBe(true);
+    expect(report.checks.find((c) => c.name === 'qualified')?.outcome).toBe('pass');
     expect(report.signer?.subject).toContain('VATIT-01234567897');
   });
 
@@ -68,7 +72,7 @@ describe('the demo PKI of a data folder', () => {
   it('is private to the user: folders 0700, files 0600', async () => {
     const pki = prepared.demoPki!;
     for (const dir of [dataDir, pki.dir]) expect([dir, (await stat(dir)).mode & 0o777]).toEqual([dir, 0o700]);
-    for (const file of [pki.caPath, pki.signerPath, pki.signerKeyPath, prepared.configFile]) expect([file, (await stat(file)).mode & 0o777]).toEqual([file, 0o600]);
+    for (const file of [pki.caPath, pki.signerPath, pki.signerKeyPath, pki.tslSignerPath, pki.trustedListPath, prepared.configFile]) expect([file, (await stat(file)).mode & 0o777]).toEqual([file, 0o600]);
   });
 
   it('is one PKI when two commands start on a fresh folder at once (npm start and filiera token)', async () => {
@@ -85,7 +89,7 @@ describe('the demo PKI of a data folder', () => {
     const later = new Date(Date.now() + 3650 * 86_400_000);
     const renewed = await prepareLocalConfig({ configFile: 'config/demo.json', dataDir, now: later });
     expect(renewed.demoPki!.caPem).not.toBe(prepared.demoPki!.caPem);
-    expect((await loadConfig(renewed.configFile)).trustAnchorPems).toEqual([renewed.demoPki!.caPem]);
+    expect((await loadConfig(renewed.configFile)).trustedLists?.[0]?.services[0]?.certificates).toEqual([new Uint8Array(new X509Certificate(renewed.demoPki!.caPem).raw)]);
     expect((await readdir(dataDir)).filter((name) => name.startsWith('demo-pki'))).toEqual(['demo-pki']);
   });
 
