@@ -15,6 +15,7 @@ import { buildApp, type FilieraApp } from '../../infra/cdk/build-app.js';
 import { deploymentConfiguration, DeploymentConfigError, MAX_INLINE_CONFIG_BYTES, TRUST_FILES_MOUNT } from '../../infra/cdk/settings.js';
 import { functionId, type HandlerName } from '../../infra/cdk/stateless-stack.js';
 import { buildDemoPki } from '../../infra/local/demo-pki.js';
+import { prepareLocalConfig } from '../../infra/local/demo-setup.js';
 import { loadConfig } from '../../shared/config.js';
 import { type Issued, issue, makeCrl, signTrustedList, trustedListXml } from '../fixtures/signing.js';
 
@@ -111,6 +112,13 @@ describe('the trust layer', () => {
 });
 
 describe('refused at synth', () => {
+  it("the demo's own configuration from a data folder, whose trusted list a demo signer signs", async () => {
+    const dataDir = path.join(await mkdtemp(path.join(process.env.FILIERA_TEST_TMP ?? tmpdir(), 'filiera-trust-demo-')), 'data');
+    const { configFile } = await prepareLocalConfig({ configFile: 'config/demo.json', dataDir });
+    const out = await mkdtemp(path.join(process.env.FILIERA_TEST_TMP ?? tmpdir(), 'filiera-trust-out-'));
+    await expect(deploymentConfiguration(configFile, out)).rejects.toThrow(/trusted list "trusted-list\.xml" is signed by "tsl-signer\.pem", a demo CA made by npm start/);
+  });
+
   it('a trusted list whose signature does not verify, naming the file', async () => {
     const xml = (await signTrustedList(trustedListXml(listed(ca)), tslSigner)).replace('Test Qualified CA', 'Test Qualified CB');
     const tampered = await configDir({ 'IT_TSL.xml': xml, 'agid.pem': tslSigner.certPem }, { trustedLists: [{ file: 'IT_TSL.xml', signers: ['agid.pem'] }] });
