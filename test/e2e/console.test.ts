@@ -1,10 +1,14 @@
+import { execFile } from 'node:child_process';
 import { mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
+import { promisify } from 'node:util';
+import { AxeBuilder } from '@axe-core/playwright';
 import { type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readPdfText } from '../../shared/attestation/pdf-text.js';
 import { addDays, italianDate, romeDate } from '../../shared/verdict/dates.js';
-import { DEMO_TENANT_VAT, OTHER_COMPANY_VAT } from '../fixtures/pki.js';
+import { makeAttestation, writeFixture } from '../fixtures/attestations.js';
+import { DEMO_TENANT_VAT, makePki, OTHER_COMPANY_VAT } from '../fixtures/pki.js';
 import { attestationBytes, cleanList, sha256, startTestStack, type TestStack } from '../fixtures/stack.js';
 import { launchChromium } from '../fixtures/browser.js';
 
@@ -56,6 +60,22 @@ function values(intakeId: string, list: string, rows: number, over: Record<strin
   };
 }
 
+/**
+ * An attestation with two parallel signers in one CAdES envelope, made by `openssl cms -sign`: Mario Rossi, who
+ * identifies the tenant, and Giuseppe Verdi of another company, trusted and valid but not the tenant's.
+ */
+async function twoSignerCades(values: Record<string, string>): Promise<Uint8Array> {
+  const pki = await makePki();
+  const input = await writeFixture((await makeAttestation({ values, signing: 'none' })).bytes, 'two-signers.pdf');
+  const [mario, verdi] = [pki.signers.mario, pki.signers.otherCompany];
+  await promisify(execFile)('openssl', [
+    'cms', '-sign', '-cades', '-binary', '-nodetach', '-outform', 'DER', '-md', 'sha256', '-in', input,
+    '-signer', mario.certPath, '-inkey', mario.keyPath, '-signer', verdi.certPath, '-inkey', verdi.keyPath,
+    '-certfile', mario.chainPath, '-out', `${input}.p7m`,
+  ]);
+  return new Uint8Array(await readFile(`${input}.p7m`));
+}
+
 async function submit(token: string, callCenter: string, campaign: string, list: string, attestation: (id: string) => Promise<Uint8Array>) {
   const created = await api('POST', '/v1/intakes', token, { callCenter, campaign });
   expect(created.status).toBe(201);
@@ -80,13 +100,11 @@ beforeAll(async () => {
   tokens.compliance = await stack.token({ role: 'compliance', sub: 'carla' });
   tokens.complianceBeta = await stack.token({ role: 'compliance', sub: 'berta', tenants: ['beta'] });
 
-  // An unsigned attestation goes to review; one bound to another list is rejected; beta's list is over its limit.
+  // An unsigned attestation goes to review; one bound to another list (signed by two) is rejected; beta's list is over its limit.
   const reviewList = cleanList(12, 71);
   inReview = await submit(tokens.acme, 'cc-napoli', CAMPAIGN_REVIEW, reviewList, (id) => attestationBytes({ values: values(id, reviewList, 12), signing: 'none' }));
   const rejectedList = cleanList(8, 72);
-  rejected = await submit(tokens.acme, 'cc-roma', CAMPAIGN_REJECTED, rejectedList, (id) =>
-    attestationBytes({ values: values(id, rejectedList, 8, { listSha256: sha256('another list') }), signing: 'pades', signer: 'mario' }),
-  );
+  rejected = await submit(tokens.acme, 'cc-roma', CAMPAIGN_REJECTED, rejectedList, (id) => twoSignerCades(values(id, rejectedList, 8, { listSha256: sha256('another list') })));
   const betaList = cleanList(60, 73);
   betaRejected = await submit(tokens.beta, 'cc-milano', CAMPAIGN_BETA, betaList, (id) =>
     attestationBytes({ values: values(id, betaList, 60, { controllerVat: `IT${OTHER_COMPANY_VAT}` }), signing: 'none' }),
@@ -253,6 +271,29 @@ describe('the compliance console in a browser', () => {
     expect(await mismatch.locator('dd.rule[lang="it"]').textContent()).toContain('Codice di condotta telemarketing 2024 art. 14');
     expect(await mismatch.locator('dd.rule[lang="en"]').textContent()).toContain('chain of custody of the list');
     expect(await page.locator('tr[data-check="integrity"] td').first().textContent()).toBe('superato');
+    // The signature report: a block per signer, headed by who signed and whether they identify the tenant, each with
+    // its ETSI EN 319 102-1 indication and its checks.
+    // The envelope's SignerInfos are a DER SET: their order is the encoding's, not the signing order.
+    const blocks = page.getByTestId('signature-block');
+    expect(await blocks.count()).toBe(2);
+    expect((await blocks.locator('h3').allTextContents()).map((t) => t.replace(/^Firma \d di 2: /, '')).sort()).toEqual([
+      'Giuseppe Verdi — non identifica il committente',
+      'Mario Rossi — identifica il committente',
+    ]);
+    const verdi = page.locator('[data-testid="signature-block"][data-identifies-tenant="false"]');
+    expect(await verdi.locator('caption').textContent()).toMatch(/^Controlli della firma [12] \(Giuseppe Verdi\)$/);
+    expect(await verdi.locator('tr[data-check="chain"] td').first().textContent()).toBe('superato');
+    // No revocation data in this stack: INDETERMINATE / TRY_LATER, in words beside the standard's terms, and the info finding it raised.
+    for (const block of await blocks.all()) {
+      expect(await block.getByTestId('signature-block-indication').textContent()).toBe('INDETERMINATE (indeterminata)');
+      expect(await block.locator('[data-sub-indication]').getAttribute('data-sub-indication')).toBe('TRY_LATER');
+      expect(await block.locator('tr[data-check="revocation"] td.finding-codes').textContent()).toBe('revocation_status_unknown');
+    }
+    // The panel's markup holds up for assistive technology (axe-core: no serious or critical violation), and the
+    // certificate subjects wrap instead of running off the page.
+    const axe = await new AxeBuilder({ page }).include('#signature').analyze();
+    expect(axe.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => v.id)).toEqual([]);
+    expect(await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth)).toBe(0);
     expect(await page.locator('form.decision').count()).toBe(0);
     expect(await page.getByRole('link', { name: 'Coda di revisione' }).count()).toBe(0);
     await shot(page, '06-committente-rejection');
