@@ -120,3 +120,67 @@ export function parseCalendarDate(text: string): IsoDate | null {
   const key = dayKey(text);
   return key < 0 ? null : isoFromDayKey(key);
 }
+
+/** dayKeyOfBytes's answer when the bytes need the string path (a time of day, a character past ASCII). */
+export const DAY_KEY_UNSURE = -2;
+
+function isAsciiSpace(c: number): boolean {
+  return c === 32 || (c >= 9 && c <= 13);
+}
+
+function digitsOfBytes(b: Uint8Array, from: number, to: number): number {
+  let v = 0;
+  for (let i = from; i < to; i++) {
+    const c = b[i]! - 48;
+    if (c < 0 || c > 9) return -1;
+    v = v * 10 + c;
+  }
+  return v;
+}
+
+/**
+ * dayKey of a cell's UTF-8 bytes [from, to) without making a string: the same answer for the notations it reads
+ * (DD/MM/YYYY and its variants, a bare ISO date), DAY_KEY_UNSURE for a datetime or a non-ASCII byte (ask dayKey).
+ */
+export function dayKeyOfBytes(b: Uint8Array, from: number, to: number): number {
+  for (let i = from; i < to; i++) if (b[i]! >= 0x80) return DAY_KEY_UNSURE;
+  let s = from;
+  let e = to;
+  if (e > s && (b[s] === 32 || b[e - 1] === 32)) {
+    // dayKey trims only when the text starts or ends with a space; then as String.prototype.trim (ASCII here).
+    while (s < e && isAsciiSpace(b[s]!)) s++;
+    while (e > s && isAsciiSpace(b[e - 1]!)) e--;
+  }
+  const n = e - s;
+  if (n < 8) return -1;
+  if (b[s + 4] === 45 /* - */ && n >= 10 && b[s + 7] === 45) {
+    const y = digitsOfBytes(b, s, s + 4);
+    const m = digitsOfBytes(b, s + 5, s + 7);
+    const d = digitsOfBytes(b, s + 8, s + 10);
+    if (y < 0 || m < 0 || d < 0 || !validDay(y, m, d)) return -1;
+    return n === 10 ? y * 10000 + m * 100 + d : DAY_KEY_UNSURE;
+  }
+  let s1 = -1;
+  for (let i = 0; i < 3 && i < n; i++) {
+    const c = b[s + i]!;
+    if (c === 47 || c === 45 || c === 46) {
+      s1 = i;
+      break;
+    }
+  }
+  if (s1 < 1 || s1 > 2) return -1;
+  const sep = b[s + s1]!;
+  let s2 = -1;
+  for (let i = s1 + 1; i < n; i++) {
+    if (b[s + i] === sep) {
+      s2 = i;
+      break;
+    }
+  }
+  if (s2 - s1 < 2 || s2 - s1 > 3 || n - s2 !== 5) return -1;
+  const d = digitsOfBytes(b, s, s + s1);
+  const m = digitsOfBytes(b, s + s1 + 1, s + s2);
+  const y = digitsOfBytes(b, s + s2 + 1, s + n);
+  if (d < 0 || m < 0 || y < 0 || !validDay(y, m, d)) return -1;
+  return y * 10000 + m * 100 + d;
+}

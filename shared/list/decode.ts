@@ -74,7 +74,7 @@ function firstNonAscii(bytes: Uint8Array): number {
   return -1;
 }
 
-const DECIDE_WINDOW = 64 * 1024;
+export const DECIDE_WINDOW = 64 * 1024;
 
 /**
  * A list without BOM whose first bytes are all ASCII: utf-8 and windows-1252 agree on everything read so far, so

@@ -9,6 +9,7 @@
  */
 
 const MAX_LOAD = 0.8;
+export const E164_TABLE_MAX_LOAD = MAX_LOAD;
 const GROWTH = 1.5;
 const TWO_32 = 4294967296;
 
@@ -94,6 +95,12 @@ export class E164Table {
       }
       if (++i === cap) i = 0;
     }
+  }
+
+  /** Calls `each` with every key held, in slot order. */
+  forEachKey(each: (key: number) => void): void {
+    const keys = this.keys;
+    for (let i = 0; i < keys.length; i++) if (keys[i] !== 0) each(keys[i]!);
   }
 
   has(key: number): boolean {

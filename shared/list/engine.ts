@@ -1,12 +1,29 @@
-import { createHash } from 'node:crypto';
-
 import { CsvRecordReader, quoteCell, type CsvLimits, type CsvOverflow } from './csv.js';
 import { dayKey, dayKeyFromIso } from './dates.js';
 import { createListDecoder, isAscii, type ListDecoder } from './decode.js';
 import { DedupeState } from './dedupe.js';
 import {
+  BINARY,
+  CONSENT_DATE_HEADERS,
+  PHONE_HEADERS,
+  SAMPLES_PER_REASON,
+  SEP_DELIMITERS,
+  SEP_LINE,
+  Unreadable,
+  badSepLine,
+  endOfList,
+  noPhoneColumn,
+  normaliseHeaderName,
+  nulByte,
+  overflowed,
+  runPass,
+  type CallableCheck,
+  type ContactListOptions,
+  type ListRun,
+  type PhoneNormaliser,
+} from './list-pass.js';
+import {
   exclusionReasons,
-  type DateRange,
   type Delimiter,
   type ExclusionReason,
   type ExcludedSample,
@@ -17,82 +34,14 @@ import { neutraliseCell } from './neutralise.js';
 import type { RpoRegister } from './rpo.js';
 // Type only: shared/consent imports this module, a value import back would be a cycle.
 import type { ConsentSampleSelector } from '../consent/draw.js';
-import { looksBinary, sniffDelimiter, sniffEncoding } from './sniff.js';
+import { sniffDelimiter, sniffEncoding } from './sniff.js';
 
-// No phone library here: the normaliser is a parameter (process.ts passes libphonenumber-js), so that code that only
-// needs a list's hash and row count (readListFacts: the attestation template) bundles none of it.
-
-/** A phone cell to E.164, or null when it is not a valid number. */
-export type PhoneNormaliser = (raw: string) => string | null;
-/** Whether a valid number is a personal line (mobile, fixed line or either), not a service number. */
-export type CallableCheck = (e164: string) => boolean;
-
-export interface ContactListOptions {
-  /** policy.maxListBytes: a longer list is unreadable ('too_large'); reading stops there. */
-  maxBytes: number;
-  /** The attested collection period; null/undefined = no consent-period check. */
-  consentPeriod?: DateRange | null;
-  /** The suppression register. */
-  rpo?: RpoRegister | null;
-  /**
-   * Receives the released list as UTF-8 bytes (awaited: backpressure). It is never called for a list found
-   * unreadable from its head (not text, no phone column, no data rows). A list found too large or malformed only
-   * at its end has already streamed part of its rows: the caller discards what it received when `readable` is false.
-   */
-  output?: (chunk: Uint8Array) => void | Promise<void>;
-  /** The reader's per-cell and per-record caps (default csv.ts's); tests lower them to stay small. */
-  csvLimits?: CsvLimits;
-  /** policy.requireConsentDate: a row without a consent date is excluded (consent_date_missing). */
-  requireConsentDate?: boolean;
-  /**
-   * Draws the consent sample in this same pass (docs/consent-sampling.md: no second read of the list): bound to the
-   * header once, offered every released row in released order.
-   */
-  consentSample?: Pick<ConsentSampleSelector, 'bindHeader' | 'offerCells'> | null;
-}
-
-/** Bytes read before sniffing the encoding and the delimiter. */
-const HEAD_BYTES = 64 * 1024;
-/** Characters of released list buffered before they are handed to `output`. */
-const FLUSH_CHARS = 64 * 1024;
-const SAMPLES_PER_REASON = 20;
-/** The released list ends lines with CRLF, as RFC 4180 and Excel do. */
-const EOL = '\r\n';
-
-const PHONE_HEADERS = ['telefono', 'phone', 'cellulare', 'numero', 'msisdn'];
-/** `sep=;` (any case) alone on the first line, as Excel writes and reads it. */
-const SEP_LINE = /^sep=([^\r\n]?)(?:\r\n|\n|\r)/i;
-const SEP_DELIMITERS: readonly string[] = [';', ',', '\t', '|'];
-const CONSENT_DATE_HEADERS = ['data_consenso', 'consent_date'];
-
-/** Header names match case- and accent-insensitively, spaces and '_' alike. */
-export function normaliseHeaderName(name: string): string {
-  return name
-    .normalize('NFD')
-    .replace(/[\u0300-\u036f]/g, '')
-    .toLowerCase()
-    .trim()
-    .replace(/[\s_]+/g, '_');
-}
-
-function isBlank(cells: string[], count: number): boolean {
-  for (let i = 0; i < count; i++) {
-    const cell = cells[i]!;
-    if (cell.length !== 0 && cell.trim().length !== 0) return false;
-  }
-  return true;
-}
-
-class Unreadable {
-  constructor(
-    readonly reason: UnreadableReason,
-    readonly detail: string,
-  ) {}
-}
+export { normaliseHeaderName, type CallableCheck, type ContactListOptions, type PhoneNormaliser } from './list-pass.js';
 
 /**
- * One pass over a list: processContactList (shared/list/process.ts) with the phone normaliser, readListFacts without
- * it. The steps are processContactList's.
+ * The string engine: decodes the list to text, reads records of cell strings and builds the released list as a
+ * string. It was the engine until byte-engine.ts (same results to the byte, several times cheaper) replaced it; it
+ * stays as the reference the byte engine is checked against (test/unit/list/byte-engine-differential.test.ts).
  */
 export async function runContactList(
   source: AsyncIterable<Uint8Array>,
@@ -100,42 +49,7 @@ export async function runContactList(
   normalizePhone: PhoneNormaliser | null,
   isCallable: CallableCheck | null = null,
 ): Promise<ListReport> {
-  const run = new ContactListRun(options, normalizePhone, isCallable);
-  const hash = createHash('sha256');
-  let bytes = 0;
-  const head: Uint8Array[] = [];
-  let headLength = 0;
-  let started = false;
-
-  for await (const chunk of slices(source)) {
-    bytes += chunk.byteLength;
-    hash.update(chunk);
-    if (bytes > options.maxBytes) {
-      run.fail(
-        new Unreadable(
-          'too_large',
-          `the list exceeds the size limit of ${options.maxBytes} bytes (read ${bytes} bytes, then stopped)`,
-        ),
-      );
-      break;
-    }
-    if (run.done) continue; // unreadable: keep hashing the bytes, parse no more
-    if (!started) {
-      head.push(chunk);
-      headLength += chunk.byteLength;
-      if (headLength < HEAD_BYTES) continue;
-      started = true;
-      run.start(concat(head, headLength));
-      head.length = 0;
-    } else {
-      run.feed(chunk);
-    }
-    if (run.pendingOutput >= FLUSH_CHARS) await run.flush();
-  }
-  if (!started && run.failure === null) run.start(concat(head, headLength));
-  run.finish();
-  await run.flush();
-  return run.report(hash.digest('hex'), bytes);
+  return runPass(source, options, new ContactListRun(options, normalizePhone, isCallable));
 }
 
 /** What the attestation template needs of an uploaded list: its SHA-256 and its number of data rows. */
@@ -162,32 +76,19 @@ export async function readListFacts(source: AsyncIterable<Uint8Array>, options: 
   };
 }
 
-/**
- * Bytes decoded at once. The field cap only holds if no single decode makes a string past V8's limit: a source that
- * hands over one huge chunk (a file read whole) is cut up first. Smaller chunks pass as they are.
- */
-const MAX_DECODE_BYTES = 1024 * 1024;
+/** The released list ends lines with CRLF, as RFC 4180 and Excel do. */
+const EOL = '\r\n';
 
-async function* slices(source: AsyncIterable<Uint8Array>): AsyncGenerator<Uint8Array> {
-  for await (const chunk of source) {
-    if (chunk.byteLength <= MAX_DECODE_BYTES) yield chunk;
-    else for (let at = 0; at < chunk.byteLength; at += MAX_DECODE_BYTES) yield chunk.subarray(at, at + MAX_DECODE_BYTES);
+function isBlank(cells: string[], count: number): boolean {
+  for (let i = 0; i < count; i++) {
+    const cell = cells[i]!;
+    if (cell.length !== 0 && cell.trim().length !== 0) return false;
   }
-}
-
-function concat(parts: Uint8Array[], length: number): Uint8Array {
-  if (parts.length === 1) return parts[0]!;
-  const all = new Uint8Array(length);
-  let at = 0;
-  for (const p of parts) {
-    all.set(p, at);
-    at += p.byteLength;
-  }
-  return all;
+  return true;
 }
 
 /** The state of one pass over a list. */
-class ContactListRun {
+class ContactListRun implements ListRun {
   failure: Unreadable | null = null;
   private decoder: ListDecoder | null = null;
   private eightBit = true;
@@ -249,7 +150,7 @@ class ContactListRun {
   start(headBytes: Uint8Array): void {
     const sniffed = sniffEncoding(headBytes);
     if (sniffed === 'binary') {
-      this.fail(new Unreadable('not_text', 'the file is not text: it holds NUL or control bytes (binary data?)'));
+      this.fail(BINARY);
       return;
     }
     this.decoder = createListDecoder(sniffed, sniffed === 'utf-8' && isAscii(headBytes));
@@ -260,7 +161,7 @@ class ContactListRun {
     if (sep !== null) {
       const named = sep[1] as Delimiter;
       if (!SEP_DELIMITERS.includes(named)) {
-        this.fail(new Unreadable('malformed_csv', `the first line "sep=${sep[1]}" names a delimiter other than ; , TAB or |`));
+        this.fail(badSepLine(sep[1]!));
         return;
       }
       text = text.slice(sep[0].length);
@@ -278,23 +179,15 @@ class ContactListRun {
     // Binary data past the sniffed head: a NUL never belongs in a text list.
     const nul = this.eightBit && raw !== null ? raw.indexOf(0) >= 0 : text.indexOf('\u0000') >= 0;
     if (nul) {
-      this.fail(new Unreadable('not_text', `the file is not text: it holds a NUL byte after ${this.dataRows} data rows`));
+      this.fail(nulByte(this.dataRows));
       return;
     }
     this.reader!.push(text);
     if (this.reader!.overflow !== null) this.failOverflow(this.reader!.overflow);
   }
 
-  /** A record over the reader's caps: the list is malformed there, never a RangeError out of a string too long. */
   private failOverflow(overflow: CsvOverflow): void {
-    const where = this.header === null ? 'the header' : `data row ${this.dataRows + 1}`;
-    const what =
-      overflow.limit === 'field_chars'
-        ? `a field longer than ${overflow.max} characters (an unquoted or never-closed field?)`
-        : overflow.limit === 'record_cells'
-          ? `more than ${overflow.max} cells`
-          : `more than ${overflow.max} characters in one record`;
-    this.fail(new Unreadable('malformed_csv', `${where} holds ${what}`));
+    this.fail(overflowed(overflow, this.header === null, this.dataRows));
   }
 
   finish(): void {
@@ -310,16 +203,8 @@ class ContactListRun {
       this.failOverflow(this.reader.overflow);
       return;
     }
-    if (!closed) {
-      const where = this.header === null ? 'the header' : `data row ${this.dataRows + 1}`;
-      this.fail(new Unreadable('malformed_csv', `a quoted field opened in ${where} is never closed`));
-      return;
-    }
-    if (this.header === null) {
-      this.fail(new Unreadable('no_data_rows', 'the list is empty: no header, no rows'));
-    } else if (this.dataRows === 0) {
-      this.fail(new Unreadable('no_data_rows', 'the list has a header but no data rows'));
-    }
+    const failure = endOfList(this.header === null, this.dataRows, closed);
+    if (failure !== null) this.fail(failure);
   }
 
   private onRecord(cells: string[], count: number): boolean {
@@ -375,13 +260,7 @@ class ContactListRun {
     this.phoneColumn = names.findIndex((n) => PHONE_HEADERS.includes(n));
     this.consentColumn = names.findIndex((n) => CONSENT_DATE_HEADERS.includes(n));
     if (this.phoneColumn < 0) {
-      const found = header.map((h) => JSON.stringify(h)).join(', ');
-      this.fail(
-        new Unreadable(
-          'no_phone_column',
-          `no phone column (one of ${PHONE_HEADERS.join(', ')}); the header has: ${found || '(nothing)'}`,
-        ),
-      );
+      this.fail(noPhoneColumn(header));
       return false;
     }
     this.sample?.bindHeader(header);

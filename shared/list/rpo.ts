@@ -21,6 +21,21 @@ export interface RpoRegister {
 /** No date: the listing excludes whatever the consent date. */
 const NO_DATE = 0;
 
+const TWO_32 = 4294967296;
+/** Filter bits per listed number: one hash, so about 1 in 16 unlisted numbers gets past it to the table. */
+const FILTER_BITS_PER_KEY = 16;
+const MIN_FILTER_BITS = 1 << 16;
+
+/** The filter's bit for a key: a multiplicative hash of its own, independent of the table's slot hash. */
+function filterBit(key: number, shift: number): number {
+  const lo = key % TWO_32 | 0;
+  const hi = (key / TWO_32) | 0;
+  let h = Math.imul(lo ^ Math.imul(hi, 0x27d4eb2f), 0x165667b1);
+  h ^= h >>> 15;
+  h = Math.imul(h, 0x9e3779b1);
+  return h >>> shift;
+}
+
 /**
  * The register as a compact table: E.164 key -> opposition day key (0 = no date). A number listed more than once
  * keeps its latest opposition date (the latest registration revokes every consent before it), and a listing without
@@ -28,6 +43,13 @@ const NO_DATE = 0;
  */
 export class RpoTable implements RpoRegister {
   private readonly table = new E164Table(true, 1 << 12);
+  /**
+   * A bit per hash of the listed keys, in front of the table: most numbers of a list are not listed, and one bit
+   * read from a small array answers for them without probing the table.
+   */
+  private filter = new Int32Array(MIN_FILTER_BITS >>> 5);
+  /** 32 - log2(filter bits): filterBit's shift. */
+  private filterShift = 32 - Math.log2(MIN_FILTER_BITS);
   unreadableLines = 0;
 
   get size(): number {
@@ -44,6 +66,7 @@ export class RpoTable implements RpoRegister {
     const slot = this.table.insert(key);
     if (slot >= 0) {
       this.table.setValue(slot, value);
+      this.addToFilter(key);
       return;
     }
     const existing = this.table.value(-slot - 1);
@@ -51,10 +74,32 @@ export class RpoTable implements RpoRegister {
     if (value === NO_DATE || value > existing) this.table.setValue(-slot - 1, value);
   }
 
+  private addToFilter(key: number): void {
+    if (this.table.size * FILTER_BITS_PER_KEY > this.filter.length * 32) {
+      // Twice the bits, filled again from the table's keys (the new key is in the table already).
+      this.filter = new Int32Array(this.filter.length * 2);
+      this.filterShift--;
+      this.table.forEachKey((k) => this.setFilterBit(k));
+      return;
+    }
+    this.setFilterBit(key);
+  }
+
+  private setFilterBit(key: number): void {
+    const bit = filterBit(key, this.filterShift);
+    this.filter[bit >>> 5]! |= 1 << (bit & 31);
+  }
+
   /** -1 when not listed, 0 when listed without a date, else the opposition day key. Allocation-free. */
   opposedOnKey(e164: string): number {
     const key = e164Key(e164);
-    if (key < 0) return -1;
+    return key < 0 ? -1 : this.opposedOnE164Key(key);
+  }
+
+  /** opposedOnKey for a number already packed by e164Key (>= 0). */
+  opposedOnE164Key(key: number): number {
+    const bit = filterBit(key, this.filterShift);
+    if ((this.filter[bit >>> 5]! & (1 << (bit & 31))) === 0) return -1;
     const slot = this.table.find(key);
     return slot < 0 ? -1 : this.table.value(slot);
   }
