@@ -49,8 +49,8 @@ function validation(index: number, signer: SignerIdentity, checks: SignatureChec
   const status = indicationOf(checks);
   return {
     index,
-    label: `envelope 1 of 1, signer ${index} of 2`,
-    labelIt: `busta 1 di 1, firmatario ${index} di 2`,
+    label: `signer ${index} of 2`,
+    labelIt: `firmatario ${index} di 2`,
     type: 'CAdES',
     valid: checks.every((c) => c.name === 'identity' || c.name === 'qualified' || c.outcome !== 'fail'),
     identifiesTenant,
@@ -72,7 +72,7 @@ const twoSigners: SignatureReport = {
   signer: mario,
   signingTime: '2026-11-30T09:00:00.000Z',
   signingTimeSource: 'timestamp',
-  notes: ['A configured trust anchor could not be parsed and was ignored.', 'envelope 1 of 1, signer 2 of 2: No RFC 3161 timestamp.', 'Document timestamp 1: The timestamp verifies.'],
+  notes: ['A configured trust anchor could not be parsed and was ignored.', 'signer 2 of 2: No RFC 3161 timestamp.', 'Document timestamp 1: The timestamp verifies.'],
   signatures: [validation(1, mario, marioChecks, true, []), validation(2, stranger, strangerChecks, false, ['No RFC 3161 timestamp.'])],
   indication: 'INDETERMINATE',
   subIndication: 'NO_CERTIFICATE_CHAIN_FOUND',
@@ -106,15 +106,18 @@ describe('signatureBlocks: what the panel shows of each signature', () => {
     const blocks = signatureBlocks(twoSigners, 'it', findings);
 
     expect(blocks.map((b) => [b.index, b.total, b.signerName, b.identifiesTenant, b.where])).toEqual([
-      [1, 2, 'Mario Rossi', true, 'busta 1 di 1, firmatario 1 di 2'],
-      [2, 2, 'Ugo Ignoto', false, 'busta 1 di 1, firmatario 2 di 2'],
+      [1, 2, 'Mario Rossi', true, 'firmatario 1 di 2'],
+      [2, 2, 'Ugo Ignoto', false, 'firmatario 2 di 2'],
     ]);
     expect(blocks.map((b) => [b.indication, b.subIndication])).toEqual([
       ['INDETERMINATE', 'TRY_LATER'],
       ['INDETERMINATE', 'NO_CERTIFICATE_CHAIN_FOUND'],
     ]);
     expect(blocks.map((b) => b.qualified)).toEqual([true, false]);
-    expect(signatureBlocks(twoSigners, 'en', findings)[1]!.where).toBe('envelope 1 of 1, signer 2 of 2');
+    expect(signatureBlocks(twoSigners, 'en', findings)[1]!.where).toBe('signer 2 of 2');
+    // A signature alone: no place in the file to tell.
+    const alone = { ...twoSigners, signatures: [{ ...twoSigners.signatures![0]!, label: 'the signature', labelIt: 'la firma' }] };
+    expect(signatureBlocks(alone, 'it', findings).map((b) => [b.total, b.where])).toEqual([[1, null]]);
   });
 
   it("gives each check's sentence in the reader's language, and the finding it raised when the intake carries it", () => {

@@ -109,7 +109,8 @@ export function signatureBlocks(report: Report, language: Language, findings: re
     total: signatures.length,
     signerName: nameOf(s.signer),
     identifiesTenant: s.identifiesTenant,
-    where: language === 'it' ? (s.labelIt ?? s.label) : s.label,
+    // One signature alone: where it sits says nothing ("the signature", "PDF signature 1 of 1").
+    where: signatures.length === 1 ? null : language === 'it' ? (s.labelIt ?? s.label) : s.label,
     indication: s.indication,
     subIndication: s.subIndication,
     valid: s.valid,
