@@ -4,6 +4,7 @@
  * names them by their path there. What is packed is read back with the functions' own loader and gives what
  * loadConfig gives beside the file; a list whose signature does not verify, or that lists the demo CA, is refused.
  */
+import { readFileSync } from 'node:fs';
 import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -75,6 +76,14 @@ describe('the trust layer', () => {
       .map(([id, fn]) => [id, fn.Properties.Environment!.Variables!.FILIERA_TRUST_DIR]);
     expect(withDir.sort()).toEqual(VERIFIERS.map((h) => [logicalIdOf(h), TRUST_FILES_MOUNT]).sort());
     expect(VERIFIERS.map(functionId)).toEqual(['OnUpload', 'OnTextractComplete', 'Sweep']);
+  });
+
+  it('goes to the functions whose code judges attestations, which refuse to start without it (they pass a scan reader)', () => {
+    // functions/lib/environment-wiring.ts treats a function given a scan reader as one that verifies signatures.
+    const readers = (Object.keys(built.stateless.functions) as HandlerName[]).filter((handler) =>
+      /lambdaDeps\(\w+\)/.test(readFileSync(path.resolve('functions', `${handler}.ts`), 'utf8')),
+    );
+    expect(readers.sort()).toEqual([...VERIFIERS].sort());
   });
 
   it('leaves the inline configuration under the cap, naming the files by their path in the layer', () => {
