@@ -9,12 +9,15 @@ import type {
   Page,
   ReleaseLinks,
   ReleaseSummary,
+  SignatureReportView,
   TraceResponse,
 } from '../../shared/api/schemas.js';
 
 /** The console's only way to the data: the HTTP API with the bearer token (docs/api.md). */
 export type Intake = IntakeView;
 export type IntakePage = z.infer<ReturnType<typeof Page<typeof IntakeView>>>;
+/** The attestation's signature report in an intake (docs/api.md, "The signature report"). */
+export type SignatureReport = z.infer<typeof SignatureReportView>;
 export type Audit = z.infer<typeof AuditResponse>;
 export type Documents = z.infer<typeof DocumentLinks>;
 export type Trace = z.infer<typeof TraceResponse>;

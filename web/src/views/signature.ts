@@ -1,7 +1,6 @@
-import type { SignatureReportView } from '../../../shared/api/schemas.js';
 import type { catalogue } from '../../../shared/verdict/catalogue.js';
 import type { App } from '../app.js';
-import type { Intake } from '../api.js';
+import type { Intake, SignatureReport } from '../api.js';
 import { facts, h } from '../dom.js';
 import type { Language, MessageKey } from '../i18n.js';
 
@@ -12,7 +11,7 @@ import type { Language, MessageKey } from '../i18n.js';
  * unit-tested); `signaturePanel` lays it out.
  */
 
-type Report = SignatureReportView;
+type Report = SignatureReport;
 type Validation = NonNullable<Report['signatures']>[number];
 type Check = Report['checks'][number];
 type Signer = NonNullable<Report['signer']>;
