@@ -117,30 +117,71 @@ export function childrenOf(bytes: Uint8Array, parent: Tlv): Tlv[] | null {
   return out;
 }
 
+/** A BER element: `contentEnd` is where its contents end (before the end-of-contents octets of an indefinite length). */
+interface BerTlv extends Tlv {
+  contentEnd: number;
+}
+
+/**
+ * The BER element at `at`, definite or indefinite length (`openssl cms -stream`, and signing tools that stream, write
+ * the latter); an indefinite one is measured by walking its children to the end-of-contents octets, `depth` deep at
+ * most. Null when malformed.
+ */
+function readBerTlv(bytes: Uint8Array, at: number, limit: number, depth = 0): BerTlv | null {
+  if (depth > 64 || at + 2 > limit) return null;
+  const tag = bytes[at]!;
+  if (tag === 0 || (tag & 0x1f) === 0x1f) return null;
+  if (bytes[at + 1] !== 0x80) {
+    const tlv = readTlv(bytes, at, limit);
+    return tlv && { ...tlv, contentEnd: tlv.end };
+  }
+  if ((tag & 0x20) === 0) return null; // an indefinite length is for constructed elements only
+  let cursor = at + 2;
+  for (;;) {
+    if (cursor + 2 > limit) return null;
+    if (bytes[cursor] === 0 && bytes[cursor + 1] === 0) return { tag, start: at, valueStart: at + 2, contentEnd: cursor, end: cursor + 2 };
+    const inner = readBerTlv(bytes, cursor, limit, depth + 1);
+    if (!inner) return null;
+    cursor = inner.end;
+  }
+}
+
+function berChildrenOf(bytes: Uint8Array, parent: BerTlv): BerTlv[] | null {
+  const out: BerTlv[] = [];
+  for (let at = parent.valueStart; at < parent.contentEnd; ) {
+    const child = readBerTlv(bytes, at, parent.contentEnd);
+    if (!child) return null;
+    out.push(child);
+    at = child.end;
+  }
+  return out;
+}
+
 const SIGNED_DATA_OID_VALUE = [0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x07, 0x02];
 
 /**
- * Splits a DER ContentInfo/SignedData into the part to parse (version, digest algorithms, content, signers) and the
- * certificates and CRLs, kept as bytes. Null when the encoding is not plain DER along that path (BER with indefinite
- * lengths, as `openssl cms -stream` writes): the caller then parses the whole structure.
+ * Splits a ContentInfo/SignedData into the part to parse (version, digest algorithms, content, signers) and the
+ * certificates and CRLs, kept as bytes, DER or BER alike (a CRL of thousands of entries costs asn1js seconds, and
+ * some real ones pkijs cannot read at all). Null when the structure along that path is malformed: the caller then
+ * parses the whole and reports what is wrong.
  */
 function splitSignedData(der: Uint8Array, limits: CmsLimits): { reduced: Uint8Array; certificates: Uint8Array[]; crls: Uint8Array[] } | null {
-  const info = readTlv(der, 0);
+  const info = readBerTlv(der, 0, der.length);
   if (!info || info.tag !== 0x30) return null;
-  const parts = childrenOf(der, info);
+  const parts = berChildrenOf(der, info);
   if (!parts || parts.length !== 2 || parts[0]!.tag !== 0x06 || parts[1]!.tag !== 0xa0) return null;
   const oid = der.subarray(parts[0]!.valueStart, parts[0]!.end);
   if (oid.length !== SIGNED_DATA_OID_VALUE.length || !SIGNED_DATA_OID_VALUE.every((b, i) => oid[i] === b)) return null;
-  const sd = readTlv(der, parts[1]!.valueStart, parts[1]!.end);
+  const sd = readBerTlv(der, parts[1]!.valueStart, parts[1]!.contentEnd);
   if (!sd || sd.tag !== 0x30) return null;
-  const fields = childrenOf(der, sd);
+  const fields = berChildrenOf(der, sd);
   if (!fields) return null;
   const kept: Uint8Array[] = [];
   let certificates: Uint8Array[] = [];
   let crls: Uint8Array[] = [];
   for (const field of fields) {
     if (field.tag === 0xa0 || field.tag === 0xa1) {
-      const items = childrenOf(der, field);
+      const items = berChildrenOf(der, field);
       if (!items) return null;
       const slices = items.map((t) => der.subarray(t.start, t.end));
       if (field.tag === 0xa0) certificates = slices;
@@ -177,6 +218,9 @@ export function parseSignedData(der: Uint8Array, limits: CmsLimits = DEFAULT_CMS
   }
   const split = splitSignedData(der, limits);
   const asn1 = parseBer(split?.reduced ?? der, limits);
+  // BER (indefinite lengths): the CRLs come out of the tree before pkijs reads it, as the split does for DER, so a CRL
+  // pkijs cannot read (seen in real files) leaves the signature readable; the CRL then only fails to count.
+  const berCrls = split ? null : detachCrls(asn1.result);
   let signedData: pkijs.SignedData;
   try {
     const contentInfo = new pkijs.ContentInfo({ schema: asn1.result });
@@ -192,11 +236,7 @@ export function parseSignedData(der: Uint8Array, limits: CmsLimits = DEFAULT_CMS
   const certificateDers =
     split?.certificates ??
     (signedData.certificates ?? []).filter((c): c is pkijs.Certificate => c instanceof pkijs.Certificate).map(certificateDer);
-  const crlDers =
-    split?.crls ??
-    (signedData.crls ?? [])
-      .filter((c): c is pkijs.CertificateRevocationList => c instanceof pkijs.CertificateRevocationList)
-      .map((c) => new Uint8Array(c.toSchema().toBER(false)));
+  const crlDers = split?.crls ?? berCrls ?? [];
   if (!split && certificateDers.length + crlDers.length > limits.maxEmbedded) {
     throw new CmsError(`the signature embeds ${certificateDers.length + crlDers.length} certificates and CRLs, over the limit of ${limits.maxEmbedded}`, { cause: 'limit' });
   }
@@ -218,6 +258,22 @@ export function parseSignedData(der: Uint8Array, limits: CmsLimits = DEFAULT_CMS
       return parsed;
     },
   };
+}
+
+/**
+ * Takes the `crls [1]` field out of a parsed ContentInfo/SignedData tree and returns its items' bytes (null when the
+ * tree is not shaped so; pkijs then reports what is wrong).
+ */
+function detachCrls(info: asn1js.AsnType): Uint8Array[] | null {
+  const explicit = (info as asn1js.Sequence).valueBlock?.value?.[1] as asn1js.Constructed | undefined;
+  const signedData = explicit?.valueBlock?.value?.[0] as asn1js.Sequence | undefined;
+  const fields = signedData?.valueBlock?.value;
+  if (!Array.isArray(fields)) return null;
+  const at = fields.findIndex((f) => f.idBlock.tagClass === 3 && f.idBlock.tagNumber === 1);
+  if (at < 0) return [];
+  const crls = fields[at] as asn1js.Constructed;
+  fields.splice(at, 1);
+  return (crls.valueBlock?.value ?? []).map((item) => new Uint8Array(item.valueBeforeDecodeView));
 }
 
 /** One envelope of a CAdES file, outermost first, with its DER. */

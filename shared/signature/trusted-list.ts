@@ -98,7 +98,14 @@ export function readTrustedList(xml: string, signerPems: string[], source = 'tru
   if (signatures.length !== 1) throw new TrustedListError(`${source} carries ${signatures.length} XML signatures, one is expected`);
   let signedXml: string | undefined;
   const failures: string[] = [];
-  for (const pem of signerPems) {
+  // Checking the signature of a national list costs seconds (canonicalising megabytes): the configured signer that
+  // the signature's own KeyInfo names is tried first, the others after it. KeyInfo decides the order, never the trust.
+  const named = new Set(
+    Array.from(signatures[0]!.getElementsByTagNameNS(XMLDSIG, 'X509Certificate') as unknown as ArrayLike<Element>).map((e) => text(e).replace(/\s+/g, '')),
+  );
+  const derOf = (pem: string) => pem.replace(/-----[^-]+-----|\s+/g, '');
+  const ordered = [...signerPems].sort((a, b) => Number(named.has(derOf(b))) - Number(named.has(derOf(a))));
+  for (const pem of ordered) {
     let cert: X509Certificate;
     try {
       cert = new X509Certificate(pem);
@@ -117,12 +124,17 @@ export function readTrustedList(xml: string, signerPems: string[], source = 'tru
       failures.push(`it does not verify with ${cert.subject.replace(/\n/g, ', ')} (${(error as Error).message})`);
       continue;
     }
-    const references = verifier.getSignedReferences();
-    if (references.length !== 1) {
-      failures.push(`it signs ${references.length} references, not the one whole list`);
+    // Published lists are XAdES-signed: beside the whole list (URI ""), the signature signs its own
+    // SignedProperties (signing time, signing certificate digest). Those are allowed; anything else is not read.
+    const references = verifier.getReferences();
+    const whole = references.filter((r) => r.uri === '');
+    const others = references.filter((r) => r.uri !== '');
+    const notProperties = others.filter((r) => !isSignedProperties(r.signedReference, r.uri));
+    if (whole.length !== 1 || notProperties.length > 0 || whole[0]!.signedReference === undefined) {
+      failures.push(`it signs ${whole.length} whole-list references and ${notProperties.length} other references, not the one whole list (with its XAdES signed properties)`);
       continue;
     }
-    signedXml = references[0];
+    signedXml = whole[0]!.signedReference;
     break;
   }
   if (signedXml === undefined) {
@@ -164,6 +176,20 @@ export function readTrustedList(xml: string, signerPems: string[], source = 'tru
     }
   }
   return list;
+}
+
+const XADES_NAMESPACE = /^http:\/\/uri\.etsi\.org\/01903\/v1\.[34]\.\d#$/;
+
+/** A reference to the signature's own XAdES SignedProperties (`#id`, that element's Id). */
+function isSignedProperties(signed: string | undefined, uri: string): boolean {
+  if (signed === undefined || !uri.startsWith('#')) return false;
+  const element = new DOMParser({ onError: () => undefined } as never).parseFromString(signed, 'text/xml').documentElement;
+  return (
+    element !== null &&
+    element.localName === 'SignedProperties' &&
+    XADES_NAMESPACE.test(element.namespaceURI ?? '') &&
+    element.getAttribute('Id') === uri.slice(1)
+  );
 }
 
 function pointersOf(node: Element | undefined): TrustedListPointer[] {
@@ -250,12 +276,16 @@ export function readTrustedLists(sources: readonly TrustedListSource[]): Trusted
   return sources.map((_, i) => read.get(i)!);
 }
 
-/** The territory a list claims before its signature is checked: only to pick the pointer whose signers to try. */
+/**
+ * The territory a list claims before its signature is checked, read from its SchemeInformation without parsing the
+ * whole document (a national list runs to megabytes): only to pick the pointer whose signers to try. What is used is
+ * the verified list's own SchemeTerritory, compared with this claim afterwards.
+ */
 export function claimedTerritory(xml: string): string {
-  const doc = new DOMParser({ onError: () => undefined } as never).parseFromString(xml, 'text/xml');
-  const root = doc.documentElement;
-  if (!root || root.localName !== 'TrustServiceStatusList') return '';
-  return text(child(root, 'SchemeInformation', 'SchemeTerritory'));
+  const scheme = /<(?:[\w.-]+:)?SchemeInformation[\s>][\s\S]*?<\/(?:[\w.-]+:)?SchemeInformation>/.exec(xml.slice(0, 1024 * 1024))?.[0] ?? '';
+  // SchemeTerritory inside a pointer's AdditionalInformation names another list; the list's own comes outside them.
+  const own = scheme.replace(/<(?:[\w.-]+:)?PointersToOtherTSL[\s>][\s\S]*?<\/(?:[\w.-]+:)?PointersToOtherTSL>/g, '');
+  return /<(?:[\w.-]+:)?SchemeTerritory>\s*([^<]*?)\s*<\//.exec(own)?.[1] ?? '';
 }
 
 function period(node: Element): ServicePeriod | null {
