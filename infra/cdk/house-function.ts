@@ -11,7 +11,7 @@ import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { AUDIT_APPEND_ATTRIBUTES, AUDIT_APPEND_LEADING_KEYS } from '../../shared/adapters/dynamodb/intake-items.js';
 import type { IntakeIndexName } from '../../shared/adapters/dynamodb/table-design.js';
-import { functionBundling, functionsDir, pdfWorker, repoRoot } from './bundling.js';
+import { functionBundling, functionsDir, repoRoot, shipPdfjsCommands } from './bundling.js';
 import { type KeyPattern, wildcardReason } from './key-patterns.js';
 import { acknowledge, acknowledgeWildcardResources } from './nag.js';
 import { TRUST_FILES_MOUNT } from './settings.js';
@@ -25,7 +25,7 @@ export interface FilieraFunctionProps {
   timeout: Duration;
   /** Give the role this name (the release bucket's policy names the roles allowed to write to it). */
   roleName?: string;
-  /** Ship pdfjs's worker beside the bundle (functions that read attestation PDFs). */
+  /** Ship pdfjs beside the bundle, where its lazy import finds it (functions that read attestation PDFs). */
   readsPdf?: boolean;
   reservedConcurrentExecutions?: number;
   /** Tests: a placeholder instead of the esbuild bundle (see settings `filiera:skipBundling`). */
@@ -89,6 +89,8 @@ const PLACEHOLDER_CODE = "exports.handler = async () => { throw new Error('place
  */
 export class FilieraFunction extends NodejsFunction {
   readonly handlerName: string;
+  /** pdfjs ships beside this function's bundle (infra/cdk/bundling.ts, shippedPdfjs). */
+  readonly readsPdf: boolean;
   /** The function's own role (lambda.Function's `role` is typed optional). */
   readonly executionRole: iam.Role;
   private dataPolicy?: iam.Policy;
@@ -144,9 +146,7 @@ export class FilieraFunction extends NodejsFunction {
                     commandHooks: {
                       beforeBundling: () => [],
                       beforeInstall: () => [],
-                      afterBundling: (inputDir: string, outputDir: string) => [
-                        `cp "${path.join(inputDir, pdfWorker.source)}" "${path.join(outputDir, pdfWorker.target)}"`,
-                      ],
+                      afterBundling: shipPdfjsCommands,
                     },
                   }
                 : {}),
@@ -154,6 +154,7 @@ export class FilieraFunction extends NodejsFunction {
           }),
     });
     this.handlerName = props.handler;
+    this.readsPdf = props.readsPdf ?? false;
     this.executionRole = role;
     logGroup.grantWrite(role);
 

@@ -1,7 +1,8 @@
 /**
  * The PDF's text layer, read with pdfjs-dist (legacy build: the one meant for Node). In Node pdfjs runs its
- * "fake worker" in-process, importing pdf.worker.mjs beside the build: nothing to configure.
+ * "fake worker" in-process, importing pdf.worker.mjs beside its own pdf.mjs: nothing to configure.
  */
+import { createRequire } from 'node:module';
 import type { TextItem } from 'pdfjs-dist/types/src/display/api.js';
 import {
   checkPdfLimits,
@@ -13,10 +14,35 @@ import {
 
 type Pdfjs = typeof import('pdfjs-dist/legacy/build/pdf.mjs');
 let pdfjsModule: Promise<Pdfjs> | undefined;
-/** Loaded on first use: most callers (CLI usage errors, list-only tests) never open a PDF. */
+/**
+ * Loaded on first use, never at import: most callers (CLI usage errors, list-only tests, a Lambda's cold start) never
+ * open a PDF. The Lambda bundles keep this import() as it is and ship pdfjs beside them (infra/cdk/bundling.ts).
+ */
 function pdfjs(): Promise<Pdfjs> {
-  pdfjsModule ??= import('pdfjs-dist/legacy/build/pdf.mjs');
+  pdfjsModule ??= loadPdfjs();
   return pdfjsModule;
+}
+
+/**
+ * pdfjs 5 evaluates `new DOMMatrix()` when imported, and in Node takes DOMMatrix from the native @napi-rs/canvas
+ * (its optional dependency, which also draws pages for OCR). Where that package is absent, as in the Lambda bundles
+ * (a 32 MB binary per platform, and no page is drawn there), a plain JavaScript DOMMatrix stands in: reading text
+ * and counting images use only its arithmetic.
+ */
+async function loadPdfjs(): Promise<Pdfjs> {
+  const scope = globalThis as { DOMMatrix?: unknown };
+  if (scope.DOMMatrix === undefined && !nativeCanvasLoads()) {
+    scope.DOMMatrix = (await import('@thednp/dommatrix')).default;
+  }
+  return import('pdfjs-dist/legacy/build/pdf.mjs');
+}
+
+function nativeCanvasLoads(): boolean {
+  try {
+    return typeof (createRequire(import.meta.url)('@napi-rs/canvas') as { DOMMatrix?: unknown }).DOMMatrix === 'function';
+  } catch {
+    return false;
+  }
 }
 
 export interface PdfText {
