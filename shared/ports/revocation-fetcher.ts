@@ -43,8 +43,8 @@ export interface FetchedRevocation {
   ocsps: Uint8Array[];
   /** The URL each DER above came from (by identity), and whether it was read from the cache. */
   origins: Map<Uint8Array, { url: string; cached: boolean }>;
-  /** Per subject (key: revocationSubjectKey), the URLs that gave nothing usable and why. */
-  problems: Map<string, { url: string; cause: string }[]>;
+  /** Per subject (key: revocationSubjectKey), the URLs that gave nothing usable and why (no URL: nothing to ask). */
+  problems: Map<string, { url?: string; cause: string }[]>;
 }
 
 /** The port the signature verifier sees: given certificates and their issuers, the revocation data found online. */

@@ -90,7 +90,7 @@ export class OnlineRevocation implements RevocationLookup {
     const one = async (subject: RevocationSubject, key: string): Promise<void> => {
       const cert = certFromDer(subject.certificate);
       const issuer = certFromDer(subject.issuer);
-      const problems: { url: string; cause: string }[] = [];
+      const problems: { url?: string; cause: string }[] = [];
       const done = (kind: 'crl' | 'ocsp', url: string, der: Uint8Array, cached: boolean) => {
         if (closed) return;
         (kind === 'crl' ? result.crls : result.ocsps).push(der);
@@ -103,12 +103,12 @@ export class OnlineRevocation implements RevocationLookup {
         pending.delete(key);
       };
       if (!cert || !issuer) {
-        problems.push({ url: '-', cause: 'the certificate or its issuer is unreadable' });
+        problems.push({ cause: 'the certificate or its issuer is unreadable' });
         return fail();
       }
       const urls = revocationUrls(cert);
       if (urls.crl.length === 0 && urls.ocsp.length === 0) {
-        problems.push({ url: '-', cause: 'the certificate names no http(s) CRL distribution point or OCSP responder' });
+        problems.push({ cause: 'the certificate names no http(s) CRL distribution point or OCSP responder' });
         return fail();
       }
       for (const url of urls.ocsp) {

@@ -212,12 +212,8 @@ export function checkRevocation(
     const covering = crls.filter((crl) => crl.issuer.equals(fields.issuer) && signedBy(crl, issuer));
     const answers = ocsps.length ? ocspAnswers(cert, issuer, ocsps) : [];
     const unreachable = online?.problems.get(revocationSubjectKey(new Uint8Array(cert.x509.raw), new Uint8Array(issuer.x509.raw))) ?? [];
-    const fetching = unreachable.length
-      ? bi(
-          ` (fetching: ${unreachable.map((p) => `${p.url}: ${p.cause}`).join('; ')})`,
-          ` (scaricamento: ${unreachable.map((p) => `${p.url}: ${p.cause}`).join('; ')})`,
-        )
-      : bi('', '');
+    const said = unreachable.map((p) => (p.url ? `${p.url}: ${p.cause}` : p.cause)).join('; ');
+    const fetching = unreachable.length ? bi(` (fetching: ${said})`, ` (scaricamento: ${said})`) : bi('', '');
     if (covering.length === 0 && answers.length === 0) {
       unknown.push(bi(
         `no CRL or OCSP response of "${cnOf(issuer)}" is available for "${cnOf(cert)}"${fetching.en}`,
