@@ -122,7 +122,7 @@ export class OnlineRevocation implements RevocationLookup {
       for (const url of urls.crl) {
         pending.set(key, url);
         const cacheKey = `crl ${url}`;
-        const attempt = await this.shared(inFlight, cacheKey, () => this.attempt({ kind: 'crl', url }, cacheKey, controller.signal, (der) => this.checkCrl(der)));
+        const attempt = await this.shared(inFlight, cacheKey, () => this.attempt({ kind: 'crl', url }, cacheKey, controller.signal, (der) => this.checkCrl(der, issuer)));
         // The same URL may serve several issuers' certificates only if they share a CA: the issuer is checked per subject.
         if ('der' in attempt) {
           if (crlOfIssuer(attempt.der, issuer)) return done('crl', url, attempt.der, attempt.cached);
@@ -177,11 +177,12 @@ export class OnlineRevocation implements RevocationLookup {
     return { der, cached: false };
   }
 
-  /** A CRL (its issuer is checked per subject); kept until its nextUpdate, at most a day. */
-  private checkCrl(der: Uint8Array): { expiresAt: Date } | { error: string } {
+  /** A CRL its issuer signed (checked again per subject, as a URL may be shared); kept until its nextUpdate, at most a day. */
+  private checkCrl(der: Uint8Array, issuer: Cert): { expiresAt: Date } | { error: string } {
     const now = this.now();
-    const view = viewCrl(der);
-    if (!view) return { error: 'the answer is not a readable CRL' };
+    if (!viewCrl(der)) return { error: 'the answer is not a readable CRL' };
+    const view = crlOfIssuer(der, issuer);
+    if (!view) return { error: `the CRL there is not signed by "${issuer.x509.subject.split('\n').join(', ')}"` };
     if (view.thisUpdate.getTime() > now.getTime() + SKEW_MS) return { error: `the CRL claims to be issued in the future (${view.thisUpdate.toISOString()})` };
     return { expiresAt: expiry(now, view.nextUpdate) };
   }

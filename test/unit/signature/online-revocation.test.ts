@@ -154,6 +154,16 @@ describe('revocation fetched online', () => {
     expect(revocationOf(signature)).toMatchObject({ outcome: 'pass', detail: expect.stringMatching(/Mario Rossi \(CRL of .*, fetched from http:\/\/crl\.test\/qualified\.crl\)/) });
   });
 
+  it('a CRL at the distribution point that the issuer did not sign is neither used nor cached', async () => {
+    const forger = await issue({ subject: [['CN', 'Forger']] });
+    const forged = await makeCrl(intermediate, [{ cert: signer, date: new Date(Date.now() - 2 * DAY), reason: 1 }], { signingKey: forger.privateKey });
+    const fetcher = new MemoryRevocationFetcher({ [URL_CRL]: forged, [URL_ROOT_CRL]: rootCrl });
+    const cache = new MemoryRevocationCache();
+    const { signature } = await verify(signed(), new OnlineRevocation({ fetcher, cache }));
+    expect(revocationOf(signature)).toMatchObject({ outcome: 'absent', detail: expect.stringContaining(`${URL_CRL}: the CRL there is not signed by "C=IT, CN=Test Qualified CA"`) });
+    expect(await cache.get(`crl ${URL_CRL}`, new Date())).toBeUndefined();
+  });
+
   it('a fetched OCSP answer saying revoked rejects', async () => {
     const fetcher = new MemoryRevocationFetcher({
       [URL_OCSP]: await makeOcsp(intermediate, signer, { revoked: new Date(Date.now() - 3 * DAY), reason: 4 }),
