@@ -1,7 +1,7 @@
 /**
  * Algorithms a signature may use (docs/verdict-rules.md; ETSI TS 119 312): SHA-2 and SHA-3 digests, RSA of at least
- * 2048 bits (PKCS#1 v1.5 or PSS), ECDSA on the NIST and Brainpool curves of 256 bits or more. SHA-1 is recognised
- * only to be refused with a sentence that names it.
+ * 2048 bits (PKCS#1 v1.5 or PSS), ECDSA (DER or plain) on the NIST and Brainpool curves of 256 bits or more. SHA-1 is
+ * recognised only to be refused with a sentence that names it.
  */
 import type { KeyObject } from 'node:crypto';
 import * as pkijs from 'pkijs';
@@ -27,7 +27,8 @@ export function digestLabel(name: string): string {
 }
 
 export type SignatureScheme =
-  | { kind: 'rsa' | 'ecdsa'; hash?: DigestName }
+  /** `plain`: the ECDSA value is r and s side by side (BSI TR-03111), not a DER SEQUENCE. */
+  | { kind: 'rsa' | 'ecdsa'; hash?: DigestName; plain?: true }
   | { kind: 'rsa-pss'; hash: DigestName; saltLength: number };
 
 export const SIGNATURE_ALGORITHMS: Record<string, SignatureScheme> = {
@@ -48,6 +49,14 @@ export const SIGNATURE_ALGORITHMS: Record<string, SignatureScheme> = {
   '2.16.840.1.101.3.4.3.10': { kind: 'ecdsa', hash: 'sha3-256' },
   '2.16.840.1.101.3.4.3.11': { kind: 'ecdsa', hash: 'sha3-384' },
   '2.16.840.1.101.3.4.3.12': { kind: 'ecdsa', hash: 'sha3-512' },
+  // Plain ECDSA (BSI TR-03111 ecdsa-plain-signatures), as German qualified signature cards sign.
+  '0.4.0.127.0.7.1.1.4.1.1': { kind: 'ecdsa', hash: 'sha1', plain: true },
+  '0.4.0.127.0.7.1.1.4.1.3': { kind: 'ecdsa', hash: 'sha256', plain: true },
+  '0.4.0.127.0.7.1.1.4.1.4': { kind: 'ecdsa', hash: 'sha384', plain: true },
+  '0.4.0.127.0.7.1.1.4.1.5': { kind: 'ecdsa', hash: 'sha512', plain: true },
+  '0.4.0.127.0.7.1.1.4.1.8': { kind: 'ecdsa', hash: 'sha3-256', plain: true },
+  '0.4.0.127.0.7.1.1.4.1.9': { kind: 'ecdsa', hash: 'sha3-384', plain: true },
+  '0.4.0.127.0.7.1.1.4.1.10': { kind: 'ecdsa', hash: 'sha3-512', plain: true },
 };
 export const RSASSA_PSS = '1.2.840.113549.1.1.10';
 

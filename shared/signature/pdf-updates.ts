@@ -23,8 +23,11 @@ export interface UpdatesOutcome {
   added: Bilingual;
 }
 
-/** Catalog keys a signer's tool may add or change after a signature. */
-const CATALOG_KEYS = new Set(['DSS', 'AcroForm', 'Extensions']);
+/**
+ * Catalog keys a signer's tool may add or change after a signature. /Version is the PDF version the writer declares
+ * (tools adding /DSS raise it to 1.7 or 2.0): it shows nothing.
+ */
+const CATALOG_KEYS = new Set(['DSS', 'AcroForm', 'Extensions', 'Version']);
 const ACROFORM_KEYS = new Set(['Fields', 'SigFlags', 'DR', 'DA']);
 const SIGNATURE_FIELD_KEYS = new Set(['V', 'AP', 'AS']);
 /** Objects compared before giving up (docs/limits-and-retention.md: bounded work per document). */
@@ -95,7 +98,7 @@ export async function checkUpdatesAfter(file: Uint8Array, revisionEnd: number, l
     if (ref === rootBefore) {
       problems.push(...catalogChange(old, object, before, after));
     } else if (ref === acroFormRefBefore) {
-      problems.push(...acroFormChange(old, object, after));
+      problems.push(...acroFormChange(old, object, before, after));
     } else if (ref === infoRef || ref === metadataRef) {
       continue; // document information and XMP metadata: signing tools rewrite the modification date
     } else if (dssBefore.has(ref) || (dssAfter.has(ref) && typeOf(old) === 'VRI')) {
@@ -105,7 +108,7 @@ export async function checkUpdatesAfter(file: Uint8Array, revisionEnd: number, l
     } else if (old instanceof PDFArray && object instanceof PDFArray && isAnnotsArray(before, ref)) {
       problems.push(...listGrowth(old, object, after, 'annotation', name));
     } else if (isSignatureField(old)) {
-      const keys = changedKeys(old as PDFDict, object as PDFDict);
+      const keys = object instanceof PDFDict ? changedKeys(old as PDFDict, object, before, after) : [];
       const other = keys.filter((k) => !SIGNATURE_FIELD_KEYS.has(k));
       if (other.length > 0 || !(object instanceof PDFDict)) {
         problems.push(bi(`an update after signing changed the signature field ${name} beyond filling it (${other.join(', ')})`, `un aggiornamento successivo alla firma ha modificato il campo firma ${name} oltre a compilarlo (${other.join(', ')})`));
@@ -234,20 +237,60 @@ function typeOf(object: PDFObject | undefined): string | undefined {
   return type instanceof PDFName ? type.asString().slice(1) : undefined;
 }
 
-function changedKeys(old: PDFDict, now: PDFDict): string[] {
+/**
+ * Keys of a dictionary whose value changed from `old` (in the signed revision) to `now` (in the whole file). A value
+ * that now points to another object with the same content is not a change: writers of later revisions (SecCommerce
+ * adding a document timestamp, for one) rewrite a page's /Resources as a fresh copy, which changes nothing shown.
+ */
+function changedKeys(old: PDFDict, now: PDFDict, before: PDFDocument, after: PDFDocument): string[] {
   const keys = new Set([...old.keys(), ...now.keys()].map((k) => k.asString().slice(1)));
   return [...keys].filter((k) => {
     const a = old.get(PDFName.of(k));
     const b = now.get(PDFName.of(k));
     if (a === undefined || b === undefined) return a !== b;
-    return !same(a, b);
+    return !equivalent(a, b, before, after, { left: MAX_EQUIVALENCE_STEPS }, 0);
   });
+}
+
+/** Values compared, and reference levels followed, when deciding that two values have the same content. */
+const MAX_EQUIVALENCE_STEPS = 10_000;
+const MAX_EQUIVALENCE_DEPTH = 16;
+
+/**
+ * Whether `a` (read in the signed revision) and `b` (read in the whole file) have the same content: the same value, or
+ * references to objects whose contents are, followed through references a bounded number of times. A reference to
+ * the same object number counts as the same: if that object itself changed, the comparison of objects judges it.
+ */
+function equivalent(a: PDFObject, b: PDFObject, before: PDFDocument, after: PDFDocument, budget: { left: number }, depth: number): boolean {
+  if (same(a, b)) return true;
+  budget.left -= 1;
+  if (budget.left < 0 || depth > MAX_EQUIVALENCE_DEPTH) return false;
+  const x = a instanceof PDFRef ? before.context.lookup(a) : a;
+  const y = b instanceof PDFRef ? after.context.lookup(b) : b;
+  if (x === undefined || y === undefined || x instanceof PDFRef || y instanceof PDFRef) return false;
+  const next = depth + (a instanceof PDFRef || b instanceof PDFRef ? 1 : 0);
+  if (x instanceof PDFRawStream && y instanceof PDFRawStream) {
+    return Buffer.from(x.contents).equals(Buffer.from(y.contents)) && equivalent(x.dict, y.dict, before, after, budget, next);
+  }
+  if (x instanceof PDFStream || y instanceof PDFStream) return false;
+  if (x instanceof PDFDict && y instanceof PDFDict) {
+    const entries = x.entries();
+    if (entries.length !== y.keys().length) return false;
+    return entries.every(([key, value]) => {
+      const other = y.get(key);
+      return other !== undefined && equivalent(value, other, before, after, budget, next);
+    });
+  }
+  if (x instanceof PDFArray && y instanceof PDFArray) {
+    return x.size() === y.size() && x.asArray().every((item, i) => equivalent(item, y.get(i), before, after, budget, next));
+  }
+  return same(x, y);
 }
 
 function catalogChange(old: PDFObject, now: PDFObject, before: PDFDocument, after: PDFDocument): Bilingual[] {
   if (!(old instanceof PDFDict) || !(now instanceof PDFDict)) return [bi('an update after signing replaced the document catalog', 'un aggiornamento successivo alla firma ha sostituito il catalogo del documento')];
   const problems: Bilingual[] = [];
-  const other = changedKeys(old, now).filter((k) => !CATALOG_KEYS.has(k) && k !== 'Metadata');
+  const other = changedKeys(old, now, before, after).filter((k) => !CATALOG_KEYS.has(k) && k !== 'Metadata');
   if (other.length > 0) {
     problems.push(bi(`an update after signing changed the document catalog (${other.map((k) => `/${k}`).join(', ')})`, `un aggiornamento successivo alla firma ha modificato il catalogo del documento (${other.map((k) => `/${k}`).join(', ')})`));
   }
@@ -256,19 +299,19 @@ function catalogChange(old: PDFObject, now: PDFObject, before: PDFDocument, afte
   if (newForm instanceof PDFDict && !(oldForm instanceof PDFRef)) {
     // An interactive form written inline in the catalog.
     const previous = oldForm instanceof PDFDict ? oldForm : before.context.obj({});
-    problems.push(...acroFormChange(previous, newForm, after));
+    problems.push(...acroFormChange(previous, newForm, before, after));
   } else if (oldForm instanceof PDFRef && newForm !== oldForm) {
     const previous = before.context.lookup(oldForm);
     const next = newForm instanceof PDFRef ? after.context.lookup(newForm) : newForm;
-    if (previous && next) problems.push(...acroFormChange(previous, next, after));
+    if (previous && next) problems.push(...acroFormChange(previous, next, before, after));
   }
   return problems;
 }
 
-function acroFormChange(old: PDFObject, now: PDFObject, after: PDFDocument): Bilingual[] {
+function acroFormChange(old: PDFObject, now: PDFObject, before: PDFDocument, after: PDFDocument): Bilingual[] {
   if (!(old instanceof PDFDict) || !(now instanceof PDFDict)) return [bi('an update after signing replaced the interactive form', "un aggiornamento successivo alla firma ha sostituito il modulo interattivo")];
   const problems: Bilingual[] = [];
-  const other = changedKeys(old, now).filter((k) => !ACROFORM_KEYS.has(k));
+  const other = changedKeys(old, now, before, after).filter((k) => !ACROFORM_KEYS.has(k));
   if (other.length > 0) {
     problems.push(bi(`an update after signing changed the interactive form (${other.map((k) => `/${k}`).join(', ')})`, `un aggiornamento successivo alla firma ha modificato il modulo interattivo (${other.map((k) => `/${k}`).join(', ')})`));
   }
@@ -280,7 +323,7 @@ function acroFormChange(old: PDFObject, now: PDFObject, after: PDFDocument): Bil
 
 function pageChange(old: PDFObject, now: PDFObject, name: string, before: PDFDocument, after: PDFDocument): Bilingual[] {
   if (!(old instanceof PDFDict) || !(now instanceof PDFDict)) return [bi(`an update after signing replaced page ${name}`, `un aggiornamento successivo alla firma ha sostituito la pagina ${name}`)];
-  const other = changedKeys(old, now).filter((k) => k !== 'Annots');
+  const other = changedKeys(old, now, before, after).filter((k) => k !== 'Annots');
   if (other.length > 0) {
     return [bi(`an update after signing changed page ${name} (${other.map((k) => `/${k}`).join(', ')})`, `un aggiornamento successivo alla firma ha modificato la pagina ${name} (${other.map((k) => `/${k}`).join(', ')})`)];
   }

@@ -704,8 +704,8 @@ function verifyValue(signerInfo: pkijs.SignerInfo, data: Uint8Array, digestName:
       };
     case 'ecdsa':
       return {
-        outcome: cryptoVerify(hash, data, { key, dsaEncoding: 'der' }, signature),
-        schemeName: `ECDSA with ${digestLabel(hash)}`,
+        outcome: cryptoVerify(hash, data, { key, dsaEncoding: scheme.plain ? 'ieee-p1363' : 'der' }, signature),
+        schemeName: `${scheme.plain ? 'plain ECDSA' : 'ECDSA'} with ${digestLabel(hash)}`,
       };
   }
 }

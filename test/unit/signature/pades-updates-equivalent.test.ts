@@ -1,0 +1,77 @@
+/**
+ * docs/verdict-rules.md: an update after a PAdES signature may add only validation data, document timestamps and
+ * further signatures. What real signing tools also write in such an update, and which must not reject (found on EU
+ * DSS's real files, test/integration/signature/real-pades.test.ts): a page's /Resources pointed to a fresh copy of
+ * the same resources, and the catalog's /Version raised. A copy that differs still rejects.
+ */
+import { beforeAll, describe, expect, it } from 'vitest';
+import { examineAttestation } from '../../../shared/attestation/index.js';
+import type { SignatureExpectations } from '../../../shared/signature/index.js';
+import { makeAttestation } from '../../fixtures/attestations.js';
+import { DEMO_SIGNATORY, DEMO_TENANT_VAT, makePki, type Pki } from '../../fixtures/pki.js';
+import { appendDss, appendUpdate, catalogNumber, objectText, pageNumber, withEntries } from '../../fixtures/signing.js';
+
+let pki: Pki;
+let signed: Uint8Array;
+
+const pemDer = (pem: string) => new Uint8Array(Buffer.from(pem.replace(/-----[^-]+-----|\s+/g, ''), 'base64'));
+
+beforeAll(async () => {
+  pki = await makePki();
+  signed = (await makeAttestation({ signing: 'pades' })).bytes;
+}, 60_000);
+
+const expectations = (): SignatureExpectations => ({ trustAnchors: [pki.rootCaPem], tenantVat: DEMO_TENANT_VAT, signatories: [DEMO_SIGNATORY], now: new Date() });
+
+/** The page's /Resources dictionary, written inline in the page as the fixture's writer (pdf-lib) writes it. */
+function inlineResources(pageText: string): string {
+  const start = pageText.indexOf('<<', pageText.indexOf('/Resources'));
+  let depth = 0;
+  for (let i = start; i < pageText.length; i++) {
+    if (pageText.startsWith('<<', i)) depth++;
+    else if (pageText.startsWith('>>', i)) depth--;
+    else continue;
+    i++;
+    if (depth === 0) return pageText.slice(start, i + 1);
+  }
+  throw new Error('unbalanced /Resources');
+}
+
+/** An update that points the page's /Resources to a new object holding `resources`, then validation data. */
+function resourcesRewritten(pdf: Uint8Array, rewrite: (resources: string) => string): Uint8Array {
+  const page = pageNumber(pdf);
+  const text = objectText(pdf, page);
+  const resources = inlineResources(text);
+  return appendDss(appendUpdate(pdf, [
+    { num: 9100, text: rewrite(resources) },
+    { num: page, text: text.replace(resources, '9100 0 R') },
+  ]), [pemDer(pki.rootCaPem)]);
+}
+
+describe('what signing tools rewrite after a signature without changing what is shown', () => {
+  it("a page's /Resources pointed to an identical copy is not a change", async () => {
+    const copy = resourcesRewritten(signed, (resources) => resources);
+    const { signature } = await examineAttestation(copy, expectations());
+    expect(signature.checks.find((c) => c.name === 'coverage')).toMatchObject({ outcome: 'pass', detail: expect.stringMatching(/only validation data \(\/DSS\)/) });
+    expect(signature.valid).toBe(true);
+  });
+
+  it("a page's /Resources pointed to a copy with one more entry rejects", async () => {
+    const page = pageNumber(signed);
+    const grown = resourcesRewritten(signed, (resources) => withEntries(resources, '/Pattern << /P9 9101 0 R >>'));
+    const { signature } = await examineAttestation(grown, expectations());
+    expect(signature.checks.find((c) => c.name === 'coverage')).toMatchObject({ outcome: 'fail', detail: expect.stringMatching(new RegExp(`changed page ${page} 0 R \\(/Resources\\)`)) });
+    expect(signature.valid).toBe(false);
+  });
+
+  it("the catalog's /Version raised is not a change; another catalog key changed with it still is", async () => {
+    const catalog = catalogNumber(signed);
+    const raised = appendUpdate(signed, [{ num: catalog, text: withEntries(objectText(signed, catalog), '/Version /2.0') }]);
+    const { signature } = await examineAttestation(raised, expectations());
+    expect(signature.checks.find((c) => c.name === 'coverage')?.outcome).toBe('pass');
+
+    const opened = appendUpdate(signed, [{ num: catalog, text: withEntries(objectText(signed, catalog), '/Version /2.0 /OpenAction 9102 0 R') }, { num: 9102, text: '<< /S /URI /URI (https://example.invalid/) >>' }]);
+    const { signature: other } = await examineAttestation(opened, expectations());
+    expect(other.checks.find((c) => c.name === 'coverage')).toMatchObject({ outcome: 'fail', detail: expect.stringMatching(/changed the document catalog \(\/OpenAction\)/) });
+  });
+});
