@@ -15,6 +15,15 @@ import type { Delimiter } from './model.js';
 export const PLAIN = 0;
 export const QUOTED = 1;
 export const ESCAPED = 2;
+/** PLAIN, with a quote (or a ';' in a list delimited otherwise) inside: the released list quotes it. */
+export const PLAIN_TO_QUOTE = 3;
+
+/** Byte classes of the unquoted scan: 0 goes on; the rest stop it and are looked at. */
+const GO_ON = 0;
+const CONTINUATION = 1;
+const FOUR_BYTE_LEAD = 2;
+const TO_QUOTE = 3;
+const FIELD_END = 4;
 
 const FIELD_START = 0;
 const UNQUOTED = 1;
@@ -24,6 +33,7 @@ const QUOTE_IN_QUOTES = 3;
 const LF = 10;
 const CR = 13;
 const QUOTE = 34;
+const SEMICOLON = 59;
 
 /** Return false to stop reading. The record's cells are the reader's `cellStart`/`cellEnd`/`cellKind` [0, count). */
 export type ByteRecordHandler = (count: number) => boolean | void;
@@ -49,6 +59,8 @@ export class ByteRecordReader {
   cellEnd = new Int32Array(64);
   cellKind = new Uint8Array(64);
   private readonly delimiter: number;
+  /** The unquoted scan's class of each byte value, for this delimiter. */
+  private readonly classes = new Uint8Array(256);
   private count = 0;
   private state = FIELD_START;
   private skipLf = false;
@@ -69,6 +81,13 @@ export class ByteRecordReader {
     limits: CsvLimits = {},
   ) {
     this.delimiter = delimiter.charCodeAt(0);
+    for (let c = 0x80; c < 0xc0; c++) this.classes[c] = CONTINUATION;
+    for (let c = 0xf0; c < 0x100; c++) this.classes[c] = FOUR_BYTE_LEAD;
+    this.classes[QUOTE] = TO_QUOTE;
+    this.classes[SEMICOLON] = TO_QUOTE;
+    this.classes[this.delimiter] = FIELD_END;
+    this.classes[LF] = FIELD_END;
+    this.classes[CR] = FIELD_END;
     this.maxFieldChars = limits.maxFieldChars ?? MAX_FIELD_CHARS;
     this.maxRecordCells = limits.maxRecordCells ?? MAX_RECORD_CELLS;
     this.maxRecordChars = limits.maxRecordChars ?? MAX_RECORD_CHARS;
@@ -143,6 +162,7 @@ export class ByteRecordReader {
   /** The string reader's loop, part for part: a part ends at a quote, a delimiter, a line end or the chunk's end. */
   private scan(from: number): void {
     const buf = this.buf;
+    const classes = this.classes;
     const d = this.delimiter;
     const n = this.length;
     let state = this.state;
@@ -201,18 +221,22 @@ export class ByteRecordReader {
       let j = i;
       let c = 0;
       let units = 0;
-      while (j < n) {
+      let toQuote = false;
+      for (;;) {
+        while (j < n && classes[buf[j]!] === GO_ON) j++;
+        if (j === n) break;
         c = buf[j]!;
-        if (c === d || c === LF || c === CR) break;
-        if (c >= 0x80) {
-          if (c < 0xc0) units--;
-          else if (c >= 0xf0) units++;
-        }
+        const cls = classes[c]!;
+        if (cls === FIELD_END) break;
+        if (cls === CONTINUATION) units--;
+        else if (cls === FOUR_BYTE_LEAD) units++;
+        else toQuote = true;
         j++;
       }
       if (j > i) {
         if (!this.append(units + (j - i))) return;
         if (this.kind === QUOTED) this.kind = ESCAPED; // text after the closing quote
+        else if (toQuote && this.kind === PLAIN) this.kind = PLAIN_TO_QUOTE;
       }
       if (j === n) {
         i = n;

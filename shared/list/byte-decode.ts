@@ -98,20 +98,20 @@ export class Utf8Normaliser {
   private readonly utf16: TextDecoder | null = null;
   private readonly fallback = new TextDecoder('utf-8', { ignoreBOM: true });
   private decided: ListEncoding;
-  /** utf-8-bom: the first chunk (the head) starts with the BOM, which the decoder consumes. */
-  private dropBom = false;
+  /**
+   * A UTF-8 decoder drops U+FEFF as the first character it returns (TextDecoder with ignoreBOM false): the
+   * utf-8-bom list's BOM, or one cut across the first chunks or starting the chunk that decided UTF-8.
+   */
+  private bomPending = false;
 
   /** `encoding` as sniffed; asciiSoFar: the head held only ASCII (decode.ts defers the choice). */
   constructor(encoding: ListEncoding, asciiSoFar: boolean) {
     this.decided = encoding;
     switch (encoding) {
       case 'utf-8':
-        this.mode = asciiSoFar ? PENDING : UTF8;
-        break;
       case 'utf-8-bom':
-        // The BOM is dropped by the first chunk (the head), which always starts with it.
-        this.mode = UTF8;
-        this.dropBom = true;
+        this.mode = encoding === 'utf-8' && asciiSoFar ? PENDING : UTF8;
+        this.bomPending = this.mode === UTF8;
         break;
       case 'windows-1252':
         this.mode = WINDOWS_1252;
@@ -149,10 +149,8 @@ export class Utf8Normaliser {
         if (isValidUtf8(window)) {
           this.mode = UTF8;
           this.decided = 'utf-8';
-          // decode.ts starts a fresh TextDecoder on this chunk, which takes a leading EF BB BF as a BOM.
-          if (chunk.length >= 3 && chunk[0] === 0xef && chunk[1] === 0xbb && chunk[2] === 0xbf) {
-            return this.utf8(chunk.subarray(3));
-          }
+          // decode.ts starts a fresh TextDecoder on this chunk, which takes a leading U+FEFF as a BOM.
+          this.bomPending = true;
           return this.utf8(chunk);
         }
         this.mode = WINDOWS_1252;
@@ -160,10 +158,6 @@ export class Utf8Normaliser {
         return windows1252ToUtf8(chunk);
       }
       case UTF8:
-        if (this.dropBom) {
-          this.dropBom = false;
-          return this.utf8(chunk.subarray(3));
-        }
         return this.utf8(chunk);
       case WINDOWS_1252:
         return windows1252ToUtf8(chunk);
@@ -177,9 +171,13 @@ export class Utf8Normaliser {
     const tail = heldBackTail(data);
     const body = tail === 0 ? data : data.subarray(0, data.length - tail);
     this.carry = tail === 0 ? EMPTY : data.slice(data.length - tail);
-    if (isUtf8(body)) return body;
     // Invalid UTF-8: U+FFFD where TextDecoder puts it. The body ends where a streaming decoder would have stopped.
-    return Buffer.from(this.fallback.decode(body), 'utf8');
+    const out = isUtf8(body) ? body : Buffer.from(this.fallback.decode(body), 'utf8');
+    if (this.bomPending && out.length > 0) {
+      this.bomPending = false;
+      if (out[0] === 0xef && out[1] === 0xbb && out[2] === 0xbf) return out.subarray(3);
+    }
+    return out;
   }
 
   /** What the decoder returns at the end of the list: U+FFFD for a sequence left incomplete. */
@@ -187,6 +185,7 @@ export class Utf8Normaliser {
     if (this.mode === UTF16) return Buffer.from(this.utf16!.decode(), 'utf8');
     if (this.carry.length > 0) {
       this.carry = EMPTY;
+      this.bomPending = false;
       return REPLACEMENT;
     }
     return EMPTY;

@@ -1,4 +1,4 @@
-import { ByteRecordReader, ESCAPED, PLAIN, unescapeCell } from './byte-csv.js';
+import { ByteRecordReader, ESCAPED, PLAIN, QUOTED, unescapeCell } from './byte-csv.js';
 import { Utf8Normaliser } from './byte-decode.js';
 import { quoteCell, type CsvLimits } from './csv.js';
 import { DAY_KEY_UNSURE, dayKey, dayKeyFromIso, dayKeyOfBytes } from './dates.js';
@@ -22,10 +22,10 @@ import {
   type CallableCheck,
   type ContactListOptions,
   type ListRun,
-  type PhoneNormaliser,
 } from './list-pass.js';
 import { exclusionReasons, type Delimiter, type ExclusionReason, type ExcludedSample, type ListReport } from './model.js';
 import { neutraliseCell } from './neutralise.js';
+import type { PhoneReading } from './phone.js';
 import type { RpoRegister } from './rpo.js';
 import { sniffDelimiter, sniffEncoding } from './sniff.js';
 // Type only: shared/consent imports the engine, a value import back would be a cycle.
@@ -42,11 +42,24 @@ import type { ConsentSampleSelector } from '../consent/draw.js';
 export async function runByteContactList(
   source: AsyncIterable<Uint8Array>,
   options: ContactListOptions,
-  normalizePhone: PhoneNormaliser | null,
-  isCallable: CallableCheck | null = null,
+  phones: PhoneReader | null,
 ): Promise<ListReport> {
-  return runPass(source, options, new ByteListRun(options, normalizePhone, isCallable));
+  return runPass(source, options, new ByteListRun(options, phones));
 }
+
+/**
+ * The phone rules, as the byte engine asks them (phone-bytes.ts is the one process.ts passes; readListFacts passes
+ * none, so that it bundles no phone library).
+ */
+export interface PhoneReader {
+  /** Reads the cell's UTF-8 bytes [from, to) into `reading`; false when only its text can tell. */
+  bytes(b: Uint8Array, from: number, to: number, reading: PhoneReading): boolean;
+  /** normalizePhone of the cell's text, into `reading`. */
+  text(raw: string, reading: PhoneReading): void;
+  /** For a number whose reading left `callable` undefined. */
+  isCallable: CallableCheck;
+}
+
 
 /** Bytes of released list per output buffer. */
 const OUT_SIZE = 128 * 1024;
@@ -87,6 +100,8 @@ class ByteListRun implements ListRun {
   private readonly periodTo: number;
   private readonly rpo: RpoRegister | null;
   private readonly opposedOnKey: ((e164: string) => number) | null;
+  private readonly opposedOnE164Key: ((key: number) => number) | null;
+  private readonly reading: PhoneReading = { e164: null, key: -1, callable: undefined };
   private readonly writeOutput: ((chunk: Uint8Array) => void | Promise<void>) | null;
   private readonly csvLimits: CsvLimits;
   private readonly sample: Pick<ConsentSampleSelector, 'bindHeader' | 'offerCells'> | null;
@@ -105,12 +120,13 @@ class ByteListRun implements ListRun {
   private out: Buffer = Buffer.allocUnsafe(0);
   private outPos = 0;
   private headerWritten = false;
+  /** The list is ';'-delimited, as the released list is: a row needing no change is copied whole. */
+  private copiesRows = false;
 
   constructor(
     options: ContactListOptions,
     /** Null: only count the data rows (readListFacts). */
-    private readonly normalizePhone: PhoneNormaliser | null,
-    private readonly isCallable: CallableCheck | null = null,
+    private readonly phones: PhoneReader | null,
   ) {
     this.requireConsentDate = options.requireConsentDate ?? false;
     const period = options.consentPeriod ?? null;
@@ -118,6 +134,7 @@ class ByteListRun implements ListRun {
     this.periodTo = period === null ? -1 : dayKeyFromIso(period.to);
     this.rpo = options.rpo ?? null;
     this.opposedOnKey = this.rpo?.opposedOnKey ? this.rpo.opposedOnKey.bind(this.rpo) : null;
+    this.opposedOnE164Key = this.rpo?.opposedOnE164Key ? this.rpo.opposedOnE164Key.bind(this.rpo) : null;
     this.writeOutput = options.output ?? null;
     this.csvLimits = options.csvLimits ?? {};
     this.sample = options.consentSample ?? null;
@@ -157,7 +174,8 @@ class ByteListRun implements ListRun {
       utf8 = utf8.subarray(sep[0].length); // the line is ASCII: one byte a character
     }
     this.delimiter = sep !== null ? (sep[1] as Delimiter) : (sniffDelimiter(text) ?? ';');
-    if (this.expectedBytes !== null && this.normalizePhone !== null) {
+    this.copiesRows = this.delimiter === ';';
+    if (this.expectedBytes !== null && this.phones !== null) {
       this.dedupe = new DedupeState(dedupeCapacity(this.expectedBytes, headBytes.length / Math.max(1, lineEnds(headBytes))));
     }
     this.reader = new ByteRecordReader(this.delimiter, (count) => this.onRecord(count), this.csvLimits);
@@ -203,19 +221,19 @@ class ByteListRun implements ListRun {
     const s = r.cellStart[k]!;
     const e = r.cellEnd[k]!;
     const kind = r.cellKind[k]!;
-    if (kind === PLAIN) {
-      this.src = r.buf;
-      this.cs = s;
-      this.ce = e;
-    } else if (kind === ESCAPED) {
+    if (kind === ESCAPED) {
       if (this.scratch.length < e - s) this.scratch = Buffer.allocUnsafe(Math.max(e - s, this.scratch.length * 2));
       this.src = this.scratch;
       this.cs = 0;
       this.ce = unescapeCell(r.buf, s, e, this.scratch);
-    } else {
+    } else if (kind === QUOTED) {
       this.src = r.buf;
       this.cs = s + 1;
       this.ce = e - 1;
+    } else {
+      this.src = r.buf;
+      this.cs = s;
+      this.ce = e;
     }
   }
 
@@ -244,36 +262,44 @@ class ByteListRun implements ListRun {
     if (this.isBlank(count)) return true;
     if (this.header === null) return this.onHeader(count);
     const row = ++this.dataRows;
-    if (this.normalizePhone === null) return true;
-    const phoneRaw = this.phoneColumn < count ? this.cellString(this.phoneColumn) : '';
-    const e164 = this.normalizePhone(phoneRaw);
-    if (e164 === null) return this.exclude(row, 'invalid_phone', phoneRaw);
+    const phones = this.phones;
+    if (phones === null) return true;
+    const reading = this.reading;
+    if (this.phoneColumn < count) {
+      this.content(this.phoneColumn);
+      if (!phones.bytes(this.src, this.cs, this.ce, reading)) phones.text(this.src.toString('utf8', this.cs, this.ce), reading);
+    } else {
+      phones.text('', reading);
+    }
+    const e164 = reading.e164;
+    if (e164 === null) return this.exclude(row, 'invalid_phone', count);
     // A call center dials people: toll-free, premium-rate, shared-cost, UAN, voicemail and pager numbers are not.
-    if (this.isCallable !== null && !this.isCallable(e164)) return this.exclude(row, 'not_callable', phoneRaw);
+    if (!(reading.callable ?? phones.isCallable(e164))) return this.exclude(row, 'not_callable', count);
     // Duplicates by E.164 keep the first occurrence, whatever becomes of it below.
-    if (!this.dedupe.firstSeen(e164)) return this.exclude(row, 'duplicate', phoneRaw);
+    const key = reading.key;
+    if (!(key >= 0 ? this.dedupe.firstSeenKey(key) : this.dedupe.firstSeen(e164))) return this.exclude(row, 'duplicate', count);
     let consent = -1;
     if (this.consentColumn >= 0 && this.consentColumn < count) {
       consent = this.consentDay(this.consentColumn);
-      if (consent === -1) return this.exclude(row, 'invalid_consent_date', phoneRaw);
+      if (consent === -1) return this.exclude(row, 'invalid_consent_date', count);
       // GDPR art. 7(1): consent must be provable; one collected outside the attested period is not covered by it.
       if (consent >= 0 && this.periodFrom >= 0 && (consent < this.periodFrom || consent > this.periodTo)) {
-        return this.exclude(row, 'consent_out_of_period', phoneRaw);
+        return this.exclude(row, 'consent_out_of_period', count);
       }
       if (consent < 0) consent = -1;
     }
     // GDPR art. 7(1): with requireConsentDate, a consent that cannot be dated is not one the controller can prove.
-    if (consent < 0 && this.requireConsentDate) return this.exclude(row, 'consent_date_missing', phoneRaw);
+    if (consent < 0 && this.requireConsentDate) return this.exclude(row, 'consent_date_missing', count);
     if (this.rpo !== null) {
       // DPR 26/2022: registering in the RPO revokes earlier consents, not consents given after registering.
-      const opposed = this.opposition(e164);
+      const opposed = this.opposition(e164, key);
       if (opposed === 0 || (opposed > 0 && !(consent > opposed))) {
-        return this.exclude(row, 'rpo_opposed', phoneRaw);
+        return this.exclude(row, 'rpo_opposed', count);
       }
     }
     if (this.sample !== null) this.sample.offerCells(this.releasedRows, row, e164, this.strings(count), count);
     this.releasedRows++;
-    if (this.writeOutput !== null) this.writeRow(count, e164);
+    if (this.writeOutput !== null) this.writeRow(count, e164, key);
     return true;
   }
 
@@ -301,7 +327,8 @@ class ByteListRun implements ListRun {
   }
 
   /** -1 not listed, 0 listed without date, else the opposition day key. */
-  private opposition(e164: string): number {
+  private opposition(e164: string, key: number): number {
+    if (this.opposedOnE164Key !== null) return key >= 0 ? this.opposedOnE164Key(key) : -1;
     if (this.opposedOnKey !== null) return this.opposedOnKey(e164);
     const hit = this.rpo!.lookup(e164);
     if (hit === undefined) return -1;
@@ -323,9 +350,12 @@ class ByteListRun implements ListRun {
     return true;
   }
 
-  private exclude(row: number, reason: ExclusionReason, phone: string): boolean {
+  /** Counts the row under `reason`; the phone cell is read as text only for the first rows kept as samples. */
+  private exclude(row: number, reason: ExclusionReason, count: number): boolean {
     this.excluded[reason]++;
-    if (this.sampleCounts[reason]++ < SAMPLES_PER_REASON) this.samples.push({ row, reason, phone });
+    if (this.sampleCounts[reason]++ < SAMPLES_PER_REASON) {
+      this.samples.push({ row, reason, phone: this.phoneColumn < count ? this.cellString(this.phoneColumn) : '' });
+    }
     return true;
   }
 
@@ -340,7 +370,8 @@ class ByteListRun implements ListRun {
     this.outPos = 0;
   }
 
-  private writeRow(count: number, e164: string): void {
+  /** `key`: e164Key(e164), written as digits when >= 0 (the string, built by concatenation, is left unread). */
+  private writeRow(count: number, e164: string, key: number): void {
     const r = this.reader!;
     const header = this.header!;
     if (!this.headerWritten) {
@@ -356,10 +387,22 @@ class ByteListRun implements ListRun {
     const out = this.out;
     const phone = this.phoneColumn;
     let o = this.outPos;
+    if (this.copiesRows && this.copiesAsIs(count)) {
+      // The row as it came, its phone cell rewritten: every cell plain and needing no change, ';' between them.
+      const buf = r.buf;
+      for (let j = r.cellStart[0]!, end = r.cellStart[phone]!; j < end; j++) out[o++] = buf[j]!;
+      o = writeE164(out, o, e164, key);
+      for (let j = r.cellEnd[phone]!, end = r.cellEnd[count - 1]!; j < end; j++) out[o++] = buf[j]!;
+      for (let i = count; i < width; i++) out[o++] = SEMICOLON;
+      out[o++] = CR;
+      out[o++] = LF;
+      this.outPos = o;
+      return;
+    }
     for (let i = 0; i < width; i++) {
       if (i > 0) out[o++] = SEMICOLON;
       if (i === phone) {
-        for (let j = 0; j < e164.length; j++) out[o++] = e164.charCodeAt(j);
+        o = writeE164(out, o, e164, key);
       } else if (i < count) {
         o = this.writeCell(i, out, o);
       }
@@ -367,6 +410,20 @@ class ByteListRun implements ListRun {
     out[o++] = CR;
     out[o++] = LF;
     this.outPos = o;
+  }
+
+  /** Whether the row's cells are all PLAIN and none but the phone starts like a formula. */
+  private copiesAsIs(count: number): boolean {
+    const r = this.reader!;
+    const kinds = r.cellKind;
+    const starts = r.cellStart;
+    const ends = r.cellEnd;
+    const buf = r.buf;
+    for (let k = 0; k < count; k++) {
+      if (kinds[k] !== PLAIN) return false;
+      if (k !== this.phoneColumn && starts[k]! < ends[k]! && isFormulaStart(buf[starts[k]!]!)) return false;
+    }
+    return true;
   }
 
   /** quoteCell(neutraliseCell(cell)) of cell k, written at out[o]; returns the position after it. */
@@ -442,6 +499,39 @@ class ByteListRun implements ListRun {
     if (this.rpo !== null) report.rpoUnreadableLines = this.rpo.unreadableLines;
     return report;
   }
+}
+
+/** Writes an E.164 number at out[o]: from its key's digits when it has one (+ and at most 15 digits). */
+function writeE164(out: Uint8Array, o: number, e164: string, key: number): number {
+  if (key < 0) {
+    for (let j = 0; j < e164.length; j++) out[o++] = e164.charCodeAt(j);
+    return o;
+  }
+  out[o++] = 43; // +
+  // Two integers of at most 8 digits each, so that the digits come out of integer arithmetic.
+  const high = Math.floor(key / 1e8);
+  let low = key - high * 1e8;
+  if (high > 0) {
+    o = writeDigits(out, o, high);
+    for (let p = 1e7; p >= 1; p = p / 10) {
+      const d = Math.floor(low / p);
+      out[o++] = 48 + d;
+      low -= d * p;
+    }
+    return o;
+  }
+  return writeDigits(out, o, low);
+}
+
+function writeDigits(out: Uint8Array, o: number, value: number): number {
+  let digits = 1;
+  for (let p = 10; p <= value; p *= 10) digits++;
+  for (let i = o + digits - 1; i >= o; i--) {
+    const q = Math.floor(value / 10);
+    out[i] = 48 + value - q * 10;
+    value = q;
+  }
+  return o + digits;
 }
 
 /** consentDay's answer for a blank cell: no date, which is not an unreadable one. */

@@ -27,7 +27,7 @@ export function e164Key(e164: string): number {
 }
 
 function hash(key: number): number {
-  const lo = key % TWO_32 | 0;
+  const lo = key | 0; // ToInt32: the low 32 bits of a non-negative integer below 2^53
   const hi = (key / TWO_32) | 0;
   let h = Math.imul(lo ^ Math.imul(hi, 0x9e3779b1), 0x85ebca6b);
   h ^= h >>> 13;

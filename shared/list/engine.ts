@@ -1,3 +1,4 @@
+import { runByteContactList } from './byte-engine.js';
 import { CsvRecordReader, quoteCell, type CsvLimits, type CsvOverflow } from './csv.js';
 import { dayKey, dayKeyFromIso } from './dates.js';
 import { createListDecoder, isAscii, type ListDecoder } from './decode.js';
@@ -62,11 +63,11 @@ export interface ListFacts {
 }
 
 /**
- * The same pass as processContactList, with the same limits and the same unreadable outcomes, counting data rows
- * without checking them: no phone normalisation, no duplicates, no dates, no output.
+ * The same pass as processContactList (the byte engine), with the same limits and the same unreadable outcomes,
+ * counting data rows without checking them: no phone normalisation, no duplicates, no dates, no output.
  */
 export async function readListFacts(source: AsyncIterable<Uint8Array>, options: { maxBytes: number; csvLimits?: CsvLimits }): Promise<ListFacts> {
-  const report = await runContactList(source, { maxBytes: options.maxBytes, ...(options.csvLimits ? { csvLimits: options.csvLimits } : {}) }, null);
+  const report = await runByteContactList(source, { maxBytes: options.maxBytes, ...(options.csvLimits ? { csvLimits: options.csvLimits } : {}) }, null);
   return {
     readable: report.readable,
     sha256: report.sha256,

@@ -19,6 +19,8 @@ type CountryArray = readonly unknown[];
 interface NumberType {
   readonly pattern: RegExp;
   readonly lengths: readonly number[];
+  /** The type's index in the metadata (libphonenumber-js's order: 0 FIXED_LINE, 1 MOBILE, 2 TOLL_FREE, ...). */
+  readonly index: number;
 }
 
 interface ItalianPlan {
@@ -54,10 +56,10 @@ function loadItalianPlan(): ItalianPlan | null {
     const types = it[11] as unknown;
     if (typeof it[2] !== 'string' || !Array.isArray(lengths) || !Array.isArray(types)) return null;
     const parsedTypes: NumberType[] = [];
-    for (const t of types as unknown[]) {
-      if (!Array.isArray(t) || typeof t[0] !== 'string' || t[0] === '') continue;
-      parsedTypes.push({ pattern: whole(t[0]), lengths: (t[1] as number[] | undefined) ?? lengths });
-    }
+    (types as unknown[]).forEach((t, index) => {
+      if (!Array.isArray(t) || typeof t[0] !== 'string' || t[0] === '') return;
+      parsedTypes.push({ pattern: whole(t[0]), lengths: (t[1] as number[] | undefined) ?? lengths, index });
+    });
     let vaticanLeading: RegExp | null = null;
     for (const other of sharing.slice(1)) {
       if (other !== 'VA') return null;
@@ -78,14 +80,17 @@ function loadItalianPlan(): ItalianPlan | null {
 
 const plan = loadItalianPlan();
 
-/** libphonenumber-js getNumberType(IT) !== undefined: the national pattern and one type (with its lengths). */
-function isItalianNationalNumber(p: ItalianPlan, national: string): boolean {
-  if (!p.nationalPattern.test(national)) return false;
+/**
+ * libphonenumber-js getNumberType(IT) !== undefined: the national pattern and one type (with its lengths). Returns
+ * the metadata index of the first type that fits, -1 for none.
+ */
+function italianTypeIndex(p: ItalianPlan, national: string): number {
+  if (!p.nationalPattern.test(national)) return -1;
   const len = national.length;
   for (const t of p.types) {
-    if (t.lengths.includes(len) && t.pattern.test(national)) return true;
+    if (t.lengths.includes(len) && t.pattern.test(national)) return t.index;
   }
-  return false;
+  return -1;
 }
 
 const NON_DIGITS = /\D/g;
@@ -118,8 +123,25 @@ export function fastItalianPhone(raw: string): string | null | undefined {
   }
   // Not a viable phone number for libphonenumber-js (fewer than 3 digits): never valid.
   if (digitCount < 3) return null;
-  const digits = digitCount === n ? raw : raw.replace(NON_DIGITS, '');
+  return fastItalianDigits(digitCount === n ? raw : raw.replace(NON_DIGITS, ''), plus, null);
+}
 
+/** What the byte engine learns of a phone cell in one step: its E.164, the number packed as e164Key, and whether it is callable. */
+export interface PhoneReading {
+  e164: string | null;
+  /** e164Key(e164), or -1. */
+  key: number;
+  /** isCallable(e164) when the fast path knows it on the way (an Italian number), else undefined. */
+  callable: boolean | undefined;
+}
+
+/**
+ * fastItalianPhone after its scan: the cell's digits, and whether a plus came before them. With `reading`, an answer
+ * also fills in the key and, for an Italian number, whether isCallable would say yes: getNumberType(IT) is the first
+ * type that fits, and only FIXED_LINE (0) and MOBILE (1) as the first fit make a personal line.
+ */
+export function fastItalianDigits(digits: string, plus: boolean, reading: PhoneReading | null): string | null | undefined {
+  const p = plan!;
   let national: string;
   if (plus) {
     // +39..., another calling code by the foreign fast path (or the library)
@@ -142,7 +164,16 @@ export function fastItalianPhone(raw: string): string | null | undefined {
     national = digits;
   }
   if (national.length < 2 || national.length > 17) return null; // MIN/MAX_LENGTH_FOR_NSN
-  if (isItalianNationalNumber(p, national)) return `+39${national}`;
+  const type = italianTypeIndex(p, national);
+  if (type >= 0) {
+    if (reading !== null) {
+      let key = 39;
+      for (let i = 0; i < national.length; i++) key = key * 10 + (national.charCodeAt(i) - 48);
+      reading.key = national.length <= 13 ? key : -1;
+      reading.callable = type <= 1;
+    }
+    return `+39${national}`;
+  }
   if (p.vaticanLeading !== null && p.vaticanLeading.test(national)) return e164Of(foreignNumber('39', national));
   return null;
 }

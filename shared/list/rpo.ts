@@ -16,6 +16,8 @@ export interface RpoRegister {
   readonly unreadableLines: number;
   /** Optional fast path for the list engine: -1 not listed, 0 listed without a date, else the opposition day key. */
   opposedOnKey?(e164: string): number;
+  /** opposedOnKey for a number already packed by e164Key (the byte engine's fast path). */
+  opposedOnE164Key?(key: number): number;
 }
 
 /** No date: the listing excludes whatever the consent date. */
@@ -28,7 +30,7 @@ const MIN_FILTER_BITS = 1 << 16;
 
 /** The filter's bit for a key: a multiplicative hash of its own, independent of the table's slot hash. */
 function filterBit(key: number, shift: number): number {
-  const lo = key % TWO_32 | 0;
+  const lo = key | 0; // ToInt32: the low 32 bits of a non-negative integer below 2^53
   const hi = (key / TWO_32) | 0;
   let h = Math.imul(lo ^ Math.imul(hi, 0x27d4eb2f), 0x165667b1);
   h ^= h >>> 15;

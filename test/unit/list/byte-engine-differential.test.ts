@@ -5,6 +5,7 @@ import { runByteContactList } from '../../../shared/list/byte-engine.js';
 import { runContactList, type ContactListOptions } from '../../../shared/list/engine.js';
 import type { Delimiter, IsoDate, ListEncoding, ListReport } from '../../../shared/list/model.js';
 import { isCallable, normalizePhone } from '../../../shared/list/phone.js';
+import { phoneReader } from '../../../shared/list/phone-bytes.js';
 import { loadRpoRegister, type RpoRegister } from '../../../shared/list/rpo.js';
 import { canEncodeWindows1252, concatBytes, encodeText, encodeWindows1252 } from '../../fixtures/lists.js';
 
@@ -203,8 +204,14 @@ interface Recorded {
   calls: unknown[];
 }
 
+type Engine = (source: AsyncIterable<Uint8Array>, options: ContactListOptions) => Promise<ListReport>;
+/** Today's string engine, as processContactList ran it. */
+const stringEngine: Engine = (source, options) => runContactList(source, options, normalizePhone, isCallable);
+/** The byte engine, as processContactList runs it now. */
+const byteEngine: Engine = (source, options) => runByteContactList(source, options, phoneReader);
+
 async function runWith(
-  engine: typeof runContactList,
+  engine: Engine,
   bytes: Uint8Array,
   sizes: number[],
   options: Omit<ContactListOptions, 'output' | 'consentSample'>,
@@ -219,7 +226,7 @@ async function runWith(
           calls.push(['offerCells', index, row, phone, cells.slice(0, count), count]),
       }
     : null;
-  const report = await engine(cut(bytes, sizes), { ...options, output: (c) => void chunks.push(c.slice()), consentSample }, normalizePhone, isCallable);
+  const report = await engine(cut(bytes, sizes), { ...options, output: (c) => void chunks.push(c.slice()), consentSample });
   return { report, output: concatBytes(chunks), calls };
 }
 
@@ -248,8 +255,8 @@ async function compareOne(seed: number): Promise<void> {
     ...(r() < 0.15 ? { csvLimits: { maxFieldChars: int(r, 3, 60), maxRecordCells: int(r, 1, 8), maxRecordChars: int(r, 5, 150) } } : {}),
   };
   const sampled = r() < 0.5;
-  const expected = await runWith(runContactList, bytes, sizes, options, sampled);
-  const actual = await runWith(runByteContactList, bytes, sizes, options, sampled);
+  const expected = await runWith(stringEngine, bytes, sizes, options, sampled);
+  const actual = await runWith(byteEngine, bytes, sizes, options, sampled);
   const context = `seed ${seed}, chunks ${sizes.join(',')}: ${description}`;
   expect(actual.report, context).toEqual(expected.report);
   expect(Buffer.from(actual.output).toString('latin1'), context).toBe(Buffer.from(expected.output).toString('latin1'));
@@ -272,8 +279,8 @@ describe('the byte engine gives the string engine\'s results to the byte', () =>
     const bytes = new TextEncoder().encode(`nome;telefono;data_consenso\r\n${rows.join('\r\n')}\r\n`);
     const options = { maxBytes: 1 << 30 };
     // Act
-    const expected = await runWith(runContactList, bytes, [65536], options, false);
-    const sized = await runWith(runByteContactList, bytes, [65536], { ...options, expectedBytes: bytes.length }, false);
+    const expected = await runWith(stringEngine, bytes, [65536], options, false);
+    const sized = await runWith(byteEngine, bytes, [65536], { ...options, expectedBytes: bytes.length }, false);
     // Assess
     const { dedupeStateBytes: grown, ...rest } = expected.report;
     const { dedupeStateBytes: once, ...sizedRest } = sized.report;
@@ -295,8 +302,8 @@ describe('the byte engine on the string engine\'s decoding corners', () => {
     const bytes = concatBytes([head, rest]);
     const options = { maxBytes: 1 << 20, headBytes: head.length };
     // Act
-    const expected = await runWith(runContactList, bytes, [head.length, rest.length], options, true);
-    const actual = await runWith(runByteContactList, bytes, [head.length, rest.length], options, true);
+    const expected = await runWith(stringEngine, bytes, [head.length, rest.length], options, true);
+    const actual = await runWith(byteEngine, bytes, [head.length, rest.length], options, true);
     // Assess
     expect(actual).toEqual(expected);
     expect(new TextDecoder().decode(actual.output)).toContain('\r\n+393471234568;Nicolò\r\n');
