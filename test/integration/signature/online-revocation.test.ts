@@ -3,7 +3,8 @@
  * signer's certificate names. A real server on 127.0.0.1 serves a CRL made by `openssl ca -gencrl` at the certificate's
  * CRL distribution point and answers OCSP requests with `openssl ocsp` (the responder's index is the CA's database);
  * the certificate and the CAdES signature are openssl's too. Cross-checked with openssl's own OCSP client and
- * `openssl verify -crl_check`. The last cases run the pipeline's processing use case with the fetcher wired.
+ * `openssl verify -crl_check`. The last cases run the pipeline's processing use case with the fetcher wired, then the
+ * embedded stack (its processing thread's wiring, the cache in its DynamoDB table).
  */
 import { execFile } from 'node:child_process';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
@@ -12,7 +13,11 @@ import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { randomUUID } from 'node:crypto';
+import { DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { startEmbeddedStack } from '../../../infra/local/stack.js';
+import { LOCAL_CREDENTIALS } from '../../../shared/adapters/local-engines.js';
 import { HttpRevocationFetcher } from '../../../shared/adapters/http/http-revocation-fetcher.js';
 import { MemoryIntakeRepository } from '../../../shared/adapters/memory/memory-intake-repository.js';
 import { MemoryObjectStore } from '../../../shared/adapters/memory/memory-object-store.js';
@@ -29,7 +34,7 @@ import { addDays, italianDate, romeDate } from '../../../shared/verdict/dates.js
 import { decideVerdict } from '../../../shared/verdict/policy.js';
 import { demoAttestationValues } from '../../fixtures/attestations.js';
 import { DEMO_SIGNATORY, DEMO_TENANT_VAT, issueSignerWithRevocationUrls, makePki, type Pki, type UrlSigner } from '../../fixtures/pki.js';
-import { cleanList, sha256 } from '../../fixtures/stack.js';
+import { apiCall, cleanList, sha256 } from '../../fixtures/stack.js';
 
 const exec = promisify(execFile);
 const BUCKETS = { intake: 'filiera-intake', release: 'filiera-release', evidence: 'filiera-evidence' };
@@ -269,4 +274,49 @@ describe('the processing use case', () => {
     expect(offline.findings?.find((f) => f.code === 'revocation_status_unknown')).toMatchObject({ severity: 'info' });
     expect(offline.findings?.map((f) => f.code)).not.toContain('signature_revoked');
   });
+});
+
+describe('the embedded stack with revocation.fetch', () => {
+  it('rejects an attestation whose signer the CRL at its distribution point revokes, and keeps that CRL in its table', async () => {
+    mode.ocsp = 'down';
+    mode.crl = 'serve';
+    await setStatus({ revoked: { date: new Date(Date.now() - 86_400_000), reason: 'keyCompromise' } });
+    const dataDir = await mkdtemp(path.join(dir, 'stack-'));
+    await writeFile(path.join(dataDir, 'ca.pem'), pki.rootCaPem);
+    const configFile = path.join(dataDir, 'config.json');
+    await writeFile(
+      configFile,
+      JSON.stringify({
+        tenants: [{ id: 'acme', name: 'Acme Energia S.p.A.', vat: `IT${DEMO_TENANT_VAT}`, signatories: [DEMO_SIGNATORY], callCenters: ['cc-napoli'] }],
+        callCenters: [{ id: 'cc-napoli', name: 'Contact Napoli S.r.l.' }],
+        trustAnchors: ['ca.pem'],
+        revocation: { fetch: true },
+        policy: { consentSampleSize: 0 },
+      }),
+    );
+    const table = `filiera-${randomUUID()}`;
+    const endpoint = inject('dynamoEndpoint');
+    const stack = await startEmbeddedStack({ configFile, dataDir, port: 0, sweepIntervalMs: 0, log: silentLogger, dynamo: { endpoint, table } });
+    try {
+      const token = await stack.identity.issue({ role: 'committente', tenant: 'acme', sub: 'alice' });
+      const created = await apiCall(stack.baseUrl, 'POST', '/v1/intakes', token, { callCenter: 'cc-napoli', campaign: 'Autunno 2026' });
+      expect(created.status).toBe(201);
+      const { intakeId, uploads } = created.json as { intakeId: string; uploads: Record<'list' | 'attestation', { url: string; method: string; headers: Record<string, string> }> };
+      const list = cleanList(5, 11);
+      const put = async (link: { url: string; method: string; headers: Record<string, string> }, body: Uint8Array | string) =>
+        expect((await fetch(link.url, { method: link.method, headers: link.headers, body: body as BodyInit })).status).toBe(200);
+      await put(uploads.list, list);
+      await put(uploads.attestation, await signedAttestation(intakeId, list, 5));
+      await stack.settle();
+      const intake = await apiCall(stack.baseUrl, 'GET', `/v1/intakes/${intakeId}`, token);
+      expect(intake.json).toMatchObject({ status: 'REJECTED', verdict: 'rejected' });
+      expect(JSON.stringify(intake.json.findings)).toContain('signature_revoked');
+      const ddb = new DynamoDBClient({ endpoint, region: 'eu-south-1', credentials: LOCAL_CREDENTIALS });
+      const items = await ddb.send(new ScanCommand({ TableName: table, FilterExpression: 'entity = :e', ExpressionAttributeValues: { ':e': { S: 'revocation' } } }));
+      ddb.destroy();
+      expect(items.Items?.map((i) => i.source?.S)).toEqual([`crl ${base}/crl/qualified.crl`]);
+    } finally {
+      await stack.stop();
+    }
+  }, 120_000);
 });
