@@ -86,11 +86,12 @@ export class OnlineRevocation implements RevocationLookup {
     // One request per URL and question, however many subjects share it (a CA's CRL serves all its certificates).
     const inFlight = new Map<string, Promise<Attempt>>();
     const pending = new Map<string, string>();
+    const tried = new Map<string, { url?: string; cause: string }[]>();
 
     const one = async (subject: RevocationSubject, key: string): Promise<void> => {
       const cert = certFromDer(subject.certificate);
       const issuer = certFromDer(subject.issuer);
-      const problems: { url?: string; cause: string }[] = [];
+      const problems = tried.get(key)!;
       const done = (kind: 'crl' | 'ocsp', url: string, der: Uint8Array, cached: boolean) => {
         if (closed) return;
         (kind === 'crl' ? result.crls : result.ocsps).push(der);
@@ -140,13 +141,23 @@ export class OnlineRevocation implements RevocationLookup {
       timer = setTimeout(resolve, this.budgetMs);
       timer.unref?.();
     });
-    await Promise.race([Promise.all([...unique].map(([key, subject]) => one(subject, key).catch(() => undefined))), budget]);
+    const all = [...unique].map(([key, subject]) => {
+      tried.set(key, []);
+      return one(subject, key).catch((err: unknown) => {
+        // A fault in this code, not in an answer: that certificate's status stays unknown, saying why.
+        if (closed) return;
+        tried.get(key)!.push({ cause: String((err as Error)?.message ?? err) });
+        result.problems.set(key, tried.get(key)!);
+        pending.delete(key);
+      });
+    });
+    await Promise.race([Promise.all(all), budget]);
     clearTimeout(timer);
     closed = true;
     controller.abort();
     for (const [key, url] of pending) {
-      const problems = result.problems.get(key) ?? [];
-      problems.push({ url, cause: `no answer within the ${this.budgetMs / 1000} s a verification allows` });
+      // What was tried before the budget ran out, then the request it ran out on.
+      const problems = [...(tried.get(key) ?? []), { url, cause: `no answer within the ${this.budgetMs / 1000} s a verification allows` }];
       result.problems.set(key, problems);
     }
     return result;
