@@ -420,14 +420,17 @@ export async function readDss(file: Uint8Array): Promise<{ certificates: Uint8Ar
     return list.asArray().flatMap((item) => {
       const stream = item instanceof PDFRef ? doc.context.lookup(item) : item;
       if (!(stream instanceof PDFRawStream)) return [];
+      // /Filter is a name or an array of names (Belgian eID signing tools write [/FlateDecode]); only Flate is read.
       const filter = stream.dict.get(PDFName.of('Filter'));
+      const filters = filter === undefined ? [] : filter instanceof PDFArray ? filter.asArray() : [filter];
+      if (!filters.every((f) => f instanceof PDFName && f.asString() === '/FlateDecode')) return [];
       try {
-        if (filter === undefined) return [new Uint8Array(stream.contents)];
-        if (filter instanceof PDFName && filter.asString() === '/FlateDecode') return [new Uint8Array(inflateSync(stream.contents, { maxOutputLength: MAX_DSS_STREAM }))];
+        let bytes = new Uint8Array(stream.contents);
+        for (let n = 0; n < filters.length; n++) bytes = new Uint8Array(inflateSync(bytes, { maxOutputLength: MAX_DSS_STREAM }));
+        return [bytes];
       } catch {
         return [];
       }
-      return [];
     });
   };
   return { certificates: streams('Certs'), crls: streams('CRLs'), ocsps: streams('OCSPs') };

@@ -215,7 +215,7 @@ async function verifyPades(context: Context, evidence: PadesEvidence, out: Signa
   let signatureNumber = 0;
   for (const [k, field] of fields.entries()) {
     if (field.kind === 'document-timestamp') {
-      timestamps.push(verifyDocumentTimestamp(context, evidence, field, timestamps.length + 1));
+      timestamps.push(verifyDocumentTimestamp(context, evidence, field, timestamps.length + 1, new CertPool(dss.certificates)));
       continue;
     }
     signatureNumber += 1;
@@ -425,7 +425,7 @@ function evaluateSigner(context: Context, builder: SignatureBuilder, input: Sign
   // 3. Signing time: a verified RFC 3161 signature timestamp from a trusted authority, else the signer's claim;
   //    not in the future; the time certificates are judged at.
   const claimed = signingTimeOf(signerInfo);
-  const stamp = signatureTimestamp(context, signerInfo);
+  const stamp = signatureTimestamp(context, signerInfo, input.pool);
   if (stamp.state === 'used') {
     builder.check('timestamp', 'pass', stamp.text);
     builder.timestamped = true;
@@ -860,7 +860,7 @@ type SignatureStamp = { state: 'none' } | { state: 'used'; time: Date; text: Bil
  * value): used as the signing time when it verifies and its authority is trusted (docs/verdict-rules.md), so that a key that
  * expired or was compromised later cannot back-date a signature, and cannot be back-dated either.
  */
-function signatureTimestamp(context: Context, signerInfo: pkijs.SignerInfo): SignatureStamp {
+function signatureTimestamp(context: Context, signerInfo: pkijs.SignerInfo, carried: CertPool): SignatureStamp {
   const attr = signerInfo.unsignedAttrs?.attributes.find((a) => a.type === OID.signatureTimeStampToken);
   const token = attr?.values[0] as asn1js.BaseBlock | undefined;
   if (!token) return { state: 'none' };
@@ -874,7 +874,7 @@ function signatureTimestamp(context: Context, signerInfo: pkijs.SignerInfo): Sig
       text: bi(`The signature timestamp is malformed and not used: ${text.en.replace(/^The signature is malformed: /, '')}`, `La marca temporale della firma non è ben formata e non viene usata: ${text.it.replace(/^La firma non è ben formata: /, '')}`),
     };
   }
-  const outcome = verifyTimeStampToken(context, cms, new Uint8Array(signerInfo.signature.valueBlock.valueHexView));
+  const outcome = verifyTimeStampToken(context, cms, new Uint8Array(signerInfo.signature.valueBlock.valueHexView), carried);
   if (outcome.valid && outcome.trusted && outcome.time) return { state: 'used', time: outcome.time, text: outcome.text };
   return {
     state: 'unused',
@@ -887,7 +887,7 @@ function signatureTimestamp(context: Context, signerInfo: pkijs.SignerInfo): Sig
 // ---------------------------------------------------------------------------------------------------------------
 // Document timestamps (PAdES): verified as timestamps, not as signatures
 
-function verifyDocumentTimestamp(context: Context, evidence: PadesEvidence, field: PadesSignatureField, index: number): DocumentTimestampReport {
+function verifyDocumentTimestamp(context: Context, evidence: PadesEvidence, field: PadesSignatureField, index: number, carried: CertPool): DocumentTimestampReport {
   const report = (valid: boolean, trusted: boolean, text: Bilingual, extra: Partial<DocumentTimestampReport> = {}): DocumentTimestampReport => ({
     index,
     valid,
@@ -906,7 +906,7 @@ function verifyDocumentTimestamp(context: Context, evidence: PadesEvidence, fiel
     const text = malformed(error);
     return report(false, false, bi(`The document timestamp is malformed: ${text.en.replace(/^The signature is malformed: /, '')}`, `La marca temporale del documento non è ben formata: ${text.it.replace(/^La firma non è ben formata: /, '')}`));
   }
-  const verified = verifyTimeStampToken(context, cms, covered);
+  const verified = verifyTimeStampToken(context, cms, covered, carried);
   return report(verified.valid, verified.trusted, verified.text, {
     ...(verified.time ? { time: verified.time.toISOString() } : {}),
     ...(verified.authority ? { authority: verified.authority } : {}),
@@ -922,7 +922,8 @@ interface TokenOutcome {
 }
 
 /** An RFC 3161 TimeStampToken over `imprinted`: messageImprint, the authority's signature, its chain. */
-function verifyTimeStampToken(context: Context, cms: ParsedCms, imprinted: Uint8Array): TokenOutcome {
+/** `carried`: the certificates the file carries besides the token's (the signature's, the PDF's /DSS). */
+function verifyTimeStampToken(context: Context, cms: ParsedCms, imprinted: Uint8Array, carried?: CertPool): TokenOutcome {
   const bad = (en: string, it: string): TokenOutcome => ({ valid: false, trusted: false, text: bi(en, it) });
   if (cms.eContentType !== TST_INFO || !cms.content) return bad('The timestamp token carries no TSTInfo', 'Il token di marca temporale non contiene TSTInfo');
   let info: pkijs.TSTInfo;
@@ -948,7 +949,9 @@ function verifyTimeStampToken(context: Context, cms: ParsedCms, imprinted: Uint8
   const time = info.genTime;
   const authority = cnOf(tsa);
   if (!outcome.ok) return { valid: false, trusted: false, text: outcome.text, time, authority };
-  const path = buildPath(tsa, pool, context.anchorsAt(time, 'timestamp'), time);
+  let path = buildPath(tsa, pool, context.anchorsAt(time, 'timestamp'), time);
+  // The authority's CA certificates often travel in the signature or the PDF's /DSS rather than in the token.
+  if (path.chain.outcome !== 'pass' && carried) path = buildPath(tsa, carried, context.anchorsAt(time, 'timestamp'), time);
   const ekus = extendedKeyUsage(tsa.pk);
   if (!ekus || !ekus.includes(TIME_STAMPING_EKU)) {
     return {

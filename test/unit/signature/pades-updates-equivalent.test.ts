@@ -2,11 +2,14 @@
  * docs/verdict-rules.md: an update after a PAdES signature may add only validation data, document timestamps and
  * further signatures. What real signing tools also write in such an update, and which must not reject (found on EU
  * DSS's real files, test/integration/signature/real-pades.test.ts): a page's /Resources pointed to a fresh copy of
- * the same resources, and the catalog's /Version raised. A copy that differs still rejects.
+ * the same resources, and the catalog's /Version raised. A copy that differs still rejects. And the validation data
+ * such an update adds is read whichever way its streams' /Filter is written.
  */
+import { deflateSync } from 'node:zlib';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { examineAttestation } from '../../../shared/attestation/index.js';
 import type { SignatureExpectations } from '../../../shared/signature/index.js';
+import { readDss } from '../../../shared/signature/pdf-updates.js';
 import { makeAttestation } from '../../fixtures/attestations.js';
 import { DEMO_SIGNATORY, DEMO_TENANT_VAT, makePki, type Pki } from '../../fixtures/pki.js';
 import { appendDss, appendUpdate, catalogNumber, objectText, pageNumber, withEntries } from '../../fixtures/signing.js';
@@ -73,5 +76,32 @@ describe('what signing tools rewrite after a signature without changing what is 
     const opened = appendUpdate(signed, [{ num: catalog, text: withEntries(objectText(signed, catalog), '/Version /2.0 /OpenAction 9102 0 R') }, { num: 9102, text: '<< /S /URI /URI (https://example.invalid/) >>' }]);
     const { signature: other } = await examineAttestation(opened, expectations());
     expect(other.checks.find((c) => c.name === 'coverage')).toMatchObject({ outcome: 'fail', detail: expect.stringMatching(/changed the document catalog \(\/OpenAction\)/) });
+  });
+});
+
+describe('validation data streams as tools write them', () => {
+  it('a /DSS stream whose /Filter is an array ([/FlateDecode]) is read, like one whose /Filter is a name', async () => {
+    const catalog = catalogNumber(signed);
+    const root = pemDer(pki.rootCaPem);
+    const withDss = (filter: string) =>
+      appendUpdate(signed, [
+        { num: 9200, stream: deflateSync(root), dict: `/Filter ${filter}` },
+        { num: 9201, text: '<< /Certs [ 9200 0 R ] >>' },
+        { num: catalog, text: withEntries(objectText(signed, catalog), '/DSS 9201 0 R') },
+      ]);
+    for (const filter of ['[ /FlateDecode ]', '/FlateDecode']) {
+      const { certificates } = await readDss(withDss(filter));
+      expect(certificates.map((c) => Buffer.from(c).equals(Buffer.from(root)))).toEqual([true]);
+    }
+  });
+
+  it('a /DSS stream with a filter Filiera does not decode is left out, not read as DER', async () => {
+    const catalog = catalogNumber(signed);
+    const update = appendUpdate(signed, [
+      { num: 9200, stream: new TextEncoder().encode('<3082>'), dict: '/Filter [ /ASCIIHexDecode ]' },
+      { num: 9201, text: '<< /Certs [ 9200 0 R ] >>' },
+      { num: catalog, text: withEntries(objectText(signed, catalog), '/DSS 9201 0 R') },
+    ]);
+    expect((await readDss(update)).certificates).toEqual([]);
   });
 });
