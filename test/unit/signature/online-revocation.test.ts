@@ -154,6 +154,17 @@ describe('revocation fetched online', () => {
     expect(revocationOf(signature)).toMatchObject({ outcome: 'pass', detail: expect.stringMatching(/Mario Rossi \(CRL of .*, fetched from http:\/\/crl\.test\/qualified\.crl\)/) });
   });
 
+  it('a delegated responder (id-kp-OCSPSigning, issued by the issuer) counts only while its certificate is valid', async () => {
+    const responder = (notAfter: Date) => issue({ subject: [['CN', 'Test OCSP Responder']], issuer: intermediate, eku: ['1.3.6.1.5.5.7.3.9'], notBefore: new Date(Date.now() - 10 * DAY), notAfter });
+    const current = await responder(new Date(Date.now() + 10 * DAY));
+    const expired = await responder(new Date(Date.now() - DAY));
+    for (const [who, outcome] of [[current, 'pass'], [expired, 'absent']] as const) {
+      const fetcher = new MemoryRevocationFetcher({ [URL_OCSP]: await makeOcsp(intermediate, signer, { good: true }, { responder: who }), [URL_ROOT_CRL]: rootCrl });
+      const { signature } = await verify(signed(), new OnlineRevocation({ fetcher }));
+      expect(revocationOf(signature).outcome).toBe(outcome);
+    }
+  });
+
   it('a CRL at the distribution point that the issuer did not sign is neither used nor cached', async () => {
     const forger = await issue({ subject: [['CN', 'Forger']] });
     const forged = await makeCrl(intermediate, [{ cert: signer, date: new Date(Date.now() - 2 * DAY), reason: 1 }], { signingKey: forger.privateKey });
