@@ -13,7 +13,7 @@
  *    page is refused outright, and so is a trailer that names another catalog.
  */
 import { inflateSync } from 'node:zlib';
-import { PDFArray, PDFDict, PDFDocument, PDFName, PDFRawStream, PDFRef, PDFStream, type PDFObject } from 'pdf-lib';
+import { PDFArray, PDFDict, PDFDocument, PDFHexString, PDFName, PDFRawStream, PDFRef, PDFStream, PDFString, type PDFObject } from 'pdf-lib';
 import type { PadesSignatureField } from './model.js';
 import { bi, type Bilingual } from './text.js';
 
@@ -257,8 +257,9 @@ const MAX_EQUIVALENCE_STEPS = 10_000;
 const MAX_EQUIVALENCE_DEPTH = 16;
 
 /**
- * Whether `a` (read in the signed revision) and `b` (read in the whole file) have the same content: the same value, or
- * references to objects whose contents are, followed through references a bounded number of times. A reference to
+ * Whether `a` (read in the signed revision) and `b` (read in the whole file) have the same content: the same value
+ * (a string compared by its bytes, however it is written), or references to objects whose contents are, followed
+ * through references a bounded number of times. A reference to
  * the same object number counts as the same: if that object itself changed, the comparison of objects judges it.
  */
 function equivalent(a: PDFObject, b: PDFObject, before: PDFDocument, after: PDFDocument, budget: { left: number }, depth: number): boolean {
@@ -283,6 +284,10 @@ function equivalent(a: PDFObject, b: PDFObject, before: PDFDocument, after: PDFD
   }
   if (x instanceof PDFArray && y instanceof PDFArray) {
     return x.size() === y.size() && x.asArray().every((item, i) => equivalent(item, y.get(i), before, after, budget, next));
+  }
+  // The same text written as a literal (…) or a hex <…> string, or with other escapes.
+  if ((x instanceof PDFString || x instanceof PDFHexString) && (y instanceof PDFString || y instanceof PDFHexString)) {
+    return Buffer.from(x.asBytes()).equals(Buffer.from(y.asBytes()));
   }
   return same(x, y);
 }

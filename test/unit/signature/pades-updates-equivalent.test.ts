@@ -2,8 +2,8 @@
  * docs/verdict-rules.md: an update after a PAdES signature may add only validation data, document timestamps and
  * further signatures. What real signing tools also write in such an update, and which must not reject (found on EU
  * DSS's real files, test/integration/signature/real-pades.test.ts): a page's /Resources pointed to a fresh copy of
- * the same resources, and the catalog's /Version raised. A copy that differs still rejects. And the validation data
- * such an update adds is read whichever way its streams' /Filter is written.
+ * the same resources, the catalog's /Version raised, a string rewritten as hex. A copy that differs still rejects.
+ * And the validation data such an update adds is read whichever way its streams' /Filter is written.
  */
 import { deflateSync } from 'node:zlib';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -76,6 +76,16 @@ describe('what signing tools rewrite after a signature without changing what is 
     const opened = appendUpdate(signed, [{ num: catalog, text: withEntries(objectText(signed, catalog), '/Version /2.0 /OpenAction 9102 0 R') }, { num: 9102, text: '<< /S /URI /URI (https://example.invalid/) >>' }]);
     const { signature: other } = await examineAttestation(opened, expectations());
     expect(other.checks.find((c) => c.name === 'coverage')).toMatchObject({ outcome: 'fail', detail: expect.stringMatching(/changed the document catalog \(\/OpenAction\)/) });
+  });
+
+  it("the catalog rewritten with the same /Lang as a hex string is not a change; another language is", async () => {
+    const catalog = catalogNumber(signed);
+    const text = objectText(signed, catalog);
+    expect(text).toMatch(/\/Lang \(it-IT\)/);
+    const hex = appendUpdate(signed, [{ num: catalog, text: text.replace('(it-IT)', `<${Buffer.from('it-IT').toString('hex')}>`) }]);
+    expect((await examineAttestation(hex, expectations())).signature.checks.find((c) => c.name === 'coverage')?.outcome).toBe('pass');
+    const other = appendUpdate(signed, [{ num: catalog, text: text.replace('(it-IT)', `<${Buffer.from('en-US').toString('hex')}>`) }]);
+    expect((await examineAttestation(other, expectations())).signature.checks.find((c) => c.name === 'coverage')).toMatchObject({ outcome: 'fail', detail: expect.stringMatching(/changed the document catalog \(\/Lang\)/) });
   });
 });
 
