@@ -1,6 +1,8 @@
 /**
- * One measurement in a fresh process, so its peak RSS is its own:
- *   node --import tsx test/bench/list-worker.ts <engine|floor|newcomer> <list.csv> <rpo.txt>
+ * One measurement in a fresh process, so its peak RSS is its own (list-engine.ts runs it bundled, by plain node):
+ *   node --import tsx test/bench/list-worker.ts <engine|string-engine|floor|newcomer> <list.csv> <rpo.txt>
+ * `engine` is processContactList (the byte engine, told the file's length); `string-engine` the string engine it
+ * replaced, kept as its reference (shared/list/engine.ts).
  * Prints one JSON line: rows, seconds (wall), cpuSeconds, bytes, maxRssBytes and, for the engine, its dedupe state.
  */
 import { createHash } from 'node:crypto';
@@ -10,25 +12,30 @@ import { parse } from 'csv-parse';
 import { parsePhoneNumberFromString } from 'libphonenumber-js';
 import * as z from 'zod';
 
+import { runContactList } from '../../shared/list/engine.js';
 import { loadRpoRegister, processContactList } from '../../shared/list/index.js';
+import { isCallable, normalizePhone } from '../../shared/list/phone.js';
 import { BENCH_PERIOD } from './list-data.js';
 
 const [mode, listPath, rpoPath] = process.argv.slice(2);
-if (!mode || !listPath || !rpoPath) throw new Error('usage: list-worker <engine|floor|newcomer> <list> <rpo>');
+if (!mode || !listPath || !rpoPath) throw new Error('usage: list-worker <engine|string-engine|floor|newcomer> <list> <rpo>');
 const CHUNK = 1 << 20;
 const bytes = statSync(listPath).size;
 
-async function engine() {
+async function engine(stringEngine = false) {
   const rpo = await loadRpoRegister(createReadStream(rpoPath!));
   let outputBytes = 0;
-  const report = await processContactList(createReadStream(listPath!, { highWaterMark: CHUNK }), {
+  const source = createReadStream(listPath!, { highWaterMark: CHUNK });
+  const options = {
     maxBytes: 1024 ** 3,
+    expectedBytes: bytes,
     consentPeriod: BENCH_PERIOD,
     rpo,
-    output: (chunk) => {
+    output: (chunk: Uint8Array) => {
       outputBytes += chunk.byteLength;
     },
-  });
+  };
+  const report = stringEngine ? await runContactList(source, options, normalizePhone, isCallable) : await processContactList(source, options);
   if (!report.readable) throw new Error(JSON.stringify(report.unreadable));
   return { rows: report.dataRows, released: report.releasedRows, excluded: report.excluded, dedupeStateBytes: report.dedupeStateBytes, outputBytes };
 }
@@ -101,7 +108,8 @@ function toIso(text: string): string | null {
 
 const started = process.hrtime.bigint();
 const cpuStarted = process.cpuUsage();
-const result = mode === 'engine' ? await engine() : mode === 'floor' ? await floor() : await newcomer();
+const result =
+  mode === 'engine' ? await engine() : mode === 'string-engine' ? await engine(true) : mode === 'floor' ? await floor() : await newcomer();
 const seconds = Number(process.hrtime.bigint() - started) / 1e9;
 const cpu = process.cpuUsage(cpuStarted);
 // CPU time of the process (all its threads: the main thread, GC, hashing): the figure that survives a loaded machine.
