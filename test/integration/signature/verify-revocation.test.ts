@@ -4,6 +4,7 @@
  * runs in process (bin/commands/verify.ts), on the pipeline's engine.
  */
 import { execFile } from 'node:child_process';
+import { X509Certificate } from 'node:crypto';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -146,7 +147,10 @@ describe('OCSP responses made by openssl ocsp, embedded in a PAdES /DSS', () => 
     const ocsp = await opensslOcsp(revoked);
     expect(ocsp.says).toMatch(revoked ? /: revoked/ : /: good/);
     const rootCrl = crlFromFile(await readFile(await crl('root', [])))!;
-    const signed = (await makeAttestation({ signing: 'pades', signingTime: new Date(Date.now() - 3_600_000) })).bytes;
+    // Signed before the OCSP answer, but not before the test PKI's root began (a PKI made a minute ago is valid from then).
+    const rootFrom = new Date(new X509Certificate(await readFile(pki.rootCaPath)).validFrom).getTime();
+    const signingTime = new Date(Math.max(Date.now() - 3_600_000, rootFrom + 1_000));
+    const signed = (await makeAttestation({ signing: 'pades', signingTime })).bytes;
     const ltv = appendDss(signed, [], [rootCrl], [ocsp.der]);
     const { signature } = await examineAttestation(ltv, { trustAnchors: pki.trustAnchors, tenantVat: DEMO_TENANT_VAT, signatories: [DEMO_SIGNATORY], now: new Date() });
     expect(signature.checks.find((c) => c.name === 'revocation')?.outcome).toBe(outcome);
