@@ -46,7 +46,9 @@ describe('pdfjs beside the Lambda bundles', () => {
   }, SLOW);
 
   it("on-upload's deployed asset reads an attestation's text layer, loading pdfjs from beside it at the first PDF and not before", async () => {
-    // Prepare: the asset, bundled by the construct (esbuild and the afterBundling hook), and the runner.
+    // Prepare: the asset, bundled by the construct (esbuild and the afterBundling hook), and the runner (built by
+    // esbuild's own process meanwhile: synthesis blocks this one).
+    const runner = buildRunner(scratchDir('filiera-runner-'));
     const outdir = scratchDir('filiera-asset-');
     const app = new App({ outdir });
     const fn = new FilieraFunction(new Stack(app, 'Bundle'), 'OnUpload', {
@@ -63,10 +65,9 @@ describe('pdfjs beside the Lambda bundles', () => {
     expect(assets).toHaveLength(1);
     const asset = path.join(outdir, assets[0]!);
     for (const file of shippedPdfjs.files) expect(existsSync(path.join(asset, file.target)), file.target).toBe(true);
-    const runner = await buildRunner(scratchDir('filiera-runner-'));
 
     // Act
-    const child = spawnSync(process.execPath, [runner, path.join(asset, 'index.mjs')], { encoding: 'utf8', env: { ...process.env, ...LAMBDA_ENV } });
+    const child = spawnSync(process.execPath, [await runner, path.join(asset, 'index.mjs')], { encoding: 'utf8', env: { ...process.env, ...LAMBDA_ENV } });
 
     // Assess
     expect(child.status, child.stderr).toBe(0);
