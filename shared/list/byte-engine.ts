@@ -82,12 +82,12 @@ class ByteListRun implements ListRun {
   failure: Unreadable | null = null;
   private normaliser: Utf8Normaliser | null = null;
   private eightBit = true;
-  private reader: ByteRecordReader | null = null;
-  private delimiter: Delimiter | null = null;
-  private header: string[] | null = null;
-  private phoneColumn = -1;
-  private consentColumn = -1;
-  private dataRows = 0;
+  protected reader: ByteRecordReader | null = null;
+  protected delimiter: Delimiter | null = null;
+  protected header: string[] | null = null;
+  protected phoneColumn = -1;
+  protected consentColumn = -1;
+  protected dataRows = 0;
   private releasedRows = 0;
   private readonly excluded: Record<ExclusionReason, number> = Object.fromEntries(
     exclusionReasons.map((r) => [r, 0]),
@@ -95,17 +95,17 @@ class ByteListRun implements ListRun {
   private readonly samples: ExcludedSample[] = [];
   private readonly sampleCounts: Record<ExclusionReason, number> = { ...this.excluded };
   private dedupe = new DedupeState();
-  private readonly expectedBytes: number | null;
-  private readonly periodFrom: number;
-  private readonly periodTo: number;
-  private readonly rpo: RpoRegister | null;
+  protected readonly expectedBytes: number | null;
+  protected readonly periodFrom: number;
+  protected readonly periodTo: number;
+  protected readonly rpo: RpoRegister | null;
   private readonly opposedOnKey: ((e164: string) => number) | null;
   private readonly opposedOnE164Key: ((key: number) => number) | null;
   private readonly reading: PhoneReading = { e164: null, key: -1, callable: undefined };
-  private readonly writeOutput: ((chunk: Uint8Array) => void | Promise<void>) | null;
+  protected readonly writeOutput: ((chunk: Uint8Array) => void | Promise<void>) | null;
   private readonly csvLimits: CsvLimits;
-  private readonly sample: Pick<ConsentSampleSelector, 'bindHeader' | 'offerCells'> | null;
-  private readonly requireConsentDate: boolean;
+  protected readonly sample: Pick<ConsentSampleSelector, 'bindHeader' | 'offerCells'> | null;
+  protected readonly requireConsentDate: boolean;
   /** The consent sample's view of a released row: its cells as strings. */
   private readonly cellStrings: string[] = [];
   /** An ESCAPED cell's content, unescaped. */
@@ -120,13 +120,15 @@ class ByteListRun implements ListRun {
   private out: Buffer = Buffer.allocUnsafe(0);
   private outPos = 0;
   private headerWritten = false;
+  /** The record whose cells the rules read: the reader's, or (parallel-engine.ts) a batch's. */
+  protected cells: CellSpans = NO_CELLS;
   /** The list is ';'-delimited, as the released list is: a row needing no change is copied whole. */
-  private copiesRows = false;
+  protected copiesRows = false;
 
   constructor(
     options: ContactListOptions,
     /** Null: only count the data rows (readListFacts). */
-    private readonly phones: PhoneReader | null,
+    protected readonly phones: PhoneReader | null,
   ) {
     this.requireConsentDate = options.requireConsentDate ?? false;
     const period = options.consentPeriod ?? null;
@@ -179,6 +181,7 @@ class ByteListRun implements ListRun {
       this.dedupe = new DedupeState(dedupeCapacity(this.expectedBytes, headBytes.length / Math.max(1, lineEnds(headBytes))));
     }
     this.reader = new ByteRecordReader(this.delimiter, (count) => this.onRecord(count), this.csvLimits);
+    this.cells = this.reader;
     this.push(utf8, headBytes);
   }
 
@@ -216,8 +219,8 @@ class ByteListRun implements ListRun {
   }
 
   /** Points src[cs, ce) at cell k's content. */
-  private content(k: number): void {
-    const r = this.reader!;
+  protected content(k: number): void {
+    const r = this.cells;
     const s = r.cellStart[k]!;
     const e = r.cellEnd[k]!;
     const kind = r.cellKind[k]!;
@@ -262,8 +265,29 @@ class ByteListRun implements ListRun {
     if (this.isBlank(count)) return true;
     if (this.header === null) return this.onHeader(count);
     const row = ++this.dataRows;
-    const phones = this.phones;
-    if (phones === null) return true;
+    if (this.phones === null) return true;
+    this.dataRow(row, count);
+    return true;
+  }
+
+  /** One data row: its phone, then the rules (the parallel run hands this step to its threads). */
+  protected dataRow(row: number, count: number): void {
+    const reading = this.readRow(count);
+    const e164 = reading.e164;
+    if (e164 === null) {
+      this.exclude(row, 'invalid_phone', count);
+      return;
+    }
+    const callable = reading.callable ?? this.phones!.isCallable(e164);
+    if (this.judge(row, count, e164, reading.key, callable, this.consentOf(count))) {
+      this.offer(row, count, e164);
+      if (this.writeOutput !== null) this.writeRow(count, e164, reading.key);
+    }
+  }
+
+  /** The row's phone cell read into `reading` (callable left undefined when only isCallable knows). */
+  protected readRow(count: number): PhoneReading {
+    const phones = this.phones!;
     const reading = this.reading;
     if (this.phoneColumn < count) {
       this.content(this.phoneColumn);
@@ -271,22 +295,31 @@ class ByteListRun implements ListRun {
     } else {
       phones.text('', reading);
     }
-    const e164 = reading.e164;
-    if (e164 === null) return this.exclude(row, 'invalid_phone', count);
+    return reading;
+  }
+
+  /** The row's consent day: a day key, -1 unreadable, NO_CONSENT_DATE for none (no column, a blank cell). */
+  protected consentOf(count: number): number {
+    return this.consentColumn >= 0 && this.consentColumn < count ? this.consentDay(this.consentColumn) : NO_CONSENT_DATE;
+  }
+
+  /**
+   * The rules after a valid phone, in processContactList's order; an excluded row is counted (and maybe sampled)
+   * here. True when the row is released.
+   */
+  protected judge(row: number, count: number, e164: string, key: number, callable: boolean, consentDay: number): boolean {
     // A call center dials people: toll-free, premium-rate, shared-cost, UAN, voicemail and pager numbers are not.
-    if (!(reading.callable ?? phones.isCallable(e164))) return this.exclude(row, 'not_callable', count);
+    if (!callable) return this.exclude(row, 'not_callable', count);
     // Duplicates by E.164 keep the first occurrence, whatever becomes of it below.
-    const key = reading.key;
     if (!(key >= 0 ? this.dedupe.firstSeenKey(key) : this.dedupe.firstSeen(e164))) return this.exclude(row, 'duplicate', count);
     let consent = -1;
-    if (this.consentColumn >= 0 && this.consentColumn < count) {
-      consent = this.consentDay(this.consentColumn);
+    if (consentDay !== NO_CONSENT_DATE) {
+      consent = consentDay;
       if (consent === -1) return this.exclude(row, 'invalid_consent_date', count);
       // GDPR art. 7(1): consent must be provable; one collected outside the attested period is not covered by it.
-      if (consent >= 0 && this.periodFrom >= 0 && (consent < this.periodFrom || consent > this.periodTo)) {
+      if (this.periodFrom >= 0 && (consent < this.periodFrom || consent > this.periodTo)) {
         return this.exclude(row, 'consent_out_of_period', count);
       }
-      if (consent < 0) consent = -1;
     }
     // GDPR art. 7(1): with requireConsentDate, a consent that cannot be dated is not one the controller can prove.
     if (consent < 0 && this.requireConsentDate) return this.exclude(row, 'consent_date_missing', count);
@@ -297,10 +330,13 @@ class ByteListRun implements ListRun {
         return this.exclude(row, 'rpo_opposed', count);
       }
     }
+    return true;
+  }
+
+  /** A released row: offered to the consent sample, counted. */
+  protected offer(row: number, count: number, e164: string): void {
     if (this.sample !== null) this.sample.offerCells(this.releasedRows, row, e164, this.strings(count), count);
     this.releasedRows++;
-    if (this.writeOutput !== null) this.writeRow(count, e164, key);
-    return true;
   }
 
   /** The consent cell's day key; -1 unreadable, NO_CONSENT_DATE when blank. */
@@ -351,16 +387,16 @@ class ByteListRun implements ListRun {
   }
 
   /** Counts the row under `reason`; the phone cell is read as text only for the first rows kept as samples. */
-  private exclude(row: number, reason: ExclusionReason, count: number): boolean {
+  protected exclude(row: number, reason: ExclusionReason, count: number): false {
     this.excluded[reason]++;
     if (this.sampleCounts[reason]++ < SAMPLES_PER_REASON) {
       this.samples.push({ row, reason, phone: this.phoneColumn < count ? this.cellString(this.phoneColumn) : '' });
     }
-    return true;
+    return false;
   }
 
   /** Room for `bytes` more in the output buffer. */
-  private reserve(bytes: number): void {
+  protected reserve(bytes: number): void {
     if (this.outPos + bytes <= this.out.length) return;
     if (this.outPos > 0) {
       this.pending.push(this.out.subarray(0, this.outPos));
@@ -371,8 +407,8 @@ class ByteListRun implements ListRun {
   }
 
   /** `key`: e164Key(e164), written as digits when >= 0 (the string, built by concatenation, is left unread). */
-  private writeRow(count: number, e164: string, key: number): void {
-    const r = this.reader!;
+  protected writeRow(count: number, e164: string, key: number): void {
+    const r = this.cells;
     const header = this.header!;
     if (!this.headerWritten) {
       this.headerWritten = true;
@@ -414,7 +450,7 @@ class ByteListRun implements ListRun {
 
   /** Whether the row's cells are all PLAIN and none but the phone starts like a formula. */
   private copiesAsIs(count: number): boolean {
-    const r = this.reader!;
+    const r = this.cells;
     const kinds = r.cellKind;
     const starts = r.cellStart;
     const ends = r.cellEnd;
@@ -465,6 +501,7 @@ class ByteListRun implements ListRun {
   }
 
   async flush(): Promise<void> {
+    await this.settle();
     if (this.outPos > 0) {
       this.pending.push(this.out.subarray(0, this.outPos));
       this.pendingBytes += this.outPos;
@@ -478,6 +515,9 @@ class ByteListRun implements ListRun {
     if (this.failure !== null || this.writeOutput === null) return;
     for (const chunk of chunks) await this.writeOutput(chunk);
   }
+
+  /** Before output is handed over: the parallel run merges its threads' rows here. */
+  protected async settle(): Promise<void> {}
 
   report(sha256: string, bytes: number): ListReport {
     const readable = this.failure === null;
@@ -535,7 +575,17 @@ function writeDigits(out: Uint8Array, o: number, value: number): number {
 }
 
 /** consentDay's answer for a blank cell: no date, which is not an unreadable one. */
-const NO_CONSENT_DATE = -3;
+export const NO_CONSENT_DATE = -3;
+
+/** A record's cells as byte spans of `buf` (ByteRecordReader is one). */
+export interface CellSpans {
+  readonly buf: Buffer;
+  readonly cellStart: Int32Array;
+  readonly cellEnd: Int32Array;
+  readonly cellKind: Uint8Array;
+}
+
+const NO_CELLS: CellSpans = { buf: Buffer.alloc(0), cellStart: new Int32Array(0), cellEnd: new Int32Array(0), cellKind: new Uint8Array(0) };
 
 /** Records in a head, for sizing: its line ends (LF, or CR where the list has no LF). */
 function lineEnds(head: Uint8Array): number {
