@@ -110,6 +110,49 @@ const SubIndication = z
   .describe('ETSI EN 319 102-1 sub-indication, with INDETERMINATE and TOTAL-FAILED');
 const SigningTimeSource = z.enum(['timestamp', 'signed-attribute', 'none']).describe("a verified RFC 3161 timestamp's time, else the signer's own claim");
 
+const ChainFactsView = z
+  .object({
+    anchor: z.string().describe("the trust anchor's common name, else its subject"),
+    source: z.enum(['configured', 'trusted-list']).describe('a PEM anchor of the configuration, or a trusted list\'s CA/QC service'),
+    service: z.string().optional().describe("the trusted-list service (ServiceName) whose certificate the anchor is"),
+    territory: z.string().optional().describe("that list's territory, e.g. IT"),
+    path: z.array(z.string()).describe('the subjects of the path, signer first, anchor last'),
+  })
+  .describe('the trust anchor the chain reached (ETSI EN 319 102-1 5.2.6), when the chain check passed');
+
+const RevocationFactsView = z
+  .object({
+    status: z.enum(['good', 'revoked', 'unknown']).describe('at the signing time'),
+    certificate: z.string().optional().describe("the certificate the status is about: a revoked or unknown one of the path, else the signer's"),
+    source: z.enum(['crl', 'ocsp']).optional(),
+    origin: z.enum(['configured', 'embedded', 'fetched']).optional().describe('revocation.crls, carried in the signature or the PDF\'s /DSS, or fetched online'),
+    url: z.string().optional().describe('where it was fetched from'),
+    issuer: z.string().optional().describe('the certification authority whose revocation data it is'),
+    issuedAt: z.string().optional().describe("the CRL's or OCSP response's thisUpdate"),
+    revokedAt: z.string().optional(),
+    reason: z.string().optional().describe('the CRLReason, e.g. keyCompromise'),
+  })
+  .describe('the revocation status and the data that gave it (ETSI EN 319 102-1 5.2.5)');
+
+const TimestampFactsView = z
+  .object({
+    time: z.string().describe("the token's genTime"),
+    authority: z.string().describe("the time-stamping authority's common name"),
+    trusted: z.boolean().describe('a time-stamping authority chaining to a trust anchor or a trusted list\'s TSA service'),
+    verified: z.boolean().describe('the token verifies over the signature value'),
+  })
+  .describe('the RFC 3161 signature timestamp (ETSI EN 319 102-1 5.4)');
+
+const QualifiedFactsView = z
+  .object({
+    qualified: z.boolean(),
+    qcCompliance: z.boolean().describe('the certificate declares itself qualified (QcCompliance)'),
+    qcSSCD: z.boolean().describe('the key is declared on a qualified signature creation device (QcSSCD)'),
+    service: z.string().optional().describe("the trusted list's CA/QC service on the certificate's path"),
+    territory: z.string().optional(),
+  })
+  .describe('qualified status and its source');
+
 export const SignatureValidationView = z.object({
   index: z.number().describe('1-based, in file order: outer envelope first, then its signers; PAdES in signing order'),
   label: z.string().describe('where the signature is, e.g. "envelope 1 of 1, signer 2 of 2"'),
@@ -124,6 +167,10 @@ export const SignatureValidationView = z.object({
   notes: z.array(z.string()),
   indication: Indication.optional(),
   subIndication: SubIndication.optional(),
+  chain: ChainFactsView.optional(),
+  revocation: RevocationFactsView.optional(),
+  timestamp: TimestampFactsView.optional(),
+  qualified: QualifiedFactsView.optional(),
 });
 
 export const DocumentTimestampView = z.object({
@@ -149,6 +196,10 @@ export const SignatureReportView = z.object({
   indication: Indication.optional().describe("the file's: its worst signature's"),
   subIndication: SubIndication.optional(),
   documentTimestamps: z.array(DocumentTimestampView).optional(),
+  chain: ChainFactsView.optional().describe("the tenant's signature's (else the first's), as signer"),
+  revocation: RevocationFactsView.optional(),
+  timestamp: TimestampFactsView.optional(),
+  qualified: QualifiedFactsView.optional(),
 });
 export type SignatureReportView = z.infer<typeof SignatureReportView>;
 

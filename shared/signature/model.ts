@@ -56,6 +56,72 @@ export interface SignatureCheck {
   detailIt?: string;
 }
 
+/**
+ * The trust anchor a signer's certificate path reached (ETSI EN 319 102-1 5.2.6, X.509 certificate validation), set
+ * when the chain check passed.
+ */
+export interface ChainFacts {
+  /** The anchor's subject common name, else its whole subject. */
+  anchor: string;
+  /** A PEM certificate of the configuration (trustAnchors), or a trusted list's CA/QC service granted at the signing time. */
+  source: 'configured' | 'trusted-list';
+  /** The trusted-list service (ServiceName) whose certificate the anchor is, when a configured list has it. */
+  service?: string;
+  /** That list's territory, e.g. IT. */
+  territory?: string;
+  /** The path's subjects (RFC 4514 style), signer first, anchor last. */
+  path: string[];
+}
+
+/**
+ * The revocation status at the signing time (ETSI EN 319 102-1 5.2.5, revocation freshness and status): of the
+ * certificate that decided it (a revoked or unknown certificate of the path), else of the signer's certificate.
+ */
+export interface RevocationFacts {
+  status: 'good' | 'revoked' | 'unknown';
+  /** The certificate the status is about (its common name): the signer's, or the CA certificate that was revoked or unknown. */
+  certificate?: string;
+  /** The revocation data that gave the status: a CRL or an OCSP response. */
+  source?: 'crl' | 'ocsp';
+  /** From configuration (revocation.crls), carried in the signature or the PDF's /DSS, or fetched online (revocation.fetch). */
+  origin?: 'configured' | 'embedded' | 'fetched';
+  /** Where it was fetched from, when fetched. */
+  url?: string;
+  /** The certification authority whose revocation data it is (its common name). */
+  issuer?: string;
+  /** When that CRL or OCSP response was issued (thisUpdate), ISO 8601. */
+  issuedAt?: string;
+  /** When the certificate was revoked (also for a revocation after the signing time that leaves the signature standing). */
+  revokedAt?: string;
+  /** The CRLReason (RFC 5280 5.3.1), e.g. keyCompromise; absent when none is stated. */
+  reason?: string;
+}
+
+/** The RFC 3161 signature timestamp over the signature value (ETSI EN 319 102-1 5.4, time-stamp validation). */
+export interface TimestampFacts {
+  /** genTime, ISO 8601. */
+  time: string;
+  /** The time-stamping authority's certificate common name. */
+  authority: string;
+  /** The authority is a time-stamping authority chaining to a trust anchor (configured, or a trusted list's TSA service). */
+  trusted: boolean;
+  /** The token verifies over the signature value (messageImprint and the authority's signature). */
+  verified: boolean;
+}
+
+/** Qualified status (eIDAS art. 3(12)): the certificate's QC statements and a trusted list's CA/QC service on its path. */
+export interface QualifiedFacts {
+  qualified: boolean;
+  /** The certificate declares itself qualified (ETSI EN 319 412-5 QcCompliance). */
+  qcCompliance: boolean;
+  /** The key is declared to be on a qualified signature creation device (QcSSCD). */
+  qcSSCD: boolean;
+  /** The trusted list's CA/QC service (ServiceName) granted at the signing time on the certificate's path. */
+  service?: string;
+  /** That list's territory, e.g. IT. */
+  territory?: string;
+}
+
 /** One signature of the file: a SignerInfo of an envelope, or a PAdES signature field. */
 export interface SignatureValidation {
   /** 1-based, in file order: outer envelope first, then its signers; PAdES in the order the fields were signed. */
@@ -75,6 +141,11 @@ export interface SignatureValidation {
   /** ETSI EN 319 102-1 validation status (TOTAL-PASSED / INDETERMINATE / TOTAL-FAILED and sub-indication). */
   indication: ValidationStatus['indication'];
   subIndication?: ValidationStatus['subIndication'];
+  /** The facts the checks' sentences state, for a report an auditor reads field by field (docs/api.md). */
+  chain?: ChainFacts;
+  revocation?: RevocationFacts;
+  timestamp?: TimestampFacts;
+  qualified?: QualifiedFacts;
 }
 
 /** An RFC 3161 document timestamp in a PDF: not a signature, verified as a timestamp. */
@@ -110,6 +181,11 @@ export interface SignatureReport {
   indication?: ValidationStatus['indication'];
   subIndication?: ValidationStatus['subIndication'];
   documentTimestamps?: DocumentTimestampReport[];
+  /** The facts of the signature that identifies the tenant (else the first), as in `signer`. */
+  chain?: ChainFacts;
+  revocation?: RevocationFacts;
+  timestamp?: TimestampFacts;
+  qualified?: QualifiedFacts;
 }
 
 export interface SignatureExpectations {

@@ -158,6 +158,24 @@ export function revocationValuesCrls(signerInfo: pkijs.SignerInfo): Uint8Array[]
 export interface RevocationOutcome {
   outcome: 'pass' | 'fail' | 'absent';
   text: Bilingual;
+  /** What decided the outcome, as facts (shared/signature/model.ts RevocationFacts; the verifier names the data's origin). */
+  decided: RevocationDecision;
+}
+
+/**
+ * The certificate whose status decided the outcome (revoked, or unknown), else the signer's, and the revocation data
+ * that gave it: `der` is that CRL or OCSP response as it was handed in (the same object), so the caller can tell
+ * where it came from.
+ */
+export interface RevocationDecision {
+  status: 'good' | 'revoked' | 'unknown';
+  certificate?: string;
+  issuer?: string;
+  source?: 'crl' | 'ocsp';
+  der?: Uint8Array;
+  issuedAt?: Date;
+  revokedAt?: Date;
+  reason?: string;
 }
 
 /** A CRL's DER read and checked against the issuer's key; null when it is no CRL of that issuer. */
@@ -197,13 +215,19 @@ export function checkRevocation(
   online?: FetchedRevocation,
 ): RevocationOutcome {
   if (!anchored || path.length < 2) {
-    return { outcome: 'absent', text: bi('Not evaluated: the certificate path does not reach a trust anchor', 'Non valutato: il percorso di certificazione non raggiunge un\'ancora di fiducia') };
+    return {
+      outcome: 'absent',
+      text: bi('Not evaluated: the certificate path does not reach a trust anchor', 'Non valutato: il percorso di certificazione non raggiunge un\'ancora di fiducia'),
+      decided: { status: 'unknown', ...(path[0] ? { certificate: cnOf(path[0]) } : {}) },
+    };
   }
   const crls = crlDers.map(viewCrl).filter((c): c is CrlView => c !== null);
   const parsed = ocspDers.map((der) => ({ der, response: parseOcsp(der) })).filter((o): o is { der: Uint8Array; response: pkijs.BasicOCSPResponse } => o.response !== null);
   const ocsps = parsed.map((o) => o.response);
   const good: Bilingual[] = [];
   const unknown: Bilingual[] = [];
+  let signerFacts: RevocationDecision = { status: 'good', certificate: cnOf(path[0]!) };
+  let firstUnknown: RevocationDecision | undefined;
   for (let i = 0; i < path.length - 1; i++) {
     const cert = path[i]!;
     const issuer = path[i + 1]!;
@@ -215,6 +239,7 @@ export function checkRevocation(
     const said = unreachable.map((p) => (p.url ? `${p.url}: ${p.cause}` : p.cause)).join('; ');
     const fetching = unreachable.length ? bi(` (fetching: ${said})`, ` (scaricamento: ${said})`) : bi('', '');
     if (covering.length === 0 && answers.length === 0) {
+      firstUnknown ??= { status: 'unknown', certificate: cnOf(cert), issuer: cnOf(issuer) };
       unknown.push(bi(
         `no CRL or OCSP response of "${cnOf(issuer)}" is available for "${cnOf(cert)}"${fetching.en}`,
         `nessuna CRL o risposta OCSP di "${cnOf(issuer)}" è disponibile per "${cnOf(cert)}"${fetching.it}`,
@@ -230,6 +255,7 @@ export function checkRevocation(
     const revoked = fromCrl?.entry
       ? {
           ...fromCrl.entry,
+          facts: { source: 'crl', der: fromCrl.crl.der, issuedAt: fromCrl.crl.thisUpdate } as const,
           source: bi(
             `CRL of "${cnOf(issuer)}" issued ${instant(fromCrl.crl.thisUpdate)}${where(fromCrl.crl.der).en}`,
             `CRL di "${cnOf(issuer)}" emessa il ${instant(fromCrl.crl.thisUpdate)}${where(fromCrl.crl.der).it}`,
@@ -239,6 +265,7 @@ export function checkRevocation(
         ? {
             date: fromOcsp.revocationTime!,
             ...(fromOcsp.reason !== undefined ? { reason: fromOcsp.reason } : {}),
+            facts: { source: 'ocsp', der: parsed[fromOcsp.response]?.der, issuedAt: fromOcsp.thisUpdate } as const,
             source: bi(
               `OCSP response of ${instant(fromOcsp.thisUpdate)}${where(parsed[fromOcsp.response]?.der).en}`,
               `risposta OCSP del ${instant(fromOcsp.thisUpdate)}${where(parsed[fromOcsp.response]?.der).it}`,
@@ -249,9 +276,20 @@ export function checkRevocation(
       const { date, reason } = revoked;
       const reasonName = reason !== undefined ? (REASONS[reason] ?? String(reason)) : 'no stated reason';
       const reasonIt = reason !== undefined ? (REASONS[reason] ?? String(reason)) : 'senza motivo dichiarato';
+      const facts: RevocationDecision = {
+        status: 'revoked',
+        certificate: cnOf(cert),
+        issuer: cnOf(issuer),
+        source: revoked.facts.source,
+        ...(revoked.facts.der ? { der: revoked.facts.der } : {}),
+        issuedAt: revoked.facts.issuedAt,
+        revokedAt: date,
+        ...(reason !== undefined ? { reason: REASONS[reason] || String(reason) } : {}),
+      };
       if (date <= at) {
         return {
           outcome: 'fail',
+          decided: facts,
           text: bi(
             `The certificate "${cnOf(cert)}" was revoked on ${instant(date)} (${reasonName}), before the signing time ${instant(at)} (${revoked.source.en})`,
             `Il certificato "${cnOf(cert)}" è stato revocato il ${instant(date)} (${reasonIt}), prima dell'ora di firma ${instant(at)} (${revoked.source.it})`,
@@ -261,23 +299,32 @@ export function checkRevocation(
       if (COMPROMISE.has(reason) && !timestamped) {
         return {
           outcome: 'fail',
+          decided: facts,
           text: bi(
             `The certificate "${cnOf(cert)}" was revoked on ${instant(date)} (${reasonName}): without a trusted timestamp before that date, the claimed signing time ${instant(at)} cannot show the signature came first (${revoked.source.en})`,
             `Il certificato "${cnOf(cert)}" è stato revocato il ${instant(date)} (${reasonIt}): senza una marca temporale fidata anteriore, l'ora di firma dichiarata ${instant(at)} non dimostra che la firma sia precedente (${revoked.source.it})`,
           ),
         };
       }
+      // Good at the signing time: the later revocation stays in the facts, as in the sentence.
+      if (i === 0) signerFacts = { ...facts, status: 'good' };
       good.push(bi(`${cnOf(cert)} (revoked later, ${reasonName})`, `${cnOf(cert)} (revocato dopo, ${reasonIt})`));
       continue;
     }
     const freshCrl = covering.find((crl) => crl.thisUpdate >= at);
     const freshOcsp = answers.find((a) => a.status === 'good' && a.thisUpdate >= at);
     if (!freshCrl && !freshOcsp) {
+      firstUnknown ??= { status: 'unknown', certificate: cnOf(cert), issuer: cnOf(issuer) };
       unknown.push(bi(
         `the revocation data of "${cnOf(issuer)}" for "${cnOf(cert)}" predates the signing time or does not know the certificate${fetching.en}`,
         `i dati di revoca di "${cnOf(issuer)}" per "${cnOf(cert)}" sono anteriori all'ora di firma o non conoscono il certificato${fetching.it}`,
       ));
       continue;
+    }
+    if (i === 0) {
+      signerFacts = freshOcsp && !freshCrl
+        ? { status: 'good', certificate: cnOf(cert), issuer: cnOf(issuer), source: 'ocsp', der: parsed[freshOcsp.response]!.der, issuedAt: freshOcsp.thisUpdate }
+        : { status: 'good', certificate: cnOf(cert), issuer: cnOf(issuer), source: 'crl', der: freshCrl!.der, issuedAt: freshCrl!.thisUpdate };
     }
     if (freshOcsp && !freshCrl) {
       const from = fetchedFrom(online, parsed[freshOcsp.response]!.der);
@@ -290,6 +337,7 @@ export function checkRevocation(
   if (unknown.length > 0) {
     return {
       outcome: 'absent',
+      decided: firstUnknown!,
       text: bi(
         `The revocation status cannot be established: ${unknown.map((u) => u.en).join('; ')}`,
         `Lo stato di revoca non può essere accertato: ${unknown.map((u) => u.it).join('; ')}`,
@@ -298,6 +346,7 @@ export function checkRevocation(
   }
   return {
     outcome: 'pass',
+    decided: signerFacts,
     text: bi(
       `Not revoked at the signing time according to CRLs or OCSP responses the issuers signed: ${good.map((g) => g.en).join(', ')}`,
       `Non revocato all'ora di firma secondo le CRL o le risposte OCSP firmate dagli emittenti: ${good.map((g) => g.it).join(', ')}`,

@@ -14,7 +14,7 @@ import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
 import { ACCEPTED_DIGESTS, DIGESTS, digestLabel, keyStrength, schemeOf, type DigestName } from './algorithms.js';
 import { CertPool, QC, TIME_STAMPING_EKU, buildPath, certFromDer, certFromPkijs, certsFromPem, cnOf, extendedKeyUsage, qcStatements, signerUsage, type Cert } from './certificates.js';
-import { SERVICE_TYPE, grantedCertificates } from './trusted-list.js';
+import { SERVICE_TYPE, grantedCertificates, statusAt } from './trusted-list.js';
 import {
   CmsError,
   DEFAULT_CMS_LIMITS,
@@ -32,6 +32,10 @@ import {
 import {
   SIGNATURE_CHECK_ORDER,
   type CadesEvidence,
+  type ChainFacts,
+  type QualifiedFacts,
+  type RevocationFacts,
+  type TimestampFacts,
   type CheckOutcome,
   type DocumentTimestampReport,
   type PadesEvidence,
@@ -46,7 +50,7 @@ import {
 } from './model.js';
 import { checkUpdatesAfter, readDss } from './pdf-updates.js';
 import { indicationOf, worstOf } from './indication.js';
-import { checkRevocation, revocationSubjectKey, revocationValues } from './revocation.js';
+import { checkRevocation, revocationSubjectKey, revocationValues, type RevocationDecision } from './revocation.js';
 import type { FetchedRevocation, RevocationSubject } from '../ports/revocation-fetcher.js';
 import { bi, instant, type Bilingual } from './text.js';
 
@@ -144,6 +148,46 @@ class Context {
   isQualifiedAnchor(anchor: Cert, at: Date): boolean {
     const raw = anchor.x509.raw;
     return grantedCertificates(this.expectations.trustedLists ?? [], [SERVICE_TYPE.caQc], at).some((der) => raw.equals(Buffer.from(der)));
+  }
+
+  /** The CA/QC service of a trusted list granted at `at` whose certificate `cert` is: its name and the list's territory. */
+  listedService(cert: Cert, at: Date): { service: string; territory: string } | undefined {
+    const raw = cert.x509.raw;
+    for (const list of this.expectations.trustedLists ?? []) {
+      for (const service of list.services) {
+        const status = statusAt(service, at);
+        if (status?.granted && status.type === SERVICE_TYPE.caQc && service.certificates.some((der) => raw.equals(Buffer.from(der)))) {
+          return { service: service.name, territory: list.territory };
+        }
+      }
+    }
+    return undefined;
+  }
+
+  /** The anchor a path reached and where its trust comes from (a configured PEM anchor first, as buildPath is given them). */
+  chainFacts(path: Cert[], anchor: Cert, at: Date): ChainFacts {
+    const listed = this.listedService(anchor, at);
+    const configured = this.anchors.some((a) => a.x509.raw.equals(anchor.x509.raw));
+    return {
+      anchor: cnOf(anchor),
+      source: configured || !listed ? 'configured' : 'trusted-list',
+      ...(listed ? listed : {}),
+      path: path.map((c) => renderName(c.pk.subject)),
+    };
+  }
+
+  /** Where the CRL or OCSP response that decided a revocation status came from: fetched (with its URL), configured, or carried. */
+  revocationFacts(decided: RevocationDecision): RevocationFacts {
+    const { der, issuedAt, revokedAt, ...rest } = decided;
+    const fetched = der ? this.fetched?.origins.get(der) : undefined;
+    const origin = !der ? undefined : fetched ? 'fetched' : this.crls.includes(der) ? 'configured' : 'embedded';
+    return {
+      ...rest,
+      ...(origin ? { origin } : {}),
+      ...(fetched ? { url: fetched.url } : {}),
+      ...(issuedAt ? { issuedAt: issuedAt.toISOString() } : {}),
+      ...(revokedAt ? { revokedAt: revokedAt.toISOString() } : {}),
+    };
   }
 }
 
@@ -335,6 +379,10 @@ class SignatureBuilder {
   countersigned?: { signerInfo: pkijs.SignerInfo; input: Omit<SignerInput, 'signerInfo' | 'content'> };
   /** The signing time comes from a verified signature timestamp of a trusted authority. */
   timestamped = false;
+  chain?: ChainFacts;
+  revocation?: RevocationFacts;
+  timestamp?: TimestampFacts;
+  qualified?: QualifiedFacts;
 
   constructor(
     readonly type: 'CAdES' | 'PAdES',
@@ -378,6 +426,10 @@ class SignatureBuilder {
       ...(this.signingTime ? { signingTime: this.signingTime } : {}),
       signingTimeSource: this.timestamped ? 'timestamp' : this.signingTime ? 'signed-attribute' : 'none',
       notes: this.notes,
+      ...(this.chain ? { chain: this.chain } : {}),
+      ...(this.revocation ? { revocation: this.revocation } : {}),
+      ...(this.timestamp ? { timestamp: this.timestamp } : {}),
+      ...(this.qualified ? { qualified: this.qualified } : {}),
     };
   }
 }
@@ -426,6 +478,7 @@ function evaluateSigner(context: Context, builder: SignatureBuilder, input: Sign
   //    not in the future; the time certificates are judged at.
   const claimed = signingTimeOf(signerInfo);
   const stamp = signatureTimestamp(context, signerInfo, input.pool);
+  if (stamp.state !== 'none' && stamp.facts) builder.timestamp = stamp.facts;
   if (stamp.state === 'used') {
     builder.check('timestamp', 'pass', stamp.text);
     builder.timestamped = true;
@@ -490,6 +543,7 @@ function evaluateSigner(context: Context, builder: SignatureBuilder, input: Sign
   // 5. Chain to a trust anchor through certification authorities; the certificate is for signing documents.
   const path = buildPath(cert, input.pool, context.anchorsAt(at, 'signature'), at);
   builder.check('chain', path.chain.outcome, path.chain.text);
+  if (path.chain.outcome === 'pass' && path.anchor) builder.chain = context.chainFacts(path.path, path.anchor, at);
   const usage = signerUsage(cert);
   builder.check('key_usage', usage.outcome, usage.text);
 
@@ -502,6 +556,7 @@ function evaluateSigner(context: Context, builder: SignatureBuilder, input: Sign
   const anchored = path.chain.outcome === 'pass' && path.anchor !== undefined;
   const revocation = checkRevocation(path.path, anchored, crls, at, builder.timestamped, ocsps, fetched);
   builder.check('revocation', revocation.outcome, revocation.text);
+  builder.revocation = context.revocationFacts(revocation.decided);
   // Asked online: an open status, and also a status the data at hand settle only for a claimed signing time, since a
   // later compromise counts whatever that claim (docs/verdict-rules.md) and only the current status shows one.
   if (context.expectations.revocationLookup && !fetched && anchored && (revocation.outcome === 'absent' || (revocation.outcome === 'pass' && !builder.timestamped))) {
@@ -794,6 +849,13 @@ function checkSigningCertificate(builder: SignatureBuilder, signerInfo: pkijs.Si
 function checkQualified(builder: SignatureBuilder, context: Context, cert: Cert, path: Cert[], at: Date): void {
   const statements = qcStatements(cert.pk) ?? [];
   const listed = path.find((c) => context.isQualifiedAnchor(c, at));
+  const service = listed ? context.listedService(listed, at) : undefined;
+  builder.qualified = {
+    qualified: statements.includes(QC.compliance) && statements.includes(QC.sscd) && listed !== undefined,
+    qcCompliance: statements.includes(QC.compliance),
+    qcSSCD: statements.includes(QC.sscd),
+    ...(service ?? {}),
+  };
   const missing: Bilingual[] = [];
   if (!statements.includes(QC.compliance)) missing.push(bi('the certificate does not declare itself qualified (no QcCompliance statement)', 'il certificato non si dichiara qualificato (manca la dichiarazione QcCompliance)'));
   if (!statements.includes(QC.sscd)) missing.push(bi('the key is not declared to be on a qualified signature creation device (no QcSSCD statement)', 'la chiave non è dichiarata su un dispositivo qualificato per la creazione di firme (manca la dichiarazione QcSSCD)'));
@@ -853,7 +915,7 @@ function checkIdentity(builder: SignatureBuilder, signer: SignerIdentity | undef
   ));
 }
 
-type SignatureStamp = { state: 'none' } | { state: 'used'; time: Date; text: Bilingual } | { state: 'unused'; text: Bilingual };
+type SignatureStamp = { state: 'none' } | { state: 'used'; time: Date; text: Bilingual; facts?: TimestampFacts } | { state: 'unused'; text: Bilingual; facts?: TimestampFacts };
 
 /**
  * The signature timestamp (RFC 3161 token in the signatureTimeStampToken unsigned attribute, over the signature
@@ -875,9 +937,12 @@ function signatureTimestamp(context: Context, signerInfo: pkijs.SignerInfo, carr
     };
   }
   const outcome = verifyTimeStampToken(context, cms, new Uint8Array(signerInfo.signature.valueBlock.valueHexView), carried);
-  if (outcome.valid && outcome.trusted && outcome.time) return { state: 'used', time: outcome.time, text: outcome.text };
+  const facts: TimestampFacts | undefined =
+    outcome.time && outcome.authority ? { time: outcome.time.toISOString(), authority: outcome.authority, trusted: outcome.trusted, verified: outcome.valid } : undefined;
+  if (outcome.valid && outcome.trusted && outcome.time) return { state: 'used', time: outcome.time, text: outcome.text, ...(facts ? { facts } : {}) };
   return {
     state: 'unused',
+    ...(facts ? { facts } : {}),
     text: outcome.valid
       ? outcome.text
       : bi(`The signature timestamp does not verify and is not used: ${outcome.text.en}`, `La marca temporale della firma non è valida e non viene usata: ${outcome.text.it}`),
@@ -1062,5 +1127,9 @@ function aggregate(type: 'CAdES' | 'PAdES', signatures: SignatureValidation[], t
     signatures,
     ...worstOf(signatures.map((s) => ({ indication: s.indication, ...(s.subIndication ? { subIndication: s.subIndication } : {}) }))),
     ...(timestamps.length ? { documentTimestamps: timestamps } : {}),
+    ...(lead.chain ? { chain: lead.chain } : {}),
+    ...(lead.revocation ? { revocation: lead.revocation } : {}),
+    ...(lead.timestamp ? { timestamp: lead.timestamp } : {}),
+    ...(lead.qualified ? { qualified: lead.qualified } : {}),
   };
 }
