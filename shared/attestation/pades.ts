@@ -33,9 +33,12 @@ function readSignatureField(raw: string, file: Uint8Array, match: RegExpMatchArr
     contents: null,
     kind: 'signature',
   };
-  // The dictionary's object: from its "N G obj" to "endobj".
+  // The dictionary's object: from its "N G obj" to "endobj". /Contents may come before /ByteRange, and a large
+  // placeholder (Microsec's and others' hold 64 KB of hex and more) pushes the header past the usual reach: reach back
+  // past the gap the byte range names. The header found is still the nearest one before /ByteRange.
   const at = match.index!;
-  const objStart = lastObjectStart(raw, at);
+  const gapStart = Number(match[1]) + Number(match[2]);
+  const objStart = lastObjectStart(raw, at, gapStart < at ? Math.max(HEADER_REACH, at - gapStart + HEADER_REACH) : HEADER_REACH);
   const objEndIndex = raw.indexOf('endobj', at);
   const object = raw.slice(objStart, objEndIndex < 0 ? raw.length : objEndIndex);
   const subFilter = /\/SubFilter\s*\/([^\s/<>[\]()]+)/.exec(object)?.[1];
@@ -68,17 +71,20 @@ function readSignatureField(raw: string, file: Uint8Array, match: RegExpMatchArr
   return field;
 }
 
+/** How far back the "N G obj" header of a signature dictionary is looked for, unless its byte range says further. */
+const HEADER_REACH = 64 * 1024;
+
 /**
- * Offset of the last "N G obj" header before the dictionary key at `before` (searched within a window: headers are
- * near).
+ * Offset of the last "N G obj" header before the dictionary key at `before` (searched within `reach` characters:
+ * headers are near).
  *
  * Walks back from each "obj" instead of running /\d+\s+\d+\s+obj\b/ forward over the window: the window often
  * holds a signature placeholder of thousands of zeros, and a regular expression starting at each digit of such a run
  * backtracks over the rest of it (quadratic: seconds of CPU per signature, and a cheap way for a crafted file to
  * stall the verifier).
  */
-export function lastObjectStart(raw: string, before: number): number {
-  const floor = Math.max(0, before - 64 * 1024);
+export function lastObjectStart(raw: string, before: number, reach = HEADER_REACH): number {
+  const floor = Math.max(0, before - reach);
   // lastIndexOf reads a negative position as 0: stop at the start of the text instead of finding the same "obj" again.
   for (let at = before > 0 ? raw.lastIndexOf('obj', before - 1) : -1; at >= floor; at = at > 0 ? raw.lastIndexOf('obj', at - 1) : -1) {
     const start = headerStartEndingAt(raw, at, floor);

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { lastObjectStart } from '../../../shared/attestation/pades.js';
+import { lastObjectStart, locatePadesSignature } from '../../../shared/attestation/pades.js';
 
 /** What lastObjectStart replaced: the same search as a regular expression run forward over the window. */
 function byRegExp(raw: string, before: number): number {
@@ -45,5 +45,32 @@ describe('lastObjectStart (the "N G obj" header of the signature dictionary)', (
     // 64 KiB of digits before the dictionary: the regular expression backtracked quadratically over them.
     const raw = `5 0 obj\n<< /Contents <${'0'.repeat(60_000)}> /ByteRange [0 1 2 3] >>`;
     expect(lastObjectStart(raw, raw.indexOf('/ByteRange'))).toBe(0);
+  });
+});
+
+describe('locatePadesSignature with /Contents before /ByteRange', () => {
+  /** A signature dictionary whose placeholder of `hexLength` digits comes before its /ByteRange, as Microsec writes it. */
+  function dictionary(hexLength: number): { file: Uint8Array; start: number; end: number } {
+    const head = '%PDF-1.7\n9 0 obj\n<< /Type /Sig /SubFilter /ETSI.CAdES.detached /Contents ';
+    const contents = `<${'3003020100'.padEnd(hexLength, '0')}>`;
+    const start = head.length;
+    const end = start + contents.length;
+    const tail = (n: string) => ` /ByteRange [0 ${start} ${end} ${n}] >>\nendobj\n%%EOF\n`;
+    // The last range runs to the end of the file: its length depends on its own digits, so settle it twice.
+    let length = tail('0').length;
+    length = tail(String(length)).length;
+    return { file: new TextEncoder().encode(head + contents + tail(String(length))), start, end };
+  }
+
+  it.each([2_000, 140_000])('reads the CMS and its place from a %i-digit placeholder (past the 64 KiB header reach)', (hexLength) => {
+    const { file, start, end } = dictionary(hexLength);
+    const evidence = locatePadesSignature(file)!;
+    expect(evidence.signatures).toHaveLength(1);
+    const [field] = evidence.signatures!;
+    expect(field!.problem).toBeUndefined();
+    expect(field!.contents).toEqual({ start, end });
+    expect(Buffer.from(field!.cms).toString('hex')).toBe('3003020100');
+    expect(field!.subFilter).toBe('ETSI.CAdES.detached');
+    expect(field!.byteRange).toEqual([0, start, end, file.length - end]);
   });
 });
