@@ -81,6 +81,34 @@ const twoSigners: SignatureReport = {
   ],
 };
 
+/** The same two signatures with the facts the verifier records beside the sentences. */
+const withFacts: SignatureReport = {
+  ...twoSigners,
+  signatures: [
+    {
+      ...twoSigners.signatures![0]!,
+      chain: { anchor: 'Filiera Test Qualified CA', source: 'trusted-list', service: 'Qualified certificates for eSignatures', territory: 'IT', path: [mario.subject, mario.issuer] },
+      revocation: { status: 'good', certificate: 'Mario Rossi', source: 'ocsp', origin: 'fetched', url: 'http://ocsp.test/qca', issuer: 'Filiera Test Qualified CA', issuedAt: '2026-11-30T09:05:00.000Z' },
+      timestamp: { time: '2026-11-30T09:00:00.000Z', authority: 'Filiera Test TSA', trusted: true, verified: true },
+      qualified: { qualified: true, qcCompliance: true, qcSSCD: true, service: 'Qualified certificates for eSignatures', territory: 'IT' },
+    },
+    {
+      ...twoSigners.signatures![1]!,
+      revocation: { status: 'revoked', certificate: 'Untrusted CA', source: 'crl', origin: 'embedded', issuer: 'Untrusted Root', issuedAt: '2026-11-29T00:00:00.000Z', revokedAt: '2026-11-01T00:00:00.000Z', reason: 'keyCompromise' },
+      timestamp: { time: '2026-11-30T08:00:00.000Z', authority: 'Rogue TSA', trusted: false, verified: true },
+      qualified: { qualified: false, qcCompliance: true, qcSSCD: false },
+    },
+  ],
+};
+
+/** A block's facts as label → text, in order. */
+function factRows(block: FakeElement): [string, string][] {
+  const list = block.find('dl', { class: 'facts' })[0]!.children;
+  const rows: [string, string][] = [];
+  for (let i = 0; i < list.length; i += 2) rows.push([list[i]!.textContent, list[i + 1]!.textContent]);
+  return rows;
+}
+
 const findings = [
   { code: 'signature_untrusted', severity: 'reject', message: 'untrusted' },
   { code: 'revocation_status_unknown', severity: 'info', message: 'unknown' },
@@ -150,7 +178,75 @@ describe('signatureBlocks: what the panel shows of each signature', () => {
   });
 });
 
+describe('signatureBlocks: the facts beside the checks', () => {
+  it("carries each signature's chain, revocation, timestamp and qualified facts; none for a report that has none", () => {
+    const blocks = signatureBlocks(withFacts, 'en', findings);
+
+    expect(blocks[0]).toMatchObject({ chain: withFacts.signatures![0]!.chain, revocation: withFacts.signatures![0]!.revocation, timestamp: withFacts.signatures![0]!.timestamp, qualifiedFacts: withFacts.signatures![0]!.qualified });
+    expect(blocks[1]!.chain).toBeNull();
+    expect(signatureBlocks(twoSigners, 'en', findings).map((b) => [b.chain, b.revocation, b.timestamp, b.qualifiedFacts])).toEqual([
+      [null, null, null, null],
+      [null, null, null, null],
+    ]);
+  });
+});
+
 describe('signaturePanel: the markup', () => {
+  it('adds fact rows per signature: anchor and its source, path, revocation status with its data, timestamp, qualified status and its source (Italian)', () => {
+    const blocks = render('it', withFacts).find('section', { 'data-testid': 'signature-block' });
+
+    const first = Object.fromEntries(factRows(blocks[0]!));
+    expect(first['Ancora di fiducia']).toBe('Filiera Test Qualified CA (servizio "Qualified certificates for eSignatures" dell\'elenco di fiducia IT)');
+    expect(first['Percorso di certificazione']).toBe(`${mario.subject} → ${mario.issuer}`);
+    expect(first['Stato di revoca']).toBe('non revocato all\'ora di firma — risposta OCSP per "Filiera Test Qualified CA" del [2026-11-30T09:05:00.000Z], scaricata da http://ocsp.test/qca');
+    expect(first['Marca temporale della firma']).toBe('[2026-11-30T09:00:00.000Z], autorità "Filiera Test TSA" (autorità fidata)');
+    expect(first['Stato qualificato']).toBe('firma elettronica qualificata — servizio "Qualified certificates for eSignatures" dell\'elenco di fiducia IT');
+    expect(blocks[0]!.find('span', { 'data-anchor-source': 'trusted-list' })).toHaveLength(1);
+    expect(blocks[0]!.find('span', { 'data-revocation-status': 'good' })[0]!.getAttribute('data-revocation-origin')).toBe('fetched');
+    expect(blocks[0]!.find('time', { datetime: '2026-11-30T09:00:00.000Z' })).toHaveLength(1);
+
+    const second = Object.fromEntries(factRows(blocks[1]!));
+    // No anchor reached: no anchor row, no path row.
+    expect(second['Ancora di fiducia']).toBeUndefined();
+    expect(second['Percorso di certificazione']).toBeUndefined();
+    expect(second['Stato di revoca']).toBe('revocato il [2026-11-01T00:00:00.000Z], motivo keyCompromise, certificato "Untrusted CA" — CRL di "Untrusted Root" emessa il [2026-11-29T00:00:00.000Z], contenuta nel file firmato');
+    expect(second['Marca temporale della firma']).toBe('[2026-11-30T08:00:00.000Z], autorità "Rogue TSA" (autorità non fidata: ora non usata)');
+    expect(second['Stato qualificato']).toBe('non accertata come qualificata — QcCompliance: sì, QcSSCD: no; nessun servizio CA/QC di un elenco di fiducia nel percorso');
+    expect(blocks[1]!.find('span', { 'data-revocation-status': 'revoked' })[0]!.getAttribute('data-revocation-source')).toBe('crl');
+  });
+
+  it('words the same facts in English: a configured anchor, a revocation after signing, an unknown status, a timestamp that does not verify', () => {
+    const report: SignatureReport = {
+      ...withFacts,
+      signatures: [
+        {
+          ...withFacts.signatures![0]!,
+          chain: { anchor: 'Filiera Test Root', source: 'configured', path: [mario.subject, mario.issuer, 'CN=Filiera Test Root, C=IT'] },
+          revocation: { status: 'good', certificate: 'Mario Rossi', source: 'crl', origin: 'configured', issuer: 'Filiera Test Qualified CA', issuedAt: '2026-11-30T10:00:00.000Z', revokedAt: '2026-11-30T09:30:00.000Z', reason: 'superseded' },
+          timestamp: { time: '2026-11-30T09:00:00.000Z', authority: 'Filiera Test TSA', trusted: false, verified: false },
+        },
+        { ...withFacts.signatures![1]!, revocation: { status: 'unknown', certificate: 'Ugo Ignoto' } },
+      ],
+    };
+
+    const blocks = render('en', report).find('section', { 'data-testid': 'signature-block' });
+
+    const first = Object.fromEntries(factRows(blocks[0]!));
+    expect(first['Trust anchor']).toBe('Filiera Test Root (configured anchor)');
+    expect(first['Revocation status']).toBe('not revoked at the signing time, revoked after signing, on [2026-11-30T09:30:00.000Z], reason superseded — CRL of "Filiera Test Qualified CA" issued [2026-11-30T10:00:00.000Z], configured');
+    expect(first['Signature timestamp']).toBe('[2026-11-30T09:00:00.000Z], authority "Filiera Test TSA" (does not verify: time not used)');
+    expect(Object.fromEntries(factRows(blocks[1]!))['Revocation status']).toBe('cannot be established');
+  });
+
+  it('shows no fact rows for a report recorded before the facts were', () => {
+    const labels = factRows(render('en', twoSigners).find('section', { 'data-testid': 'signature-block' })[0]!).map(([label]) => label);
+
+    expect(labels).not.toContain('Trust anchor');
+    expect(labels).not.toContain('Revocation status');
+    expect(labels).not.toContain('Signature timestamp');
+    expect(labels).toContain('Qualified status');
+  });
+
   it('renders a headed block per signature naming who identifies the tenant, with the indication badge in words', () => {
     const panel = render('it', twoSigners);
 

@@ -7,7 +7,8 @@ import type { Language, MessageKey } from '../i18n.js';
 /**
  * The signature panel (docs/api.md, "The signature report"): one block per signature of the file with its signer and
  * role, the ETSI EN 319 102-1 indication and sub-indication, each check with its outcome, its sentence and the finding
- * it raised; a PDF's document timestamps apart. `signatureBlocks` reads the report into what the panel shows (pure,
+ * it raised, and the facts the checks establish (trust anchor and its source, revocation status with the data that gave
+ * it, the signature timestamp, the qualified status and its trusted-list service); a PDF's document timestamps apart. `signatureBlocks` reads the report into what the panel shows (pure,
  * unit-tested); `signaturePanel` lays it out.
  */
 
@@ -16,6 +17,10 @@ type Validation = NonNullable<Report['signatures']>[number];
 type Check = Report['checks'][number];
 type Signer = NonNullable<Report['signer']>;
 type Outcome = Check['outcome'];
+type ChainFacts = NonNullable<Validation['chain']>;
+type RevocationFacts = NonNullable<Validation['revocation']>;
+type TimestampFacts = NonNullable<Validation['timestamp']>;
+type QualifiedFacts = NonNullable<Validation['qualified']>;
 type FindingCode = keyof typeof catalogue;
 
 /**
@@ -59,6 +64,11 @@ export interface SignatureBlock {
   signingTime: string | null;
   signingTimeSource: Report['signingTimeSource'];
   qualified: boolean | null;
+  /** The report's facts; null for an intake verified before they were recorded. */
+  chain: ChainFacts | null;
+  revocation: RevocationFacts | null;
+  timestamp: TimestampFacts | null;
+  qualifiedFacts: QualifiedFacts | null;
   checks: CheckRow[];
   notes: string[];
 }
@@ -98,6 +108,7 @@ export function signatureBlocks(report: Report, language: Language, findings: re
         signingTime: report.signingTime ?? null,
         signingTimeSource: report.signingTimeSource,
         qualified: qualified(report.checks),
+        ...factsOf(report),
         checks: rows(report.checks),
         notes: report.notes,
       },
@@ -117,9 +128,14 @@ export function signatureBlocks(report: Report, language: Language, findings: re
     signingTime: s.signingTime ?? null,
     signingTimeSource: s.signingTimeSource,
     qualified: qualified(s.checks),
+    ...factsOf(s),
     checks: rows(s.checks),
     notes: s.notes,
   }));
+}
+
+function factsOf(source: Pick<Validation, 'chain' | 'revocation' | 'timestamp' | 'qualified'>): Pick<SignatureBlock, 'chain' | 'revocation' | 'timestamp' | 'qualifiedFacts'> {
+  return { chain: source.chain ?? null, revocation: source.revocation ?? null, timestamp: source.timestamp ?? null, qualifiedFacts: source.qualified ?? null };
 }
 
 /**
@@ -212,11 +228,70 @@ function signatureBlock(app: App, b: SignatureBlock, legacy: boolean): HTMLEleme
       [app.t('sig.certificateSerial'), b.signer ? h('code', {}, b.signer.certificateSerial) : ''],
       [app.t('sig.certificateValidity'), b.signer ? `${app.formatDateTime(b.signer.notBefore)} – ${app.formatDateTime(b.signer.notAfter)}` : ''],
       [app.t('sig.signingTime'), signingTime],
-      [app.t('sig.qualifiedStatus'), b.qualified === null ? '' : h('span', { 'data-qualified': String(b.qualified) }, app.t(b.qualified ? 'sig.qualified.pass' : 'sig.qualified.not'))],
+      [app.t('sig.anchor'), b.chain ? anchor(app, b.chain) : ''],
+      [app.t('sig.path'), b.chain ? b.chain.path.join(' → ') : ''],
+      [app.t('sig.revocationStatus'), b.revocation ? revocation(app, b.revocation, b.signerName) : ''],
+      [app.t('sig.signatureTimestamp'), b.timestamp ? timestamp(app, b.timestamp) : ''],
+      [
+        app.t('sig.qualifiedStatus'),
+        b.qualified === null
+          ? ''
+          : [h('span', { 'data-qualified': String(b.qualified) }, app.t(b.qualified ? 'sig.qualified.pass' : 'sig.qualified.not')), b.qualifiedFacts ? qualifiedSource(app, b.qualifiedFacts) : null],
+      ],
     ]),
     b.checks.length ? checksTable(app, b, signer, legacy) : null,
     notes(app, b.notes),
   );
+}
+
+/** The anchor, and where its trust comes from: the configuration, or a trusted list's service. */
+function anchor(app: App, chain: ChainFacts): HTMLElement {
+  const source =
+    chain.source === 'trusted-list' && chain.service
+      ? app.t('sig.trustedListService', { service: chain.service, territory: chain.territory ?? '' })
+      : app.t('sig.anchor.configured');
+  return h('span', { 'data-anchor-source': chain.source }, `${chain.anchor} (${source})`);
+}
+
+/** The status at the signing time, then the CRL or OCSP response that gave it: whose, when issued, from where. */
+function revocation(app: App, facts: RevocationFacts, signerName: string | null): HTMLElement {
+  const parts: string[] = [];
+  if (facts.status === 'revoked') parts.push(app.t('sig.revocation.revoked', { time: facts.revokedAt ? app.formatDateTime(facts.revokedAt) : '?' }));
+  else parts.push(app.t(facts.status === 'good' ? 'sig.revocation.good' : 'sig.revocation.unknown'));
+  if (facts.status === 'good' && facts.revokedAt) parts.push(app.t('sig.revocation.revokedLater', { time: app.formatDateTime(facts.revokedAt) }));
+  if (facts.reason) parts.push(app.t('sig.revocation.reason', { reason: facts.reason }));
+  // A CA certificate of the path, not the signer's, decided the status: say which.
+  if (facts.certificate && facts.certificate !== signerName) parts.push(app.t('sig.revocation.certificate', { name: facts.certificate }));
+  const data: string[] = [];
+  if (facts.source) {
+    const time = facts.issuedAt ? app.formatDateTime(facts.issuedAt) : '?';
+    data.push(app.t(facts.source === 'crl' ? 'sig.revocation.crl' : 'sig.revocation.ocsp', { issuer: facts.issuer ?? '?', time }));
+  }
+  if (facts.origin) data.push(app.t(`sig.revocation.origin.${facts.origin}` as MessageKey, { url: facts.url ?? '?' }));
+  return h(
+    'span',
+    { 'data-revocation-status': facts.status, 'data-revocation-source': facts.source ?? null, 'data-revocation-origin': facts.origin ?? null },
+    parts.join(', '),
+    data.length ? ` — ${data.join(', ')}` : '',
+  );
+}
+
+function timestamp(app: App, facts: TimestampFacts): HTMLElement {
+  const standing = !facts.verified ? 'sig.timestamp.notVerified' : facts.trusted ? 'sig.timestamp.trusted' : 'sig.timestamp.untrusted';
+  return h(
+    'span',
+    { 'data-timestamp-trusted': String(facts.trusted), 'data-timestamp-verified': String(facts.verified) },
+    h('time', { datetime: facts.time }, app.t('sig.timestamp.by', { time: app.formatDateTime(facts.time), authority: facts.authority })),
+    ` (${app.t(standing)})`,
+  );
+}
+
+/** What the qualified status rests on: the trusted-list service, or which part is missing. */
+function qualifiedSource(app: App, facts: QualifiedFacts): HTMLElement {
+  const yesNo = (value: boolean) => app.t(value ? 'common.yes' : 'common.no');
+  const service = facts.service ? app.t('sig.trustedListService', { service: facts.service, territory: facts.territory ?? '' }) : app.t('sig.qualified.noService');
+  const text = facts.qualified ? service : `${app.t('sig.qualified.statements', { compliance: yesNo(facts.qcCompliance), sscd: yesNo(facts.qcSSCD) })}; ${service}`;
+  return h('span', { class: 'qualified-source', 'data-qualified-service': facts.service ?? null }, ` — ${text}`);
 }
 
 function checksTable(app: App, b: SignatureBlock, signer: string, legacy: boolean): HTMLElement {
