@@ -7,6 +7,7 @@ import { DedupeState, dedupeCapacity } from './dedupe.js';
 import {
   BINARY,
   CONSENT_DATE_HEADERS,
+  FLUSH_SIZE,
   PHONE_HEADERS,
   SAMPLES_PER_REASON,
   SEP_DELIMITERS,
@@ -78,7 +79,7 @@ function isFormulaStart(c: number): boolean {
   return c === 61 || c === 43 || c === 45 || c === 64 || c === 9 || c === 13;
 }
 
-class ByteListRun implements ListRun {
+export class ByteListRun implements ListRun {
   failure: Unreadable | null = null;
   private normaliser: Utf8Normaliser | null = null;
   private eightBit = true;
@@ -101,7 +102,7 @@ class ByteListRun implements ListRun {
   protected readonly rpo: RpoRegister | null;
   private readonly opposedOnKey: ((e164: string) => number) | null;
   private readonly opposedOnE164Key: ((key: number) => number) | null;
-  private readonly reading: PhoneReading = { e164: null, key: -1, callable: undefined };
+  protected readonly reading: PhoneReading = { e164: null, key: -1, callable: undefined };
   protected readonly writeOutput: ((chunk: Uint8Array) => void | Promise<void>) | null;
   private readonly csvLimits: CsvLimits;
   protected readonly sample: Pick<ConsentSampleSelector, 'bindHeader' | 'offerCells'> | null;
@@ -117,9 +118,11 @@ class ByteListRun implements ListRun {
   /** Released list: full buffers waiting for `flush`, and the one being written. */
   private readonly pending: Uint8Array[] = [];
   private pendingBytes = 0;
-  private out: Buffer = Buffer.allocUnsafe(0);
-  private outPos = 0;
-  private headerWritten = false;
+  protected out: Buffer = Buffer.allocUnsafe(0);
+  protected outPos = 0;
+  protected headerWritten = false;
+  /** finish() was called: the list is read. */
+  protected finished = false;
   /** The record whose cells the rules read: the reader's, or (parallel-engine.ts) a batch's. */
   protected cells: CellSpans = NO_CELLS;
   /** The list is ';'-delimited, as the released list is: a row needing no change is copied whole. */
@@ -148,6 +151,11 @@ class ByteListRun implements ListRun {
   }
 
   get pendingOutput(): number {
+    return this.releasedBytes;
+  }
+
+  /** Released list held, not yet handed to `output`. */
+  protected get releasedBytes(): number {
     return this.pendingBytes + this.outPos;
   }
 
@@ -202,6 +210,7 @@ class ByteListRun implements ListRun {
   }
 
   finish(): void {
+    this.finished = true;
     if (this.done || this.reader === null) {
       if (this.failure === null && this.reader === null) this.fail(new Unreadable('no_data_rows', 'the list is empty'));
       return;
@@ -410,13 +419,7 @@ class ByteListRun implements ListRun {
   protected writeRow(count: number, e164: string, key: number): void {
     const r = this.cells;
     const header = this.header!;
-    if (!this.headerWritten) {
-      this.headerWritten = true;
-      const line = Buffer.from(header.map((h) => quoteCell(neutraliseCell(h))).join(';') + '\r\n', 'utf8');
-      this.reserve(line.length);
-      line.copy(this.out, this.outPos);
-      this.outPos += line.length;
-    }
+    this.writeHeaderOnce();
     const width = count > header.length ? count : header.length;
     // Content never outgrows its span; quoting at most doubles it and adds three bytes.
     this.reserve(2 * (r.cellEnd[count - 1]! - r.cellStart[0]!) + 4 * width + e164.length + 8);
@@ -446,6 +449,21 @@ class ByteListRun implements ListRun {
     out[o++] = CR;
     out[o++] = LF;
     this.outPos = o;
+  }
+
+  /** The released list's header line, before its first row. */
+  protected writeHeaderOnce(): void {
+    if (this.headerWritten) return;
+    this.headerWritten = true;
+    const line = Buffer.from(this.header!.map((h) => quoteCell(neutraliseCell(h))).join(';') + '\r\n', 'utf8');
+    this.writeBytes(line, 0, line.length);
+  }
+
+  /** Appends bytes [from, to) of `bytes` to the released list. */
+  protected writeBytes(bytes: Uint8Array, from: number, to: number): void {
+    this.reserve(to - from);
+    this.out.set(bytes.subarray(from, to), this.outPos);
+    this.outPos += to - from;
   }
 
   /** Whether the row's cells are all PLAIN and none but the phone starts like a formula. */
@@ -502,6 +520,8 @@ class ByteListRun implements ListRun {
 
   async flush(): Promise<void> {
     await this.settle();
+    // Released rows go out by FLUSH_SIZE until the list is read (a run with rows on threads settles more often).
+    if (!this.finished && this.releasedBytes < FLUSH_SIZE) return;
     if (this.outPos > 0) {
       this.pending.push(this.out.subarray(0, this.outPos));
       this.pendingBytes += this.outPos;
