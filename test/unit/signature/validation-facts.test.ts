@@ -4,6 +4,7 @@
  * status with the data that gave it (CRL or OCSP, configured, carried or fetched, when issued), the signature
  * timestamp, the qualified status and the trusted-list service behind it.
  */
+import { PDFDocument } from 'pdf-lib';
 import * as pkijs from 'pkijs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { MemoryRevocationFetcher } from '../../../shared/adapters/memory/memory-revocation-cache.js';
@@ -14,7 +15,7 @@ import { OnlineRevocation } from '../../../shared/signature/online-revocation.js
 import { readTrustedList, type TrustedList } from '../../../shared/signature/trusted-list.js';
 import { makeAttestation } from '../../fixtures/attestations.js';
 import { DEMO_SIGNATORY, DEMO_TENANT_VAT } from '../../fixtures/pki.js';
-import { ACME_SUBJECT, EKU, issue, makeCrl, makeOcsp, makeTestPki, signCmsWith, signTrustedList, timeStampToken, trustedListXml, type Issued, type SignerSpec, type TestPki } from '../../fixtures/signing.js';
+import { ACME_SUBJECT, EKU, appendDss, appendSignatureField, issue, makeCrl, makeOcsp, makeTestPki, signCmsWith, signTrustedList, timeStampToken, trustedListXml, type Issued, type SignerSpec, type TestPki } from '../../fixtures/signing.js';
 
 const DAY = 86_400_000;
 const QC_COMPLIANCE = '0.4.0.1862.1.1';
@@ -162,6 +163,20 @@ describe('the revocation status and the data that gave it', () => {
     expect(only(report).revocation).toEqual({ status: 'good', certificate: 'Mario Rossi', issuer: 'Test Qualified CA', source: 'ocsp', origin: 'embedded', issuedAt: issued.toISOString() });
   });
 
+  it('an OCSP response in a PAdES /DSS: "embedded" too', async () => {
+    const plain = await (await PDFDocument.load(pdf)).save({ useObjectStreams: false });
+    const signedPdf = appendSignatureField(plain, {
+      kind: 'signature',
+      sign: (bytes) => signCmsWith({ content: bytes, detached: true, signers: [{ signer: pki.signer, chain: [pki.intermediate], signingTime: ago(DAY) }] }),
+    });
+    const issued = ago(60_000);
+    const ltv = appendDss(signedPdf, [], [await makeCrl(pki.root, [])], [await makeOcsp(pki.intermediate, pki.signer, { good: true }, { wrapped: true, thisUpdate: issued })]);
+    const report = await verify(ltv);
+
+    expect(only(report).type).toBe('PAdES');
+    expect(only(report).revocation).toEqual({ status: 'good', certificate: 'Mario Rossi', issuer: 'Test Qualified CA', source: 'ocsp', origin: 'embedded', issuedAt: issued.toISOString() });
+  });
+
   it('an OCSP response fetched online: "fetched" with the responder\'s URL', async () => {
     const fetcher = new MemoryRevocationFetcher({ [URL_OCSP]: await makeOcsp(pki.intermediate, onlineSigner, { good: true }, { wrapped: true }) });
     const report = await verify(signed({ signer: onlineSigner }), { crls: [await makeCrl(pki.root, [])], revocationLookup: new OnlineRevocation({ fetcher }) });
@@ -187,6 +202,29 @@ describe('the signature timestamp', () => {
 
     expect(only(report).timestamp).toEqual({ time: genTime.toISOString(), authority: 'Rogue TSA', trusted: false, verified: true });
     expect(only(report).signingTimeSource).toBe('signed-attribute');
+  });
+});
+
+describe("the file's facts", () => {
+  it("are the tenant's signature's, not the first signer's", async () => {
+    const other = await issue({ subject: [['C', 'IT'], ['CN', 'Ugo Ignoto']], issuer: pki.intermediate, keyUsage: ['nonRepudiation'] });
+    const genTime = ago(DAY - 60_000);
+    const cms = signCmsWith({
+      content: pdf,
+      signers: [
+        { signer: other, chain: [pki.intermediate], signingTime: ago(DAY), timestamp: (value) => timeStampToken(value, tsa, genTime, [pki.intermediate]) },
+        { signer: pki.signer, chain: [pki.intermediate], signingTime: ago(DAY) },
+      ],
+    });
+    const report = await verify(cms);
+
+    expect(report.signatures!.map((s) => [s.identifiesTenant, s.timestamp?.authority])).toEqual([
+      [false, 'Test TSA'],
+      [true, undefined],
+    ]);
+    expect(report.timestamp).toBeUndefined();
+    expect(report.chain).toEqual(report.signatures![1]!.chain);
+    expect(report.revocation).toEqual({ status: 'unknown', certificate: 'Mario Rossi', issuer: 'Test Qualified CA' });
   });
 });
 
