@@ -157,17 +157,30 @@ function describeAdded(dss: boolean, later: PadesSignatureField[]): Bilingual {
 
 /**
  * Offset in `tail` of the first byte that is not part of an incremental update, or null when all of it is:
- * whitespace, "N G obj ... endobj", "xref ... trailer << >>", "startxref N %%EOF", and it ends with %%EOF.
+ * whitespace and comments, "N G obj ... endobj", "xref ... trailer << >>", "startxref N %%EOF", and it ends with
+ * %%EOF.
  */
 export function strayBytes(tail: string): number | null {
   let at = 0;
   let sawEof = false;
+  /** Where the comments skipped since the last token began: a comment after the last %%EOF is still stray bytes. */
+  let comment: number | null = null;
+  const lineEnd = /[\r\n]/g;
   const skipSpace = () => {
-    while (at < tail.length && /[\s\0]/.test(tail[at]!)) at++;
+    for (;;) {
+      while (at < tail.length && /[\s\0]/.test(tail[at]!)) at++;
+      if (tail[at] !== '%') return;
+      // A comment (iText writes its version line before startxref): to the end of its line.
+      comment ??= at;
+      sawEof = false;
+      lineEnd.lastIndex = at;
+      at = lineEnd.exec(tail)?.index ?? tail.length;
+    }
   };
   for (;;) {
     skipSpace();
-    if (at >= tail.length) return sawEof ? null : at;
+    if (at >= tail.length) return sawEof ? null : (comment ?? at);
+    comment = null;
     sawEof = false;
     const rest = tail.slice(at, at + 40);
     const object = /^\d+\s+\d+\s+obj\b/.exec(rest);
@@ -191,7 +204,8 @@ export function strayBytes(tail: string): number | null {
       if (trailer < 0 || startxref < 0 || startxref < trailer) return at;
       // Between xref and trailer: subsection headers and 20-byte entries only.
       if (!isXrefTable(tail.slice(at + 'xref'.length, trailer))) return at;
-      const dict = tail.slice(trailer + 'trailer'.length, startxref).trim();
+      // The trailer dictionary, then perhaps comments (iText's, again) before startxref.
+      const dict = tail.slice(trailer + 'trailer'.length, startxref).replace(/(?:\s*%[^\r\n]*)+\s*$/, '').trim();
       if (!dict.startsWith('<<') || !dict.endsWith('>>')) return at;
       at = startxref;
       continue;

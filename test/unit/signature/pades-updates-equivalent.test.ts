@@ -3,13 +3,14 @@
  * further signatures. What real signing tools also write in such an update, and which must not reject (found on EU
  * DSS's real files, test/integration/signature/real-pades.test.ts): a page's /Resources pointed to a fresh copy of
  * the same resources, the catalog's /Version raised, a string rewritten as hex. A copy that differs still rejects.
- * And the validation data such an update adds is read whichever way its streams' /Filter is written.
+ * And the validation data such an update adds is read whichever way its streams' /Filter is written, and an update
+ * with comments in it (iText's version line) is an update.
  */
 import { deflateSync } from 'node:zlib';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { examineAttestation } from '../../../shared/attestation/index.js';
 import type { SignatureExpectations } from '../../../shared/signature/index.js';
-import { readDss } from '../../../shared/signature/pdf-updates.js';
+import { readDss, strayBytes } from '../../../shared/signature/pdf-updates.js';
 import { makeAttestation } from '../../fixtures/attestations.js';
 import { DEMO_SIGNATORY, DEMO_TENANT_VAT, makePki, type Pki } from '../../fixtures/pki.js';
 import { appendDss, appendUpdate, catalogNumber, objectText, pageNumber, withEntries } from '../../fixtures/signing.js';
@@ -113,5 +114,25 @@ describe('validation data streams as tools write them', () => {
       { num: catalog, text: withEntries(objectText(signed, catalog), '/DSS 9201 0 R') },
     ]);
     expect((await readDss(update)).certificates).toEqual([]);
+  });
+});
+
+describe('comments inside an incremental update (iText writes its version line in each)', () => {
+  const object = '12 0 obj\n<< /Type /DSS >>\nendobj\n';
+  const xref = 'xref\n12 1\n0000000100 00000 n \ntrailer\n<< /Size 13 /Root 1 0 R /Prev 9 >>\n';
+
+  it.each([
+    ['between an object and startxref', `\n${object}%iText-Core-7.2.2\nstartxref\n100\n%%EOF\n`],
+    ['between the trailer and startxref', `\n${object}${xref}%7356f-4ed6a-d244b-18f30-5.5.13-SNAPSHOT\nstartxref\n100\n%%EOF\n`],
+    ['before the first object', `\n% written by a tool\r\n${object}${xref}startxref\n100\n%%EOF\r\n`],
+  ])('a comment %s is part of the update', (_where, tail) => {
+    expect(strayBytes(tail)).toBeNull();
+  });
+
+  it('a comment after the last %%EOF, or an update that ends in one, is still stray', () => {
+    const update = `\n${object}${xref}startxref\n100\n%%EOF\n`;
+    expect(strayBytes(`${update}% appended after signing\n`)).toBe(update.length);
+    expect(strayBytes(`${update}% no end of line`)).toBe(update.length);
+    expect(strayBytes(`\n${object}% and no startxref\n`)).not.toBeNull();
   });
 });
