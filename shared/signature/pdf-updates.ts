@@ -4,13 +4,15 @@
  * widget). Anything else written after the signed revision is not signed and must not be trusted.
  *
  * 1. The bytes after the signed revision must be whole incremental updates: objects, cross-reference sections and
- *    trailers, each ending with %%EOF. Stray bytes (a comment, junk) are unsigned content.
+ *    trailers (comments between them allowed), each ending with %%EOF. Stray bytes (junk, a comment after the last
+ *    %%EOF) are unsigned content.
  * 2. The signed revision and the whole file are parsed (pdf-lib) and compared object by object: an object whose
  *    number already existed and whose content changed must be one of the few a signer's tool may touch (the
- *    catalog's /DSS, /AcroForm and /Extensions; the form's field list; a page's annotation list, grown by signature
- *    widgets; a signature field being filled; the document information and XMP metadata). New objects are harmless
- *    unless something that was signed points to them, which the same comparison catches; a new catalog, page tree or
- *    page is refused outright, and so is a trailer that names another catalog.
+ *    catalog's /DSS, /AcroForm, /Extensions and /Version; the form's field list; a page's annotation list, grown by
+ *    signature widgets; a signature field being filled; the document information and XMP metadata). Content that is
+ *    only rewritten (keys reordered, a string as hex, a reference to an identical copy) is not a change. New objects
+ *    are harmless unless something that was signed points to them, which the same comparison catches; a new page
+ *    tree or page is refused outright; a trailer naming a new catalog object is judged as a change of the old one.
  */
 import { inflateSync } from 'node:zlib';
 import { PDFArray, PDFDict, PDFDocument, PDFHexString, PDFName, PDFRawStream, PDFRef, PDFStream, PDFString, type PDFObject } from 'pdf-lib';
@@ -62,12 +64,11 @@ export async function checkUpdatesAfter(file: Uint8Array, revisionEnd: number, l
     return { problems: [unsigned, bi(`the update after signing cannot be read (${(error as Error).message})`, `l'aggiornamento successivo alla firma non è leggibile (${(error as Error).message})`)], added: nothing };
   }
 
+  const r: Revisions = { before, after, budget: { left: MAX_EQUIVALENCE_STEPS } };
   const rootBefore = before.context.trailerInfo.Root;
   const rootAfter = after.context.trailerInfo.Root;
-  if (!(rootBefore instanceof PDFRef) || !(rootAfter instanceof PDFRef) || rootBefore !== rootAfter) {
-    problems.push(bi('an update after signing replaced the document catalog', "un aggiornamento successivo alla firma ha sostituito il catalogo del documento"));
-    return { problems, added: nothing };
-  }
+  const replaced = bi('an update after signing replaced the document catalog', 'un aggiornamento successivo alla firma ha sostituito il catalogo del documento');
+  if (!(rootBefore instanceof PDFRef) || !(rootAfter instanceof PDFRef)) return { problems: [replaced], added: nothing };
   const catalogBefore = before.context.lookup(rootBefore);
   const acroFormRefBefore = catalogBefore instanceof PDFDict ? catalogBefore.get(PDFName.of('AcroForm')) : undefined;
   const infoRef = after.context.trailerInfo.Info;
@@ -75,6 +76,11 @@ export async function checkUpdatesAfter(file: Uint8Array, revisionEnd: number, l
   const dssBefore = reachable(before, catalogBefore instanceof PDFDict ? catalogBefore.get(PDFName.of('DSS')) : undefined);
   const catalogAfter = after.context.lookup(rootAfter);
   const dssAfter = reachable(after, catalogAfter instanceof PDFDict ? catalogAfter.get(PDFName.of('DSS')) : undefined);
+  if (rootAfter !== rootBefore) {
+    // A catalog written as a new object (some tools renumber it with the /DSS): judged as a change of the old one.
+    if (!(catalogBefore instanceof PDFDict) || !(catalogAfter instanceof PDFDict) || typeOf(catalogAfter) !== 'Catalog') return { problems: [replaced], added: nothing };
+    problems.push(...catalogChange(catalogBefore, catalogAfter, r));
+  }
 
   const objects = after.context.enumerateIndirectObjects();
   if (objects.length > MAX_OBJECTS) {
@@ -88,27 +94,28 @@ export async function checkUpdatesAfter(file: Uint8Array, revisionEnd: number, l
     if (old === undefined) {
       const type = typeOf(object);
       if (type === 'Sig' || type === 'DocTimeStamp') newSignatures += 1;
-      if (type === 'Catalog' || type === 'Pages' || type === 'Page') {
+      if ((type === 'Catalog' && ref !== rootAfter) || type === 'Pages' || type === 'Page') {
         problems.push(bi(`an update after signing added a new /${type} (object ${name})`, `un aggiornamento successivo alla firma ha aggiunto un nuovo /${type} (oggetto ${name})`));
       }
       continue;
     }
-    if (same(old, object)) continue;
+    // The same content rewritten (keys reordered, a string as hex, a reference to an identical copy) is no change.
+    if (equivalent(old, object, r, 0)) continue;
     changed.add(name);
     if (ref === rootBefore) {
-      problems.push(...catalogChange(old, object, before, after));
+      problems.push(...(ref === rootAfter ? catalogChange(old, object, r) : [replaced]));
     } else if (ref === acroFormRefBefore) {
-      problems.push(...acroFormChange(old, object, before, after));
+      problems.push(...acroFormChange(old, object, r));
     } else if (ref === infoRef || ref === metadataRef) {
       continue; // document information and XMP metadata: signing tools rewrite the modification date
     } else if (dssBefore.has(ref) || (dssAfter.has(ref) && typeOf(old) === 'VRI')) {
       continue; // validation data grown by a later long-term-validation update
     } else if (typeOf(old) === 'Page' || typeOf(object) === 'Page') {
-      problems.push(...pageChange(old, object, name, before, after));
+      problems.push(...pageChange(old, object, name, r));
     } else if (old instanceof PDFArray && object instanceof PDFArray && isAnnotsArray(before, ref)) {
       problems.push(...listGrowth(old, object, after, 'annotation', name));
     } else if (isSignatureField(old)) {
-      const keys = object instanceof PDFDict ? changedKeys(old as PDFDict, object, before, after) : [];
+      const keys = object instanceof PDFDict ? changedKeys(old as PDFDict, object, r) : [];
       const other = keys.filter((k) => !SIGNATURE_FIELD_KEYS.has(k));
       if (other.length > 0 || !(object instanceof PDFDict)) {
         problems.push(bi(`an update after signing changed the signature field ${name} beyond filling it (${other.join(', ')})`, `un aggiornamento successivo alla firma ha modificato il campo firma ${name} oltre a compilarlo (${other.join(', ')})`));
@@ -256,18 +263,28 @@ function typeOf(object: PDFObject | undefined): string | undefined {
  * that now points to another object with the same content is not a change: writers of later revisions (SecCommerce
  * adding a document timestamp, for one) rewrite a page's /Resources as a fresh copy, which changes nothing shown.
  */
-function changedKeys(old: PDFDict, now: PDFDict, before: PDFDocument, after: PDFDocument): string[] {
+function changedKeys(old: PDFDict, now: PDFDict, r: Revisions): string[] {
   const keys = new Set([...old.keys(), ...now.keys()].map((k) => k.asString().slice(1)));
   return [...keys].filter((k) => {
     const a = old.get(PDFName.of(k));
     const b = now.get(PDFName.of(k));
     if (a === undefined || b === undefined) return a !== b;
-    return !equivalent(a, b, before, after, { left: MAX_EQUIVALENCE_STEPS }, 0);
+    return !equivalent(a, b, r, 0);
   });
 }
 
-/** Values compared, and reference levels followed, when deciding that two values have the same content. */
-const MAX_EQUIVALENCE_STEPS = 10_000;
+/** The signed revision and the whole file, and what is left of the comparison's bound. */
+interface Revisions {
+  before: PDFDocument;
+  after: PDFDocument;
+  budget: { left: number };
+}
+
+/**
+ * Values compared (over one file's comparison), and reference levels followed, when deciding that two values have the
+ * same content (docs/limits-and-retention.md: bounded work per document). Past the bound, values count as changed.
+ */
+const MAX_EQUIVALENCE_STEPS = 1_000_000;
 const MAX_EQUIVALENCE_DEPTH = 16;
 
 /**
@@ -276,16 +293,16 @@ const MAX_EQUIVALENCE_DEPTH = 16;
  * through references a bounded number of times. A reference to
  * the same object number counts as the same: if that object itself changed, the comparison of objects judges it.
  */
-function equivalent(a: PDFObject, b: PDFObject, before: PDFDocument, after: PDFDocument, budget: { left: number }, depth: number): boolean {
+function equivalent(a: PDFObject, b: PDFObject, r: Revisions, depth: number): boolean {
   if (same(a, b)) return true;
-  budget.left -= 1;
-  if (budget.left < 0 || depth > MAX_EQUIVALENCE_DEPTH) return false;
-  const x = a instanceof PDFRef ? before.context.lookup(a) : a;
-  const y = b instanceof PDFRef ? after.context.lookup(b) : b;
+  r.budget.left -= 1;
+  if (r.budget.left < 0 || depth > MAX_EQUIVALENCE_DEPTH) return false;
+  const x = a instanceof PDFRef ? r.before.context.lookup(a) : a;
+  const y = b instanceof PDFRef ? r.after.context.lookup(b) : b;
   if (x === undefined || y === undefined || x instanceof PDFRef || y instanceof PDFRef) return false;
   const next = depth + (a instanceof PDFRef || b instanceof PDFRef ? 1 : 0);
   if (x instanceof PDFRawStream && y instanceof PDFRawStream) {
-    return Buffer.from(x.contents).equals(Buffer.from(y.contents)) && equivalent(x.dict, y.dict, before, after, budget, next);
+    return Buffer.from(x.contents).equals(Buffer.from(y.contents)) && equivalent(x.dict, y.dict, r, next);
   }
   if (x instanceof PDFStream || y instanceof PDFStream) return false;
   if (x instanceof PDFDict && y instanceof PDFDict) {
@@ -293,11 +310,11 @@ function equivalent(a: PDFObject, b: PDFObject, before: PDFDocument, after: PDFD
     if (entries.length !== y.keys().length) return false;
     return entries.every(([key, value]) => {
       const other = y.get(key);
-      return other !== undefined && equivalent(value, other, before, after, budget, next);
+      return other !== undefined && equivalent(value, other, r, next);
     });
   }
   if (x instanceof PDFArray && y instanceof PDFArray) {
-    return x.size() === y.size() && x.asArray().every((item, i) => equivalent(item, y.get(i), before, after, budget, next));
+    return x.size() === y.size() && x.asArray().every((item, i) => equivalent(item, y.get(i), r, next));
   }
   // The same text written as a literal (…) or a hex <…> string, or with other escapes.
   if ((x instanceof PDFString || x instanceof PDFHexString) && (y instanceof PDFString || y instanceof PDFHexString)) {
@@ -306,10 +323,11 @@ function equivalent(a: PDFObject, b: PDFObject, before: PDFDocument, after: PDFD
   return same(x, y);
 }
 
-function catalogChange(old: PDFObject, now: PDFObject, before: PDFDocument, after: PDFDocument): Bilingual[] {
+function catalogChange(old: PDFObject, now: PDFObject, r: Revisions): Bilingual[] {
+  const { before, after } = r;
   if (!(old instanceof PDFDict) || !(now instanceof PDFDict)) return [bi('an update after signing replaced the document catalog', 'un aggiornamento successivo alla firma ha sostituito il catalogo del documento')];
   const problems: Bilingual[] = [];
-  const other = changedKeys(old, now, before, after).filter((k) => !CATALOG_KEYS.has(k) && k !== 'Metadata');
+  const other = changedKeys(old, now, r).filter((k) => !CATALOG_KEYS.has(k) && k !== 'Metadata');
   if (other.length > 0) {
     problems.push(bi(`an update after signing changed the document catalog (${other.map((k) => `/${k}`).join(', ')})`, `un aggiornamento successivo alla firma ha modificato il catalogo del documento (${other.map((k) => `/${k}`).join(', ')})`));
   }
@@ -318,19 +336,20 @@ function catalogChange(old: PDFObject, now: PDFObject, before: PDFDocument, afte
   if (newForm instanceof PDFDict && !(oldForm instanceof PDFRef)) {
     // An interactive form written inline in the catalog.
     const previous = oldForm instanceof PDFDict ? oldForm : before.context.obj({});
-    problems.push(...acroFormChange(previous, newForm, before, after));
+    problems.push(...acroFormChange(previous, newForm, r));
   } else if (oldForm instanceof PDFRef && newForm !== oldForm) {
     const previous = before.context.lookup(oldForm);
     const next = newForm instanceof PDFRef ? after.context.lookup(newForm) : newForm;
-    if (previous && next) problems.push(...acroFormChange(previous, next, before, after));
+    if (previous && next) problems.push(...acroFormChange(previous, next, r));
   }
   return problems;
 }
 
-function acroFormChange(old: PDFObject, now: PDFObject, before: PDFDocument, after: PDFDocument): Bilingual[] {
+function acroFormChange(old: PDFObject, now: PDFObject, r: Revisions): Bilingual[] {
+  const { after } = r;
   if (!(old instanceof PDFDict) || !(now instanceof PDFDict)) return [bi('an update after signing replaced the interactive form', "un aggiornamento successivo alla firma ha sostituito il modulo interattivo")];
   const problems: Bilingual[] = [];
-  const other = changedKeys(old, now, before, after).filter((k) => !ACROFORM_KEYS.has(k));
+  const other = changedKeys(old, now, r).filter((k) => !ACROFORM_KEYS.has(k));
   if (other.length > 0) {
     problems.push(bi(`an update after signing changed the interactive form (${other.map((k) => `/${k}`).join(', ')})`, `un aggiornamento successivo alla firma ha modificato il modulo interattivo (${other.map((k) => `/${k}`).join(', ')})`));
   }
@@ -340,9 +359,10 @@ function acroFormChange(old: PDFObject, now: PDFObject, before: PDFDocument, aft
   return problems;
 }
 
-function pageChange(old: PDFObject, now: PDFObject, name: string, before: PDFDocument, after: PDFDocument): Bilingual[] {
+function pageChange(old: PDFObject, now: PDFObject, name: string, r: Revisions): Bilingual[] {
+  const { before, after } = r;
   if (!(old instanceof PDFDict) || !(now instanceof PDFDict)) return [bi(`an update after signing replaced page ${name}`, `un aggiornamento successivo alla firma ha sostituito la pagina ${name}`)];
-  const other = changedKeys(old, now, before, after).filter((k) => k !== 'Annots');
+  const other = changedKeys(old, now, r).filter((k) => k !== 'Annots');
   if (other.length > 0) {
     return [bi(`an update after signing changed page ${name} (${other.map((k) => `/${k}`).join(', ')})`, `un aggiornamento successivo alla firma ha modificato la pagina ${name} (${other.map((k) => `/${k}`).join(', ')})`)];
   }
@@ -351,15 +371,20 @@ function pageChange(old: PDFObject, now: PDFObject, name: string, before: PDFDoc
   return listGrowth(oldAnnots, newAnnots, after, 'annotation', `page ${name}`);
 }
 
-/** An annotation or field list may only grow, and only by signature fields/widgets. */
+/** An annotation or field list may only grow, and only by signature fields/widgets, keeping its items' order. */
 function listGrowth(old: PDFArray, now: PDFArray, after: PDFDocument, what: 'annotation' | 'field', where: string): Bilingual[] {
   const oldItems = old.asArray().map((o) => o.toString());
   const newItems = now.asArray();
-  const kept = oldItems.every((item, i) => newItems[i]?.toString() === item);
-  if (!kept) {
+  // Every item kept, in its order; the new ones may stand anywhere (some tools put a new field first).
+  const added: PDFObject[] = [];
+  let kept = 0;
+  for (const item of newItems) {
+    if (kept < oldItems.length && item.toString() === oldItems[kept]) kept += 1;
+    else added.push(item);
+  }
+  if (kept < oldItems.length) {
     return [bi(`an update after signing removed or reordered the ${what}s of ${where}`, `un aggiornamento successivo alla firma ha rimosso o riordinato ${what === 'field' ? 'i campi' : 'le annotazioni'} di ${where}`)];
   }
-  const added = newItems.slice(oldItems.length);
   const notSignature = added.filter((item) => !isSignatureField(item instanceof PDFRef ? after.context.lookup(item) : item));
   if (notSignature.length > 0) {
     return [bi(

@@ -2,7 +2,8 @@
  * docs/verdict-rules.md: an update after a PAdES signature may add only validation data, document timestamps and
  * further signatures. What real signing tools also write in such an update, and which must not reject (found on EU
  * DSS's real files, test/integration/signature/real-pades.test.ts): a page's /Resources pointed to a fresh copy of
- * the same resources, the catalog's /Version raised, a string rewritten as hex. A copy that differs still rejects.
+ * the same resources, the catalog's /Version raised, a string rewritten as hex, keys reordered, the catalog written
+ * as a new object, a new field put first. A copy that differs still rejects.
  * And the validation data such an update adds is read whichever way its streams' /Filter is written, and an update
  * with comments in it (iText's version line) is an update.
  */
@@ -87,6 +88,46 @@ describe('what signing tools rewrite after a signature without changing what is 
     expect((await examineAttestation(hex, expectations())).signature.checks.find((c) => c.name === 'coverage')?.outcome).toBe('pass');
     const other = appendUpdate(signed, [{ num: catalog, text: text.replace('(it-IT)', `<${Buffer.from('en-US').toString('hex')}>`) }]);
     expect((await examineAttestation(other, expectations())).signature.checks.find((c) => c.name === 'coverage')).toMatchObject({ outcome: 'fail', detail: expect.stringMatching(/changed the document catalog \(\/Lang\)/) });
+  });
+});
+
+describe('what other writers do to objects they rewrite after a signature', () => {
+  const coverage = async (pdf: Uint8Array) => (await examineAttestation(pdf, expectations())).signature.checks.find((c) => c.name === 'coverage')!;
+
+  it('the page tree written again with its keys in another order is not a change', async () => {
+    const pages = Number(/\/Pages (\d+) 0 R/.exec(objectText(signed, catalogNumber(signed)))![1]);
+    const text = objectText(signed, pages);
+    const reordered = `<< ${[...text.matchAll(/\/(Type \/Pages|Kids \[[^\]]*\]|Count \d+)/g)].map((m) => `/${m[1]}`).reverse().join(' ')} >>`;
+    expect(reordered).not.toBe(text);
+    expect((await coverage(appendUpdate(signed, [{ num: pages, text: reordered }]))).outcome).toBe('pass');
+    const more = reordered.replace(/\/Count (\d+)/, (_m, n: string) => `/Count ${Number(n) + 1}`);
+    expect(await coverage(appendUpdate(signed, [{ num: pages, text: more }]))).toMatchObject({ outcome: 'fail', detail: expect.stringMatching(/\(\/Pages\)/) });
+  });
+
+  /** An update whose trailer names `root` as the catalog. */
+  const withRoot = (pdf: Uint8Array, objects: Parameters<typeof appendUpdate>[1], root: number) => {
+    const text = Buffer.from(appendUpdate(pdf, objects)).toString('latin1');
+    const at = text.lastIndexOf('/Root ');
+    return new Uint8Array(Buffer.from(text.slice(0, at) + text.slice(at).replace(/\/Root \d+ 0 R/, `/Root ${root} 0 R`), 'latin1'));
+  };
+
+  it('a catalog written as a new object is judged as a change of the old one', async () => {
+    const catalog = objectText(signed, catalogNumber(signed));
+    expect((await coverage(withRoot(signed, [{ num: 9300, text: withEntries(catalog, '/Version /1.7') }], 9300))).outcome).toBe('pass');
+    expect(await coverage(withRoot(signed, [{ num: 9300, text: withEntries(catalog, '/OpenAction [ 1 0 R /Fit ]') }], 9300))).toMatchObject({
+      outcome: 'fail',
+      detail: expect.stringMatching(/changed the document catalog \(\/OpenAction\)/),
+    });
+  });
+
+  it('a signature field put first in the form is a further field; a field removed is not allowed', async () => {
+    const number = catalogNumber(signed);
+    const catalog = objectText(signed, number);
+    const field = '<< /FT /Sig /T (Seconda firma) /Type /Annot /Subtype /Widget /Rect [ 0 0 0 0 ] >>';
+    const prepended = appendUpdate(signed, [{ num: 9301, text: field }, { num: number, text: catalog.replace(/\/Fields \[/, '/Fields [ 9301 0 R') }]);
+    expect((await coverage(prepended)).outcome).toBe('pass');
+    const emptied = appendUpdate(signed, [{ num: number, text: catalog.replace(/\/Fields \[[^\]]*\]/, '/Fields [ 9301 0 R ]') }, { num: 9301, text: field }]);
+    expect(await coverage(emptied)).toMatchObject({ outcome: 'fail', detail: expect.stringMatching(/removed or reordered the fields/) });
   });
 });
 
