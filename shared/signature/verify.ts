@@ -48,11 +48,17 @@ import {
   type SignedEvidence,
   type SignerIdentity,
 } from './model.js';
-import { checkUpdatesAfter, readDss } from './pdf-updates.js';
+import type { checkUpdatesAfter } from './pdf-updates.js';
 import { indicationOf, worstOf } from './indication.js';
 import { checkRevocation, revocationSubjectKey, revocationValues, type RevocationDecision } from './revocation.js';
 import type { FetchedRevocation, RevocationSubject } from '../ports/revocation-fetcher.js';
 import { bi, instant, type Bilingual } from './text.js';
+
+/**
+ * The PAdES checks read the PDF's objects with pdf-lib, which decompresses its font metrics when imported: loaded at
+ * the first signed PDF, not at every start of a process (a Lambda's cold start) that may never see one.
+ */
+const pdfUpdates = () => import('./pdf-updates.js');
 
 const SUBFILTERS = new Set(['adbe.pkcs7.detached', 'ETSI.CAdES.detached']);
 /** docs/verdict-rules.md: a signing time may be at most this much later than processing (clock skew). */
@@ -255,7 +261,7 @@ async function verifyPades(context: Context, evidence: PadesEvidence, out: Signa
     context.notes.push(`The PDF holds ${signatureFields.length} signature(s) and ${fields.length - signatureFields.length} document timestamp(s): every one is verified.`);
   }
   // Long-term validation data of the whole file (PAdES /DSS): certificates and CRLs for every signature.
-  const dss = signatureFields.length > 0 ? await readDss(evidence.file) : { certificates: [], crls: [], ocsps: [] };
+  const dss = signatureFields.length > 0 ? await (await pdfUpdates()).readDss(evidence.file) : { certificates: [], crls: [], ocsps: [] };
   let signatureNumber = 0;
   for (const [k, field] of fields.entries()) {
     if (field.kind === 'document-timestamp') {
@@ -614,7 +620,7 @@ async function checkCoverage(builder: SignatureBuilder, evidence: PadesEvidence,
   let updates: Awaited<ReturnType<typeof checkUpdatesAfter>> | undefined;
   if (problems.length === 0 && end < evidence.fileLength) {
     // docs/verdict-rules.md: after the signed revision, only validation data, document timestamps and further signatures.
-    updates = await checkUpdatesAfter(evidence.file, end, later);
+    updates = await (await pdfUpdates()).checkUpdatesAfter(evidence.file, end, later);
     problems.push(...updates.problems);
   }
   if (problems.length > 0) {
