@@ -71,6 +71,9 @@ export async function checkUpdatesAfter(file: Uint8Array, revisionEnd: number, l
   if (!(rootBefore instanceof PDFRef) || !(rootAfter instanceof PDFRef)) return { problems: [replaced], added: nothing };
   const catalogBefore = before.context.lookup(rootBefore);
   const acroFormRefBefore = catalogBefore instanceof PDFDict ? catalogBefore.get(PDFName.of('AcroForm')) : undefined;
+  const acroFormBefore = acroFormRefBefore instanceof PDFRef ? before.context.lookup(acroFormRefBefore) : acroFormRefBefore;
+  // The form's field list, when it is an object of its own (Adobe's writers): it may grow by signature fields.
+  const fieldsRefBefore = acroFormBefore instanceof PDFDict ? acroFormBefore.get(PDFName.of('Fields')) : undefined;
   const infoRef = after.context.trailerInfo.Info;
   const metadataRef = catalogBefore instanceof PDFDict ? catalogBefore.get(PDFName.of('Metadata')) : undefined;
   const dssBefore = reachable(before, catalogBefore instanceof PDFDict ? catalogBefore.get(PDFName.of('DSS')) : undefined);
@@ -114,6 +117,8 @@ export async function checkUpdatesAfter(file: Uint8Array, revisionEnd: number, l
       problems.push(...pageChange(old, object, name, r));
     } else if (old instanceof PDFArray && object instanceof PDFArray && isAnnotsArray(before, ref)) {
       problems.push(...listGrowth(old, object, after, 'annotation', name));
+    } else if (old instanceof PDFArray && object instanceof PDFArray && ref === fieldsRefBefore) {
+      problems.push(...listGrowth(old, object, after, 'field', 'the form fields'));
     } else if (isSignatureField(old)) {
       const keys = object instanceof PDFDict ? changedKeys(old as PDFDict, object, r) : [];
       const other = keys.filter((k) => !SIGNATURE_FIELD_KEYS.has(k));
@@ -353,7 +358,7 @@ function acroFormChange(old: PDFObject, now: PDFObject, r: Revisions): Bilingual
   if (other.length > 0) {
     problems.push(bi(`an update after signing changed the interactive form (${other.map((k) => `/${k}`).join(', ')})`, `un aggiornamento successivo alla firma ha modificato il modulo interattivo (${other.map((k) => `/${k}`).join(', ')})`));
   }
-  const oldFields = resolveArray(old.get(PDFName.of('Fields')), after) ?? PDFArray.withContext(after.context);
+  const oldFields = resolveArray(old.get(PDFName.of('Fields')), r.before) ?? PDFArray.withContext(after.context);
   const newFields = resolveArray(now.get(PDFName.of('Fields')), after) ?? PDFArray.withContext(after.context);
   problems.push(...listGrowth(oldFields, newFields, after, 'field', 'the form fields'));
   return problems;

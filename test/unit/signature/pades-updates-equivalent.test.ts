@@ -11,7 +11,8 @@ import { deflateSync } from 'node:zlib';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { examineAttestation } from '../../../shared/attestation/index.js';
 import type { SignatureExpectations } from '../../../shared/signature/index.js';
-import { readDss, strayBytes } from '../../../shared/signature/pdf-updates.js';
+import { PDFDocument, PDFName } from 'pdf-lib';
+import { checkUpdatesAfter, readDss, strayBytes } from '../../../shared/signature/pdf-updates.js';
 import { makeAttestation } from '../../fixtures/attestations.js';
 import { DEMO_SIGNATORY, DEMO_TENANT_VAT, makePki, type Pki } from '../../fixtures/pki.js';
 import { appendDss, appendUpdate, catalogNumber, objectText, pageNumber, withEntries } from '../../fixtures/signing.js';
@@ -128,6 +129,30 @@ describe('what other writers do to objects they rewrite after a signature', () =
     expect((await coverage(prepended)).outcome).toBe('pass');
     const emptied = appendUpdate(signed, [{ num: number, text: catalog.replace(/\/Fields \[[^\]]*\]/, '/Fields [ 9301 0 R ]') }, { num: 9301, text: field }]);
     expect(await coverage(emptied)).toMatchObject({ outcome: 'fail', detail: expect.stringMatching(/removed or reordered the fields/) });
+  });
+});
+
+describe("a form whose field list is an object of its own (Adobe's writers)", () => {
+  /** A revision whose /AcroForm /Fields is an indirect array, and an update that rewrites that array. */
+  async function grown(field: string): Promise<{ file: Uint8Array; revisionEnd: number }> {
+    const doc = await PDFDocument.create();
+    doc.addPage();
+    const fields = doc.context.register(doc.context.obj([]));
+    doc.catalog.set(PDFName.of('AcroForm'), doc.context.obj({ Fields: fields }));
+    const revision = await doc.save({ useObjectStreams: false });
+    const file = appendUpdate(revision, [{ num: 9500, text: field }, { num: fields.objectNumber, text: '[ 9500 0 R ]' }]);
+    return { file, revisionEnd: revision.length };
+  }
+
+  it('may grow by a signature field', async () => {
+    const { file, revisionEnd } = await grown('<< /FT /Sig /T (Firma 2) >>');
+    expect((await checkUpdatesAfter(file, revisionEnd, [])).problems).toEqual([]);
+  });
+
+  it('may not grow by a text field', async () => {
+    const { file, revisionEnd } = await grown('<< /FT /Tx /T (Importo) /V (1000) >>');
+    const { problems } = await checkUpdatesAfter(file, revisionEnd, []);
+    expect(problems.map((p) => p.en)).toEqual([expect.stringMatching(/added 1 field\(s\) to the form fields that are not signature fields \(9500 0 R\)/)]);
   });
 });
 
