@@ -1,10 +1,10 @@
 /**
  * Real PAdES files, not made by this project: ETSI plugtests samples (Microsec, B-Trust, SecCommerce), national eID
- * and qualified-card signatures (Belgium, Costa Rica, a German TeleSec card signing plain ECDSA), long-term validation
- * updates and document timestamps, and the attacks EU DSS keeps to test itself (overlapping byte ranges, shadow attacks
- * hiding and replacing content, an annotation added after signing, a byte range past the end of the file, a file that
- * sends naive parsers round in circles, a CMS without signed attributes, a badly encoded CMS), all from EU DSS's own
- * test resources (test/fixtures/real/README.md). Each file is verified with its own root as trust anchor where the
+ * and qualified-card signatures (Belgium and its foreigner card, Costa Rica, a German TeleSec card signing plain
+ * ECDSA), long-term validation updates and document timestamps, and the attacks EU DSS keeps to test itself
+ * (overlapping byte ranges, shadow attacks hiding and replacing content, an annotation added after signing, a byte
+ * range past the end of the file, a file that sends naive parsers round in circles, a CMS without signed attributes, a
+ * badly encoded CMS), all from EU DSS's own test resources (test/fixtures/real/README.md). Each file is verified with its own root as trust anchor where the
  * chain matters, at a time its certificates were valid. Each expectation is what EU DSS decides for the same file
  * (integrity, byte range, modifications after signing, signatures and timestamps found), except where Filiera's
  * rules differ on purpose (docs/verdict-rules.md), said at the case.
@@ -153,6 +153,22 @@ describe('vendor PAdES, each with its own root as anchor', () => {
     expect([signature.indication, signature.subIndication]).toEqual(['INDETERMINATE', 'TRY_LATER']);
     // A /VRI /TS timestamps validation data, not the document: it is not a document timestamp.
     expect(signature.documentTimestamps).toBeUndefined();
+  });
+
+  it('a Belgian foreigner eID signature whose /Contents (over 64 KB of hex) comes before its /ByteRange is read and verifies', async () => {
+    const signature = await verify('PAdESWithCrossCertificateOCSP.pdf', ['belgium-root-ca4.pem'], '2020-02-19T00:00:00Z');
+    const checks = signature.checks;
+    // DSS (PAdESWithCrossCertificateOCSPsTest): intact and valid, no modification, two OCSP responses signed by
+    // cross-certified responders. Filiera looked for the dictionary's header only 64 KB back from /ByteRange and
+    // reported "no /Contents".
+    expect(check(checks, 'integrity')).toMatchObject({ outcome: 'pass', detail: expect.stringMatching(/^The RSA PKCS#1 v1\.5 with SHA256 signature verifies/) });
+    expect(check(checks, 'coverage')).toMatchObject({ outcome: 'pass', detail: 'The signature covers every byte of the file (135368 bytes) except its own /Contents' });
+    expect(check(checks, 'chain')).toMatchObject({ outcome: 'pass', detail: expect.stringMatching(/Foreigner CA → Belgium Root CA4/) });
+    // Its signature timestamp signs with SHA-1 (ETSI TS 119 312: not used); without a signing time the /DSS OCSP
+    // responses of the signing day predate the time the signature is judged at.
+    expect(check(checks, 'timestamp')).toMatchObject({ outcome: 'fail', detail: expect.stringMatching(/SHA1, which is not accepted/) });
+    expect(check(checks, 'revocation')).toMatchObject({ outcome: 'absent', detail: expect.stringMatching(/predates the signing time/) });
+    expect([signature.indication, signature.subIndication]).toEqual(['INDETERMINATE', 'TRY_LATER']);
   });
 
   it('a document timestamped first and signed after: one signature covering the whole file, one document timestamp', async () => {
