@@ -59,7 +59,7 @@ export async function checkUpdatesAfter(file: Uint8Array, revisionEnd: number, l
   try {
     const options = { ignoreEncryption: true, updateMetadata: false, throwOnInvalidObject: false };
     before = await PDFDocument.load(file.subarray(0, revisionEnd), options);
-    after = await PDFDocument.load(file, options);
+    after = await wholeFile(file);
   } catch (error) {
     return { problems: [unsigned, bi(`the update after signing cannot be read (${(error as Error).message})`, `l'aggiornamento successivo alla firma non è leggibile (${(error as Error).message})`)], added: nothing };
   }
@@ -145,6 +145,20 @@ export async function checkUpdatesAfter(file: Uint8Array, revisionEnd: number, l
 }
 
 const nothing = bi('nothing', 'nulla');
+
+/**
+ * The whole file parsed once for all its signatures and its /DSS (a file with 24 signatures parsed it 49 times: 13 s).
+ * Only read from, never changed.
+ */
+const parsed = new WeakMap<Uint8Array, Promise<PDFDocument>>();
+function wholeFile(file: Uint8Array): Promise<PDFDocument> {
+  let doc = parsed.get(file);
+  if (!doc) {
+    doc = PDFDocument.load(file, { ignoreEncryption: true, updateMetadata: false, throwOnInvalidObject: false });
+    parsed.set(file, doc);
+  }
+  return doc;
+}
 
 function describeAdded(dss: boolean, later: PadesSignatureField[]): Bilingual {
   const timestamps = later.filter((f) => f.kind === 'document-timestamp').length;
@@ -457,7 +471,7 @@ export async function readDss(file: Uint8Array): Promise<{ certificates: Uint8Ar
   if (!Buffer.from(file.buffer, file.byteOffset, file.length).includes('/DSS')) return empty;
   let doc: PDFDocument;
   try {
-    doc = await PDFDocument.load(file, { ignoreEncryption: true, updateMetadata: false, throwOnInvalidObject: false });
+    doc = await wholeFile(file);
   } catch {
     return empty;
   }
