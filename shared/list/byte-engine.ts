@@ -342,6 +342,11 @@ export class ByteListRun implements ListRun {
     return true;
   }
 
+  /** The phone cell as written, for a sample. */
+  protected phoneText(count: number): string {
+    return this.phoneColumn < count ? this.cellString(this.phoneColumn) : '';
+  }
+
   /** A released row: offered to the consent sample, counted. */
   protected offer(row: number, count: number, e164: string): void {
     if (this.sample !== null) this.sample.offerCells(this.releasedRows, row, e164, this.strings(count), count);
@@ -399,7 +404,7 @@ export class ByteListRun implements ListRun {
   protected exclude(row: number, reason: ExclusionReason, count: number): false {
     this.excluded[reason]++;
     if (this.sampleCounts[reason]++ < SAMPLES_PER_REASON) {
-      this.samples.push({ row, reason, phone: this.phoneColumn < count ? this.cellString(this.phoneColumn) : '' });
+      this.samples.push({ row, reason, phone: this.phoneText(count) });
     }
     return false;
   }

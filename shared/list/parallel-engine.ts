@@ -73,6 +73,8 @@ function startRowThread(): Worker {
 interface RowThreads {
   readonly workers: Worker[];
   readonly waiting: Map<number, (result: BatchResult | Error) => void>;
+  /** Runs using the threads: while there is one, the threads hold the process (a run awaits them). */
+  active: { runs: number };
 }
 
 let threadsStarted: RowThreads | null = null;
@@ -80,11 +82,10 @@ let nextRunId = 0;
 let nextBatchId = 0;
 
 function rowThreads(count: number): RowThreads {
-  const pool: RowThreads = threadsStarted ?? { workers: [], waiting: new Map() };
+  const pool: RowThreads = threadsStarted ?? { workers: [], waiting: new Map(), active: { runs: 0 } };
   threadsStarted = pool;
   while (pool.workers.length < count) {
     const worker = startRowThread();
-    worker.unref();
     worker.on('message', (result: BatchResult) => {
       const resolve = pool.waiting.get(result.batch.id);
       pool.waiting.delete(result.batch.id);
@@ -99,9 +100,10 @@ function rowThreads(count: number): RowThreads {
     };
     worker.on('error', fault);
     worker.on('exit', (code) => fault(new Error(`a list row thread exited (code ${code})`)));
+    if (pool.active.runs === 0) worker.unref(); // after the listeners, which would ref it again
     pool.workers.push(worker);
   }
-  return { workers: pool.workers.slice(0, count), waiting: pool.waiting };
+  return { workers: pool.workers.slice(0, count), waiting: pool.waiting, active: pool.active };
 }
 
 /** A batch of data rows: their bytes, and each row's cells as spans of those bytes. */
@@ -124,8 +126,8 @@ export interface BatchResult {
   /** 0: not a valid phone; 1: valid and callable; 2: valid, not callable. */
   status: Uint8Array;
   keys: Float64Array;
-  /** E.164 where the key cannot stand for it (no key, or the main thread needs the text). */
-  e164: (string | null)[];
+  /** E.164 where the key cannot stand for it (no key, or the main thread needs the text), by row index. */
+  e164: Map<number, string>;
   consent: Int32Array;
   /** The released line of each valid, callable row: out[outEnd[i - 1], outEnd[i]). */
   out: Uint8Array;
@@ -151,8 +153,15 @@ export class BatchCells implements CellSpans {
   cellEnd = new Int32Array(64);
   cellKind = new Uint8Array(64);
 
+  private bytes: Uint8Array | null = null;
+
   /** Points at row i of the batch; returns its cell count. */
   load(batch: RowBatch, i: number): number {
+    // A batch's bytes are a new array each time they come back from a thread (a transfer).
+    if (batch.bytes !== this.bytes) {
+      this.bytes = batch.bytes;
+      this.buf = Buffer.from(batch.bytes.buffer, batch.bytes.byteOffset, batch.bytes.byteLength);
+    }
     const at = batch.rowCell[i]!;
     const count = batch.rowCount[i]!;
     if (count > this.cellStart.length) {
@@ -160,7 +169,6 @@ export class BatchCells implements CellSpans {
       this.cellEnd = new Int32Array(count);
       this.cellKind = new Uint8Array(count);
     }
-    this.buf = Buffer.from(batch.bytes.buffer, batch.bytes.byteOffset, batch.bytes.byteLength);
     for (let k = 0; k < count; k++) {
       this.cellStart[k] = batch.cellStart[at + k]!;
       this.cellEnd[k] = batch.cellEnd[at + k]!;
@@ -179,6 +187,8 @@ class ParallelListRun extends ByteListRun {
   private batchBytes = 0;
   private batchCells = 0;
   private readonly view = new BatchCells();
+  /** Batches back from the threads, merged: their buffers carry the next rows. */
+  private readonly spare: RowBatch[] = [];
 
   private readonly threads: number;
 
@@ -224,6 +234,14 @@ class ParallelListRun extends ByteListRun {
   private newBatch(firstRow: number, bytes: number, cells: number): RowBatch {
     this.batchBytes = 0;
     this.batchCells = 0;
+    const spare = this.spare.pop();
+    if (spare !== undefined && spare.bytes.length >= bytes && spare.cellStart.length >= cells) {
+      spare.id = nextBatchId++;
+      spare.firstRow = firstRow;
+      spare.rows = 0;
+      this.batch = spare;
+      return spare;
+    }
     this.batch = {
       id: nextBatchId++,
       firstRow,
@@ -241,6 +259,7 @@ class ParallelListRun extends ByteListRun {
   /** Tells the threads how to read this list's rows, once its header is read. */
   private setUp(): void {
     this.started = true;
+    if (this.pool.active.runs++ === 0) for (const worker of this.pool.workers) worker.ref();
     const setup: RowSetup = {
       header: this.header!,
       delimiter: this.delimiter!,
@@ -274,6 +293,7 @@ class ParallelListRun extends ByteListRun {
       const result = await this.inFlight.shift()!;
       if (result instanceof Error) throw result;
       this.merge(result);
+      this.spare.push(result.batch);
     }
   }
 
@@ -283,32 +303,59 @@ class ParallelListRun extends ByteListRun {
     const view = this.view;
     const reading = this.cells;
     this.cells = view;
+    this.merging = batch;
+    const writes = this.writeOutput !== null;
+    // Released lines are written by runs of consecutive released rows, one copy each.
+    let runFrom = 0;
     let outFrom = 0;
     for (let i = 0; i < batch.rows; i++) {
       const row = batch.firstRow + i;
-      const count = view.load(batch, i);
+      const count = batch.rowCount[i]!;
+      this.mergingRow = i;
       const status = result.status[i]!;
       const outTo = result.outEnd[i]!;
+      let released = false;
       if (status === 0) {
         this.exclude(row, 'invalid_phone', count);
       } else {
         const key = result.keys[i]!;
-        const e164 = result.e164[i] ?? `+${key}`;
-        if (this.judge(row, count, e164, key, status === 1, result.consent[i]!)) {
-          this.offer(row, count, e164);
-          if (this.writeOutput !== null) {
-            this.writeHeaderOnce();
-            this.writeBytes(result.out, outFrom, outTo);
-          }
-        }
+        const e164 = result.e164.get(i) ?? `+${key}`;
+        released = this.judge(row, count, e164, key, status === 1, result.consent[i]!);
+        if (released) this.offer(row, count, e164);
+      }
+      if (!released && writes) {
+        if (outFrom > runFrom) this.writeLines(result.out, runFrom, outFrom);
+        runFrom = outTo;
       }
       outFrom = outTo;
     }
+    if (writes && outFrom > runFrom) this.writeLines(result.out, runFrom, outFrom);
     this.cells = reading;
+  }
+
+  // The cells of the row being merged are loaded only when text is needed: a sample, the consent sample.
+  private merging: RowBatch | null = null;
+  private mergingRow = 0;
+
+  protected override phoneText(count: number): string {
+    this.view.load(this.merging!, this.mergingRow);
+    return super.phoneText(count);
+  }
+
+  protected override offer(row: number, count: number, e164: string): void {
+    if (this.sample !== null) this.view.load(this.merging!, this.mergingRow);
+    super.offer(row, count, e164);
+  }
+
+  private writeLines(out: Uint8Array, from: number, to: number): void {
+    this.writeHeaderOnce();
+    this.writeBytes(out, from, to);
   }
 
   /** The threads forget this run (its batches still in flight, after a fault, are dropped as they come back). */
   stop(): void {
-    if (this.started) for (const worker of this.pool.workers) worker.postMessage({ run: this.runId, end: true });
+    if (!this.started) return;
+    for (const worker of this.pool.workers) worker.postMessage({ run: this.runId, end: true });
+    if (--this.pool.active.runs === 0) for (const worker of this.pool.workers) worker.unref();
   }
 }

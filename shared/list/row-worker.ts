@@ -31,7 +31,7 @@ class RowThread extends ByteListRun {
     const n = batch.rows;
     const status = new Uint8Array(n);
     const keys = new Float64Array(n);
-    const e164s: (string | null)[] = new Array<string | null>(n).fill(null);
+    const e164s = new Map<number, string>();
     const consent = new Int32Array(n);
     const outEnd = new Int32Array(n);
     this.out = Buffer.allocUnsafe(Math.ceil(batch.bytes.length * 1.25) + 1024);
@@ -44,7 +44,7 @@ class RowThread extends ByteListRun {
         const callable = reading.callable ?? phoneReader.isCallable(e164);
         status[i] = callable ? 1 : 2;
         keys[i] = reading.key;
-        if (reading.key < 0 || this.needE164) e164s[i] = e164;
+        if (reading.key < 0 || this.needE164) e164s.set(i, e164);
         consent[i] = this.consentOf(count);
         if (callable && this.writeLines) this.writeRow(count, e164, reading.key);
       }

@@ -9,7 +9,7 @@
  */
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -31,20 +31,25 @@ interface Measurement {
 
 const workerSource = fileURLToPath(new URL('./list-worker.ts', import.meta.url));
 
-/** The worker as one ESM file for plain node (its packages inside, `require` given for the CommonJS ones). */
+/**
+ * The worker as one ESM file for plain node (its packages inside, `require` given for the CommonJS ones), and the
+ * parallel engine's row thread beside it, where the bundled engine looks for it.
+ */
 async function bundleWorker(dir: string): Promise<string> {
-  const outfile = join(dir, 'list-worker.mjs');
+  const outdir = join(dir, 'list-worker');
+  mkdirSync(outdir, { recursive: true });
+  writeFileSync(join(outdir, 'package.json'), '{ "type": "module" }\n');
   await build({
-    entryPoints: [workerSource],
+    entryPoints: { 'list-worker': workerSource, 'row-worker': fileURLToPath(new URL('../../shared/list/row-worker.ts', import.meta.url)) },
     bundle: true,
     platform: 'node',
     format: 'esm',
     target: 'node20',
-    outfile,
+    outdir,
     banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
     logLevel: 'warning',
   });
-  return outfile;
+  return join(outdir, 'list-worker.js');
 }
 
 function measure(worker: string, mode: string, list: string, rpo: string): Promise<Measurement> {
@@ -124,6 +129,8 @@ export async function run(): Promise<void> {
     const engine = await measure(worker, 'engine', list, rpo);
     results.set(rows, engine);
     console.log(line('engine', engine, rows));
+    const parallel = await measure(worker, 'parallel', list, rpo);
+    console.log(line('parallel', parallel, rows, engine) + '  (the byte engine, rows read by worker threads)');
     const stringEngine = await measure(worker, 'string-engine', list, rpo);
     console.log(line('string', stringEngine, rows, engine) + '  (the string engine the byte engine replaced)');
     const floor = await measure(worker, 'floor', list, rpo);

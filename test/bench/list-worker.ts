@@ -1,7 +1,8 @@
 /**
  * One measurement in a fresh process, so its peak RSS is its own (list-engine.ts runs it bundled, by plain node):
- *   node --import tsx test/bench/list-worker.ts <engine|string-engine|floor|newcomer> <list.csv> <rpo.txt>
- * `engine` is processContactList (the byte engine, told the file's length); `string-engine` the string engine it
+ *   node --import tsx test/bench/list-worker.ts <engine|parallel|string-engine|floor|newcomer> <list.csv> <rpo.txt>
+ * `engine` is processContactList (the byte engine, told the file's length); `parallel` the byte engine with its rows
+ * read by worker threads (shared/list/parallel-engine.ts); `string-engine` the string engine the byte engine
  * replaced, kept as its reference (shared/list/engine.ts).
  * Prints one JSON line: rows, seconds (wall), cpuSeconds, bytes, maxRssBytes and, for the engine, its dedupe state.
  */
@@ -14,15 +15,17 @@ import * as z from 'zod';
 
 import { runContactList } from '../../shared/list/engine.js';
 import { loadRpoRegister, processContactList } from '../../shared/list/index.js';
+import { runParallelContactList } from '../../shared/list/parallel-engine.js';
+import { phoneReader } from '../../shared/list/phone-bytes.js';
 import { isCallable, normalizePhone } from '../../shared/list/phone.js';
 import { BENCH_PERIOD } from './list-data.js';
 
 const [mode, listPath, rpoPath] = process.argv.slice(2);
-if (!mode || !listPath || !rpoPath) throw new Error('usage: list-worker <engine|string-engine|floor|newcomer> <list> <rpo>');
+if (!mode || !listPath || !rpoPath) throw new Error('usage: list-worker <engine|parallel|string-engine|floor|newcomer> <list> <rpo>');
 const CHUNK = 1 << 20;
 const bytes = statSync(listPath).size;
 
-async function engine(stringEngine = false) {
+async function engine(kind: 'bytes' | 'parallel' | 'string') {
   const rpo = await loadRpoRegister(createReadStream(rpoPath!));
   let outputBytes = 0;
   const source = createReadStream(listPath!, { highWaterMark: CHUNK });
@@ -35,7 +38,12 @@ async function engine(stringEngine = false) {
       outputBytes += chunk.byteLength;
     },
   };
-  const report = stringEngine ? await runContactList(source, options, normalizePhone, isCallable) : await processContactList(source, options);
+  const report =
+    kind === 'string'
+      ? await runContactList(source, options, normalizePhone, isCallable)
+      : kind === 'parallel'
+        ? await runParallelContactList(source, options, phoneReader)
+        : await processContactList(source, options);
   if (!report.readable) throw new Error(JSON.stringify(report.unreadable));
   return { rows: report.dataRows, released: report.releasedRows, excluded: report.excluded, dedupeStateBytes: report.dedupeStateBytes, outputBytes };
 }
@@ -109,7 +117,15 @@ function toIso(text: string): string | null {
 const started = process.hrtime.bigint();
 const cpuStarted = process.cpuUsage();
 const result =
-  mode === 'engine' ? await engine() : mode === 'string-engine' ? await engine(true) : mode === 'floor' ? await floor() : await newcomer();
+  mode === 'engine'
+    ? await engine('bytes')
+    : mode === 'parallel'
+      ? await engine('parallel')
+      : mode === 'string-engine'
+        ? await engine('string')
+        : mode === 'floor'
+          ? await floor()
+          : await newcomer();
 const seconds = Number(process.hrtime.bigint() - started) / 1e9;
 const cpu = process.cpuUsage(cpuStarted);
 // CPU time of the process (all its threads: the main thread, GC, hashing): the figure that survives a loaded machine.
