@@ -44,6 +44,9 @@ function readSignatureField(raw: string, file: Uint8Array, match: RegExpMatchArr
   const subFilter = /\/SubFilter\s*\/([^\s/<>[\]()]+)/.exec(object)?.[1];
   if (subFilter) field.subFilter = subFilter;
   if (/\/Type\s*\/DocTimeStamp\b/.test(object) || subFilter === 'ETSI.RFC3161') field.kind = 'document-timestamp';
+  const claimed = /\/M\s*\(([^)]*)\)/.exec(object)?.[1];
+  const claimedTime = claimed === undefined ? null : pdfDate(claimed);
+  if (claimedTime) field.claimedTime = claimedTime;
   const contents = /\/Contents\s*<([0-9A-Fa-f\s]*)>/.exec(object);
   if (!contents) {
     field.problem = 'The signature dictionary has no /Contents hex string: there is no signature to check.';
@@ -69,6 +72,22 @@ function readSignatureField(raw: string, file: Uint8Array, match: RegExpMatchArr
   }
   field.cms = padded.slice(0, length);
   return field;
+}
+
+/**
+ * A PDF date (ISO 32000-1 7.9.4: `D:YYYYMMDDHHmmSSOHH'mm'`, everything after the year optional, no offset meaning
+ * UTC as signing tools write it) as ISO 8601; null when it is not one.
+ */
+export function pdfDate(text: string): string | null {
+  const m = /^(?:D:)?(\d{4})(\d{2})?(\d{2})?(\d{2})?(\d{2})?(\d{2})?(?:(Z)|([+-])(\d{2})'?(\d{2})?'?)?\s*$/.exec(text.trim());
+  if (!m) return null;
+  const [, y, mo = '01', d = '01', h = '00', mi = '00', s = '00', , sign, oh = '00', om = '00'] = m;
+  const offset = sign ? (sign === '-' ? -1 : 1) * (Number(oh) * 60 + Number(om)) : 0;
+  const utc = Date.UTC(Number(y), Number(mo) - 1, Number(d), Number(h), Number(mi), Number(s)) - offset * 60_000;
+  const date = new Date(utc);
+  // Out-of-range parts (month 13, hour 25) roll over in Date.UTC: refuse them instead.
+  if (Number(mo) < 1 || Number(mo) > 12 || Number(d) < 1 || Number(d) > 31 || Number(h) > 23 || Number(mi) > 59 || Number(s) > 59) return null;
+  return Number.isNaN(date.getTime()) ? null : date.toISOString();
 }
 
 /** How far back the "N G obj" header of a signature dictionary is looked for, unless its byte range says further. */

@@ -233,6 +233,11 @@ export interface PadesSignatureField {
   subFilter?: string;
   /** /Type /DocTimeStamp or /SubFilter /ETSI.RFC3161: a document timestamp, not a signature. */
   kind: 'signature' | 'document-timestamp';
+  /**
+   * The dictionary's /M, ISO 8601: where PAdES puts the signer's claimed signing time (ETSI EN 319 142-1 forbids the
+   * CMS signing-time attribute), signed with the rest of the dictionary.
+   */
+  claimedTime?: string;
   problem?: string;
   problemIt?: string;
 }

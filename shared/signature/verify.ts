@@ -325,7 +325,17 @@ async function verifyPadesField(
     return;
   }
   const pool = new CertPool([...cms.certificateDers, ...dss.certificates]);
-  evaluateSigner(context, builder, { cms, signerInfo: infos[0]!, content: signedContent, pool, type: 'PAdES', crls: [...cms.crlDers, ...dss.crls], ocsps: dss.ocsps });
+  const dictionaryTime = field.claimedTime ? new Date(field.claimedTime) : undefined;
+  evaluateSigner(context, builder, {
+    cms,
+    signerInfo: infos[0]!,
+    content: signedContent,
+    pool,
+    type: 'PAdES',
+    crls: [...cms.crlDers, ...dss.crls],
+    ocsps: dss.ocsps,
+    ...(dictionaryTime ? { dictionaryTime } : {}),
+  });
   builder.countersigned = { signerInfo: infos[0]!, input: { cms, pool, type: 'PAdES', crls: [...cms.crlDers, ...dss.crls], ocsps: dss.ocsps } };
 }
 
@@ -452,6 +462,8 @@ interface SignerInput {
   countersignature?: boolean;
   /** OCSP responses the file carries (PAdES /DSS /OCSPs). */
   ocsps?: Uint8Array[];
+  /** PAdES: the signature dictionary's /M, the claimed signing time when the CMS carries no signing-time attribute. */
+  dictionaryTime?: Date;
 }
 
 function evaluateSigner(context: Context, builder: SignatureBuilder, input: SignerInput): void {
@@ -482,7 +494,9 @@ function evaluateSigner(context: Context, builder: SignatureBuilder, input: Sign
 
   // 3. Signing time: a verified RFC 3161 signature timestamp from a trusted authority, else the signer's claim;
   //    not in the future; the time certificates are judged at.
-  const claimed = signingTimeOf(signerInfo);
+  const attribute = signingTimeOf(signerInfo);
+  const claimed = attribute ?? input.dictionaryTime;
+  const claimSource = attribute ? 'signingTime attribute' : 'the signature dictionary’s /M';
   const stamp = signatureTimestamp(context, signerInfo, input.pool);
   if (stamp.state !== 'none' && stamp.facts) builder.timestamp = stamp.facts;
   if (stamp.state === 'used') {
@@ -503,8 +517,8 @@ function evaluateSigner(context: Context, builder: SignatureBuilder, input: Sign
     } else {
       builder.notes.push(
         stamp.state === 'unused'
-          ? 'The signature’s RFC 3161 timestamp cannot be used: the signing time is the signer’s own claim (signingTime attribute).'
-          : 'No RFC 3161 timestamp: the signing time is the signer’s own claim (signingTime attribute), not certified by a third party.',
+          ? `The signature’s RFC 3161 timestamp cannot be used: the signing time is the signer’s own claim (${claimSource}).`
+          : `No RFC 3161 timestamp: the signing time is the signer’s own claim (${claimSource}), not certified by a third party.`,
       );
     }
     const which = stamp.state === 'used' ? bi('timestamped', 'marcata') : bi('claimed', 'dichiarata');
