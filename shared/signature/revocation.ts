@@ -129,17 +129,36 @@ function entryFor(crl: CrlView, serial: Uint8Array): Entry | null {
   return null;
 }
 
-/** CRLs and OCSP responses inside the CAdES revocation-values unsigned attribute (ETSI EN 319 122-1: crlVals [0], ocspVals [1]). */
+/**
+ * Adobe's revocation archive (adbe-revocationInfoArchival, a signed attribute): Acrobat, and the Italian tools built
+ * on its format, put the CRLs and OCSP responses of the chain there at signing time instead of in a /DSS.
+ * RevocationInfoArchival ::= SEQUENCE { crl [0] EXPLICIT SEQUENCE OF CRL, ocsp [1] EXPLICIT SEQUENCE OF
+ * OCSPResponse, otherRevInfo [2] ... }.
+ */
+const ADOBE_REVOCATION_ARCHIVAL = '1.2.840.113583.1.1.8';
+
+/** A CertificateList or a BasicOCSPResponse: SEQUENCE { tbs, algorithm, BIT STRING signature, ... }. */
+const isSignedItem = (b: asn1js.BaseBlock) => b instanceof asn1js.Sequence && b.valueBlock.value.length >= 3 && b.valueBlock.value[2] instanceof asn1js.BitString;
+/** An OCSPResponse: SEQUENCE { ENUMERATED responseStatus, [0] responseBytes }. */
+const isOcspResponse = (b: asn1js.BaseBlock) => b instanceof asn1js.Sequence && b.valueBlock.value[0] instanceof asn1js.Enumerated;
+
+/**
+ * CRLs and OCSP responses the signer carries: the CAdES revocation-values unsigned attribute (ETSI EN 319 122-1:
+ * crlVals [0], ocspVals [1]) and Adobe's revocation archive signed attribute (crl [0], ocsp [1]).
+ */
 export function revocationValues(signerInfo: pkijs.SignerInfo): { crls: Uint8Array[]; ocsps: Uint8Array[] } {
   const out = { crls: [] as Uint8Array[], ocsps: [] as Uint8Array[] };
-  for (const attr of signerInfo.unsignedAttrs?.attributes ?? []) {
-    if (attr.type !== REVOCATION_VALUES) continue;
+  const carriers = [
+    ...(signerInfo.unsignedAttrs?.attributes ?? []).filter((a) => a.type === REVOCATION_VALUES),
+    ...(signerInfo.signedAttrs?.attributes ?? []).filter((a) => a.type === ADOBE_REVOCATION_ARCHIVAL),
+  ];
+  for (const attr of carriers) {
     for (const value of attr.values as asn1js.Sequence[]) {
       for (const choice of value.valueBlock?.value ?? []) {
         if (choice.idBlock.tagClass !== 3 || choice.idBlock.tagNumber > 1) continue;
         const inner = (choice.valueBlock as unknown as { value: asn1js.BaseBlock[] }).value ?? [];
+        const isItem = (b: asn1js.BaseBlock) => isSignedItem(b) || (choice.idBlock.tagNumber === 1 && isOcspResponse(b));
         // [n] EXPLICIT SEQUENCE OF ... (RFC 5126's explicit module); tolerate the implicit form too.
-        const isItem = (b: asn1js.BaseBlock) => b instanceof asn1js.Sequence && b.valueBlock.value.length >= 3 && b.valueBlock.value[2] instanceof asn1js.BitString;
         const wrapped = inner.length === 1 && inner[0] instanceof asn1js.Sequence && !isItem(inner[0]) && inner[0].valueBlock.value.every(isItem);
         const items = wrapped ? (inner[0] as asn1js.Sequence).valueBlock.value : inner.filter(isItem);
         const target = choice.idBlock.tagNumber === 0 ? out.crls : out.ocsps;

@@ -117,6 +117,22 @@ describe('revocation data carried by the signature', () => {
     expect(revocationOf(rejected).outcome).toBe('fail');
   });
 
+  it("Adobe's revocation archive (a signed attribute, as Acrobat signs): its CRLs and OCSP responses are used; one listing the signer rejects", async () => {
+    const signingTime = new Date(Date.now() - DAY);
+    const cms = (archive: { crls?: Uint8Array[]; ocsps?: Uint8Array[] }) =>
+      signCmsWith({ content: pdf, signers: [{ signer: pki.signer, chain: [pki.intermediate], signingTime, adobeArchive: archive }] });
+    // Acrobat gathers the data before it signs: an archive made at signing time, fresh ones checked after it.
+    const goodOcsp = await makeOcsp(pki.intermediate, pki.signer, { good: true }, { wrapped: true, thisUpdate: new Date(signingTime.getTime() + 60_000) });
+    const { signature } = await examineAttestation(cms({ crls: [await makeCrl(pki.root, [])], ocsps: [goodOcsp] }), expectations());
+    expect(revocationOf(signature)).toMatchObject({ outcome: 'pass', detail: expect.stringMatching(/Mario Rossi \(OCSP\)/) });
+    const revoked = await makeCrl(pki.intermediate, [{ cert: pki.signer, date: new Date(Date.now() - 2 * DAY), reason: 1 }]);
+    const { signature: rejected } = await examineAttestation(cms({ crls: [revoked] }), expectations());
+    expect(revocationOf(rejected).outcome).toBe('fail');
+    // The archive is a signed attribute: taking it out breaks the signature, so it cannot be swapped after signing.
+    const { signature: bare } = await examineAttestation(signedAt(signingTime), expectations());
+    expect(revocationOf(bare).outcome).toBe('absent');
+  });
+
   it('an embedded CRL that lists the signer rejects', async () => {
     const embedded = [await makeCrl(pki.intermediate, [{ cert: pki.signer, date: new Date(Date.now() - 2 * DAY), reason: 1 }])];
     const { signature } = await examineAttestation(signedAt(new Date(Date.now() - DAY), embedded), expectations());
