@@ -7,6 +7,7 @@ import { attestationFieldNames, type AttestationFieldName } from '../../shared/a
 import { bareVat, crlFromFile, loadConfig, PolicySchema, type Policy } from '../../shared/config.js';
 import { isValidPartitaIva } from '../../shared/identifiers.js';
 import { TrustedListError, readTrustedList, type TrustedList } from '../../shared/signature/trusted-list.js';
+import type { SignatureReport } from '../../shared/signature/index.js';
 import { fieldLabels } from '../../shared/verdict/field-labels.js';
 import { doubtfulFields } from '../../shared/verdict/ocr-doubt.js';
 import { buildReceipt, verifyIntake, type VerificationResult } from '../../shared/verification.js';
@@ -283,6 +284,30 @@ const verdictLine = {
   rejected: 'REJECTED (respinta): the list must not be released',
 };
 
+/** A signature's validation facts (docs/api.md, the signature report), one line each, as an auditor reads them. */
+function factLines(facts: Pick<SignatureReport, 'chain' | 'revocation' | 'timestamp' | 'qualified'>, indent: string): string[] {
+  const lines: string[] = [];
+  const { chain, revocation, timestamp, qualified } = facts;
+  if (chain) {
+    const from = chain.source === 'trusted-list' ? `trusted list${chain.territory ? ` ${chain.territory}` : ''}${chain.service ? `, service "${chain.service}"` : ''}` : 'configured trust anchor';
+    lines.push(`${indent}anchor     ${chain.anchor} (${from})`);
+  }
+  if (revocation) {
+    const by = revocation.source ? ` by ${revocation.source.toUpperCase()}${revocation.issuer ? ` of ${revocation.issuer}` : ''}${revocation.issuedAt ? ` issued ${revocation.issuedAt}` : ''}` : '';
+    const origin = revocation.origin ? `, ${revocation.origin}${revocation.url ? ` from ${revocation.url}` : ''}` : '';
+    const revoked = revocation.revokedAt ? `, revoked ${revocation.revokedAt}${revocation.reason ? ` (${revocation.reason})` : ''}` : '';
+    lines.push(`${indent}revocation ${revocation.status}${revocation.certificate ? ` (${revocation.certificate})` : ''}${by}${origin}${revoked}`);
+  }
+  if (timestamp) {
+    lines.push(`${indent}timestamp  ${timestamp.time} by ${timestamp.authority}${timestamp.verified ? '' : ', does not verify'}${timestamp.trusted ? '' : ', authority not trusted'}`);
+  }
+  if (qualified) {
+    const missing = [qualified.qcCompliance ? null : 'no QcCompliance', qualified.qcSSCD ? null : 'no QcSSCD', qualified.service ? null : 'no CA/QC service'].filter(Boolean).join(', ');
+    lines.push(`${indent}qualified  ${qualified.qualified ? 'yes' : 'no'}${qualified.service ? ` (service "${qualified.service}"${qualified.territory ? `, ${qualified.territory}` : ''})` : ''}${missing ? ` (${missing})` : ''}`);
+  }
+  return lines;
+}
+
 /** The readable text of a verification (without --json). */
 export function render(result: VerificationResult, out: string | undefined, sample?: ConsentSampleJson): string {
   const lines: string[] = [];
@@ -305,10 +330,12 @@ export function render(result: VerificationResult, out: string | undefined, samp
   if (s.present) {
     lines.push(`  signature  ${s.type ?? ''} ${s.valid ? 'valid' : 'NOT VALID'}${s.indication ? ` (ETSI EN 319 102-1: ${s.indication}${s.subIndication ? `/${s.subIndication}` : ''})` : ''}${s.signingTime ? `, signed ${s.signingTime}` : ''}`);
     if (s.signer) lines.push(`  signer     ${s.signer.subject}`, `  issuer     ${s.signer.issuer}`);
+    lines.push(...factLines(s, '  '));
     for (const check of s.checks) lines.push(`    ${check.outcome.padEnd(14)} ${check.name}: ${check.detail}`);
     if (s.signatures && s.signatures.length > 1) {
       for (const one of s.signatures) {
         lines.push(`  ${one.label}: ${one.valid ? 'valid' : 'NOT VALID'} (${one.indication}${one.subIndication ? `/${one.subIndication}` : ''}), ${one.signer?.subject ?? 'signer unknown'}`);
+        lines.push(...factLines(one, '    '));
       }
     }
     for (const stamp of s.documentTimestamps ?? []) lines.push(`  document timestamp ${stamp.index}: ${stamp.detail}`);

@@ -61,3 +61,44 @@ describe('filiera verify, readable text', () => {
     expect(render(await machineRead(), '/tmp/out')).toContain('Nothing written to /tmp/out: the list is not approved.');
   });
 });
+
+describe('filiera verify, readable text of a signature', () => {
+  it("prints each signature's validation facts: anchor and its trusted list, revocation and its source, timestamp, qualified status", async () => {
+    const result = await machineRead();
+    const facts = {
+      chain: { anchor: 'ArubaPEC S.p.A. NG CA 3', source: 'trusted-list' as const, service: 'ArubaPEC S.p.A. NG CA 3', territory: 'IT', path: ['CN=Mario Rossi', 'CN=ArubaPEC S.p.A. NG CA 3'] },
+      revocation: { status: 'good' as const, certificate: 'Mario Rossi', source: 'ocsp' as const, origin: 'fetched' as const, url: 'http://ocsp.arubapec.it', issuer: 'ArubaPEC S.p.A. NG CA 3', issuedAt: '2026-11-30T10:00:00.000Z' },
+      timestamp: { time: '2026-11-30T09:59:00.000Z', authority: 'Aruba TSA', trusted: false, verified: true },
+      qualified: { qualified: false, qcCompliance: true, qcSSCD: false, service: 'ArubaPEC S.p.A. NG CA 3', territory: 'IT' },
+    };
+    result.attestation.signature = {
+      present: true,
+      type: 'CAdES',
+      valid: true,
+      checks: [],
+      signingTimeSource: 'signed-attribute',
+      notes: [],
+      ...facts,
+      signatures: [1, 2].map((index) => ({
+        index,
+        label: `envelope 1 of 1, signer ${index} of 2`,
+        labelIt: `busta 1 di 1, firmatario ${index} di 2`,
+        type: 'CAdES' as const,
+        valid: true,
+        identifiesTenant: index === 1,
+        checks: [],
+        signingTimeSource: 'signed-attribute' as const,
+        notes: [],
+        indication: 'TOTAL-PASSED' as const,
+        ...(index === 1 ? facts : { chain: { anchor: 'Filiera Demo CA', source: 'configured' as const, path: [] } }),
+      })),
+    };
+    const out = render(result, undefined);
+    expect(out).toContain('  anchor     ArubaPEC S.p.A. NG CA 3 (trusted list IT, service "ArubaPEC S.p.A. NG CA 3")');
+    expect(out).toContain('  revocation good (Mario Rossi) by OCSP of ArubaPEC S.p.A. NG CA 3 issued 2026-11-30T10:00:00.000Z, fetched from http://ocsp.arubapec.it');
+    expect(out).toContain('  timestamp  2026-11-30T09:59:00.000Z by Aruba TSA, authority not trusted');
+    expect(out).toContain('  qualified  no (service "ArubaPEC S.p.A. NG CA 3", IT) (no QcSSCD)');
+    // Each signer of a multi-signer file gets its own facts, indented under its line.
+    expect(out).toMatch(/envelope 1 of 1, signer 2 of 2: valid \(TOTAL-PASSED\)[^\n]*\n    anchor     Filiera Demo CA \(configured trust anchor\)/);
+  });
+});
