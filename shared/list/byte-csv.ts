@@ -38,19 +38,6 @@ const SEMICOLON = 59;
 /** Return false to stop reading. The record's cells are the reader's `cellStart`/`cellEnd`/`cellKind` [0, count). */
 export type ByteRecordHandler = (count: number) => boolean | void;
 
-/** UTF-16 code units of UTF-8 bytes [from, to): one per sequence, two for a 4-byte one (a surrogate pair). */
-export function utf16Units(buf: Uint8Array, from: number, to: number): number {
-  let units = to - from;
-  for (let i = from; i < to; i++) {
-    const c = buf[i]!;
-    if (c >= 0x80) {
-      if (c < 0xc0) units--;
-      else if (c >= 0xf0) units++;
-    }
-  }
-  return units;
-}
-
 export class ByteRecordReader {
   /** The work buffer: the record being read starts at or after 0, bytes up to `length` are valid. */
   buf: Buffer = Buffer.allocUnsafe(1 << 16);

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 
 import type { CsvLimits, CsvOverflow } from './csv.js';
-import type { DateRange, Delimiter, ListReport, UnreadableReason } from './model.js';
+import type { DateRange, ListReport, UnreadableReason } from './model.js';
 import type { RpoRegister } from './rpo.js';
 // Type only: shared/consent imports the engine, a value import back would be a cycle.
 import type { ConsentSampleSelector } from '../consent/draw.js';
