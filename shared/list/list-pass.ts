@@ -136,9 +136,13 @@ export interface ListRun {
  * The outer loop: hashes every byte, stops past maxBytes, sniffs on the first `headBytes` and feeds the rest as it
  * comes. An unreadable list keeps being hashed (the report names the bytes as uploaded) but is parsed no more.
  */
-export async function runPass(source: AsyncIterable<Uint8Array>, options: ContactListOptions, run: ListRun): Promise<ListReport> {
+export async function runPass(
+  source: AsyncIterable<Uint8Array>,
+  options: ContactListOptions,
+  run: ListRun,
+  hash: ListHash = createHash('sha256'),
+): Promise<ListReport> {
   const headBytes = options.headBytes ?? HEAD_BYTES;
-  const hash = createHash('sha256');
   let bytes = 0;
   const head: Uint8Array[] = [];
   let headLength = 0;
@@ -172,7 +176,13 @@ export async function runPass(source: AsyncIterable<Uint8Array>, options: Contac
   if (!started && run.failure === null) run.start(concat(head, headLength));
   run.finish();
   await run.flush();
-  return run.report(hash.digest('hex'), bytes);
+  return run.report(await hash.digest('hex'), bytes);
+}
+
+/** The list's SHA-256 as the outer loop feeds it: node:crypto's Hash, or one computed elsewhere (another thread). */
+export interface ListHash {
+  update(chunk: Uint8Array): unknown;
+  digest(encoding: 'hex'): string | Promise<string>;
 }
 
 /**

@@ -4,7 +4,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 
 import { ByteListRun, type CellSpans, type PhoneReader } from './byte-engine.js';
-import { runPass, type ContactListOptions } from './list-pass.js';
+import { runPass, type ContactListOptions, type ListHash } from './list-pass.js';
 import type { ListReport } from './model.js';
 
 /**
@@ -44,11 +44,38 @@ export async function runParallelContactList(
   if (threads < 1 || options.expectedBytes === undefined || options.expectedBytes < minBytes) {
     return runPass(source, options, new ByteListRun(options, phones));
   }
-  const run = new ParallelListRun(options, phones, rowThreads(threads), parallel.batchRows ?? BATCH_ROWS);
+  const pool = rowThreads(threads);
+  const run = new ParallelListRun(options, phones, pool, parallel.batchRows ?? BATCH_ROWS);
   try {
-    return await runPass(source, options, run);
+    return await runPass(source, options, run, new ThreadHash(pool));
   } finally {
     run.stop();
+  }
+}
+
+/**
+ * The list's SHA-256 computed by the last row thread, so that the main thread only reads: each chunk is posted as a
+ * copy (the source may hand out views of a shared pool), in order, and the digest comes back after the last one.
+ */
+class ThreadHash implements ListHash {
+  private readonly worker: Worker;
+  private readonly id = nextBatchId++;
+
+  constructor(private readonly pool: RowThreads) {
+    this.worker = pool.workers[pool.workers.length - 1]!;
+    this.worker.postMessage({ hash: this.id });
+  }
+
+  update(chunk: Uint8Array): void {
+    const copy = new Uint8Array(chunk); // a copy (Buffer#slice would be a view of the same memory)
+    this.worker.postMessage({ hash: this.id, chunk: copy }, [copy.buffer as ArrayBuffer]);
+  }
+
+  digest(): Promise<string> {
+    return new Promise<string>((resolve, reject) => {
+      this.pool.waiting.set(this.id, (result) => (result instanceof Error ? reject(result) : resolve(result as unknown as string)));
+      this.worker.postMessage({ hash: this.id, digest: true });
+    });
   }
 }
 
@@ -86,10 +113,11 @@ function rowThreads(count: number): RowThreads {
   threadsStarted = pool;
   while (pool.workers.length < count) {
     const worker = startRowThread();
-    worker.on('message', (result: BatchResult) => {
-      const resolve = pool.waiting.get(result.batch.id);
-      pool.waiting.delete(result.batch.id);
-      resolve?.(result);
+    worker.on('message', (result: BatchResult | { hash: number; digest: string }) => {
+      const id = 'batch' in result ? result.batch.id : result.hash;
+      const resolve = pool.waiting.get(id);
+      pool.waiting.delete(id);
+      resolve?.('batch' in result ? result : (result.digest as unknown as BatchResult));
     });
     const fault = (error: Error) => {
       // A thread that fails takes the pool with it: every batch waiting fails, the next run starts new threads.

@@ -1,3 +1,4 @@
+import { createHash, type Hash } from 'node:crypto';
 import { parentPort } from 'node:worker_threads';
 
 import { ByteListRun } from './byte-engine.js';
@@ -69,8 +70,19 @@ class RowThread extends ByteListRun {
 
 /** The runs this thread reads rows for, by run id (set up when a list's header is read, ended with the run). */
 const runs = new Map<number, RowThread>();
-parentPort!.on('message', (message: { run: number; setup?: RowSetup; batch?: RowBatch; end?: true }) => {
-  if (message.setup !== undefined) runs.set(message.run, new RowThread(message.setup));
+/** The SHA-256 of the lists whose bytes this thread hashes, by id (parallel-engine.ts ThreadHash). */
+const hashes = new Map<number, Hash>();
+type Message =
+  | { run: number; setup?: RowSetup; batch?: RowBatch; end?: true; hash?: undefined }
+  | { hash: number; chunk?: Uint8Array; digest?: true };
+parentPort!.on('message', (message: Message) => {
+  if (message.hash !== undefined) {
+    if (message.chunk !== undefined) hashes.get(message.hash)!.update(message.chunk);
+    else if (message.digest) {
+      parentPort!.postMessage({ hash: message.hash, digest: hashes.get(message.hash)!.digest('hex') });
+      hashes.delete(message.hash);
+    } else hashes.set(message.hash, createHash('sha256'));
+  } else if (message.setup !== undefined) runs.set(message.run, new RowThread(message.setup));
   else if (message.end) runs.delete(message.run);
   else {
     const { result, transfer } = runs.get(message.run)!.read(message.batch!);

@@ -1,3 +1,5 @@
+import { createHash } from 'node:crypto';
+
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 
@@ -55,5 +57,23 @@ describe('the byte engine on worker threads gives the byte engine\'s results', (
     expect(small).toEqual(expected);
     expect(expected.report.excluded.duplicate).toBe(13);
     expect(expected.report.samples.filter((s) => s.reason === 'duplicate').map((s) => s.row).slice(0, 3)).toEqual([4, 7, 10]);
+  });
+
+  it('hashes a source that hands out Buffer views of one pool, leaving the pool as it was', async () => {
+    // Prepare: a file stream's way, chunks that are views of one shared ArrayBuffer
+    const rows = Array.from({ length: 50 }, (_, i) => `r${i};34712345${String(i).padStart(2, '0')}`);
+    const text = `nome;telefono\r\n${rows.join('\r\n')}\r\n`;
+    const pool = Buffer.from(new TextEncoder().encode(text).buffer); // its own ArrayBuffer, not Node's small-buffer pool
+    const views = async function* () {
+      for (let at = 0; at < pool.length; at += 100) yield pool.subarray(at, Math.min(pool.length, at + 100));
+    };
+    const options = { maxBytes: 1 << 20, expectedBytes: pool.length };
+    // Act
+    const threaded = await runParallelContactList(views(), options, phoneReader, { threads: 2, minBytes: 0, batchRows: 3 });
+    const alone = await byteEngine(views(), options);
+    // Assess
+    expect(threaded).toEqual(alone);
+    expect(threaded.sha256).toBe(createHash('sha256').update(text).digest('hex'));
+    expect(pool.toString()).toBe(text);
   });
 });
