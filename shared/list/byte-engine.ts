@@ -206,8 +206,12 @@ export class ByteListRun implements ListRun {
     }
     const reader = this.reader!;
     reader.push(utf8);
+    this.afterRecords();
     if (reader.overflow !== null) this.fail(overflowed(reader.overflow, this.header === null, this.dataRows));
   }
+
+  /** The reader is done with a chunk's records: their bytes move at its next push. */
+  protected afterRecords(): void {}
 
   finish(): void {
     this.finished = true;
@@ -219,6 +223,7 @@ export class ByteListRun implements ListRun {
     if (tail.length !== 0) this.push(tail, null);
     if (this.done) return;
     const closed = this.reader.end();
+    this.afterRecords();
     if (this.reader.overflow !== null) {
       this.fail(overflowed(this.reader.overflow, this.header === null, this.dataRows));
       return;

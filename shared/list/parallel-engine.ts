@@ -241,22 +241,43 @@ class ParallelListRun extends ByteListRun {
     const from = r.cellStart[0]!;
     const to = r.cellEnd[count - 1]!;
     let batch = this.batch;
-    if (batch === null || batch.rows === this.batchRows || this.batchBytes + (to - from) > batch.bytes.length || this.batchCells + count > batch.cellStart.length) {
+    const end = this.regionFrom < 0 ? this.batchBytes + (to - from) : this.regionAt + (to - this.regionFrom);
+    if (batch === null || batch.rows === this.batchRows || end > batch.bytes.length || this.batchCells + count > batch.cellStart.length) {
       if (batch !== null) this.dispatch();
       batch = this.newBatch(row, to - from, count);
     }
-    r.buf.copy(batch.bytes, this.batchBytes, from, to);
+    if (this.regionFrom < 0) {
+      this.regionFrom = from;
+      this.regionAt = this.batchBytes;
+    }
     const i = batch.rows++;
     batch.rowCell[i] = this.batchCells;
     batch.rowCount[i] = count;
-    const shift = this.batchBytes - from;
+    const shift = this.regionAt - this.regionFrom;
     for (let k = 0; k < count; k++) {
       batch.cellStart[this.batchCells + k] = r.cellStart[k]! + shift;
       batch.cellEnd[this.batchCells + k] = r.cellEnd[k]! + shift;
       batch.cellKind[this.batchCells + k] = r.cellKind[k]!;
     }
     this.batchCells += count;
-    this.batchBytes += to - from;
+    this.batchBytes = to + shift;
+  }
+
+  /**
+   * The rows of a chunk are copied into the batch in one piece, the reader's bytes from the first row to the last
+   * (what lies between rows, line ends and blank records, comes along unread).
+   */
+  private regionFrom = -1;
+  private regionAt = 0;
+
+  protected override afterRecords(): void {
+    this.copyRegion();
+  }
+
+  private copyRegion(): void {
+    if (this.regionFrom < 0) return;
+    this.reader!.buf.copy(this.batch!.bytes, this.regionAt, this.regionFrom, this.regionFrom + (this.batchBytes - this.regionAt));
+    this.regionFrom = -1;
   }
 
   private newBatch(firstRow: number, bytes: number, cells: number): RowBatch {
@@ -301,6 +322,7 @@ class ParallelListRun extends ByteListRun {
   }
 
   private dispatch(): void {
+    this.copyRegion();
     const batch = this.batch!;
     this.batch = null;
     if (batch.rows === 0) return;
@@ -347,7 +369,8 @@ class ParallelListRun extends ByteListRun {
         this.exclude(row, 'invalid_phone', count);
       } else {
         const key = result.keys[i]!;
-        const e164 = result.e164.get(i) ?? `+${key}`;
+        // The thread sends the text only where the key cannot stand for it (judge and offer read it only then).
+        const e164 = result.e164.get(i) ?? '';
         released = this.judge(row, count, e164, key, status === 1, result.consent[i]!);
         if (released) this.offer(row, count, e164);
       }
