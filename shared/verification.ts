@@ -31,6 +31,8 @@ export interface VerificationRequest {
   /** Revocation data fetched online (revocation.fetch, the pipeline only: filiera verify works offline). */
   revocationLookup?: RevocationLookup;
   list: ByteSource;
+  /** The list's size in bytes when known (a file's, an object's): the duplicate table is sized once from it. */
+  listBytes?: number;
   attestation: Uint8Array;
   rpo?: ByteSource;
   now: Date;
@@ -117,6 +119,7 @@ export async function verifyIntake(request: VerificationRequest): Promise<Verifi
   let releasedBytes = 0;
   const report = await processContactList(request.list(), {
     maxBytes: request.policy.maxListBytes,
+    ...(request.listBytes !== undefined ? { expectedBytes: request.listBytes } : {}),
     requireConsentDate: request.policy.requireConsentDate,
     consentPeriod,
     rpo,

@@ -217,6 +217,7 @@ export async function processIntake(
       trustAnchors: trustAnchorPems,
       // docs/verdict-rules.md: an object over the size limit is rejected; the engine stops reading at the limit.
       list: () => deps.objects.getStream(bucket, listKey, listVersion),
+      listBytes: uploads.list!.size,
       attestation,
       examined,
       now: deps.now(),
