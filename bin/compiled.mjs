@@ -29,6 +29,8 @@ export const ENTRIES = {
   start: 'infra/local/start.ts',
   demo: 'bin/demo.ts',
   'processing-worker': 'infra/local/processing-worker.ts',
+  // The list engine's row threads (shared/list/parallel-engine.ts), which filiera verify starts for a big list.
+  'row-worker': 'shared/list/row-worker.ts',
 };
 
 /** Also inputs of every build, though no source imports them: how esbuild compiles our TypeScript. */

@@ -33,6 +33,11 @@ export interface VerificationRequest {
   list: ByteSource;
   /** The list's size in bytes when known (a file's, an object's): the duplicate table is sized once from it. */
   listBytes?: number;
+  /**
+   * Read a big list (from 32 MiB, with listBytes) on worker threads too: only where the runtime ships the row thread's
+   * code (filiera verify). The results are the same either way.
+   */
+  listThreads?: boolean;
   attestation: Uint8Array;
   rpo?: ByteSource;
   now: Date;
@@ -129,7 +134,7 @@ export async function verifyIntake(request: VerificationRequest): Promise<Verifi
       releasedBytes += chunk.byteLength;
       await request.output?.(chunk);
     },
-  });
+  }, { threads: request.listThreads ?? false });
 
   const { verdict, findings } = decideVerdict({
     intakeId: request.intakeId,

@@ -152,6 +152,7 @@ export async function run(argv: string[]): Promise<number> {
         progress(`reading list ${Math.floor((seen / Math.max(listBytes, 1)) * 100)}%`);
       }),
       listBytes,
+      listThreads: true,
       attestation: new Uint8Array(await readFile(args.attestation)),
       ...(args.rpo ? { rpo: () => createReadStream(args.rpo!) } : {}),
       now: args.now ? new Date(args.now) : new Date(),

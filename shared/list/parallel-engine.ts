@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -22,13 +23,17 @@ import type { ListReport } from './model.js';
 export interface ParallelOptions {
   /** Worker threads (default: the cores but one, at least one). */
   threads?: number;
-  /** The list length from which threads are used (default 32 MiB); compared with options.expectedBytes. */
+  /** The list length from which threads are used (default 128 MiB); compared with options.expectedBytes. */
   minBytes?: number;
   /** Rows a batch holds (default 4096); tests lower it to make many batches of a small list. */
   batchRows?: number;
 }
 
-export const PARALLEL_MIN_BYTES = 32 * 1024 * 1024;
+/**
+ * Below this, starting threads and copying rows to them costs the whole filiera verify process more than it saves
+ * (docs/list-format.md: 1M rows, 76 MB, were slower with threads; 2M rows, 150 MB, faster).
+ */
+export const PARALLEL_MIN_BYTES = 128 * 1024 * 1024;
 /** Rows a batch holds, and the batches in flight per thread before the reader waits for the oldest. */
 const BATCH_ROWS = 4096;
 const IN_FLIGHT_PER_THREAD = 3;
@@ -41,7 +46,7 @@ export async function runParallelContactList(
 ): Promise<ListReport> {
   const threads = parallel.threads ?? Math.max(1, availableParallelism() - 1);
   const minBytes = parallel.minBytes ?? PARALLEL_MIN_BYTES;
-  if (threads < 1 || options.expectedBytes === undefined || options.expectedBytes < minBytes) {
+  if (threads < 1 || options.expectedBytes === undefined || options.expectedBytes < minBytes || !rowThreadCodeShipped()) {
     return runPass(source, options, new ByteListRun(options, phones));
   }
   const pool = rowThreads(threads);
@@ -83,8 +88,21 @@ class ThreadHash implements ListHash {
  * A thread running row-worker: the .js beside this module in a build; from TypeScript sources (tests, tsx), through
  * tsx's loader, which a thread does not inherit.
  */
+/** The row thread's code where startRowThread looks for it: a runtime without it reads on the main thread alone. */
+function rowThreadCodeShipped(): boolean {
+  const here = import.meta.url;
+  if (here.endsWith('.ts')) return true;
+  try {
+    return existsSync(new URL(here.endsWith('.mjs') ? './row-worker.mjs' : './row-worker.js', here));
+  } catch {
+    return false;
+  }
+}
+
 function startRowThread(): Worker {
   const here = import.meta.url;
+  // bin/compiled.mjs writes row-worker.mjs beside its chunks; a tsc-style build, row-worker.js beside this file.
+  if (here.endsWith('.mjs')) return new Worker(new URL('./row-worker.mjs', here));
   if (!here.endsWith('.ts')) return new Worker(new URL('./row-worker.js', here));
   // tsx's ESM entry of its API (require.resolve names the CommonJS one, whose tsImport does not load in a thread)
   const tsx = pathToFileURL(createRequire(here).resolve('tsx/esm/api').replace(/\.cjs$/, '.mjs')).href;

@@ -1,4 +1,5 @@
 import { runByteContactList } from './byte-engine.js';
+import { runParallelContactList } from './parallel-engine.js';
 import type { ContactListOptions } from './list-pass.js';
 import type { ListReport } from './model.js';
 import { phoneReader } from './phone-bytes.js';
@@ -13,6 +14,14 @@ import { phoneReader } from './phone-bytes.js';
  * 5. writes released rows (UTF-8, ';', CRLF, phones in E.164, other cells neutralised) to `output`.
  * An unreadable list is a report with readable: false, never an exception; only the source's own errors propagate.
  */
-export function processContactList(source: AsyncIterable<Uint8Array>, options: ContactListOptions): Promise<ListReport> {
-  return runByteContactList(source, options, phoneReader);
+export function processContactList(
+  source: AsyncIterable<Uint8Array>,
+  options: ContactListOptions,
+  /**
+   * Read a big list's rows on worker threads as well (parallel-engine.ts): for a runtime that ships row-worker beside
+   * its code (filiera verify's compiled build, the sources under tsx); same results to the byte.
+   */
+  { threads = false }: { threads?: boolean } = {},
+): Promise<ListReport> {
+  return threads ? runParallelContactList(source, options, phoneReader) : runByteContactList(source, options, phoneReader);
 }

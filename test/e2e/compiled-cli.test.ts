@@ -202,3 +202,43 @@ describe('filiera (bin/filiera.mjs)', () => {
     expect(loaded.filter((url) => /\/node_modules\/(pdfjs-dist|libphonenumber-js|pkijs)\//.test(url))).toEqual([]);
   });
 });
+
+describe('filiera verify on a big list (bin/filiera.mjs)', () => {
+  it('reads a list over 128 MiB with row threads from the compiled build, with the same answer', async () => {
+    // Prepare: 620,000 rows with a long note each (about 130 MiB), bound by a signed attestation
+    const dir = await tempDir('filiera-big-');
+    const note = 'x'.repeat(210);
+    const rows: string[] = ['telefono;nota'];
+    for (let i = 0; i < 620_000; i++) rows.push(`347${String(1_000_000 + i).padStart(7, '0')};${note}`);
+    const list = rows.join('\r\n') + '\r\n';
+    expect(Buffer.byteLength(list)).toBeGreaterThan(128 * 1024 * 1024);
+    const listFile = path.join(dir, 'lista.csv');
+    await writeFile(listFile, list);
+    const pki = await makePki();
+    const attestation = await makeAttestation({
+      values: demoAttestationValues({
+        intakeId: 'FIL-BIGLIST001',
+        listSha256: sha256(list),
+        rowCount: '620000',
+        collectionPeriod: `dal 01/01/2026 al ${italianDate(addDays(romeDate(new Date()), -3))}`,
+      }),
+      signing: 'cades-der',
+      signer: 'mario',
+    });
+    // A preload that reports each worker thread the process starts (verify starts none for a small list).
+    const watch = "data:text/javascript,process.on('worker', () => process.stderr.write('WORKER STARTED\\n'));";
+    // Act
+    const { stdout, stderr } = await run(
+      process.execPath,
+      ['--import', watch, 'bin/filiera.mjs', 'verify', '--list', listFile, '--attestation', attestation.path, '--intake', 'FIL-BIGLIST001',
+        '--tenant-vat', `IT${DEMO_TENANT_VAT}`, '--trust', pki.rootCaPath, '--signatory', DEMO_SIGNATORY, '--json'],
+      { env, maxBuffer: 64 * 1024 * 1024 },
+    );
+    // Assess: row threads ran (the compiled build ships their code), and the list reads as it always did
+    expect(stderr).toContain('WORKER STARTED');
+    expect(JSON.parse(stdout)).toMatchObject({
+      verdict: 'approved',
+      list: { sha256: sha256(list), dataRows: 620_000, releasedRows: 620_000 },
+    });
+  });
+});
