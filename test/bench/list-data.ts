@@ -2,21 +2,12 @@
 import { once } from 'node:events';
 import { createWriteStream } from 'node:fs';
 
+// Deterministic (mulberry32, the differential tests' generator), so every run measures the same list.
+import { prng } from '../fixtures/prng.js';
+
 const FIRST = ['Mario', 'Anna', 'Luca', 'Giulia', 'Nicolò', 'Francesca', 'Giuseppe', 'Chiara', 'Zoë', 'Pietro'];
 const LAST = ['Rossi', 'Bianchi', 'Esposito', 'Romano', 'Colombo', "Dell'Acqua", 'Ricci', 'Marino', 'Greco', 'Bruno'];
 const SOURCES = ['web form', 'fiera', 'concorso', 'app', 'porta a porta'];
-
-/** Deterministic PRNG (mulberry32), so every run measures the same list. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** The i-th distinct Italian mobile number, 10 digits (a bijection of i onto 320..399 numbers). */
 export function mobileNumber(i: number): string {

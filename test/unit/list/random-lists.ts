@@ -5,6 +5,7 @@ import { isCallable, normalizePhone } from '../../../shared/list/phone.js';
 import { phoneReader } from '../../../shared/list/phone-bytes.js';
 import { loadRpoRegister, type RpoRegister } from '../../../shared/list/rpo.js';
 import { canEncodeWindows1252, concatBytes, encodeText, encodeWindows1252 } from '../../fixtures/lists.js';
+import { prng } from '../../fixtures/prng.js';
 
 /**
  * Random contact lists for the engines' differential tests (byte-engine-differential.test.ts,
@@ -13,16 +14,7 @@ import { canEncodeWindows1252, concatBytes, encodeText, encodeWindows1252 } from
  */
 
 /** mulberry32: the list is a function of the seed fast-check draws, so a failure names its seed. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { prng };
 
 export type Random = () => number;
 export const pick = <T,>(r: Random, xs: readonly T[]): T => xs[Math.floor(r() * xs.length)]!;
