@@ -1,7 +1,8 @@
-import { readFile } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import * as z from 'zod';
-import { TrustedListError, readTrustedLists, type TrustedList } from './signature/trusted-list.js';
+import { TrustedListError, readTrustedLists, trustedListFromJson, trustedListToJson, type TrustedList, type TrustedListJson } from './signature/trusted-list.js';
 import { WebhookSchema } from './events/subscriptions.js';
 
 /**
@@ -236,7 +237,60 @@ export async function loadConfig(
  * configuration file; in AWS the functions that verify signatures read them from their trust layer
  * (docs/deploying.md), with the same code.
  */
-export async function loadTrustFiles(config: Config, baseDir: string, source: string): Promise<{ crlDers: Uint8Array[]; trustedLists: TrustedList[] }> {
+/**
+ * The trust layer's record of its lists as synthesis verified them (docs/deploying.md): each list's file, the SHA-256
+ * of its bytes and what was read from it. Checking a national list's XML signature canonicalises megabytes (seconds
+ * at every cold start); a function reads the record instead while every file still has the bytes it records.
+ */
+export const VERIFIED_LISTS_FILE = 'verified-lists.json';
+
+interface VerifiedLists {
+  format: 1;
+  lists: { file: string; sha256: string; list: TrustedListJson }[];
+}
+
+/** Writes VERIFIED_LISTS_FILE into `baseDir` for lists that loadTrustFiles has just verified from it. */
+export async function writeVerifiedLists(config: Config, baseDir: string, lists: TrustedList[]): Promise<void> {
+  const record: VerifiedLists = {
+    format: 1,
+    lists: await Promise.all(
+      config.trustedLists.map(async (entry, i) => ({
+        file: entry.file,
+        sha256: createHash('sha256').update(await readFile(path.resolve(baseDir, entry.file))).digest('hex'),
+        list: trustedListToJson(lists[i]!),
+      })),
+    ),
+  };
+  await writeFile(path.join(baseDir, VERIFIED_LISTS_FILE), JSON.stringify(record));
+}
+
+/** The recorded lists, when the record is there and names exactly these files with exactly these bytes; else null. */
+async function recordedLists(config: Config, baseDir: string): Promise<TrustedList[] | null> {
+  let record: VerifiedLists;
+  try {
+    record = JSON.parse(await readFile(path.join(baseDir, VERIFIED_LISTS_FILE), 'utf8')) as VerifiedLists;
+  } catch {
+    return null;
+  }
+  if (record.format !== 1 || !Array.isArray(record.lists) || record.lists.length !== config.trustedLists.length) return null;
+  const lists: TrustedList[] = [];
+  for (const [i, entry] of config.trustedLists.entries()) {
+    const recorded = record.lists[i]!;
+    if (recorded.file !== entry.file) return null;
+    const bytes = await readFile(path.resolve(baseDir, entry.file)).catch(() => null);
+    if (bytes === null || createHash('sha256').update(bytes).digest('hex') !== recorded.sha256) return null;
+    lists.push(trustedListFromJson(recorded.list));
+  }
+  return lists;
+}
+
+export async function loadTrustFiles(
+  config: Config,
+  baseDir: string,
+  source: string,
+  /** recorded: take the lists from the folder's VERIFIED_LISTS_FILE while its files are unchanged (the trust layer). */
+  options: { recorded?: boolean } = {},
+): Promise<{ crlDers: Uint8Array[]; trustedLists: TrustedList[] }> {
   const crlDers = await Promise.all(
     config.revocation.crls.map(async (crl) => {
       const crlPath = path.resolve(baseDir, crl);
@@ -251,6 +305,8 @@ export async function loadTrustFiles(config: Config, baseDir: string, source: st
       return der;
     }),
   );
+  const recorded = options.recorded ? await recordedLists(config, baseDir) : null;
+  if (recorded !== null) return { crlDers, trustedLists: recorded };
   const read = async (name: string) => {
     const at = path.resolve(baseDir, name);
     try {

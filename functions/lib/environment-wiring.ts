@@ -120,7 +120,7 @@ export async function readInlineConfiguration(json: string, trustDir: string | u
   const config = parseConfig({ ...rest, trustAnchors: [] }, 'FILIERA_CONFIG_JSON');
   const loaded: LoadedConfig = { config, file: 'FILIERA_CONFIG_JSON', trustAnchorPems };
   if (config.trustedLists.length === 0 && config.revocation.crls.length === 0) return loaded;
-  if (trustDir) return { ...loaded, ...(await loadTrustFiles(config, trustDir, 'FILIERA_CONFIG_JSON')) };
+  if (trustDir) return { ...loaded, ...(await loadTrustFiles(config, trustDir, 'FILIERA_CONFIG_JSON', { recorded: true })) };
   if (verifiesSignatures) {
     throw new Error(
       'FILIERA_CONFIG_JSON names trustedLists or revocation.crls, but this function has no trust layer (FILIERA_TRUST_DIR): ' +

@@ -2,7 +2,7 @@ import { X509Certificate } from 'node:crypto';
 import { copyFile, mkdir, readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import * as z from 'zod';
-import { ConfigError, type LoadedConfig, loadConfig, loadTrustFiles, parseConfig } from '../../shared/config.js';
+import { ConfigError, type LoadedConfig, loadConfig, loadTrustFiles, parseConfig, writeVerifiedLists } from '../../shared/config.js';
 import { isShippedDemoConfig } from '../local/demo-setup.js';
 import { demoTrustReason, refuseDemoTrust } from './demo-trust.js';
 
@@ -152,7 +152,10 @@ export async function deploymentConfiguration(file: string, outDir: string): Pro
   const deployed = { ...rest, trustedLists, revocation: { ...config.revocation, crls } };
   // The layer as packed, read back with the functions' own code: what synthesizes is what loads at cold start.
   try {
-    await loadTrustFiles(parseConfig({ ...deployed, trustAnchors: [] }, source), filesDir, source);
+    const packed = parseConfig({ ...deployed, trustAnchors: [] }, source);
+    const { trustedLists: verified } = await loadTrustFiles(packed, filesDir, source);
+    // What was verified here travels with the files, so cold starts need not verify the lists again.
+    await writeVerifiedLists(packed, filesDir, verified);
   } catch (err) {
     throw err instanceof ConfigError ? new DeploymentConfigError(err.message) : err;
   }

@@ -319,3 +319,48 @@ export function grantedCertificates(lists: TrustedList[], types: string[], at: D
   }
   return out;
 }
+
+/** A verified list as JSON (certificates in base64, times in ISO 8601): written once it verified, read back as it was. */
+export interface TrustedListJson {
+  territory: string;
+  type?: string;
+  issued?: string;
+  nextUpdate?: string;
+  services: { name: string; provider: string; certificates: string[]; periods: { type: string; granted: boolean; status: string; from: string; to?: string }[] }[];
+  pointers: { territory: string; location: string; mimeType?: string; certificates: string[] }[];
+}
+
+const b64 = (der: Uint8Array) => Buffer.from(der).toString('base64');
+const der = (text: string) => new Uint8Array(Buffer.from(text, 'base64'));
+
+export function trustedListToJson(list: TrustedList): TrustedListJson {
+  return {
+    territory: list.territory,
+    ...(list.type !== undefined ? { type: list.type } : {}),
+    ...(list.issued !== undefined ? { issued: list.issued } : {}),
+    ...(list.nextUpdate !== undefined ? { nextUpdate: list.nextUpdate } : {}),
+    services: list.services.map((s) => ({
+      name: s.name,
+      provider: s.provider,
+      certificates: s.certificates.map(b64),
+      periods: s.periods.map((p) => ({ type: p.type, granted: p.granted, status: p.status, from: p.from.toISOString(), ...(p.to ? { to: p.to.toISOString() } : {}) })),
+    })),
+    pointers: list.pointers.map((p) => ({ territory: p.territory, location: p.location, ...(p.mimeType ? { mimeType: p.mimeType } : {}), certificates: p.certificates.map(b64) })),
+  };
+}
+
+export function trustedListFromJson(json: TrustedListJson): TrustedList {
+  return {
+    territory: json.territory,
+    ...(json.type !== undefined ? { type: json.type } : {}),
+    ...(json.issued !== undefined ? { issued: json.issued } : {}),
+    ...(json.nextUpdate !== undefined ? { nextUpdate: json.nextUpdate } : {}),
+    services: json.services.map((s) => ({
+      name: s.name,
+      provider: s.provider,
+      certificates: s.certificates.map(der),
+      periods: s.periods.map((p) => ({ type: p.type, granted: p.granted, status: p.status, from: new Date(p.from), ...(p.to ? { to: new Date(p.to) } : {}) })),
+    })),
+    pointers: json.pointers.map((p) => ({ territory: p.territory, location: p.location, ...(p.mimeType ? { mimeType: p.mimeType } : {}), certificates: p.certificates.map(der) })),
+  };
+}

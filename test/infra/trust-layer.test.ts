@@ -4,6 +4,7 @@
  * names them by their path there. What is packed is read back with the functions' own loader and gives what
  * loadConfig gives beside the file; a list whose signature does not verify, or that lists the demo CA, is refused.
  */
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -17,7 +18,7 @@ import { deploymentConfiguration, DeploymentConfigError, MAX_INLINE_CONFIG_BYTES
 import { functionId, type HandlerName } from '../../infra/cdk/stateless-stack.js';
 import { buildDemoPki } from '../../infra/local/demo-pki.js';
 import { prepareLocalConfig } from '../../infra/local/demo-setup.js';
-import { loadConfig } from '../../shared/config.js';
+import { loadConfig, VERIFIED_LISTS_FILE } from '../../shared/config.js';
 import { type Issued, issue, makeCrl, signTrustedList, trustedListXml } from '../fixtures/signing.js';
 
 const DEPLOY_DIR = path.resolve('test/fixtures/deploy');
@@ -112,6 +113,10 @@ describe('the trust layer', () => {
     expect(inLambda.trustAnchorPems).toEqual(local.trustAnchorPems);
     expect(inLambda.config.policy).toEqual(local.config.policy);
     expect(inLambda.config.policy.requireQualified).toBe(true);
+    // The lists as synthesis verified them travel along, bound to the files' bytes (no re-verification at cold start).
+    const record = JSON.parse(readFileSync(path.join(staged, VERIFIED_LISTS_FILE), 'utf8')) as { lists: { file: string; sha256: string }[] };
+    expect(record.lists.map((l) => l.file)).toEqual(['lists/1-IT_TSL.xml']);
+    expect(record.lists[0]!.sha256).toBe(createHash('sha256').update(readFileSync(path.join(staged, 'lists/1-IT_TSL.xml'))).digest('hex'));
   });
 
   it('keeps cdk-nag clean', () => {

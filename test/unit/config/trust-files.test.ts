@@ -4,12 +4,12 @@
  * here). They must build the same verification inputs as loadConfig does beside the configuration file, verifying
  * each list's signature at cold start.
  */
-import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { depsFromEnvironment, readInlineConfiguration } from '../../../functions/lib/environment-wiring.js';
-import { loadConfig, loadTrustFiles, parseConfig } from '../../../shared/config.js';
+import { loadConfig, loadTrustFiles, parseConfig, VERIFIED_LISTS_FILE, writeVerifiedLists } from '../../../shared/config.js';
 import { type Issued, issue, makeCrl, signTrustedList, trustedListXml } from '../../fixtures/signing.js';
 
 const STORAGE = { TABLE_NAME: 't', INTAKE_BUCKET: 'i', RELEASE_BUCKET: 'r', EVIDENCE_BUCKET: 'e', AWS_REGION: 'eu-central-1' };
@@ -118,5 +118,45 @@ describe('the trust files of a function that verifies signatures', () => {
     const loaded = await readInlineConfiguration(plain, undefined, true);
     expect(loaded.trustAnchorPems).toEqual([ca.certPem]);
     expect(loaded.trustedLists).toBeUndefined();
+  });
+});
+
+describe('the lists as synthesis verified them (verified-lists.json)', () => {
+  async function layerWithRecord(listXml: string): Promise<string> {
+    const dir = await tmp('filiera-trust-record-');
+    await mkdir(path.join(dir, 'lists'));
+    await mkdir(path.join(dir, 'crls'));
+    await writeFile(path.join(dir, 'lists', '1-IT_TSL.xml'), listXml);
+    await writeFile(path.join(dir, 'lists', '1-signer-1-agid.pem'), signerPem);
+    await writeFile(path.join(dir, 'crls', '1-ca.crl'), crl);
+    const config = parseConfig(JSON.parse(inline()) as unknown);
+    const { trustedLists } = await loadTrustFiles(config, dir, 'synth');
+    await writeVerifiedLists(config, dir, trustedLists);
+    return dir;
+  }
+
+  it('a cold start takes the recorded lists, the same as verifying them again', async () => {
+    const dir = await layerWithRecord(xml);
+    const inLambda = await readInlineConfiguration(inline(), dir, true);
+    const verified = await loadTrustFiles(parseConfig(JSON.parse(inline()) as unknown), dir, 'again');
+    expect(inLambda.trustedLists).toEqual(verified.trustedLists);
+    expect(inLambda.trustedLists![0]!.services[0]!.periods[0]!.from).toEqual(new Date('2020-01-01T00:00:00Z'));
+  });
+
+  it('the record stands for the bytes it was made from only: a list changed since is verified, and refused', async () => {
+    const dir = await layerWithRecord(xml);
+    await writeFile(path.join(dir, 'lists', '1-IT_TSL.xml'), xml.replace('Test Qualified CA', 'Test Qualified CB'));
+    await expect(readInlineConfiguration(inline(), dir, true)).rejects.toThrow(/lists\/1-IT_TSL\.xml: the signature is not from a configured signer/);
+  });
+
+  it('is what a cold start reads: a record that says otherwise than the unchanged list is believed (it is written at synth only)', async () => {
+    const dir = await layerWithRecord(xml);
+    const recordFile = path.join(dir, VERIFIED_LISTS_FILE);
+    await writeFile(recordFile, (await readFile(recordFile, 'utf8')).replace('"Test Qualified CA"', '"Named in the record"'));
+    const inLambda = await readInlineConfiguration(inline(), dir, true);
+    expect(inLambda.trustedLists![0]!.services[0]!.name).toBe('Named in the record');
+    // loadConfig beside a configuration file never reads a record.
+    const local = await loadTrustFiles(parseConfig(JSON.parse(inline()) as unknown), dir, 'local');
+    expect(local.trustedLists[0]!.services[0]!.name).toBe('Test Qualified CA');
   });
 });
