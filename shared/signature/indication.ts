@@ -27,12 +27,19 @@ export interface ValidationStatus {
   subIndication?: SubIndication;
 }
 
+/** The coverage sentences (verify.ts) of a byte range that is malformed, not of a file changed after signing. */
+const BYTE_RANGE_FORMAT = /no readable \/ByteRange|signed bytes start at offset|signed ranges overlap|beyond the end of the file|no \/Contents hex string|unsigned gap .* is not exactly/;
+
 const RANK: Record<Indication, number> = { 'TOTAL-PASSED': 0, INDETERMINATE: 1, 'TOTAL-FAILED': 2 };
 
 export function indicationOf(checks: SignatureCheck[]): ValidationStatus {
   const get = (name: SignatureCheck['name']) => checks.find((c) => c.name === name);
   const failed = (name: SignatureCheck['name']) => get(name)?.outcome === 'fail';
   const integrity = get('integrity');
+  // A /ByteRange that is not one signed PDF revision around its own /Contents is a malformed signature, whatever its
+  // digest then says (EU DSS checks the byte range first: FORMAT_FAILURE).
+  const coverage = get('coverage');
+  if (coverage?.outcome === 'fail' && BYTE_RANGE_FORMAT.test(coverage.detail)) return { indication: 'TOTAL-FAILED', subIndication: 'FORMAT_FAILURE' };
   if (integrity?.outcome === 'fail') {
     const d = integrity.detail;
     if (/not accepted|too weak/.test(d)) return { indication: 'INDETERMINATE', subIndication: 'CRYPTO_CONSTRAINTS_FAILURE_NO_POE' };

@@ -4,7 +4,8 @@
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { examineAttestation } from '../../../shared/attestation/index.js';
-import type { SignatureExpectations } from '../../../shared/signature/index.js';
+import type { SignatureCheck, SignatureExpectations } from '../../../shared/signature/index.js';
+import { indicationOf } from '../../../shared/signature/indication.js';
 import { makeAttestation } from '../../fixtures/attestations.js';
 import { DEMO_SIGNATORY, DEMO_TENANT_VAT } from '../../fixtures/pki.js';
 import { ACME_SUBJECT, issue, makeCrl, makeTestPki, signCmsWith, type Issued, type SignerSpec, type TestPki } from '../../fixtures/signing.js';
@@ -74,5 +75,23 @@ describe('ETSI EN 319 102-1 indications', () => {
     expect(one).toMatchObject({ indication: 'INDETERMINATE', subIndication: 'NO_CERTIFICATE_CHAIN_FOUND' });
     const { signature: two } = await examineAttestation(broken, expectations());
     expect(two).toMatchObject({ indication: 'TOTAL-FAILED', subIndication: 'SIG_CRYPTO_FAILURE' });
+  });
+});
+
+describe('a malformed byte range comes before the digest, as EU DSS checks it', () => {
+  const check = (name: SignatureCheck['name'], outcome: SignatureCheck['outcome'], detail: string): SignatureCheck => ({ name, outcome, detail });
+  const digestBroken = check('integrity', 'fail', 'The signed content was altered after signing: its SHA256 digest differs from the messageDigest attribute');
+
+  it.each([
+    'The signature does not cover the whole file: the two signed ranges overlap',
+    "The signature does not cover the whole file: the unsigned gap (43200–81923) is not exactly the signature's /Contents (44033–81923)",
+    'The signature does not cover the whole file: the signed ranges end at offset 9000, beyond the end of the file (8000 bytes)',
+  ])('%s: FORMAT_FAILURE, though the digest is broken too', (detail) => {
+    expect(indicationOf([digestBroken, check('coverage', 'fail', detail)])).toEqual({ indication: 'TOTAL-FAILED', subIndication: 'FORMAT_FAILURE' });
+  });
+
+  it('a well-formed byte range over altered bytes is a HASH_FAILURE', () => {
+    const changedLater = check('coverage', 'fail', 'The signature does not cover the whole file: after the signed revision, object 8 (/XObject) was changed');
+    expect(indicationOf([digestBroken, changedLater])).toEqual({ indication: 'TOTAL-FAILED', subIndication: 'HASH_FAILURE' });
   });
 });
