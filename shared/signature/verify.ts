@@ -1145,7 +1145,12 @@ function aggregate(type: 'CAdES' | 'PAdES', signatures: SignatureValidation[], t
     signingTimeSource: lead.signingTimeSource,
     notes: [...new Set(notes)],
     signatures,
-    ...worstOf(signatures.map((s) => ({ indication: s.indication, ...(s.subIndication ? { subIndication: s.subIndication } : {}) }))),
+    // The file's status is its worst signature's, and a document timestamp that does not verify fails the file as
+    // its integrity check says (the same sentence classified as a signature's would be).
+    ...worstOf([
+      ...signatures.map((s) => ({ indication: s.indication, ...(s.subIndication ? { subIndication: s.subIndication } : {}) })),
+      ...failedTimestamps.map((t) => indicationOf([{ name: 'integrity', outcome: 'fail', detail: t.detail }])),
+    ]),
     ...(timestamps.length ? { documentTimestamps: timestamps } : {}),
     ...(lead.chain ? { chain: lead.chain } : {}),
     ...(lead.revocation ? { revocation: lead.revocation } : {}),

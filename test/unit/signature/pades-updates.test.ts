@@ -81,6 +81,9 @@ describe('long-term validation data and document timestamps after a signature', 
     const { signature } = await examineAttestation(broken, expectations());
     expect(signature.checks.find((c) => c.name === 'integrity')).toMatchObject({ outcome: 'fail', detail: expect.stringMatching(/document timestamp 1: The timestamp’s message imprint does not match/) });
     expect(signature.valid).toBe(false);
+    // The file's ETSI status says so too, though its one signature passes.
+    expect(signature.signatures?.map((s) => s.indication)).not.toContain('TOTAL-FAILED');
+    expect([signature.indication, signature.subIndication]).toEqual(['TOTAL-FAILED', 'HASH_FAILURE']);
   });
 });
 
