@@ -1062,6 +1062,22 @@ function verifyTimeStampToken(context: Context, cms: ParsedCms, imprinted: Uint8
       ),
     };
   }
+  // The authority's own certificate, revoked before it stamped, vouches for no time (ETSI EN 319 102-1 5.4: a
+  // timestamp is validated like a signature). What is at hand counts: configured CRLs and those the token carries.
+  const values = revocationValues(signerInfo);
+  const revocation = checkRevocation(path.path, true, [...context.crls, ...cms.crlDers, ...values.crls], time, false, values.ocsps);
+  if (revocation.outcome === 'fail') {
+    return {
+      valid: true,
+      trusted: false,
+      time,
+      authority,
+      text: bi(
+        `The timestamp of ${instant(time)} by "${authority}" verifies, but its authority's certificate was revoked (${revocation.text.en}): its time is not used`,
+        `La marca temporale del ${instant(time)} di "${authority}" è integra, ma il certificato della sua autorità era revocato (${revocation.text.it}): la sua ora non viene usata`,
+      ),
+    };
+  }
   return {
     valid: true,
     trusted: true,

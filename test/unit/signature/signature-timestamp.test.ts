@@ -116,3 +116,33 @@ describe('signature timestamps', () => {
     expect(check(signature, 'signing_time')).toMatchObject({ outcome: 'fail', detail: expect.stringMatching(/^The timestamped signing time/) });
   });
 });
+
+describe("the time-stamping authority's own revocation", () => {
+  it('an authority revoked before it stamped vouches for no time: the claimed time stands', async () => {
+    const genTime = new Date(Date.now() - 2 * DAY);
+    const claimed = new Date(Date.now() - 2 * DAY - 60_000);
+    const crls = [await makeCrl(pki.intermediate, [{ cert: tsa, date: new Date(Date.now() - 3 * DAY), reason: 4 }]), await makeCrl(pki.root, [])];
+    const { signature } = await examineAttestation(stamped({ claimed, genTime }), expectations(crls));
+    expect(check(signature, 'timestamp')).toMatchObject({ outcome: 'fail', detail: expect.stringMatching(/by "Test TSA" verifies, but its authority's certificate was revoked/) });
+    expect(signature.signingTimeSource).toBe('signed-attribute');
+    expect(signature.timestamp).toMatchObject({ authority: 'Test TSA', trusted: false, verified: true });
+  });
+
+  it('a keyCompromise after the stamp counts too: a compromised key could have back-dated it', async () => {
+    const genTime = new Date(Date.now() - 2 * DAY);
+    const crls = [await makeCrl(pki.intermediate, [{ cert: tsa, date: new Date(Date.now() - DAY), reason: 1 }]), await makeCrl(pki.root, [])];
+    const { signature } = await examineAttestation(stamped({ claimed: genTime, genTime }), expectations(crls));
+    expect(check(signature, 'timestamp').outcome).toBe('fail');
+  });
+
+  it('superseded after the stamp, or listed by no CRL: the timestamp gives the signing time', async () => {
+    const genTime = new Date(Date.now() - 2 * DAY);
+    genTime.setMilliseconds(0);
+    const superseded = [await makeCrl(pki.intermediate, [{ cert: tsa, date: new Date(Date.now() - DAY), reason: 4 }]), await makeCrl(pki.root, [])];
+    for (const crls of [superseded, [await makeCrl(pki.intermediate, []), await makeCrl(pki.root, [])]]) {
+      const { signature } = await examineAttestation(stamped({ claimed: genTime, genTime }), expectations(crls));
+      expect(check(signature, 'timestamp').outcome).toBe('pass');
+      expect([signature.signingTimeSource, signature.signingTime]).toEqual(['timestamp', genTime.toISOString()]);
+    }
+  });
+});
