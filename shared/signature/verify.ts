@@ -1037,46 +1037,33 @@ function verifyTimeStampToken(context: Context, cms: ParsedCms, imprinted: Uint8
   let path = buildPath(tsa, pool, context.anchorsAt(time, 'timestamp'), time);
   // The authority's CA certificates often travel in the signature or the PDF's /DSS rather than in the token.
   if (path.chain.outcome !== 'pass' && carried) path = buildPath(tsa, carried, context.anchorsAt(time, 'timestamp'), time);
+  // A token that verifies, from an authority that cannot vouch for its time: the sentence says why.
+  const untrusted = (why: Bilingual): TokenOutcome => ({
+    valid: true,
+    trusted: false,
+    time,
+    authority,
+    text: bi(
+      `The timestamp of ${instant(time)} by "${authority}" verifies, but ${why.en}: its time is not used`,
+      `La marca temporale del ${instant(time)} di "${authority}" è integra, ma ${why.it}: la sua ora non viene usata`,
+    ),
+  });
   const ekus = extendedKeyUsage(tsa.pk);
   if (!ekus || !ekus.includes(TIME_STAMPING_EKU)) {
-    return {
-      valid: true,
-      trusted: false,
-      time,
-      authority,
-      text: bi(
-        `The timestamp of ${instant(time)} by "${authority}" verifies, but that certificate is not a time-stamping authority's (no timeStamping extended key usage): its time is not used`,
-        `La marca temporale del ${instant(time)} di "${authority}" è integra, ma quel certificato non è di un'autorità di marcatura temporale (manca l'utilizzo esteso timeStamping): la sua ora non viene usata`,
-      ),
-    };
+    return untrusted(bi(
+      "that certificate is not a time-stamping authority's (no timeStamping extended key usage)",
+      "quel certificato non è di un'autorità di marcatura temporale (manca l'utilizzo esteso timeStamping)",
+    ));
   }
   if (path.chain.outcome !== 'pass') {
-    return {
-      valid: true,
-      trusted: false,
-      time,
-      authority,
-      text: bi(
-        `The timestamp of ${instant(time)} by "${authority}" verifies, but its authority is not trusted (${path.chain.text.en}): its time is not used`,
-        `La marca temporale del ${instant(time)} di "${authority}" è integra, ma la sua autorità non è fidata (${path.chain.text.it}): la sua ora non viene usata`,
-      ),
-    };
+    return untrusted(bi(`its authority is not trusted (${path.chain.text.en})`, `la sua autorità non è fidata (${path.chain.text.it})`));
   }
   // The authority's own certificate, revoked before it stamped, vouches for no time (ETSI EN 319 102-1 5.4: a
   // timestamp is validated like a signature). What is at hand counts: configured CRLs and those the token carries.
   const values = revocationValues(signerInfo);
   const revocation = checkRevocation(path.path, true, [...context.crls, ...cms.crlDers, ...values.crls], time, false, values.ocsps);
   if (revocation.outcome === 'fail') {
-    return {
-      valid: true,
-      trusted: false,
-      time,
-      authority,
-      text: bi(
-        `The timestamp of ${instant(time)} by "${authority}" verifies, but its authority's certificate was revoked (${revocation.text.en}): its time is not used`,
-        `La marca temporale del ${instant(time)} di "${authority}" è integra, ma il certificato della sua autorità era revocato (${revocation.text.it}): la sua ora non viene usata`,
-      ),
-    };
+    return untrusted(bi(`its authority's certificate was revoked (${revocation.text.en})`, `il certificato della sua autorità era revocato (${revocation.text.it})`));
   }
   return {
     valid: true,
