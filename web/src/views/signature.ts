@@ -87,55 +87,45 @@ export function signatureBlocks(report: Report, language: Language, findings: re
         findings: (CHECK_FINDINGS[c.name]?.[c.outcome] ?? []).filter((code) => raised.has(code)),
       };
     });
-  const qualified = (checks: readonly Check[]): boolean | null => {
-    const check = checks.find((c) => c.name === 'qualified');
-    return check ? check.outcome === 'pass' : null;
+  /** What a signature and a file-level report (older intakes) show alike. */
+  type Shown = Pick<Report, 'indication' | 'subIndication' | 'valid' | 'signer' | 'signingTime' | 'signingTimeSource' | 'checks' | 'notes' | 'chain' | 'revocation' | 'timestamp' | 'qualified'>;
+  const block = (
+    source: Shown,
+    place: Pick<SignatureBlock, 'index' | 'total' | 'identifiesTenant' | 'where'>,
+  ): SignatureBlock => {
+    const qualifiedCheck = source.checks.find((c) => c.name === 'qualified');
+    return {
+      ...place,
+      signerName: nameOf(source.signer),
+      indication: source.indication,
+      subIndication: source.subIndication,
+      valid: source.valid,
+      signer: source.signer ?? null,
+      signingTime: source.signingTime ?? null,
+      signingTimeSource: source.signingTimeSource,
+      qualified: qualifiedCheck ? qualifiedCheck.outcome === 'pass' : null,
+      chain: source.chain ?? null,
+      revocation: source.revocation ?? null,
+      timestamp: source.timestamp ?? null,
+      qualifiedFacts: source.qualified ?? null,
+      checks: rows(source.checks),
+      notes: source.notes,
+    };
   };
   const signatures = report.signatures ?? [];
   if (signatures.length === 0) {
     const identity = report.checks.find((c) => c.name === 'identity');
-    return [
-      {
-        index: 1,
-        total: 1,
-        signerName: nameOf(report.signer),
-        identifiesTenant: identity ? identity.outcome === 'pass' : null,
-        where: null,
-        indication: report.indication,
-        subIndication: report.subIndication,
-        valid: report.valid,
-        signer: report.signer ?? null,
-        signingTime: report.signingTime ?? null,
-        signingTimeSource: report.signingTimeSource,
-        qualified: qualified(report.checks),
-        ...factsOf(report),
-        checks: rows(report.checks),
-        notes: report.notes,
-      },
-    ];
+    return [block(report, { index: 1, total: 1, identifiesTenant: identity ? identity.outcome === 'pass' : null, where: null })];
   }
-  return signatures.map((s: Validation) => ({
-    index: s.index,
-    total: signatures.length,
-    signerName: nameOf(s.signer),
-    identifiesTenant: s.identifiesTenant,
-    // One signature alone: where it sits says nothing ("the signature", "PDF signature 1 of 1").
-    where: signatures.length === 1 ? null : language === 'it' ? (s.labelIt ?? s.label) : s.label,
-    indication: s.indication,
-    subIndication: s.subIndication,
-    valid: s.valid,
-    signer: s.signer ?? null,
-    signingTime: s.signingTime ?? null,
-    signingTimeSource: s.signingTimeSource,
-    qualified: qualified(s.checks),
-    ...factsOf(s),
-    checks: rows(s.checks),
-    notes: s.notes,
-  }));
-}
-
-function factsOf(source: Pick<Validation, 'chain' | 'revocation' | 'timestamp' | 'qualified'>): Pick<SignatureBlock, 'chain' | 'revocation' | 'timestamp' | 'qualifiedFacts'> {
-  return { chain: source.chain ?? null, revocation: source.revocation ?? null, timestamp: source.timestamp ?? null, qualifiedFacts: source.qualified ?? null };
+  return signatures.map((s: Validation) =>
+    block(s, {
+      index: s.index,
+      total: signatures.length,
+      identifiesTenant: s.identifiesTenant,
+      // One signature alone: where it sits says nothing ("the signature", "PDF signature 1 of 1").
+      where: signatures.length === 1 ? null : language === 'it' ? (s.labelIt ?? s.label) : s.label,
+    }),
+  );
 }
 
 /**
