@@ -349,24 +349,39 @@ export class FilieraStatelessStack extends Stack {
   }
 
   /**
+   * An encrypted, TLS-only queue whose messages go to `<id>Dlq` (kept 14 days) after 5 receives, and an alarm
+   * (`alarm` its description) as soon as one waits there: the shape of every queue that feeds a function here.
+   */
+  private queueWithDeadLetters(
+    id: string,
+    { alarm, ...props }: Pick<sqs.QueueProps, 'visibilityTimeout' | 'retentionPeriod'> & { alarm: string },
+  ): { queue: sqs.Queue; deadLetters: sqs.Queue } {
+    const secure = { encryption: sqs.QueueEncryption.SQS_MANAGED, enforceSSL: true } as const;
+    const deadLetters = new sqs.Queue(this, `${id}Dlq`, { ...secure, retentionPeriod: Duration.days(14) });
+    const queue = new sqs.Queue(this, id, { ...secure, ...props, deadLetterQueue: { queue: deadLetters, maxReceiveCount: 5 } });
+    new cloudwatch.Alarm(this, `${id}DlqAlarm`, {
+      alarmDescription: alarm,
+      metric: deadLetters.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5), statistic: 'Maximum' }),
+      threshold: 1,
+      evaluationPeriods: 1,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
+    return { queue, deadLetters };
+  }
+
+  /**
    * docs/events.md: every event on the bus -> a rule -> SQS -> deliver-webhooks, which posts each subscriber's
    * signed delivery and puts a failed one back on the same queue, delayed, until it succeeds or 24 hours have passed
    * (shared/events/delivery.ts). The subscribers' secrets are a Secrets Manager secret (`{ "<webhook id>": "..." }`),
    * since the functions read no files: the operator writes it.
    */
   private webhookPipeline(): sqs.Queue {
-    const deadLetters = new sqs.Queue(this, 'WebhookDeliveriesDlq', {
-      encryption: sqs.QueueEncryption.SQS_MANAGED,
-      enforceSSL: true,
-      retentionPeriod: Duration.days(14),
-    });
-    const queue = new sqs.Queue(this, 'WebhookDeliveries', {
-      encryption: sqs.QueueEncryption.SQS_MANAGED,
-      enforceSSL: true,
+    const { queue, deadLetters } = this.queueWithDeadLetters('WebhookDeliveries', {
+      alarm: 'Webhook delivery messages failed 5 times (not a subscriber answering non-2xx: that is retried, then audited)',
       visibilityTimeout: Duration.minutes(6),
       // A delivery is retried for 24 hours: its messages never wait that long on the queue (at most 15 minutes each).
       retentionPeriod: Duration.days(2),
-      deadLetterQueue: { queue: deadLetters, maxReceiveCount: 5 },
     });
     new events.Rule(this, 'WebhookEventsRule', {
       eventBus: this.eventBus,
@@ -390,14 +405,6 @@ export class FilieraStatelessStack extends Stack {
     queue.grantSendMessages(fn);
     secrets.grantRead(fn);
     fn.addEventSource(new SqsEventSource(queue, { batchSize: 10, reportBatchItemFailures: true, maxConcurrency: 5 }));
-    new cloudwatch.Alarm(this, 'WebhookDeliveriesDlqAlarm', {
-      alarmDescription: 'Webhook delivery messages failed 5 times (not a subscriber answering non-2xx: that is retried, then audited)',
-      metric: deadLetters.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5), statistic: 'Maximum' }),
-      threshold: 1,
-      evaluationPeriods: 1,
-      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-    });
     return queue;
   }
 
@@ -499,18 +506,11 @@ export class FilieraStatelessStack extends Stack {
    * partial batch failures so that only a failed message is retried.
    */
   private uploadPipeline(intake: BucketRef): sqs.Queue {
-    const deadLetters = new sqs.Queue(this, 'UploadEventsDlq', {
-      encryption: sqs.QueueEncryption.SQS_MANAGED,
-      enforceSSL: true,
-      retentionPeriod: Duration.days(14),
-    });
-    const queue = new sqs.Queue(this, 'UploadEvents', {
-      encryption: sqs.QueueEncryption.SQS_MANAGED,
-      enforceSSL: true,
+    const { queue } = this.queueWithDeadLetters('UploadEvents', {
+      alarm: 'Upload events failed 5 times and wait in the dead-letter queue: the sweep also picks uploads up from storage',
       // AWS's advice for Lambda event sources: six times the function's timeout.
       visibilityTimeout: Duration.minutes(90),
       retentionPeriod: Duration.days(4),
-      deadLetterQueue: { queue: deadLetters, maxReceiveCount: 5 },
     });
     this.functions['on-upload'].addEventSource(
       new SqsEventSource(queue, { batchSize: 1, reportBatchItemFailures: true, maxConcurrency: 10 }),
@@ -532,14 +532,6 @@ export class FilieraStatelessStack extends Stack {
       );
     }
 
-    new cloudwatch.Alarm(this, 'UploadEventsDlqAlarm', {
-      alarmDescription: 'Upload events failed 5 times and wait in the dead-letter queue: the sweep also picks uploads up from storage',
-      metric: deadLetters.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5), statistic: 'Maximum' }),
-      threshold: 1,
-      evaluationPeriods: 1,
-      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-    });
     return queue;
   }
 
@@ -554,16 +546,9 @@ export class FilieraStatelessStack extends Stack {
       masterKey: dataKey,
       enforceSSL: true,
     });
-    const deadLetters = new sqs.Queue(this, 'TextractCompletionsDlq', {
-      encryption: sqs.QueueEncryption.SQS_MANAGED,
-      enforceSSL: true,
-      retentionPeriod: Duration.days(14),
-    });
-    const queue = new sqs.Queue(this, 'TextractCompletions', {
-      encryption: sqs.QueueEncryption.SQS_MANAGED,
-      enforceSSL: true,
+    const { queue } = this.queueWithDeadLetters('TextractCompletions', {
+      alarm: 'Textract completion messages were not consumed and wait in the dead-letter queue',
       visibilityTimeout: Duration.minutes(15),
-      deadLetterQueue: { queue: deadLetters, maxReceiveCount: 5 },
     });
     topic.addSubscription(new subscriptions.SqsSubscription(queue, { rawMessageDelivery: true }));
 
@@ -586,14 +571,6 @@ export class FilieraStatelessStack extends Stack {
       }),
     );
 
-    new cloudwatch.Alarm(this, 'TextractCompletionsDlqAlarm', {
-      alarmDescription: 'Textract completion messages were not consumed and wait in the dead-letter queue',
-      metric: deadLetters.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5), statistic: 'Maximum' }),
-      threshold: 1,
-      evaluationPeriods: 1,
-      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-    });
     new CfnOutput(this, 'TextractTopicArn', { value: topic.topicArn });
     new CfnOutput(this, 'TextractPublishRoleArn', { value: role.roleArn });
     return { queue, topicArn: topic.topicArn, publishRoleArn: role.roleArn };
