@@ -4,7 +4,7 @@ import { AxeBuilder } from '@axe-core/playwright';
 import { type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readPdfText } from '../../shared/attestation/pdf-text.js';
-import { boundAttestation, cleanList, sha256, startTestStack, type TestStack } from '../fixtures/stack.js';
+import { boundAttestation, cleanList, sha256, startTestStack, type TestStack, apiCall } from '../fixtures/stack.js';
 import { launchChromium } from '../fixtures/browser.js';
 
 /**
@@ -26,14 +26,7 @@ const tokens = {} as Record<'acme' | 'napoli' | 'compliance', string>;
 let released = '';
 const list = cleanList(9, 81);
 
-async function api(method: string, route: string, token: string, body?: unknown) {
-  const response = await fetch(`${stack.baseUrl}${route}`, {
-    method,
-    headers: { authorization: `Bearer ${token}`, ...(body ? { 'content-type': 'application/json' } : {}) },
-    ...(body ? { body: JSON.stringify(body) } : {}),
-  });
-  return { status: response.status, json: (await response.json()) as any };
-}
+const api = (method: string, route: string, token: string, body?: unknown) => apiCall(stack.baseUrl, method, route, token, body);
 
 beforeAll(async () => {
   await mkdir(SHOTS, { recursive: true });

@@ -9,7 +9,7 @@ import { readPdfText } from '../../shared/attestation/pdf-text.js';
 import { addDays, italianDate, romeDate } from '../../shared/verdict/dates.js';
 import { makeAttestation, writeFixture } from '../fixtures/attestations.js';
 import { DEMO_TENANT_VAT, makePki, OTHER_COMPANY_VAT } from '../fixtures/pki.js';
-import { attestationBytes, cleanList, sha256, startTestStack, type TestStack } from '../fixtures/stack.js';
+import { attestationBytes, cleanList, sha256, startTestStack, type TestStack, apiCall } from '../fixtures/stack.js';
 import { launchChromium } from '../fixtures/browser.js';
 
 /**
@@ -30,14 +30,7 @@ let rejected: string;
 let betaRejected: string;
 const tokens = {} as Record<'acme' | 'beta' | 'napoli' | 'compliance' | 'complianceBeta', string>;
 
-async function api(method: string, route: string, token: string, body?: unknown) {
-  const response = await fetch(`${stack.baseUrl}${route}`, {
-    method,
-    headers: { authorization: `Bearer ${token}`, ...(body ? { 'content-type': 'application/json' } : {}) },
-    ...(body ? { body: JSON.stringify(body) } : {}),
-  });
-  return { status: response.status, json: (await response.json()) as any };
-}
+const api = (method: string, route: string, token: string, body?: unknown) => apiCall(stack.baseUrl, method, route, token, body);
 
 function values(intakeId: string, list: string, rows: number, over: Record<string, string> = {}) {
   const today = romeDate(new Date());

@@ -8,7 +8,7 @@ import { startEmbeddedStack, type EmbeddedStack } from '../../../infra/local/sta
 import { verifyWebhook } from '../../../shared/events/signing.js';
 import { silentLogger } from '../../../shared/pipeline/deps.js';
 import { DEMO_SIGNATORY, DEMO_TENANT_VAT, makePki } from '../../fixtures/pki.js';
-import { boundAttestation, cleanList } from '../../fixtures/stack.js';
+import { boundAttestation, cleanList, apiCall } from '../../fixtures/stack.js';
 
 /**
  * docs/events.md on the embedded stack: a real HTTP receiver on 127.0.0.1 subscribed in the configuration gets
@@ -100,14 +100,7 @@ afterAll(async () => {
   if (dataDir) await rm(dataDir, { recursive: true, force: true });
 });
 
-async function api(method: string, route: string, token: string, body?: unknown) {
-  const response = await fetch(`${stack.baseUrl}${route}`, {
-    method,
-    headers: { authorization: `Bearer ${token}`, ...(body ? { 'content-type': 'application/json' } : {}) },
-    ...(body ? { body: JSON.stringify(body) } : {}),
-  });
-  return { status: response.status, json: (await response.json()) as any };
-}
+const api = (method: string, route: string, token: string, body?: unknown) => apiCall(stack.baseUrl, method, route, token, body);
 
 async function put(link: { url: string; method: string; headers: Record<string, string> }, body: Uint8Array | string) {
   const response = await fetch(link.url, { method: link.method, headers: link.headers, body: body as BodyInit });
