@@ -144,13 +144,7 @@ async function readAll(source: AsyncIterable<Uint8Array> | Uint8Array, maxBytes:
     if (length > maxBytes) return null;
     parts.push(chunk);
   }
-  const all = new Uint8Array(length);
-  let at = 0;
-  for (const p of parts) {
-    all.set(p, at);
-    at += p.byteLength;
-  }
-  return all;
+  return Buffer.concat(parts, length);
 }
 
 function cleanText(cell: string): string | null {

@@ -199,12 +199,5 @@ async function* slices(source: AsyncIterable<Uint8Array>): AsyncGenerator<Uint8A
 }
 
 function concat(parts: Uint8Array[], length: number): Uint8Array {
-  if (parts.length === 1) return parts[0]!;
-  const all = new Uint8Array(length);
-  let at = 0;
-  for (const p of parts) {
-    all.set(p, at);
-    at += p.byteLength;
-  }
-  return all;
+  return parts.length === 1 ? parts[0]! : Buffer.concat(parts, length);
 }
